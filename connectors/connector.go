@@ -1,0 +1,131 @@
+package connectors
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"golang.org/x/oauth2"
+)
+
+// Values holds a credential's field values by field key, secret and
+// non-secret alike. A nil Values is an empty one.
+type Values map[string]string
+
+// Field declares one setting of a connector. The UI renders a Secret field
+// as a masked input, a field with Options as a select, and an Advanced field
+// behind an "Edit advanced settings?" confirm.
+type Field struct {
+	// Key is the snake_case name used in --field, stdin and JSON.
+	Key string
+	// Title is the label the vendor's documents use ("Client Secret").
+	Title string
+	// Help says what the value is and where in the vendor's UI to find it.
+	Help string
+	// Default pre-fills the field; secrets never have one.
+	Default string
+	// Secret fields are kept in the secret store and masked everywhere.
+	Secret bool
+	// Required fields must be non-empty when they apply.
+	Required bool
+	// Advanced fields are asked only when the operator opts in.
+	Advanced bool
+	// Bearer marks a token field: a pasted leading "Bearer " is stripped.
+	Bearer bool
+	// Options, when set, are the only values allowed (rendered as a select).
+	Options []string
+	// Domain, for a URL field, is the vendor's own domain; any other remote
+	// host gets a warning that the secret will be sent there.
+	Domain string
+	// Validate is an offline check of a non-empty value; nil accepts any.
+	Validate func(string) error
+	// AppliesTo reports whether the field applies given the other values
+	// (Salesforce's client-credentials flow has no username); nil means it
+	// always applies.
+	AppliesTo func(Values) bool
+}
+
+// Applies reports whether f applies to a credential with values v.
+func (f Field) Applies(v Values) bool { return f.AppliesTo == nil || f.AppliesTo(v) }
+
+// TestFunc performs a live test of the credential v: the token exchange, if
+// any, plus one cheap read. The Report is filled as far as the test got, even
+// when the error is not nil.
+type TestFunc func(ctx context.Context, hc *http.Client, v Values) (Report, error)
+
+// TokenFunc mints a new access token for v. Static-key connectors return the
+// key itself with a zero Expiry, meaning it does not expire.
+type TokenFunc func(ctx context.Context, hc *http.Client, v Values) (*oauth2.Token, error)
+
+// Connector declares one SaaS system: its fields and how to test and
+// authenticate a credential for it.
+type Connector struct {
+	// ID is the stable identifier used on the command line ("demandbase").
+	ID string
+	// Name is the display name ("Demandbase").
+	Name string
+	// Summary is a one-line description for the connector picker.
+	Summary string
+	// Auth names the authentication scheme in a few words.
+	Auth string
+	// DocsURL points at the vendor's documentation for obtaining the values.
+	DocsURL string
+	// Fields are the connector's settings in form order.
+	Fields []Field
+	// Test is the live test.
+	Test TestFunc
+	// Token mints an access token; see TokenSource for the cached form.
+	Token TokenFunc
+	// EarlyExpiry is how long before its expiry a cached token is renewed.
+	EarlyExpiry time.Duration
+}
+
+// Field returns the field with the given key.
+func (c *Connector) Field(key string) (Field, bool) {
+	for _, f := range c.Fields {
+		if f.Key == key {
+			return f, true
+		}
+	}
+	return Field{}, false
+}
+
+// SecretKeys returns the keys of the connector's secret fields, in order.
+func (c *Connector) SecretKeys() []string {
+	var keys []string
+	for _, f := range c.Fields {
+		if f.Secret {
+			keys = append(keys, f.Key)
+		}
+	}
+	return keys
+}
+
+// TokenSource returns a source of access tokens for v that reuses cached
+// while it is valid and more than c.EarlyExpiry from its expiry (cached may
+// be nil). Compare the returned token with cached to know whether a new one
+// was minted and should be cached.
+func (c *Connector) TokenSource(ctx context.Context, hc *http.Client, v Values, cached *oauth2.Token) oauth2.TokenSource {
+	mint := tokenSourceFunc(func() (*oauth2.Token, error) { return c.Token(ctx, hc, v) })
+	return oauth2.ReuseTokenSourceWithExpiry(cached, mint, c.EarlyExpiry)
+}
+
+type tokenSourceFunc func() (*oauth2.Token, error)
+
+func (f tokenSourceFunc) Token() (*oauth2.Token, error) { return f() }
+
+// All returns every connector in display order: Demandbase, Salesforce,
+// UpPromote, Clazar, Drift.
+func All() []*Connector {
+	return []*Connector{Demandbase(), Salesforce(), UpPromote(), Clazar(), Drift()}
+}
+
+// Lookup returns the connector with the given ID.
+func Lookup(id string) (*Connector, bool) {
+	for _, c := range All() {
+		if c.ID == id {
+			return c, true
+		}
+	}
+	return nil, false
+}

@@ -1,0 +1,13 @@
+// Package connectors declares the SaaS systems credwiz can hold credentials
+// for, as data plus one live-test hook, in the manner of rclone's backend
+// options: the UI builds every form from a Connector's Fields and never
+// needs to know a vendor by name.
+//
+// Each connector's Test performs the vendor's token exchange (where there is
+// one) and one cheap read, and returns a Report of what the credential
+// reached and may access. Failures are *Error values whose class is one of
+// the sentinel errors ErrRejected, ErrForbidden, ErrUnreachable,
+// ErrRateLimited or ErrVendor; their text never holds a secret value.
+//
+// The package has no UI and no storage: it never imports ui or store.
+package connectors

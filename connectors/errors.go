@@ -1,0 +1,108 @@
+package connectors
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// The classes of test failure. Every error a Test or Token returns (other
+// than a cancelled context) wraps exactly one of them; use errors.Is.
+var (
+	// ErrRejected: the vendor refused the credentials (wrong, expired or revoked).
+	ErrRejected = errors.New("credentials rejected")
+	// ErrForbidden: the credentials are valid but lack a permission the test needs.
+	ErrForbidden = errors.New("permission missing")
+	// ErrUnreachable: DNS failure, connection refused, TLS failure or timeout.
+	ErrUnreachable = errors.New("vendor unreachable")
+	// ErrRateLimited: the vendor answered 429 even after the bounded retries.
+	ErrRateLimited = errors.New("rate limited")
+	// ErrVendor: a 5xx or an answer credwiz does not understand.
+	ErrVendor = errors.New("vendor error")
+)
+
+// Error is a classified failure of a vendor call. Its text holds the vendor's
+// own message with every secret value redacted.
+type Error struct {
+	// Class is one of ErrRejected, ErrForbidden, ErrUnreachable,
+	// ErrRateLimited or ErrVendor.
+	Class error
+	// Op is what was being done ("token exchange", "GET /app/token_info").
+	Op string
+	// Status is the HTTP status, 0 when there was no answer.
+	Status int
+	// Code is the vendor's error code ("invalid_grant"), if any.
+	Code string
+	// Message is the vendor's message or the transport failure, redacted.
+	Message string
+	// Hint is the next step to suggest ("check the user's Login History").
+	Hint string
+}
+
+// Error implements error.
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.Op)
+	b.WriteString(": ")
+	b.WriteString(e.Class.Error())
+	if e.Status != 0 {
+		fmt.Fprintf(&b, " (HTTP %d", e.Status)
+		if e.Code != "" {
+			b.WriteString(" ")
+			b.WriteString(e.Code)
+		}
+		b.WriteString(")")
+	} else if e.Code != "" {
+		fmt.Fprintf(&b, " (%s)", e.Code)
+	}
+	if e.Message != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Message)
+	}
+	return b.String()
+}
+
+// Unwrap returns the error's class.
+func (e *Error) Unwrap() error { return e.Class }
+
+// Class returns the sentinel class of err (ErrRejected…ErrVendor), or nil
+// when err is not a classified vendor error.
+func Class(err error) error {
+	for _, c := range []error{ErrRejected, ErrForbidden, ErrUnreachable, ErrRateLimited, ErrVendor} {
+		if errors.Is(err, c) {
+			return c
+		}
+	}
+	return nil
+}
+
+// ClassName returns a short stable name for err's class, for JSON output:
+// "rejected", "forbidden", "unreachable", "rate_limited", "vendor", or
+// "other" for an unclassified error and "" for nil.
+func ClassName(err error) string {
+	switch Class(err) {
+	case ErrRejected:
+		return "rejected"
+	case ErrForbidden:
+		return "forbidden"
+	case ErrUnreachable:
+		return "unreachable"
+	case ErrRateLimited:
+		return "rate_limited"
+	case ErrVendor:
+		return "vendor"
+	}
+	if err == nil {
+		return ""
+	}
+	return "other"
+}
+
+// HintOf returns the next-step hint carried by err, if any.
+func HintOf(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Hint
+	}
+	return ""
+}

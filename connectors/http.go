@@ -1,0 +1,270 @@
+package connectors
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Limits of every vendor call.
+const (
+	// MaxBody is the most of an answer credwiz reads; a longer one is a vendor error.
+	MaxBody = 1 << 20
+	// MaxRetries is how often a 429 answer is retried.
+	MaxRetries = 2
+	// MaxRetryWait is the longest total wait for Retry-After across retries.
+	MaxRetryWait = 10 * time.Second
+	// defaultRetryWait is used when a 429 carries no usable Retry-After.
+	defaultRetryWait = time.Second
+)
+
+// UserAgent is sent with every request.
+var UserAgent = "credwiz"
+
+// call is one vendor request.
+type call struct {
+	op      string // what is being done, for errors: "token exchange"
+	method  string
+	url     string
+	header  http.Header
+	body    []byte   // sent with each attempt; nil for none
+	secrets []string // redacted from every error
+}
+
+// response is a vendor answer whose body has been read (at most MaxBody).
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// sleep waits d or until ctx is done; tests may replace it.
+var sleep = func(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// send performs c, retrying a 429 answer at most MaxRetries times while the
+// total Retry-After wait stays within MaxRetryWait. It returns the answer
+// for any other HTTP status, leaving its classification to the caller; a
+// transport failure, an exhausted 429 or an over-long body is an *Error. A
+// cancelled ctx is returned as ctx.Err(), unclassified.
+func send(ctx context.Context, hc *http.Client, c call) (*response, error) {
+	if hc == nil {
+		hc = &http.Client{Timeout: 15 * time.Second}
+	}
+	var waited time.Duration
+	for attempt := 0; ; attempt++ {
+		resp, err := sendOnce(ctx, hc, c)
+		if err != nil {
+			return nil, err
+		}
+		if resp.status != http.StatusTooManyRequests {
+			return resp, nil
+		}
+		wait, ok := retryAfter(resp.header.Get("Retry-After"), time.Now())
+		if !ok {
+			wait = defaultRetryWait
+		}
+		if attempt >= MaxRetries || waited+wait > MaxRetryWait {
+			e := statusError(c.op, resp, c.secrets)
+			e.Class = ErrRateLimited
+			e.Hint = rateLimitHint(resp.header)
+			return nil, e
+		}
+		if err := sleep(ctx, wait); err != nil {
+			return nil, err
+		}
+		waited += wait
+	}
+}
+
+func sendOnce(ctx context.Context, hc *http.Client, c call) (*response, error) {
+	var body io.Reader
+	if c.body != nil {
+		body = bytes.NewReader(c.body)
+	}
+	req, err := http.NewRequestWithContext(ctx, c.method, c.url, body)
+	if err != nil {
+		return nil, &Error{Class: ErrUnreachable, Op: c.op, Message: Redact(err.Error(), c.secrets...)}
+	}
+	for k, vs := range c.header {
+		req.Header[k] = vs
+	}
+	req.Header.Set("User-Agent", UserAgent)
+	resp, err := hc.Do(req)
+	if err != nil {
+		if ctx.Err() == context.Canceled {
+			return nil, ctx.Err()
+		}
+		return nil, transportError(c.op, req.URL.Host, hc.Timeout, err, c.secrets)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))
+	if err != nil {
+		if ctx.Err() == context.Canceled {
+			return nil, ctx.Err()
+		}
+		return nil, transportError(c.op, req.URL.Host, hc.Timeout, err, c.secrets)
+	}
+	if len(b) > MaxBody {
+		return nil, &Error{Class: ErrVendor, Op: c.op, Status: resp.StatusCode,
+			Message: fmt.Sprintf("the answer is larger than %d KiB, which no %s answer should be", MaxBody>>10, c.op)}
+	}
+	return &response{status: resp.StatusCode, header: resp.Header, body: b}, nil
+}
+
+// transportError classifies a failure to get any answer as ErrUnreachable.
+func transportError(op, host string, timeout time.Duration, err error, secrets []string) *Error {
+	e := &Error{Class: ErrUnreachable, Op: op}
+	var dnsErr *net.DNSError
+	var certErr *tls.CertificateVerificationError
+	var unknownCA x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	var invalidCert x509.CertificateInvalidError
+	var recordErr tls.RecordHeaderError
+	var netErr net.Error
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout()):
+		if timeout > 0 {
+			e.Message = fmt.Sprintf("no answer from %s within %s", host, timeout)
+		} else {
+			e.Message = fmt.Sprintf("no answer from %s in time", host)
+		}
+		e.Hint = "check the URL and your network, or raise --timeout"
+	case errors.As(err, &dnsErr):
+		e.Message = fmt.Sprintf("cannot resolve host %s", dnsErr.Name)
+		e.Hint = "check the URL for typos and that this machine can resolve the vendor's host"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		e.Message = fmt.Sprintf("connection refused by %s", host)
+		e.Hint = "check the URL and port; nothing is listening there"
+	case errors.As(err, &certErr), errors.As(err, &unknownCA), errors.As(err, &hostErr),
+		errors.As(err, &invalidCert), errors.As(err, &recordErr):
+		e.Message = fmt.Sprintf("TLS verification of %s failed: %s", host, tlsReason(err))
+		e.Hint = "credwiz always verifies TLS; check the URL, or the proxy or certificate in between"
+	default:
+		e.Message = fmt.Sprintf("cannot reach %s: %s", host, unwrapURLError(err))
+		e.Hint = "check the URL and your network"
+	}
+	e.Message = Redact(e.Message, secrets...)
+	return e
+}
+
+func tlsReason(err error) string {
+	var unknownCA x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	var invalidCert x509.CertificateInvalidError
+	var recordErr tls.RecordHeaderError
+	switch {
+	case errors.As(err, &unknownCA):
+		return "certificate signed by an unknown authority"
+	case errors.As(err, &hostErr):
+		return "certificate is not valid for this host"
+	case errors.As(err, &invalidCert):
+		return "certificate is invalid or expired"
+	case errors.As(err, &recordErr):
+		return "the server did not answer with TLS (is it http:// only?)"
+	}
+	return unwrapURLError(err)
+}
+
+// unwrapURLError drops the "Post \"https://…\":" prefix of a *url.Error.
+func unwrapURLError(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err.Error()
+	}
+	return err.Error()
+}
+
+// retryAfter parses a Retry-After value: delay-seconds or an HTTP date.
+func retryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if n, err := strconv.Atoi(v); err == nil {
+		if n < 0 {
+			return 0, false
+		}
+		return time.Duration(n) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		d := t.Sub(now)
+		if d < 0 {
+			d = 0
+		}
+		return d, true
+	}
+	return 0, false
+}
+
+func rateLimitHint(h http.Header) string {
+	if ra := h.Get("Retry-After"); ra != "" {
+		return "the vendor asks to wait (Retry-After: " + ra + "); try again later"
+	}
+	return "wait a minute and try again; other integrations may be using the same limit"
+}
+
+// statusError builds an *Error for a non-2xx answer with the default class
+// for its status (401 rejected, 403 forbidden, 429 rate limited, anything
+// else vendor) and the body's first line as the message, redacted.
+// Connectors refine Class, Code, Message and Hint from the vendor's body.
+func statusError(op string, r *response, secrets []string) *Error {
+	e := &Error{Op: op, Status: r.status, Message: Redact(snippet(r.body), secrets...)}
+	switch {
+	case r.status == http.StatusUnauthorized:
+		e.Class = ErrRejected
+	case r.status == http.StatusForbidden:
+		e.Class = ErrForbidden
+	case r.status == http.StatusTooManyRequests:
+		e.Class = ErrRateLimited
+	default:
+		e.Class = ErrVendor
+	}
+	return e
+}
+
+// snippet returns a short one-line excerpt of a body for an error message.
+func snippet(b []byte) string {
+	s := strings.Join(strings.Fields(string(b)), " ")
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	return s
+}
+
+// decode parses r's JSON body into v, or returns an ErrVendor *Error.
+func decode(op string, r *response, v any, secrets []string) error {
+	if err := json.Unmarshal(r.body, v); err != nil {
+		return &Error{Class: ErrVendor, Op: op, Status: r.status,
+			Message: Redact("unexpected answer (not the JSON expected): "+snippet(r.body), secrets...)}
+	}
+	return nil
+}
+
+// ok reports whether r has a 2xx status.
+func (r *response) ok() bool { return r.status >= 200 && r.status < 300 }
+
+// joinURL appends path to base, keeping base's own path prefix.
+func joinURL(base, path string) string {
+	return strings.TrimRight(base, "/") + path
+}

@@ -1,0 +1,154 @@
+package connectors
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// MaxValueLen is the longest field value accepted, in bytes.
+const MaxValueLen = 8192
+
+// FieldError is an invalid or missing field value. Its text names the field
+// and what is allowed, and never contains the value of a secret field.
+type FieldError struct {
+	// Key is the field's key.
+	Key string
+	// Reason says what is wrong and what is allowed.
+	Reason string
+}
+
+// Error implements error.
+func (e *FieldError) Error() string { return fmt.Sprintf("field %s: %s", e.Key, e.Reason) }
+
+// MissingError lists every required field that has no value.
+type MissingError struct {
+	// Keys are the missing fields' keys, in form order.
+	Keys []string
+}
+
+// Error implements error.
+func (e *MissingError) Error() string {
+	return "missing required field(s): " + strings.Join(e.Keys, ", ")
+}
+
+// Normalize returns a copy of v with the defaults of c filled in for absent
+// keys, every value trimmed of surrounding white space, and a leading
+// "Bearer " stripped from token fields. Keys c does not declare are kept,
+// for Validate to report.
+func (c *Connector) Normalize(v Values) Values {
+	out := make(Values, len(v)+len(c.Fields))
+	for k, val := range v {
+		out[k] = strings.TrimSpace(val)
+	}
+	for _, f := range c.Fields {
+		val, ok := out[f.Key]
+		if !ok && f.Default != "" {
+			out[f.Key] = f.Default
+			continue
+		}
+		if f.Bearer {
+			if len(val) >= 7 && strings.EqualFold(val[:7], "bearer ") {
+				out[f.Key] = strings.TrimSpace(val[7:])
+			}
+		}
+	}
+	return out
+}
+
+// Validate checks v (normally the result of Normalize) offline: unknown
+// keys, required fields missing (all listed at once, as *MissingError),
+// values too long, with control characters or invalid UTF-8, options not
+// allowed, and each field's own Validate. Fields that do not apply are not
+// checked.
+func (c *Connector) Validate(v Values) error {
+	keys := make([]string, 0, len(v))
+	for k := range v {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if _, ok := c.Field(k); !ok {
+			return &FieldError{Key: k, Reason: fmt.Sprintf("unknown field for %s; allowed: %s", c.Name, strings.Join(c.keys(), ", "))}
+		}
+	}
+	var missing []string
+	for _, f := range c.Fields {
+		if !f.Applies(v) {
+			continue
+		}
+		val := v[f.Key]
+		if val == "" {
+			if f.Required {
+				missing = append(missing, f.Key)
+			}
+			continue
+		}
+		if err := CheckValue(val); err != nil {
+			return &FieldError{Key: f.Key, Reason: err.Error()}
+		}
+		if len(f.Options) > 0 && !slices.Contains(f.Options, val) {
+			return &FieldError{Key: f.Key, Reason: "must be one of " + strings.Join(f.Options, ", ")}
+		}
+		if f.Validate != nil {
+			if err := f.Validate(val); err != nil {
+				return &FieldError{Key: f.Key, Reason: err.Error()}
+			}
+		}
+	}
+	if len(missing) > 0 {
+		return &MissingError{Keys: missing}
+	}
+	return nil
+}
+
+// Warnings returns the warnings for v that do not make it invalid: today,
+// a base or login URL on a host outside the vendor's domain.
+func (c *Connector) Warnings(v Values) []string {
+	var out []string
+	for _, f := range c.Fields {
+		if f.Domain == "" || !f.Applies(v) || v[f.Key] == "" {
+			continue
+		}
+		if w, err := CheckURL(v[f.Key], f.Domain); err == nil && w != "" {
+			out = append(out, f.Title+": "+w)
+		}
+	}
+	return out
+}
+
+// CheckValue rejects a value that is too long, is not valid UTF-8, or holds
+// control characters. It never quotes the value.
+func CheckValue(val string) error {
+	if len(val) > MaxValueLen {
+		return fmt.Errorf("too long (%d bytes; at most %d allowed)", len(val), MaxValueLen)
+	}
+	if !utf8.ValidString(val) {
+		return fmt.Errorf("is not valid UTF-8 text")
+	}
+	for _, r := range val {
+		if unicode.IsControl(r) {
+			return fmt.Errorf("contains a control character (U+%04X); paste the value without line breaks or tabs", r)
+		}
+	}
+	return nil
+}
+
+func (c *Connector) keys() []string {
+	out := make([]string, len(c.Fields))
+	for i, f := range c.Fields {
+		out[i] = f.Key
+	}
+	return out
+}
+
+// ValidateURL returns a Field.Validate function applying CheckURL with the
+// given vendor domain.
+func ValidateURL(domain string) func(string) error {
+	return func(s string) error {
+		_, err := CheckURL(s, domain)
+		return err
+	}
+}

@@ -1,4 +1,192 @@
 package connectors
 
-// Clazar is a placeholder until its connector lands.
-func Clazar() *Connector { return &Connector{ID: "clazar", Name: "Clazar"} }
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+
+	"golang.org/x/oauth2"
+)
+
+const (
+	clazarDomain  = "clazar.io"
+	clazarURL     = "https://api.clazar.io"
+	clazarTokenOp = "token exchange (POST /authenticate/)"
+	clazarListOp  = "GET /listings"
+)
+
+// Clazar returns the Clazar connector: OAuth2 client credentials exchanged
+// at POST /authenticate/ (JSON, as Clazar documents it) for a bearer token
+// whose lifetime is always read from the answer, then one cheap read of the
+// listings.
+func Clazar() *Connector {
+	c := &Connector{
+		ID:      "clazar",
+		Name:    "Clazar",
+		Summary: "Clazar cloud-marketplace API (listings, offers, contracts) with an API key",
+		Auth:    "OAuth2 client credentials (two-legged, server-to-server)",
+		DocsURL: "https://developers.clazar.io",
+		// Clazar gives no renewal guidance; five minutes leaves room for a
+		// slow call without renewing hours early (tokens last about 6 h).
+		EarlyExpiry: 5 * time.Minute,
+		ReauthGuide: "Sign in at app.clazar.io, go to Settings → API Keys and create a new API key. Copy its Client ID and Client Secret at once: the secret is shown only once. Delete the old key once credwiz works with the new one.",
+		Fields: []Field{
+			{
+				Key:      "client_id",
+				Title:    "Client ID",
+				Help:     "The public identifier of your Clazar API key: sign in at app.clazar.io → Settings → API Keys, and create a key (administrators only) if you have none.",
+				Required: true,
+			},
+			{
+				Key:      "client_secret",
+				Title:    "Client Secret",
+				Help:     "Shown with the Client ID when you create the key at app.clazar.io → Settings → API Keys; the secret is shown only once. If it is lost, generate a new API key.",
+				Secret:   true,
+				Required: true,
+			},
+			{
+				Key:      "base_url",
+				Title:    "API Base URL",
+				Help:     "The Clazar API base URL. Keep the default unless Clazar told you otherwise.",
+				Default:  clazarURL,
+				Required: true,
+				Advanced: true,
+				Domain:   clazarDomain,
+				Validate: ValidateURL(clazarDomain),
+			},
+		},
+	}
+	c.Token = func(ctx context.Context, hc *http.Client, v Values) (*oauth2.Token, error) {
+		v, err := prepare(c, v)
+		if err != nil {
+			return nil, err
+		}
+		tok, _, err := clazarToken(ctx, hc, v, c.Secrets(v))
+		return tok, err
+	}
+	c.Test = func(ctx context.Context, hc *http.Client, v Values) (Report, error) {
+		return clazarTest(ctx, hc, c, v)
+	}
+	return c
+}
+
+// clazarToken performs the token exchange. The path keeps its trailing
+// slash: without it the API answers 404 rather than redirecting a POST.
+// When the answer says nothing of the lifetime (neither expires_in nor a JWT
+// exp), known is false and the token is given an expiry of now: usable for
+// this call, but never reused from a cache, since credwiz will not guess.
+func clazarToken(ctx context.Context, hc *http.Client, v Values, secrets []string) (tok *oauth2.Token, known bool, err error) {
+	body := struct {
+		ClientID     string `json:"client_id"`
+		ClientSecret string `json:"client_secret"`
+	}{v["client_id"], v["client_secret"]}
+	url := joinURL(v["base_url"], "/authenticate/")
+	r, err := send(ctx, hc, jsonCall(clazarTokenOp, http.MethodPost, url, body, secrets))
+	if err != nil {
+		return nil, false, err
+	}
+	if !r.ok() {
+		e := clazarError(clazarTokenOp, r, secrets)
+		// UNCONFIRMED: Clazar does not document the status of bad client
+		// credentials; 400, 401 and 403 all mean "rejected credentials".
+		switch r.status {
+		case http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden:
+			e.Class = ErrRejected
+			e.Hint = "check the Client ID and Client Secret (app.clazar.io → Settings → API Keys); the secret is shown only once, so generate a new API key if it is lost"
+		}
+		return nil, false, e
+	}
+	var tr struct {
+		AccessToken string `json:"access_token"`
+		TokenType   string `json:"token_type"`
+		ExpiresIn   number `json:"expires_in"`
+	}
+	if err := decode(clazarTokenOp, r, &tr, secrets); err != nil {
+		return nil, false, err
+	}
+	if tr.AccessToken == "" {
+		return nil, false, noField(clazarTokenOp, r, "access_token")
+	}
+	now := time.Now()
+	exp := tokenExpiry(now, tr.ExpiresIn, tr.AccessToken)
+	known = !exp.IsZero()
+	if !known {
+		exp = now
+	}
+	if tr.TokenType == "" {
+		tr.TokenType = "bearer"
+	}
+	return &oauth2.Token{AccessToken: tr.AccessToken, TokenType: tr.TokenType, Expiry: exp}, known, nil
+}
+
+func clazarTest(ctx context.Context, hc *http.Client, c *Connector, v Values) (Report, error) {
+	rep := Report{Connector: c.ID}
+	v, err := prepare(c, v)
+	if err != nil {
+		return rep, err
+	}
+	secrets := c.Secrets(v)
+	tok, known, err := clazarToken(ctx, hc, v, secrets)
+	if err != nil {
+		return rep, err
+	}
+	rep.Account = "Clazar API client " + v["client_id"]
+	tokenInto(&rep, tok)
+	if !known {
+		rep.TokenExpires = time.Time{}
+		rep.Warnings = append(rep.Warnings, "Clazar did not say when the access token expires; credwiz will not reuse it and mints a new one for each use")
+	}
+	if v["base_url"] != clazarURL {
+		rep.Details = append(rep.Details, Detail{Label: "API Base URL", Value: v["base_url"]})
+	}
+	secrets = append(secrets, tok.AccessToken)
+	url := joinURL(v["base_url"], "/listings?response_format=common&page=1&page_size=1")
+	r, err := send(ctx, hc, bearerCall(clazarListOp, url, tok.AccessToken, secrets))
+	if err != nil {
+		return rep, err
+	}
+	if !r.ok() {
+		e := clazarError(clazarListOp, r, secrets)
+		switch r.status {
+		case http.StatusUnauthorized:
+			e.Hint = "Clazar refused the token it had just issued: the API key may have been revoked meanwhile; check app.clazar.io → Settings → API Keys"
+		case http.StatusForbidden:
+			rep.Access = append(rep.Access, Check{Name: "Listings", Required: true, Note: "not permitted to this API key"})
+			e.Hint = "the API key is valid but may not read listings; check its permissions at app.clazar.io → Settings → API Keys"
+		}
+		return rep, e
+	}
+	var page struct {
+		Count   *number `json:"count"`
+		Results []any   `json:"results"`
+	}
+	if err := decode(clazarListOp, r, &page, secrets); err != nil {
+		return rep, err
+	}
+	if page.Results == nil {
+		return rep, noField(clazarListOp, r, "results")
+	}
+	chk := Check{Name: "Listings", OK: true, Required: true, Note: "reachable"}
+	if page.Count != nil {
+		n := strconv.FormatInt(int64(*page.Count), 10)
+		chk.Note = "reachable (" + n + " listings)"
+		rep.Details = append(rep.Details, Detail{Label: "Listings", Value: n})
+	}
+	rep.Access = append(rep.Access, chk)
+	return rep, nil
+}
+
+// clazarError classifies a non-2xx answer. Clazar's error bodies are
+// UNCONFIRMED: the message is taken from whichever of the usual fields is
+// present (Django REST "detail", OAuth "error"/"error_description",
+// "message").
+func clazarError(op string, r *response, secrets []string) *Error {
+	m := vendorStrings(r.body)
+	code := m["error"]
+	msg := first(m, "error_description", "detail", "message")
+	if msg == "" {
+		msg, code = code, ""
+	}
+	return statusError(op, r, secrets).refine(code, msg, secrets)
+}

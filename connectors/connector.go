@@ -78,6 +78,13 @@ type Connector struct {
 	Token TokenFunc
 	// EarlyExpiry is how long before its expiry a cached token is renewed.
 	EarlyExpiry time.Duration
+	// Reauth lists, in form order, the keys of the fields a re-authentication
+	// asks for; nil means the secret fields plus the required fields without
+	// a default that identify the key (a new key set has a new client ID).
+	Reauth []string
+	// ReauthGuide, when set, is shown before the re-authentication form: the
+	// steps in the vendor's UI that produce the new values.
+	ReauthGuide string
 }
 
 // Field returns the field with the given key.

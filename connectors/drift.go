@@ -1,4 +1,184 @@
 package connectors
 
-// Drift is a placeholder until its connector lands.
-func Drift() *Connector { return &Connector{ID: "drift", Name: "Drift"} }
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+)
+
+const (
+	driftDomain = "driftapi.com"
+	driftURL    = "https://driftapi.com"
+	driftInfoOp = "POST /app/token_info"
+)
+
+// Drift returns the Drift connector: a static, non-expiring app token sent
+// as a Bearer token; the test asks POST /app/token_info about the token and
+// reports the org it belongs to and its scopes.
+func Drift() *Connector {
+	c := &Connector{
+		ID:          "drift",
+		Name:        "Drift",
+		Summary:     "Drift conversations, contacts and users API with an app access token",
+		Auth:        "static bearer token (non-expiring app install token)",
+		DocsURL:     "https://devdocs.drift.com/docs/authentication-and-scopes",
+		ReauthGuide: "At dev.drift.com, open your app → OAuth & Permissions, check the scopes, and click Install (under Activate Your App) to install it again; copy the new Access Token.",
+		Fields: []Field{
+			{
+				Key:      "api_key",
+				Title:    "API Key Value",
+				Help:     "Your Drift app's access token: dev.drift.com → your app → OAuth & Permissions → choose the scopes → Install (under Activate Your App), then copy the Access Token. It does not expire; a pasted leading \"Bearer \" is removed.",
+				Secret:   true,
+				Required: true,
+				Bearer:   true,
+			},
+			{
+				Key:      "base_url",
+				Title:    "Base URL",
+				Help:     "The Drift API base URL, pre-filled with https://driftapi.com. Change it only if your organization uses a custom or regional Drift API endpoint.",
+				Default:  driftURL,
+				Required: true,
+				Domain:   driftDomain,
+				Validate: ValidateURL(driftDomain),
+			},
+		},
+	}
+	c.Token = func(_ context.Context, _ *http.Client, v Values) (*oauth2.Token, error) {
+		v, err := prepare(c, v)
+		if err != nil {
+			return nil, err
+		}
+		return &oauth2.Token{AccessToken: v["api_key"], TokenType: "bearer"}, nil
+	}
+	c.Test = func(ctx context.Context, hc *http.Client, v Values) (Report, error) {
+		return driftTest(ctx, hc, c, v)
+	}
+	return c
+}
+
+// driftTokenInfo is the answer of POST /app/token_info. Times are in
+// milliseconds; an expires_in of 0 means the token lasts until revoked.
+type driftTokenInfo struct {
+	AuthenticatedUserID string `json:"authenticated_userid"`
+	CredentialID        string `json:"credential_id"`
+	TokenType           string `json:"token_type"`
+	ExpiresIn           number `json:"expires_in"`
+	CreatedAt           number `json:"created_at"`
+	Scope               string `json:"scope"`
+}
+
+func driftTest(ctx context.Context, hc *http.Client, c *Connector, v Values) (Report, error) {
+	rep := Report{Connector: c.ID}
+	v, err := prepare(c, v)
+	if err != nil {
+		return rep, err
+	}
+	secrets := c.Secrets(v)
+	key := v["api_key"]
+	body := struct {
+		AccessToken string `json:"access_token"`
+	}{key}
+	cl := jsonCall(driftInfoOp, http.MethodPost, joinURL(v["base_url"], "/app/token_info"), body, secrets)
+	cl.header.Set("Authorization", "Bearer "+key)
+	r, err := send(ctx, hc, cl)
+	if err != nil {
+		return rep, err
+	}
+	if !r.ok() {
+		return rep, driftError(driftInfoOp, r, secrets)
+	}
+	var info driftTokenInfo
+	if err := decode(driftInfoOp, r, &info, secrets); err != nil {
+		return rep, err
+	}
+	if info.AuthenticatedUserID == "" {
+		return rep, noField(driftInfoOp, r, "authenticated_userid")
+	}
+	org := strings.TrimPrefix(info.AuthenticatedUserID, "orgId:")
+	rep.Account = "Drift org " + org
+	rep.Details = append(rep.Details, Detail{Label: "Org ID", Value: org})
+	if info.CredentialID != "" {
+		rep.Details = append(rep.Details, Detail{Label: "App (credential) ID", Value: info.CredentialID})
+	}
+	if info.CreatedAt > 0 {
+		created := time.UnixMilli(int64(info.CreatedAt)).UTC()
+		rep.Details = append(rep.Details, Detail{Label: "Token created", Value: created.Format(time.RFC3339)})
+	}
+	rep.TokenType = strings.ToLower(info.TokenType)
+	if rep.TokenType == "" {
+		rep.TokenType = "bearer"
+	}
+	if info.ExpiresIn == 0 {
+		rep.TokenNeverExpires = true
+	} else {
+		start := time.Now()
+		if info.CreatedAt > 0 {
+			start = time.UnixMilli(int64(info.CreatedAt))
+		}
+		rep.TokenExpires = start.Add(info.ExpiresIn.duration(time.Millisecond))
+		rep.Warnings = append(rep.Warnings, "this token expires (it is not an app install token); install the app from dev.drift.com → your app → OAuth & Permissions to get a non-expiring one")
+	}
+	for _, s := range strings.Fields(info.Scope) {
+		rep.Access = append(rep.Access, Check{Name: s, OK: true, Note: "scope"})
+	}
+	if len(rep.Access) == 0 {
+		rep.Warnings = append(rep.Warnings, "the token has no scopes: choose them at dev.drift.com → your app → OAuth & Permissions, then install the app again")
+	}
+	driftRateLimit(&rep, r.header)
+	return rep, nil
+}
+
+// driftRateLimit reports the rate-limit headers Drift sends. Their names are
+// UNCONFIRMED, so every X-RateLimit-* header present is shown; when a limit
+// and a remaining count can be read, a low remainder is a warning (the
+// limit, 600 requests a minute by default, is shared by every integration
+// of the org).
+func driftRateLimit(rep *Report, h http.Header) {
+	var names []string
+	for k := range h {
+		if strings.HasPrefix(strings.ToLower(k), "x-ratelimit-") {
+			names = append(names, k)
+		}
+	}
+	if len(names) == 0 {
+		return
+	}
+	slices.Sort(names)
+	var parts []string
+	for _, k := range names {
+		parts = append(parts, strings.TrimPrefix(strings.ToLower(k), "x-ratelimit-")+" "+truncate(h.Get(k), 40))
+	}
+	rep.Details = append(rep.Details, Detail{Label: "Rate limit", Value: strings.Join(parts, ", ")})
+	var limit, remaining number
+	if json.Unmarshal([]byte(h.Get("X-RateLimit-Limit")), &limit) != nil ||
+		json.Unmarshal([]byte(h.Get("X-RateLimit-Remaining")), &remaining) != nil || limit == 0 {
+		return
+	}
+	if remaining*10 < limit {
+		rep.Warnings = append(rep.Warnings, "only "+h.Get("X-RateLimit-Remaining")+" of "+h.Get("X-RateLimit-Limit")+" requests are left in Drift's current rate-limit window; other integrations may be using the same limit")
+	}
+}
+
+// driftError classifies a non-2xx answer from its {"error":{"type",
+// "message"}} body. Drift documents authentication_error as 403; 401 and 403
+// are treated alike, as rejected credentials.
+func driftError(op string, r *response, secrets []string) *Error {
+	var b struct {
+		Error struct {
+			Type    string `json:"type"`
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	_ = json.Unmarshal(r.body, &b) // a body of another shape keeps statusError's snippet
+	e := statusError(op, r, secrets).refine(b.Error.Type, b.Error.Message, secrets)
+	if r.status == http.StatusUnauthorized || r.status == http.StatusForbidden {
+		e.Class = ErrRejected
+		e.Hint = "the token was revoked or the app uninstalled: install the app again (dev.drift.com → your app → OAuth & Permissions → Install) and copy the new Access Token"
+	}
+	return e
+}

@@ -6,8 +6,10 @@ import (
 	"strings"
 )
 
-// The classes of test failure. Every error a Test or Token returns (other
-// than a cancelled context) wraps exactly one of them; use errors.Is.
+// The classes of test failure. Every error a Test or Token returns wraps
+// exactly one of them (use errors.Is), except a cancelled context, returned
+// as is, and values that fail Connector.Validate, returned as the
+// *FieldError or *MissingError that Validate gives, before any request.
 var (
 	// ErrRejected: the vendor refused the credentials (wrong, expired or revoked).
 	ErrRejected = errors.New("credentials rejected")
@@ -37,6 +39,23 @@ type Error struct {
 	Message string
 	// Hint is the next step to suggest ("check the user's Login History").
 	Hint string
+
+	// redact, when set by the helpers that build an Error from a vendor
+	// call (statusError, decode, transportError), removes that call's
+	// secrets from Error() and HintOf, whatever a connector later puts in
+	// Code, Message or Hint. A function rather than the secrets themselves,
+	// so that printing the struct with %#v shows none.
+	redact func(string) string
+}
+
+// redactor returns a function removing secrets from a text, or nil when
+// there are none.
+func redactor(secrets []string) func(string) string {
+	if len(secrets) == 0 {
+		return nil
+	}
+	own := append([]string(nil), secrets...)
+	return func(s string) string { return Redact(s, own...) }
 }
 
 // Error implements error.
@@ -59,7 +78,24 @@ func (e *Error) Error() string {
 		b.WriteString(": ")
 		b.WriteString(e.Message)
 	}
+	if e.redact != nil {
+		return e.redact(b.String())
+	}
 	return b.String()
+}
+
+// GoString implements fmt.GoStringer, so that %#v, too, shows no secret.
+func (e *Error) GoString() string {
+	r := e.redact
+	if r == nil {
+		r = func(s string) string { return s }
+	}
+	class := "<nil>"
+	if e.Class != nil {
+		class = e.Class.Error()
+	}
+	return fmt.Sprintf("&connectors.Error{Class:%q, Op:%q, Status:%d, Code:%q, Message:%q, Hint:%q}",
+		class, r(e.Op), e.Status, r(e.Code), r(e.Message), r(e.Hint))
 }
 
 // Unwrap returns the error's class.
@@ -101,8 +137,23 @@ func ClassName(err error) string {
 // HintOf returns the next-step hint carried by err, if any.
 func HintOf(err error) string {
 	var e *Error
-	if errors.As(err, &e) {
-		return e.Hint
+	if !errors.As(err, &e) {
+		return ""
 	}
-	return ""
+	if e.redact != nil {
+		return e.redact(e.Hint)
+	}
+	return e.Hint
+}
+
+// refine replaces e's code and message with what the vendor's error body
+// said, when it said anything, redacting secrets from both.
+func (e *Error) refine(code, message string, secrets []string) *Error {
+	if code != "" {
+		e.Code = truncate(Redact(code, secrets...), 80)
+	}
+	if message != "" {
+		e.Message = redactedSnippet([]byte(message), secrets)
+	}
+	return e
 }

@@ -104,7 +104,7 @@ func sendOnce(ctx context.Context, hc *http.Client, c call) (*response, error) {
 	}
 	req, err := http.NewRequestWithContext(ctx, c.method, c.url, body)
 	if err != nil {
-		return nil, &Error{Class: ErrUnreachable, Op: c.op, Message: Redact(err.Error(), c.secrets...)}
+		return nil, &Error{Class: ErrUnreachable, Op: c.op, Message: Redact(err.Error(), c.secrets...), redact: redactor(c.secrets)}
 	}
 	for k, vs := range c.header {
 		req.Header[k] = vs
@@ -126,7 +126,7 @@ func sendOnce(ctx context.Context, hc *http.Client, c call) (*response, error) {
 		return nil, transportError(c.op, req.URL.Host, hc.Timeout, err, c.secrets)
 	}
 	if len(b) > MaxBody {
-		return nil, &Error{Class: ErrVendor, Op: c.op, Status: resp.StatusCode,
+		return nil, &Error{Class: ErrVendor, Op: c.op, Status: resp.StatusCode, redact: redactor(c.secrets),
 			Message: fmt.Sprintf("the answer is larger than %d KiB, which no %s answer should be", MaxBody>>10, c.op)}
 	}
 	return &response{status: resp.StatusCode, header: resp.Header, body: b}, nil
@@ -134,7 +134,7 @@ func sendOnce(ctx context.Context, hc *http.Client, c call) (*response, error) {
 
 // transportError classifies a failure to get any answer as ErrUnreachable.
 func transportError(op, host string, timeout time.Duration, err error, secrets []string) *Error {
-	e := &Error{Class: ErrUnreachable, Op: op}
+	e := &Error{Class: ErrUnreachable, Op: op, redact: redactor(secrets)}
 	var dnsErr *net.DNSError
 	var certErr *tls.CertificateVerificationError
 	var unknownCA x509.UnknownAuthorityError
@@ -157,7 +157,7 @@ func transportError(op, host string, timeout time.Duration, err error, secrets [
 		e.Message = fmt.Sprintf("connection refused by %s", host)
 		e.Hint = "check the URL and port; nothing is listening there"
 	case errors.As(err, &certErr), errors.As(err, &unknownCA), errors.As(err, &hostErr),
-		errors.As(err, &invalidCert), errors.As(err, &recordErr):
+		errors.As(err, &invalidCert), errors.As(err, &recordErr), errors.Is(err, http.ErrSchemeMismatch):
 		e.Message = fmt.Sprintf("TLS verification of %s failed: %s", host, tlsReason(err))
 		e.Hint = "credwiz always verifies TLS; check the URL, or the proxy or certificate in between"
 	default:
@@ -180,7 +180,7 @@ func tlsReason(err error) string {
 		return "certificate is not valid for this host"
 	case errors.As(err, &invalidCert):
 		return "certificate is invalid or expired"
-	case errors.As(err, &recordErr):
+	case errors.As(err, &recordErr), errors.Is(err, http.ErrSchemeMismatch):
 		return "the server did not answer with TLS (is it http:// only?)"
 	}
 	return unwrapURLError(err)
@@ -201,9 +201,14 @@ func retryAfter(v string, now time.Time) (time.Duration, bool) {
 	if v == "" {
 		return 0, false
 	}
-	if n, err := strconv.Atoi(v); err == nil {
-		if n < 0 {
-			return 0, false
+	if strings.Trim(v, "0123456789") == "" {
+		// delay-seconds. Clamp before converting, so that a huge value
+		// cannot overflow into a negative (immediate) wait; a day is as good
+		// as forever against MaxRetryWait.
+		const maxSeconds = 24 * 60 * 60
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil || n > maxSeconds {
+			n = maxSeconds
 		}
 		return time.Duration(n) * time.Second, true
 	}
@@ -229,7 +234,7 @@ func rateLimitHint(h http.Header) string {
 // else vendor) and the body's first line as the message, redacted.
 // Connectors refine Class, Code, Message and Hint from the vendor's body.
 func statusError(op string, r *response, secrets []string) *Error {
-	e := &Error{Op: op, Status: r.status, Message: Redact(snippet(r.body), secrets...)}
+	e := &Error{Op: op, Status: r.status, Message: redactedSnippet(r.body, secrets), redact: redactor(secrets)}
 	switch {
 	case r.status == http.StatusUnauthorized:
 		e.Class = ErrRejected
@@ -244,19 +249,23 @@ func statusError(op string, r *response, secrets []string) *Error {
 }
 
 // snippet returns a short one-line excerpt of a body for an error message.
+// It does not redact: use redactedSnippet for anything a vendor sent.
 func snippet(b []byte) string {
-	s := strings.Join(strings.Fields(string(b)), " ")
-	if len(s) > 200 {
-		s = s[:200] + "…"
-	}
-	return s
+	return truncate(strings.Join(strings.Fields(strings.ToValidUTF8(string(b), "\uFFFD")), " "), 200)
+}
+
+// redactedSnippet redacts the secrets from b and then shortens it. The order
+// matters: shortening first could cut a secret in two (or collapse its inner
+// white space) and leave a part of it that Redact no longer recognises.
+func redactedSnippet(b []byte, secrets []string) string {
+	return Redact(snippet([]byte(Redact(string(b), secrets...))), secrets...)
 }
 
 // decode parses r's JSON body into v, or returns an ErrVendor *Error.
 func decode(op string, r *response, v any, secrets []string) error {
 	if err := json.Unmarshal(r.body, v); err != nil {
-		return &Error{Class: ErrVendor, Op: op, Status: r.status,
-			Message: Redact("unexpected answer (not the JSON expected): "+snippet(r.body), secrets...)}
+		return &Error{Class: ErrVendor, Op: op, Status: r.status, redact: redactor(secrets),
+			Message: "unexpected answer (not the JSON expected): " + redactedSnippet(r.body, secrets)}
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 )
 
 // CheckURL applies credwiz's base-URL policy to raw: it must be an absolute
@@ -47,14 +48,16 @@ func CheckURL(raw, domain string) (warning string, err error) {
 	return "", nil
 }
 
-// IsLoopback reports whether host (without port) is a loopback host:
-// localhost, 127.0.0.0/8 or ::1.
+// IsLoopback reports whether host (without port) is a loopback host: an IP
+// literal in 127.0.0.0/8 or ::1, or the name localhost. Other names, even
+// "x.localhost" or "127.0.0.1." with a trailing dot, are not: Go resolves
+// them through the system resolver or DNS, which may answer any address.
 func IsLoopback(host string) bool {
-	h := strings.ToLower(strings.TrimSuffix(host, "."))
-	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
+	h := strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	if strings.EqualFold(h, "localhost") {
 		return true
 	}
-	ip := net.ParseIP(strings.Trim(h, "[]"))
+	ip := net.ParseIP(h)
 	return ip != nil && ip.IsLoopback()
 }
 
@@ -64,9 +67,14 @@ func inDomain(host, domain string) bool {
 	return h == d || strings.HasSuffix(h, "."+d)
 }
 
+// truncate shortens s to at most n bytes plus an ellipsis, never cutting a
+// UTF-8 sequence in two.
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n] + "…"
 }

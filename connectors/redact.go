@@ -15,7 +15,10 @@ const withheld = "[message withheld: it contained a secret value]"
 
 // Redact returns s with every occurrence of each secret removed, including
 // the secret's URL-encoded and JSON-escaped forms. Empty secrets are ignored.
-// The result never contains any of the secrets.
+// The result never contains any of the secrets: when removal cannot make it
+// so (a secret that is part of the replacement mark, such as "a"), the whole
+// text is withheld, and when even the withheld notice would contain a
+// secret, Redact returns "".
 func Redact(s string, secrets ...string) string {
 	var forms []string
 	for _, sec := range secrets {
@@ -32,12 +35,23 @@ func Redact(s string, secrets ...string) string {
 	for _, f := range forms {
 		s = strings.ReplaceAll(s, f, redactedMark)
 	}
-	for _, sec := range secrets {
-		if sec != "" && strings.Contains(s, sec) {
-			return withheld
+	if containsAny(s, secrets) {
+		if containsAny(withheld, secrets) {
+			return ""
 		}
+		return withheld
 	}
 	return s
+}
+
+// containsAny reports whether s contains any non-empty secret.
+func containsAny(s string, secrets []string) bool {
+	for _, sec := range secrets {
+		if sec != "" && strings.Contains(s, sec) {
+			return true
+		}
+	}
+	return false
 }
 
 // Secrets returns the values of c's secret fields in v, plus derived values

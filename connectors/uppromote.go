@@ -1,4 +1,136 @@
 package connectors
 
-// UpPromote is a placeholder until its connector lands.
-func UpPromote() *Connector { return &Connector{ID: "uppromote", Name: "UpPromote"} }
+import (
+	"context"
+	"net/http"
+	"strconv"
+
+	"golang.org/x/oauth2"
+)
+
+const (
+	uppromoteDomain = "uppromote.com"
+	uppromoteURL    = "https://aff-api.uppromote.com"
+)
+
+// UpPromote returns the UpPromote connector: a static API key, sent as
+// "Authorization: Bearer <key>" to API v1 (as the UpPromote guide describes)
+// or as the raw key, without "Bearer ", to API v2; the test lists one page
+// of affiliates.
+func UpPromote() *Connector {
+	c := &Connector{
+		ID:          "uppromote",
+		Name:        "UpPromote",
+		Summary:     "UpPromote affiliate marketing API with a static API token",
+		Auth:        "static API key (Bearer token for v1, raw key for v2)",
+		DocsURL:     "https://aff-api.uppromote.com/docs/v2/api-overview-1615961m0",
+		ReauthGuide: "In UpPromote, click Integrations, go to the APIs tab, revoke the old token if it was compromised, and generate a new one. Copy it at once: it may not be shown again.",
+		Fields: []Field{
+			{
+				Key:      "token",
+				Title:    "Uppromote Bearer Token",
+				Help:     "In UpPromote, click Integrations, go to the APIs tab and copy the API token (Generate Token if there is none). It is sent in the Authorization header of every request; a pasted leading \"Bearer \" is removed.",
+				Secret:   true,
+				Required: true,
+				Bearer:   true,
+			},
+			{
+				Key:      "api_version",
+				Title:    "API Version",
+				Help:     "v1 sends the token as \"Bearer <token>\", as the UpPromote guide describes; v2, UpPromote's current API, sends the raw key. Choose the version your key was issued for.",
+				Default:  "v1",
+				Required: true,
+				Advanced: true,
+				Options:  []string{"v1", "v2"},
+			},
+			{
+				Key:      "base_url",
+				Title:    "API Base URL",
+				Help:     "The UpPromote API base URL. Keep the default unless UpPromote told you otherwise.",
+				Default:  uppromoteURL,
+				Required: true,
+				Advanced: true,
+				Domain:   uppromoteDomain,
+				Validate: ValidateURL(uppromoteDomain),
+			},
+		},
+	}
+	c.Token = func(_ context.Context, _ *http.Client, v Values) (*oauth2.Token, error) {
+		v, err := prepare(c, v)
+		if err != nil {
+			return nil, err
+		}
+		return &oauth2.Token{AccessToken: v["token"], TokenType: uppromoteTokenType(v)}, nil
+	}
+	c.Test = func(ctx context.Context, hc *http.Client, v Values) (Report, error) {
+		return uppromoteTest(ctx, hc, c, v)
+	}
+	return c
+}
+
+func uppromoteTokenType(v Values) string {
+	if v["api_version"] == "v2" {
+		return "api key"
+	}
+	return "bearer"
+}
+
+func uppromoteTest(ctx context.Context, hc *http.Client, c *Connector, v Values) (Report, error) {
+	rep := Report{Connector: c.ID}
+	v, err := prepare(c, v)
+	if err != nil {
+		return rep, err
+	}
+	secrets := c.Secrets(v)
+	version := v["api_version"]
+	h := http.Header{}
+	h.Set("Accept", "application/json")
+	path := "/api/v1/affiliates?page=1"
+	if version == "v2" {
+		path = "/api/v2/affiliates?page=1&per_page=1"
+		h.Set("Authorization", v["token"])
+	} else {
+		h.Set("Authorization", "Bearer "+v["token"])
+	}
+	op := "GET " + path
+	r, err := send(ctx, hc, call{op: op, method: http.MethodGet, url: joinURL(v["base_url"], path), header: h, secrets: secrets})
+	if err != nil {
+		return rep, err
+	}
+	if !r.ok() {
+		m := vendorStrings(r.body)
+		e := statusError(op, r, secrets).refine("", first(m, "message", "error"), secrets)
+		if r.status == http.StatusUnauthorized {
+			other := map[string]string{"v1": "v2", "v2": "v1"}[version]
+			e.Hint = "copy the API token again from UpPromote → Integrations → APIs tab; if it was issued for API " + other + ", set api_version to " + other + " (v1 sends \"Bearer <token>\", v2 the raw key)"
+		}
+		return rep, e
+	}
+	var page struct {
+		Data []any `json:"data"`
+		Meta struct {
+			Total *number `json:"total"`
+		} `json:"meta"`
+	}
+	if err := decode(op, r, &page, secrets); err != nil {
+		return rep, err
+	}
+	if page.Data == nil {
+		return rep, noField(op, r, "data")
+	}
+	rep.Account = "UpPromote store (API " + version + ")"
+	rep.TokenType = uppromoteTokenType(v)
+	rep.TokenNeverExpires = true
+	rep.Details = append(rep.Details, Detail{Label: "API version", Value: version})
+	chk := Check{Name: "Affiliates", OK: true, Required: true, Note: "reachable"}
+	if page.Meta.Total != nil {
+		n := strconv.FormatInt(int64(*page.Meta.Total), 10)
+		chk.Note = "reachable (" + n + " affiliates)"
+		rep.Details = append(rep.Details, Detail{Label: "Affiliates", Value: n})
+	}
+	rep.Access = append(rep.Access, chk)
+	if v["base_url"] != uppromoteURL {
+		rep.Details = append(rep.Details, Detail{Label: "API Base URL", Value: v["base_url"]})
+	}
+	return rep, nil
+}

@@ -152,3 +152,20 @@ func ValidateURL(domain string) func(string) error {
 		return err
 	}
 }
+
+// prepare normalizes v and validates the fields c declares (keys it does not
+// declare are dropped, not reported), so that no Test or Token sends a secret
+// to a URL the policy refuses or with a value that Validate would refuse.
+func prepare(c *Connector, v Values) (Values, error) {
+	n := c.Normalize(v)
+	own := make(Values, len(c.Fields))
+	for _, f := range c.Fields {
+		if val, ok := n[f.Key]; ok {
+			own[f.Key] = val
+		}
+	}
+	if err := c.Validate(own); err != nil {
+		return nil, err
+	}
+	return own, nil
+}

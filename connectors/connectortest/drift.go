@@ -1,20 +1,145 @@
 package connectortest
 
 import (
+	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
 
 	"github.com/credwiz/credwiz/connectors"
 )
 
-// Drift emulates the Drift API (placeholder until it lands).
-type Drift struct{ Base }
+// Drift emulates the Drift API as ../apis.md describes it: one app install
+// token (non-expiring unless SetExpiresIn says otherwise), checked as a
+// Bearer header on every request; POST /app/token_info with a JSON
+// {"access_token"} body answering the token's org, app and scopes; errors
+// as {"error":{"type","message"}} (authentication_error with 403, as
+// documented); and 600 requests a minute in fixed windows, reported in
+// X-RateLimit-Limit/-Remaining/-Reset headers (names UNCONFIRMED).
+// Start one with NewDrift.
+type Drift struct {
+	Base
+	limit rateWindow
 
-// NewDrift starts a Drift emulator.
+	mu           sync.Mutex
+	token        string
+	orgID        string
+	credentialID string
+	scopes       []string
+	createdAt    time.Time
+	expiresIn    time.Duration // 0: until revoked
+	rejectStatus int
+}
+
+// NewDrift starts a Drift emulator for org 123456 with a token holding the
+// conversation_read, contact_read and user_read scopes.
 func NewDrift() *Drift {
-	e := &Drift{}
-	e.start(http.NotFoundHandler(), func(w http.ResponseWriter, status int) { w.WriteHeader(status) })
+	e := &Drift{
+		limit:        rateWindow{limit: 600, per: time.Minute},
+		token:        randomToken("drift-"),
+		orgID:        "123456",
+		credentialID: randomToken("app-"),
+		scopes:       []string{"conversation_read", "contact_read", "user_read"},
+		rejectStatus: http.StatusForbidden,
+	}
+	e.createdAt = time.Now()
+	mux := http.NewServeMux()
+	mux.HandleFunc("/app/token_info", e.tokenInfo)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		driftError(w, http.StatusNotFound, "not_found", "No route for "+r.Method+" "+r.URL.Path)
+	})
+	e.start(mux, func(w http.ResponseWriter, status int) {
+		typ := map[int]string{400: "validation_error", 403: "authentication_error", 404: "not_found", 429: "rate_limit"}[status]
+		if typ == "" {
+			typ = "internal_error"
+		}
+		driftError(w, status, typ, http.StatusText(status))
+	})
 	return e
 }
 
 // Values returns values the emulator accepts.
-func (e *Drift) Values() connectors.Values { return connectors.Values{} }
+func (e *Drift) Values() connectors.Values {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return connectors.Values{"api_key": e.token, "base_url": e.URL()}
+}
+
+// SetToken makes tok the only valid token from now on, as reinstalling the
+// app would; "" revokes every token, as uninstalling it would.
+func (e *Drift) SetToken(tok string) {
+	e.mu.Lock()
+	e.token, e.createdAt = tok, e.Now()
+	e.mu.Unlock()
+}
+
+// SetOrg sets the org the token belongs to.
+func (e *Drift) SetOrg(id string) { e.mu.Lock(); e.orgID = id; e.mu.Unlock() }
+
+// SetScopes sets the token's scopes.
+func (e *Drift) SetScopes(scopes ...string) { e.mu.Lock(); e.scopes = scopes; e.mu.Unlock() }
+
+// SetExpiresIn makes the token expire d after its creation, as an OAuth
+// access token (not an app install token) does; 0 restores "never".
+func (e *Drift) SetExpiresIn(d time.Duration) { e.mu.Lock(); e.expiresIn = d; e.mu.Unlock() }
+
+// RejectWith sets the status of authentication_error: 403 (documented, the
+// default) or 401.
+func (e *Drift) RejectWith(status int) { e.mu.Lock(); e.rejectStatus = status; e.mu.Unlock() }
+
+// UseRate consumes n requests of the current rate-limit window, as other
+// integrations of the org would.
+func (e *Drift) UseRate(n int) { e.limit.use(e.Now(), n) }
+
+func (e *Drift) tokenInfo(w http.ResponseWriter, r *http.Request) {
+	now := e.Now()
+	ok, remaining, reset := e.limit.take(now)
+	w.Header().Set("X-RateLimit-Limit", strconv.Itoa(e.limit.limit))
+	w.Header().Set("X-RateLimit-Remaining", strconv.Itoa(remaining))
+	w.Header().Set("X-RateLimit-Reset", retryAfterSeconds(reset))
+	if !ok {
+		w.Header().Set("Retry-After", retryAfterSeconds(reset))
+		driftError(w, http.StatusTooManyRequests, "rate_limit", "API rate limit exceeded")
+		return
+	}
+	if r.Method != http.MethodPost {
+		driftError(w, http.StatusMethodNotAllowed, "validation_error", "Method "+r.Method+" not allowed; use POST")
+		return
+	}
+	e.mu.Lock()
+	valid, created, life, status := e.token, e.createdAt, e.expiresIn, e.rejectStatus
+	org, app, scopes := e.orgID, e.credentialID, strings.Join(e.scopes, " ")
+	e.mu.Unlock()
+	if tok, ok := bearerToken(r); !ok || valid == "" || tok != valid || (life > 0 && !now.Before(created.Add(life))) {
+		driftError(w, status, "authentication_error", "Invalid or missing access token")
+		return
+	}
+	if !isJSON(r) {
+		driftError(w, http.StatusBadRequest, "validation_error", "Content-Type must be application/json")
+		return
+	}
+	var req struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := decodeBody(r, &req); err != nil {
+		driftError(w, http.StatusBadRequest, "validation_error", "Body must be a JSON object with access_token")
+		return
+	}
+	if req.AccessToken == "" {
+		driftError(w, http.StatusBadRequest, "validation_error", "access_token is required")
+		return
+	}
+	if req.AccessToken != valid {
+		driftError(w, http.StatusNotFound, "not_found", "No such token")
+		return
+	}
+	writeJSON(w, http.StatusOK, fmt.Sprintf(`{"access_token":%s,"authenticated_userid":%s,"credential_id":%s,"token_type":"bearer","expires_in":%d,"created_at":%d,"scope":%s,"id":%s}`,
+		jsonString(valid), jsonString("orgId:"+org), jsonString(app), life.Milliseconds(), created.UnixMilli(), jsonString(scopes), jsonString(randomToken(""))))
+}
+
+// driftError writes Drift's {"error":{"type","message"}} body.
+func driftError(w http.ResponseWriter, status int, typ, msg string) {
+	writeJSON(w, status, fmt.Sprintf(`{"error":{"type":%s,"message":%s}}`, jsonString(typ), jsonString(msg)))
+}

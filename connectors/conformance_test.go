@@ -1,0 +1,214 @@
+package connectors_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/credwiz/credwiz/connectors"
+	"github.com/credwiz/credwiz/connectors/connectortest"
+)
+
+// TestConformance runs every connector of connectors.All() through the same
+// contract, against its emulator (rclone's fstests.Run, in spirit).
+func TestConformance(t *testing.T) {
+	t.Parallel()
+	for _, c := range connectors.All() {
+		t.Run(c.ID, func(t *testing.T) {
+			t.Parallel()
+			if c.ID == "salesforce" && connectors.Salesforce().Test == nil {
+				t.Skip("salesforce connector not landed")
+			}
+			conform(t, c)
+		})
+	}
+}
+
+var snakeCase = regexp.MustCompile(`^[a-z][a-z0-9]*(_[a-z0-9]+)*$`)
+
+func conform(t *testing.T, c *connectors.Connector) {
+	t.Run("declaration", func(t *testing.T) {
+		t.Parallel()
+		if c.Name == "" || c.Summary == "" || c.Auth == "" || !strings.HasPrefix(c.DocsURL, "https://") {
+			t.Errorf("Name, Summary, Auth and an https DocsURL are required: %q %q %q %q", c.Name, c.Summary, c.Auth, c.DocsURL)
+		}
+		if c.Test == nil || c.Token == nil {
+			t.Fatal("Test and Token must be set")
+		}
+		seen := map[string]bool{}
+		for _, f := range c.Fields {
+			if !snakeCase.MatchString(f.Key) {
+				t.Errorf("field key %q is not snake_case", f.Key)
+			}
+			if seen[f.Key] {
+				t.Errorf("field key %q is declared twice", f.Key)
+			}
+			seen[f.Key] = true
+			if f.Title == "" || f.Help == "" {
+				t.Errorf("field %s needs a Title and a Help text", f.Key)
+			}
+			if f.Secret && f.Default != "" {
+				t.Errorf("secret field %s has a default", f.Key)
+			}
+			if len(f.Options) > 0 && f.Default != "" && !slices.Contains(f.Options, f.Default) {
+				t.Errorf("field %s: default %q is not one of its options %v", f.Key, f.Default, f.Options)
+			}
+			if len(f.Options) > 0 && f.Secret {
+				t.Errorf("field %s: a secret cannot be a select", f.Key)
+			}
+			if f.Domain != "" && f.Validate == nil {
+				t.Errorf("URL field %s has a Domain but no Validate", f.Key)
+			}
+			if f.Default != "" {
+				if err := connectors.CheckValue(f.Default); err != nil {
+					t.Errorf("field %s: default: %v", f.Key, err)
+				}
+				if f.Validate != nil {
+					if err := f.Validate(f.Default); err != nil {
+						t.Errorf("field %s: default %q fails its own Validate: %v", f.Key, f.Default, err)
+					}
+				}
+			}
+		}
+		for _, k := range c.Reauth {
+			if !seen[k] {
+				t.Errorf("Reauth names %q, which is not a field", k)
+			}
+		}
+		if len(c.SecretKeys()) == 0 {
+			t.Error("a connector without a secret field holds no credential")
+		}
+	})
+
+	// Each case gets a fresh emulator, so faults never leak between cases.
+	run := func(name string, fn func(t *testing.T, e connectortest.Emulator, v connectors.Values)) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			e := connectortest.New(c.ID)
+			if e == nil {
+				t.Fatalf("connectortest.New(%q) = nil: every connector needs an emulator", c.ID)
+			}
+			t.Cleanup(e.Close)
+			fn(t, e, e.Values())
+		})
+	}
+	client := &http.Client{Timeout: 5 * time.Second}
+
+	run("success", func(t *testing.T, e connectortest.Emulator, v connectors.Values) {
+		if err := c.Validate(c.Normalize(v)); err != nil {
+			t.Fatalf("the emulator's values do not validate: %v", err)
+		}
+		rep, err := c.Test(context.Background(), client, v)
+		if err != nil {
+			t.Fatalf("Test: %v (requests %v)", err, e.Requests())
+		}
+		if rep.Connector != c.ID || rep.Account == "" {
+			t.Errorf("Report must name the connector and the account: %+v", rep)
+		}
+		if rep.TokenExpires.IsZero() == !rep.TokenNeverExpires {
+			t.Errorf("Report must give a token expiry or say it never expires, not both/neither: %v %v", rep.TokenExpires, rep.TokenNeverExpires)
+		}
+		b, _ := json.Marshal(rep)
+		assertClean(t, "report JSON", string(b), c.Secrets(c.Normalize(v)))
+		tok, err := c.Token(context.Background(), client, v)
+		if err != nil || tok.AccessToken == "" {
+			t.Fatalf("Token: %v %+v", err, tok)
+		}
+	})
+
+	run("wrong secrets are rejected", func(t *testing.T, e connectortest.Emulator, v connectors.Values) {
+		good := c.Secrets(c.Normalize(v))
+		for _, k := range c.SecretKeys() {
+			if v[k] != "" {
+				v[k] = "wrong" + v[k][len(v[k])/2:] + "X9"
+			}
+		}
+		_, err := c.Test(context.Background(), client, v)
+		if !errors.Is(err, connectors.ErrRejected) {
+			t.Fatalf("err = %v; want ErrRejected", err)
+		}
+		assertNoSecret(t, err, append(good, c.Secrets(c.Normalize(v))...))
+	})
+
+	run("hang is unreachable within the timeout", func(t *testing.T, e connectortest.Emulator, v connectors.Values) {
+		e.Faults().Hang(true)
+		const timeout = 300 * time.Millisecond
+		start := time.Now()
+		_, err := c.Test(context.Background(), &http.Client{Timeout: timeout}, v)
+		elapsed := time.Since(start)
+		if !errors.Is(err, connectors.ErrUnreachable) {
+			t.Fatalf("err = %v; want ErrUnreachable", err)
+		}
+		if elapsed > 2*timeout {
+			t.Errorf("returned after %v; want within about %v", elapsed, 2*timeout)
+		}
+		assertNoSecret(t, err, c.Secrets(c.Normalize(v)))
+	})
+
+	run("429 once then success", func(t *testing.T, e connectortest.Emulator, v connectors.Values) {
+		e.Faults().RateLimit(1, "1")
+		if _, err := c.Test(context.Background(), client, v); err != nil {
+			t.Fatalf("Test after one 429: %v", err)
+		}
+		if r := e.Requests(); len(r) < 2 || r[0] != r[1] {
+			t.Errorf("the rate-limited request was not retried: %v", r)
+		}
+	})
+
+	run("429 past the retries is rate limited", func(t *testing.T, e connectortest.Emulator, v connectors.Values) {
+		e.Faults().RateLimit(connectors.MaxRetries+1, "0")
+		_, err := c.Test(context.Background(), client, v)
+		if !errors.Is(err, connectors.ErrRateLimited) {
+			t.Fatalf("err = %v; want ErrRateLimited", err)
+		}
+		assertNoSecret(t, err, c.Secrets(c.Normalize(v)))
+	})
+
+	run("500 is a vendor error", func(t *testing.T, e connectortest.Emulator, v connectors.Values) {
+		e.Faults().ServerError(1)
+		_, err := c.Test(context.Background(), client, v)
+		if !errors.Is(err, connectors.ErrVendor) {
+			t.Fatalf("err = %v; want ErrVendor", err)
+		}
+		assertNoSecret(t, err, c.Secrets(c.Normalize(v)))
+	})
+
+	run("refused connection is unreachable", func(t *testing.T, e connectortest.Emulator, v connectors.Values) {
+		v[urlField(t, c)] = closedURL(t)
+		_, err := c.Test(context.Background(), client, v)
+		if !errors.Is(err, connectors.ErrUnreachable) {
+			t.Fatalf("err = %v; want ErrUnreachable", err)
+		}
+		assertNoSecret(t, err, c.Secrets(c.Normalize(v)))
+	})
+
+	run("missing required fields are reported before any request", func(t *testing.T, e connectortest.Emulator, v connectors.Values) {
+		for _, k := range c.SecretKeys() {
+			delete(v, k)
+		}
+		_, err := c.Test(context.Background(), client, v)
+		var me *connectors.MissingError
+		if !errors.As(err, &me) {
+			t.Fatalf("err = %v; want *MissingError", err)
+		}
+		if r := e.Requests(); len(r) > 0 {
+			t.Errorf("requests were sent without the secrets: %v", r)
+		}
+	})
+
+	run("a cancelled context is returned unclassified", func(t *testing.T, e connectortest.Emulator, v connectors.Values) {
+		e.Faults().Hang(true)
+		ctx, cancel := context.WithCancel(context.Background())
+		time.AfterFunc(50*time.Millisecond, cancel)
+		_, err := c.Test(ctx, client, v)
+		if !errors.Is(err, context.Canceled) || connectors.Class(err) != nil {
+			t.Fatalf("err = %v; want context.Canceled, unclassified", err)
+		}
+	})
+}

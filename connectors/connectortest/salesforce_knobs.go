@@ -1,0 +1,206 @@
+package connectortest
+
+import (
+	"sort"
+	"strings"
+	"time"
+)
+
+// OrgID returns the emulated org's 18-character ID.
+func (e *Salesforce) OrgID() string { return e.orgID }
+
+// Username returns the integration user's username.
+func (e *Salesforce) Username() string { e.mu.Lock(); defer e.mu.Unlock(); return e.username }
+
+// AddUser adds an active, API-enabled user with the given password and
+// security token.
+func (e *Salesforce) AddUser(username, password, securityToken string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	id := "0055g00000" + strings.ToUpper(randomToken("")[:5]) + "AAV"
+	e.users[strings.ToLower(username)] = &sfUser{id: id, username: username, displayName: username,
+		password: password, securityToken: securityToken, apiEnabled: true}
+}
+
+// user returns the named user; it panics for an unknown one (a test bug).
+// Callers hold e.mu.
+func (e *Salesforce) user(username string) *sfUser {
+	u, ok := e.users[strings.ToLower(username)]
+	if !ok {
+		panic("connectortest: no Salesforce user " + username)
+	}
+	return u
+}
+
+// SetPassword changes a user's password as Salesforce does: the expiry is
+// cleared and a new security token replaces the old one, which stops
+// working. Existing sessions stay valid.
+func (e *Salesforce) SetPassword(username, newPassword, newSecurityToken string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	u := e.user(username)
+	u.password, u.securityToken, u.passwordExpired = newPassword, newSecurityToken, false
+}
+
+// ResetSecurityToken is "Reset My Security Token": the new token replaces
+// the old one, which stops working.
+func (e *Salesforce) ResetSecurityToken(username, newSecurityToken string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.user(username).securityToken = newSecurityToken
+}
+
+// ExpirePassword marks a user's password expired: its logins fail with
+// invalid_grant (see AllowExpiredPasswordLogin) and its live sessions get
+// INVALID_OPERATION_WITH_EXPIRED_PASSWORD from the REST API.
+func (e *Salesforce) ExpirePassword(username string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.user(username).passwordExpired = true
+}
+
+// LockUser locks (or unlocks) a user, as too many failed logins do: its
+// logins fail with invalid_grant.
+func (e *Salesforce) LockUser(username string, locked bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.user(username).locked = locked
+}
+
+// SetAPIEnabled grants or removes a user's "API Enabled" permission;
+// without it the REST API answers API_CURRENTLY_DISABLED.
+func (e *Salesforce) SetAPIEnabled(username string, enabled bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.user(username).apiEnabled = enabled
+}
+
+// SetConsumerSecret gives the connected app a new Consumer Secret; the
+// old one stops working.
+func (e *Salesforce) SetConsumerSecret(secret string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.consumerSecret = secret
+}
+
+// BlockPasswordFlow turns off (or on) the org setting "Allow OAuth
+// Username-Password Flows": password logins fail with invalid_grant.
+func (e *Salesforce) BlockPasswordFlow(blocked bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.passwordBlock = blocked
+}
+
+// SetMyDomain makes the emulator a My Domain host, which accepts the
+// client-credentials flow; off, it answers that flow with invalid_grant
+// "request not supported on this domain" as login.salesforce.com does.
+func (e *Salesforce) SetMyDomain(on bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.myDomain = on
+}
+
+// SetRunAsUser sets the connected app's client-credentials Run As user;
+// "" leaves it unset, and the flow fails with "no client credentials user
+// enabled".
+func (e *Salesforce) SetRunAsUser(username string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if username != "" {
+		e.user(username)
+	}
+	e.runAs = username
+}
+
+// TrustIP puts the caller in (or out of) the org's trusted IP ranges:
+// inside, a password without the security token is accepted too.
+func (e *Salesforce) TrustIP(on bool) { e.mu.Lock(); defer e.mu.Unlock(); e.trustedIP = on }
+
+// RequireApproval makes the connected app admit only pre-authorized
+// users: password logins fail with "user hasn't approved this consumer".
+func (e *Salesforce) RequireApproval(on bool) { e.mu.Lock(); defer e.mu.Unlock(); e.approval = on }
+
+// AllowExpiredPasswordLogin makes a login with an expired password succeed
+// with a restricted session, which the REST API answers with
+// INVALID_OPERATION_WITH_EXPIRED_PASSWORD (as the SOAP login does); off
+// (the default), such a login fails with invalid_grant.
+func (e *Salesforce) AllowExpiredPasswordLogin(on bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.expiredLogin = on
+}
+
+// DisableOrgAPI turns the org's API off (or on): the REST API answers
+// API_DISABLED_FOR_ORG.
+func (e *Salesforce) DisableOrgAPI(disabled bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.orgAPIOff = disabled
+}
+
+// ExpireSessions ends every session: the REST API answers
+// INVALID_SESSION_ID and the identity URL Bad_OAuth_Token.
+func (e *Salesforce) ExpireSessions() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.sessions = map[string]*sfSession{}
+}
+
+// SetSessionTimeout sets the org's session timeout (default 2 hours),
+// counted on the emulator's clock (SetClock) from a session's last use.
+func (e *Salesforce) SetSessionTimeout(d time.Duration) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.sessionTimeout = d
+}
+
+// RemoveObject hides an object from every user, as a missing Read
+// permission does: describeGlobal no longer lists it.
+func (e *Salesforce) RemoveObject(name string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	delete(e.objects, name)
+}
+
+// SetRetrieveable lists an object (adding it if removed) and sets whether
+// it is retrieveable and queryable.
+func (e *Salesforce) SetRetrieveable(name string, ok bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	o, found := e.objects[name]
+	if !found {
+		d := sfDefaultObjects[name]
+		if d.label == "" {
+			d = sfObject{keyPrefix: "a0Z", label: name, plural: name, custom: strings.HasSuffix(name, "__c")}
+		}
+		o = &d
+		e.objects[name] = o
+	}
+	o.retrieveable, o.queryable = ok, ok
+}
+
+// SetAPIUsage sets the org's rolling 24-hour API request counter and
+// allowance. Once used reaches limit, the REST API answers 403
+// REQUEST_LIMIT_EXCEEDED.
+func (e *Salesforce) SetAPIUsage(used, limit int) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.apiUsed, e.apiLimit = used, limit
+}
+
+// APIUsage returns the API request counter and allowance.
+func (e *Salesforce) APIUsage() (used, limit int) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.apiUsed, e.apiLimit
+}
+
+// sortedObjects returns the listed objects' names in order. Callers hold e.mu.
+func (e *Salesforce) sortedObjects() []string {
+	names := make([]string, 0, len(e.objects))
+	for n := range e.objects {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}

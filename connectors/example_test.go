@@ -1,0 +1,42 @@
+package connectors_test
+
+import (
+	"fmt"
+
+	"github.com/credwiz/credwiz/connectors"
+)
+
+func ExampleCheckURL() {
+	for _, raw := range []string{
+		"https://uapi.demandbase.com",
+		"https://demandbase.example.net",
+		"http://127.0.0.1:8080",
+		"http://uapi.demandbase.com",
+	} {
+		warning, err := connectors.CheckURL(raw, "demandbase.com")
+		fmt.Printf("%s: warning=%q err=%v\n", raw, warning, err)
+	}
+	// Output:
+	// https://uapi.demandbase.com: warning="" err=<nil>
+	// https://demandbase.example.net: warning="demandbase.example.net is not a demandbase.com host: the secret will be sent to demandbase.example.net" err=<nil>
+	// http://127.0.0.1:8080: warning="" err=<nil>
+	// http://uapi.demandbase.com: warning="" err=must use https:// (http:// is allowed only for loopback hosts such as 127.0.0.1 or localhost)
+}
+
+func ExampleConnector_Normalize() {
+	c := connectors.UpPromote()
+	v := c.Normalize(connectors.Values{"token": "  Bearer upk_123 \n"})
+	fmt.Println(v["token"], v["api_version"], v["base_url"])
+	fmt.Println(c.Validate(v))
+	// Output:
+	// upk_123 v1 https://aff-api.uppromote.com
+	// <nil>
+}
+
+func ExampleRedact() {
+	c := connectors.Drift()
+	v := connectors.Values{"api_key": "drift-s3cr3t", "base_url": "https://driftapi.com"}
+	fmt.Println(connectors.Redact(`{"error":{"message":"token drift-s3cr3t revoked"}}`, c.Secrets(v)...))
+	// Output:
+	// {"error":{"message":"token [redacted] revoked"}}
+}

@@ -1,0 +1,193 @@
+package connectors
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// salesforceObject is an object Demandbase reads (apis.md), with what it
+// is used for, for warnings.
+type salesforceObject struct {
+	name     string
+	required bool
+	use      string
+}
+
+// salesforceObjects lists the objects the integration user needs read
+// access to, required ones first, in the order of Demandbase's guidance.
+var salesforceObjects = []salesforceObject{
+	{"Account", true, "accounts"},
+	{"Contact", true, "contacts"},
+	{"Lead", true, "leads"},
+	{"Opportunity", true, "opportunities"},
+	{"Campaign", true, "campaigns"},
+	{"CampaignMember", true, "campaign members"},
+	{"Task", true, "activities"},
+	{"Event", true, "activities"},
+	{"User", true, "record owners"},
+	{"Group", true, "queues that own leads"},
+	{"OpportunityContactRole", false, "contact roles on opportunities"},
+	{"OpportunityHistory", false, "opportunity stage history"},
+	{"Report", false, "reports"},
+}
+
+// salesforceHighUsage is the share of the org's daily API allowance from
+// which a test warns.
+const salesforceHighUsage = 0.8
+
+// salesforceIdentity is the part of the identity URL's answer credwiz shows.
+type salesforceIdentity struct {
+	Username       string `json:"username"`
+	OrganizationID string `json:"organization_id"`
+	UserID         string `json:"user_id"`
+	DisplayName    string `json:"display_name"`
+	UserType       string `json:"user_type"`
+	Active         *bool  `json:"active"`
+}
+
+// salesforceSObject is one entry of describeGlobal's "sobjects".
+type salesforceSObject struct {
+	Name         string `json:"name"`
+	Queryable    bool   `json:"queryable"`
+	Retrieveable bool   `json:"retrieveable"`
+}
+
+// salesforceTest (v prepared by salesforcePrepare) logs in, then reads the API versions, the identity of the
+// user and the objects it can see (describeGlobal), and reports read access
+// to salesforceObjects. Missing required objects fail the test with
+// ErrForbidden, after filling the Report's checklist.
+func salesforceTest(ctx context.Context, c *Connector, hc *http.Client, v Values) (Report, error) {
+	rep := Report{Connector: c.ID}
+	secrets := c.Secrets(v)
+	tok, err := salesforceToken(ctx, hc, v, secrets)
+	if err != nil {
+		return rep, err
+	}
+	rep.Token = tok
+	rep.TokenType = strings.ToLower(tok.TokenType)
+	// Salesforce does not say when the session ends; this is the
+	// conservative salesforceTokenLifetime, explained in the Session detail.
+	rep.TokenExpires = tok.Expiry
+	secrets = append(secrets[:len(secrets):len(secrets)], tok.AccessToken)
+	instance, _ := tok.Extra(SalesforceInstanceURL).(string)
+	idURL, _ := tok.Extra(SalesforceIdentityURL).(string)
+	rep.Details = append(rep.Details, Detail{"Instance URL", instance})
+
+	// The version list needs no session and carries no usage header.
+	resp, err := salesforceGet(ctx, hc, "GET /services/data/", joinURL(instance, "/services/data/"), "", secrets, salesforceRESTFailure)
+	if err != nil {
+		return rep, err
+	}
+	var versions []salesforceVersion
+	if err := decode("GET /services/data/", resp, &versions, secrets); err != nil {
+		return rep, err
+	}
+	version := salesforceHighestVersion(versions)
+	if version == "" {
+		return rep, &Error{Class: ErrVendor, Op: "GET /services/data/", Status: resp.status, Message: "the answer lists no API version"}
+	}
+	rep.Details = append(rep.Details, Detail{"API version", "v" + version})
+
+	resp, err = salesforceGet(ctx, hc, "GET identity", idURL, tok.AccessToken, secrets, salesforceIdentityFailure)
+	if err != nil {
+		return rep, err
+	}
+	var who salesforceIdentity
+	if err := decode("GET identity", resp, &who, secrets); err != nil {
+		return rep, err
+	}
+	if who.Username == "" || who.OrganizationID == "" {
+		return rep, &Error{Class: ErrVendor, Op: "GET identity", Status: resp.status, Message: "the answer lacks username or organization_id"}
+	}
+	rep.Account = who.Username + " @ org " + who.OrganizationID
+	rep.Details = append(rep.Details, Detail{"Org ID", who.OrganizationID})
+	user := who.DisplayName
+	if who.UserID != "" {
+		user = strings.TrimSpace(user + " (" + who.UserID + ")")
+	}
+	rep.Details = append(rep.Details, Detail{"User", user}, Detail{"Login flow", salesforceFlow(v)})
+	if who.Active != nil && !*who.Active {
+		rep.Warnings = append(rep.Warnings, "Salesforce reports the user "+who.Username+" as inactive: reactivate it in Setup → Users")
+	}
+
+	op := "GET /services/data/v" + version + "/sobjects/"
+	resp, err = salesforceGet(ctx, hc, op, joinURL(instance, "/services/data/v"+version+"/sobjects/"), tok.AccessToken, secrets, salesforceRESTFailure)
+	if err != nil {
+		return rep, err
+	}
+	salesforceReportUsage(&rep, resp.header.Get("Sforce-Limit-Info"))
+	rep.Details = append(rep.Details, Detail{"Session", "ends after the org's session timeout (15 minutes to 24 hours; Salesforce does not say which), so credwiz renews the token after 15 minutes"})
+	var global struct {
+		SObjects *[]salesforceSObject `json:"sobjects"`
+	}
+	if err := decode(op, resp, &global, secrets); err != nil {
+		return rep, err
+	}
+	if global.SObjects == nil {
+		return rep, &Error{Class: ErrVendor, Op: op, Status: resp.status, Message: "the answer lacks the sobjects list"}
+	}
+	return rep, salesforceReportAccess(&rep, *global.SObjects)
+}
+
+// salesforceReportUsage adds the API usage of a Sforce-Limit-Info header
+// to rep, with a warning from salesforceHighUsage on.
+func salesforceReportUsage(rep *Report, header string) {
+	used, limit, ok := salesforceAPIUsage(header)
+	if !ok {
+		rep.Details = append(rep.Details, Detail{"API usage", "not reported"})
+		return
+	}
+	share := float64(used) / float64(limit)
+	rep.Details = append(rep.Details, Detail{"API usage", fmt.Sprintf("%d/%d requests in the last 24 hours (%.0f%%)", used, limit, share*100)})
+	if share >= salesforceHighUsage {
+		rep.Warnings = append(rep.Warnings, fmt.Sprintf(
+			"the org has used %d of its %d daily API requests (%.0f%%); when none are left Salesforce refuses every call with REQUEST_LIMIT_EXCEEDED",
+			used, limit, share*100))
+	}
+}
+
+// salesforceReportAccess fills rep.Access from describeGlobal's objects and
+// returns an ErrForbidden *Error naming every required object the user
+// cannot read, or nil.
+func salesforceReportAccess(rep *Report, seen []salesforceSObject) error {
+	byName := make(map[string]salesforceSObject, len(seen))
+	for _, o := range seen {
+		byName[o.Name] = o
+	}
+	var missing []string
+	for _, want := range salesforceObjects {
+		o, visible := byName[want.name]
+		chk := Check{Name: want.name, Required: want.required}
+		switch {
+		case !visible:
+			chk.Note = "not visible to the user: no Read permission on the object"
+		case !o.Retrieveable:
+			chk.Note = "visible but not retrievable"
+		case !o.Queryable:
+			chk.Note = "visible but not queryable"
+		default:
+			chk.OK, chk.Note = true, "read"
+		}
+		rep.Access = append(rep.Access, chk)
+		switch {
+		case chk.OK:
+		case want.required:
+			missing = append(missing, want.name)
+		default:
+			rep.Warnings = append(rep.Warnings, fmt.Sprintf("no read access to the optional object %s (%s), so %s are not synced; "+
+				"grant Read on it in the integration user's profile or a permission set", want.name, chk.Note, want.use))
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	return &Error{
+		Class:   ErrForbidden,
+		Op:      "check object permissions",
+		Message: "the user cannot read the required object(s) " + strings.Join(missing, ", "),
+		Hint: "grant Read on " + strings.Join(missing, ", ") + " to the integration user's profile or to a permission set assigned to it " +
+			"(Setup → Users → Profiles or Permission Sets → Object Settings), then test again",
+	}
+}

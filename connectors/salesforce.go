@@ -59,6 +59,8 @@ func Salesforce() *Connector {
 		DocsURL:     "https://help.salesforce.com/s/articleView?id=xcloud.remoteaccess_oauth_username_password_flow.htm",
 		EarlyExpiry: salesforceEarlyExpiry,
 		Fields:      salesforceFields(),
+		Reauth:      []string{"consumer_secret", "username", "password", "security_token"},
+		ReauthGuide: salesforceReauthGuide,
 	}
 	c.Token = func(ctx context.Context, hc *http.Client, v Values) (*oauth2.Token, error) {
 		v, err := salesforcePrepare(c, v)
@@ -76,6 +78,15 @@ func Salesforce() *Connector {
 	}
 	return c
 }
+
+// salesforceReauthGuide walks the operator through the periodic
+// re-authentication of the integration user (the vendor's procedure).
+const salesforceReauthGuide = `Salesforce passwords expire every 90 days by default. Before you continue:
+1. Log in to Salesforce as the integration user (a dedicated API user is best).
+2. Consumer Secret — Lightning: Setup → Apps → App Manager → Demandbase ABM row → ▾ → View → Manage Consumer Details. Classic: Setup → Build → Create → Apps → Demandbase ABM (the name, not Edit or Manage) → Manage Consumer Details. Copy the Consumer Secret.
+3. Security Token — avatar → Settings (Classic: your name → My Settings) → Personal → Reset My Security Token → Reset Security Token. The new token arrives by email; the old one stops working at once.
+4. Log out of Salesforce completely, in every window and tab.
+Then enter the values below; credwiz logs in and verifies the required and optional object permissions before it replaces anything.`
 
 func salesforceFields() []Field {
 	passwordFlow := func(v Values) bool { return salesforceFlow(v) != SalesforceFlowClientCredentials }

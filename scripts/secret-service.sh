@@ -51,7 +51,6 @@ start_secret_service() {
 stop_secret_service() {
   # gnome-keyring-daemon exits with its bus.
   [ -n "${DBUS_PID:-}" ] && kill "$DBUS_PID" 2>/dev/null
-  pkill -f "gnome-keyring-daemon.*${KR_HOME:-/nonexistent}" 2>/dev/null
   [ -n "${KR_HOME:-}" ] && rm -rf "$KR_HOME"
   unset DBUS_PID KR_HOME
   return 0

@@ -1,0 +1,84 @@
+// Command emulators runs credwiz's vendor API emulators on loopback until
+// interrupted, and prints for each connector its base URL and values the
+// emulator accepts, as ready-to-paste credwiz commands (or --json). Use it
+// to try credwiz, or to demo it, without a vendor account:
+//
+//	go run ./connectors/connectortest/cmd/emulators
+//
+// The values are the emulators' own fake secrets; nothing leaves the machine.
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+
+	"github.com/credwiz/credwiz/connectors"
+	"github.com/credwiz/credwiz/connectors/connectortest"
+)
+
+type entry struct {
+	Connector string            `json:"connector"`
+	URL       string            `json:"url"`
+	Fields    map[string]string `json:"fields"`
+	Secrets   map[string]string `json:"secrets"`
+}
+
+func main() {
+	asJSON := flag.Bool("json", false, "print the emulators as a JSON array")
+	flag.Parse()
+	var entries []entry
+	for _, c := range connectors.All() {
+		em := connectortest.New(c.ID)
+		defer em.Close()
+		e := entry{Connector: c.ID, URL: em.URL(), Fields: map[string]string{}, Secrets: map[string]string{}}
+		for k, v := range em.Values() {
+			if fd, ok := c.Field(k); ok && fd.Secret {
+				e.Secrets[k] = v
+			} else {
+				e.Fields[k] = v
+			}
+		}
+		entries = append(entries, e)
+	}
+	if *asJSON {
+		enc := json.NewEncoder(os.Stdout)
+		_ = enc.Encode(entries)
+	} else {
+		for _, e := range entries {
+			fmt.Printf("%-11s %s\n", e.Connector, e.URL)
+			fmt.Printf("  %s\n\n", addCommand(e))
+		}
+		fmt.Println("Emulators running; Ctrl-C stops them.")
+	}
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	<-sig
+}
+
+// addCommand is a scripted credwiz add for the emulator's values.
+func addCommand(e entry) string {
+	var secrets, fields []string
+	for _, k := range sortedKeys(e.Secrets) {
+		secrets = append(secrets, k+"="+e.Secrets[k])
+	}
+	for _, k := range sortedKeys(e.Fields) {
+		fields = append(fields, "--field "+k+"="+e.Fields[k])
+	}
+	return fmt.Sprintf("printf '%s\\n' | credwiz add %s --name demo-%s %s --secrets-stdin",
+		strings.Join(secrets, `\n`), e.Connector, e.Connector, strings.Join(fields, " "))
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,47 @@
+// Command credwiz adds, tests and keeps SaaS connector credentials: a
+// terminal wizard over the OS keychain. See README.md.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+
+	"github.com/credwiz/credwiz/ui"
+)
+
+// version is set at build time with -ldflags "-X main.version=…"; when it
+// is empty, the module version from the build info is used.
+var version string
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	f := ui.NewFactory(buildVersion())
+	err := ui.NewRoot(f).ExecuteContext(ctx)
+	stop()
+	code := ui.ExitCode(err)
+	if ctx.Err() != nil && err != nil {
+		code = 130
+	}
+	if err != nil && code != 130 {
+		if msg := ui.Explain(err); msg != "" && err != ui.ErrSilent {
+			fmt.Fprintln(os.Stderr, msg)
+		}
+	}
+	os.Exit(code)
+}
+
+// buildVersion returns the version stamped at link time, or the main
+// module's version from the build info ("(devel)" for a local build).
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "(devel)"
+}

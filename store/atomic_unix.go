@@ -1,0 +1,11 @@
+//go:build !windows
+
+package store
+
+import "github.com/google/renameio/v2"
+
+// newPendingFile starts an atomic replacement of path with mode 0600
+// whatever the umask.
+func newPendingFile(path string) (pendingFile, error) {
+	return renameio.NewPendingFile(path, renameio.WithStaticPermissions(0o600))
+}

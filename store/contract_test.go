@@ -1,0 +1,245 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// newSecretsPair returns two Secrets of one backend: the secrets service
+// and the tokens service, both empty.
+type newSecretsPair func(t *testing.T) (secrets, tokens Secrets)
+
+// runSecretsContract is the behaviour every Secrets implementation shares.
+func runSecretsContract(t *testing.T, newPair newSecretsPair) {
+	t.Run("round trip with unicode", func(t *testing.T) {
+		s, _ := newPair(t)
+		want := map[string]string{
+			"client_secret": "s3cr€t-ü-日本語-🔑",
+			"multi":         "line1\nline2\t\"quoted\" \\ back\x01slash",
+			"empty":         "",
+		}
+		mustSet(t, s, "alpha", want)
+		assertSecret(t, s, "alpha", want)
+	})
+	t.Run("overwrite replaces the whole map", func(t *testing.T) {
+		s, _ := newPair(t)
+		mustSet(t, s, "a", map[string]string{"k1": "v1", "k2": "v2"})
+		mustSet(t, s, "a", map[string]string{"k3": "v3"})
+		assertSecret(t, s, "a", map[string]string{"k3": "v3"})
+	})
+	t.Run("empty and nil maps", func(t *testing.T) {
+		s, _ := newPair(t)
+		mustSet(t, s, "empty", map[string]string{})
+		assertSecret(t, s, "empty", map[string]string{})
+		mustSet(t, s, "nil", nil)
+		assertSecret(t, s, "nil", map[string]string{})
+	})
+	t.Run("delete then get and delete again", func(t *testing.T) {
+		s, _ := newPair(t)
+		mustSet(t, s, "gone", map[string]string{"k": "v"})
+		if err := s.Delete("gone"); err != nil {
+			t.Fatalf("Delete: %v", err)
+		}
+		if _, err := s.Get("gone"); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("Get after Delete: err = %v, want ErrNotFound", err)
+		}
+		if err := s.Delete("gone"); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("second Delete: err = %v, want ErrNotFound", err)
+		}
+	})
+	t.Run("missing name", func(t *testing.T) {
+		s, _ := newPair(t)
+		if _, err := s.Get("never-saved"); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("Get: err = %v, want ErrNotFound", err)
+		}
+		if err := s.Delete("never-saved"); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("Delete: err = %v, want ErrNotFound", err)
+		}
+	})
+	t.Run("names", func(t *testing.T) {
+		s, _ := newPair(t)
+		l, ok := s.(Lister)
+		if !ok {
+			t.Skip("not a Lister")
+		}
+		if got := mustNames(t, l); len(got) != 0 {
+			t.Fatalf("Names of an empty store = %q", got)
+		}
+		for _, n := range []string{"prod-b", "prod-a", "prod.c"} {
+			mustSet(t, s, n, map[string]string{"k": n})
+		}
+		if err := s.Delete("prod-b"); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := mustNames(t, l), []string{"prod-a", "prod.c"}; !slices.Equal(got, want) {
+			t.Fatalf("Names = %q, want %q", got, want)
+		}
+	})
+	t.Run("isolation between names", func(t *testing.T) {
+		s, _ := newPair(t)
+		mustSet(t, s, "iso", map[string]string{"k": "one"})
+		mustSet(t, s, "iso2", map[string]string{"k": "two"})
+		mustSet(t, s, "iso.x", map[string]string{"k": "three"})
+		if err := s.Delete("iso"); err != nil {
+			t.Fatal(err)
+		}
+		assertSecret(t, s, "iso2", map[string]string{"k": "two"})
+		assertSecret(t, s, "iso.x", map[string]string{"k": "three"})
+	})
+	t.Run("isolation between services", func(t *testing.T) {
+		s, tok := newPair(t)
+		mustSet(t, s, "same", map[string]string{"client_secret": "secret-side"})
+		mustSet(t, tok, "same", map[string]string{"access_token": "token-side"})
+		mustSet(t, tok, "token-only", map[string]string{"access_token": "t"})
+		assertSecret(t, s, "same", map[string]string{"client_secret": "secret-side"})
+		assertSecret(t, tok, "same", map[string]string{"access_token": "token-side"})
+		if _, err := s.Get("token-only"); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("secrets see the tokens' name: err = %v", err)
+		}
+		if l, ok := s.(Lister); ok {
+			if got := mustNames(t, l); !slices.Equal(got, []string{"same"}) {
+				t.Fatalf("secrets' Names = %q, want [same]", got)
+			}
+		}
+		if err := tok.Delete("same"); err != nil {
+			t.Fatal(err)
+		}
+		assertSecret(t, s, "same", map[string]string{"client_secret": "secret-side"})
+	})
+	t.Run("large values", func(t *testing.T) {
+		s, _ := newPair(t)
+		want := map[string]string{}
+		for i := range 4 {
+			want[fmt.Sprintf("key%d", i)] = strings.Repeat(randomHex(8), 8192/16)
+		}
+		mustSet(t, s, "large", want)
+		assertSecret(t, s, "large", want)
+	})
+	t.Run("returned maps are copies", func(t *testing.T) {
+		s, _ := newPair(t)
+		in := map[string]string{"k": "v"}
+		mustSet(t, s, "copy", in)
+		in["k"] = "changed after Set"
+		got, err := s.Get("copy")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got["k"] = "changed after Get"
+		assertSecret(t, s, "copy", map[string]string{"k": "v"})
+	})
+	t.Run("concurrent use", func(t *testing.T) {
+		s, _ := newPair(t)
+		var wg sync.WaitGroup
+		errs := make(chan error, 8)
+		for i := range 8 {
+			wg.Go(func() {
+				name := fmt.Sprintf("conc-%d", i)
+				want := map[string]string{"k": name}
+				if err := s.Set(name, want); err != nil {
+					errs <- err
+					return
+				}
+				got, err := s.Get(name)
+				if err != nil {
+					errs <- err
+				} else if !maps.Equal(got, want) {
+					errs <- fmt.Errorf("%s: got %v", name, got)
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+	})
+}
+
+func TestMemoryContract(t *testing.T) {
+	runSecretsContract(t, func(t *testing.T) (Secrets, Secrets) { return NewMemory(), NewMemory() })
+}
+
+func TestAgeFileContract(t *testing.T) {
+	runSecretsContract(t, func(t *testing.T) (Secrets, Secrets) {
+		f := testAgeFile(t, filepath.Join(t.TempDir(), AgeFileName), "correct horse")
+		return f.Section(SecretService), f.Section(TokenService)
+	})
+}
+
+// TestAgeFileFreshInstanceContract runs the contract with a new AgeFile for
+// every call, so that nothing passes through the in-process cache.
+func TestAgeFileFreshInstanceContract(t *testing.T) {
+	runSecretsContract(t, func(t *testing.T) (Secrets, Secrets) {
+		path := filepath.Join(t.TempDir(), AgeFileName)
+		return freshAge{path, SecretService}, freshAge{path, TokenService}
+	})
+}
+
+func TestKeychainContract(t *testing.T) {
+	requireKeychain(t)
+	runSecretsContract(t, func(t *testing.T) (Secrets, Secrets) {
+		svc := testService(t)
+		tok := svc + "-token"
+		t.Cleanup(func() { wipeKeychainService(t, tok) })
+		return testKeychain(svc, 10*time.Second), testKeychain(tok, 10*time.Second)
+	})
+}
+
+// freshAge opens its file anew for each call.
+type freshAge struct{ path, service string }
+
+func (a freshAge) sec() Secrets {
+	f := NewAgeFile(a.path, func() (string, error) { return "fresh pass", nil })
+	f.WorkFactor = testWorkFactor
+	return f.Section(a.service)
+}
+func (a freshAge) Get(n string) (map[string]string, error) { return a.sec().Get(n) }
+func (a freshAge) Set(n string, m map[string]string) error { return a.sec().Set(n, m) }
+func (a freshAge) Delete(n string) error                   { return a.sec().Delete(n) }
+func (a freshAge) Names() ([]string, error)                { return a.sec().(Lister).Names() }
+
+// testWorkFactor is the scrypt work factor of test files: fast, not safe.
+const testWorkFactor = 10
+
+// testAgeFile returns an AgeFile at path with passphrase pass and a low
+// work factor.
+func testAgeFile(t testing.TB, path, pass string) *AgeFile {
+	f := NewAgeFile(path, func() (string, error) { return pass, nil })
+	f.WorkFactor = testWorkFactor
+	return f
+}
+
+func mustSet(t testing.TB, s Secrets, name string, m map[string]string) {
+	t.Helper()
+	if err := s.Set(name, m); err != nil {
+		t.Fatalf("Set(%q): %v", name, err)
+	}
+}
+
+func assertSecret(t testing.TB, s Secrets, name string, want map[string]string) {
+	t.Helper()
+	got, err := s.Get(name)
+	if err != nil {
+		t.Fatalf("Get(%q): %v", name, err)
+	}
+	if got == nil || !maps.Equal(got, want) {
+		t.Fatalf("Get(%q) = %q, want %q", name, got, want)
+	}
+}
+
+func mustNames(t testing.TB, l Lister) []string {
+	t.Helper()
+	names, err := l.Names()
+	if err != nil {
+		t.Fatalf("Names: %v", err)
+	}
+	slices.Sort(names)
+	return names
+}

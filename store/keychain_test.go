@@ -1,0 +1,242 @@
+package store
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"maps"
+	"net"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/zalando/go-keyring"
+)
+
+func TestKeychainSecretToolSeesJSONMap(t *testing.T) {
+	requireKeychain(t)
+	tool, err := exec.LookPath("secret-tool")
+	if err != nil {
+		if envRequiresKeychain() {
+			t.Fatal("secret-tool is missing: install libsecret-tools (scripts/test.sh does)")
+		}
+		t.Skip("secret-tool is not installed (libsecret-tools)")
+	}
+	svc := testService(t)
+	want := map[string]string{"client_id": "abc", "client_secret": "p@ss wörd \"q\""}
+	if err := testKeychain(svc, 10*time.Second).Set("prod-demandbase", want); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(tool, "lookup", "service", svc, "username", "prod-demandbase").Output()
+	if err != nil {
+		t.Fatalf("secret-tool lookup: %v", err)
+	}
+	var got map[string]string
+	if err := json.Unmarshal(bytes.TrimSpace(out), &got); err != nil {
+		t.Fatalf("secret-tool printed %q, not a JSON object: %v", out, err)
+	}
+	if !maps.Equal(got, want) {
+		t.Fatalf("secret-tool printed %v, want %v", got, want)
+	}
+}
+
+// TestKeychainHangingBus points a child process at a D-Bus socket that
+// accepts connections and never answers: every call must give up with
+// ErrUnavailable after about its timeout.
+func TestKeychainHangingBus(t *testing.T) {
+	sock := hangingSocket(t)
+	const timeout = time.Second
+	results := runKeychainHelper(t, "unix:path="+sock, timeout)
+	for _, r := range results {
+		if !r.Unavailable {
+			t.Errorf("%s: err = %q, want ErrUnavailable", r.Op, r.Err)
+		}
+		if !strings.Contains(r.Err, "no answer within 1s") {
+			t.Errorf("%s: err = %q, want it to say it timed out", r.Op, r.Err)
+		}
+		if d := time.Duration(r.Elapsed) * time.Millisecond; d < timeout-50*time.Millisecond || d > timeout+time.Second {
+			t.Errorf("%s took %s, want about %s", r.Op, d, timeout)
+		}
+	}
+}
+
+// TestKeychainNoBus points a child at a bus address where nothing listens:
+// the calls fail fast with ErrUnavailable and the reason.
+func TestKeychainNoBus(t *testing.T) {
+	results := runKeychainHelper(t, "unix:path="+filepath.Join(t.TempDir(), "none"), 3*time.Second)
+	for _, r := range results {
+		if !r.Unavailable {
+			t.Errorf("%s: err = %q, want ErrUnavailable", r.Op, r.Err)
+		}
+		if !strings.Contains(r.Err, "no such file") {
+			t.Errorf("%s: err = %q, want the underlying reason", r.Op, r.Err)
+		}
+		if r.Elapsed > 1000 {
+			t.Errorf("%s took %dms, want a fast failure", r.Op, r.Elapsed)
+		}
+	}
+}
+
+// runKeychainHelper runs Get, Set and Delete in a child whose session bus
+// is bus, and returns their results.
+func runKeychainHelper(t *testing.T, bus string, timeout time.Duration) []helperResult {
+	t.Helper()
+	if runtime.GOOS != "linux" {
+		t.Skip("the keychain uses D-Bus only on Linux")
+	}
+	out, err := helperCmd(t, "keychain", "DBUS_SESSION_BUS_ADDRESS="+bus, "HELPER_TIMEOUT="+timeout.String()).Output()
+	if err != nil {
+		t.Fatalf("helper: %v (output %q)", err, out)
+	}
+	var results []helperResult
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		var r helperResult
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			t.Fatalf("helper printed %q: %v", sc.Bytes(), err)
+		}
+		t.Logf("%s: %dms: %s", r.Op, r.Elapsed, r.Err)
+		results = append(results, r)
+	}
+	if len(results) != 3 {
+		t.Fatalf("helper printed %d results, want 3: %s", len(results), out)
+	}
+	return results
+}
+
+// hangingSocket listens on a unix socket that accepts connections and
+// never answers, until the test ends.
+func hangingSocket(t *testing.T) string {
+	t.Helper()
+	sock := filepath.Join(t.TempDir(), "bus")
+	l, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		l.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	return sock
+}
+
+// fakeKeyring is a keyringBackend for error mapping tests.
+type fakeKeyring struct {
+	get   func() (string, error)
+	block chan struct{}
+}
+
+func (f *fakeKeyring) Get(service, user string) (string, error) {
+	if f.block != nil {
+		<-f.block
+	}
+	return f.get()
+}
+func (f *fakeKeyring) Set(service, user, pass string) error {
+	if f.block != nil {
+		<-f.block
+	}
+	_, err := f.get()
+	return err
+}
+func (f *fakeKeyring) Delete(service, user string) error { return f.Set(service, user, "") }
+
+func TestKeychainErrorMapping(t *testing.T) {
+	const secretValue = "hunter2-very-secret"
+	tests := []struct {
+		name     string
+		get      func() (string, error)
+		block    bool
+		wantIs   error
+		wantText string
+	}{
+		{name: "not found", get: func() (string, error) { return "", keyring.ErrNotFound }, wantIs: ErrNotFound, wantText: `keychain item "n" of service "svc": not found`},
+		{name: "dbus error is unavailable with reason", get: func() (string, error) {
+			return "", errors.New("The name org.freedesktop.secrets was not provided by any .service files")
+		}, wantIs: ErrUnavailable, wantText: "was not provided by any .service files"},
+		{name: "hang is unavailable after timeout", block: true, get: func() (string, error) { return "", nil }, wantIs: ErrUnavailable, wantText: "no answer within 50ms"},
+		{name: "value not JSON", get: func() (string, error) { return secretValue, nil }, wantText: "not a JSON object"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fk := &fakeKeyring{get: tt.get}
+			if tt.block {
+				fk.block = make(chan struct{})
+				defer close(fk.block)
+			}
+			k := NewKeychain("svc", 50*time.Millisecond)
+			k.backend = fk
+			start := time.Now()
+			_, err := k.Get("n")
+			if elapsed := time.Since(start); elapsed > time.Second {
+				t.Errorf("Get took %s", elapsed)
+			}
+			if err == nil {
+				t.Fatal("Get: no error")
+			}
+			if tt.wantIs != nil && !errors.Is(err, tt.wantIs) {
+				t.Errorf("Get: err = %v, want it to wrap %v", err, tt.wantIs)
+			}
+			if !strings.Contains(err.Error(), tt.wantText) {
+				t.Errorf("Get: err = %q, want it to contain %q", err, tt.wantText)
+			}
+			if strings.Contains(err.Error(), secretValue) || strings.Contains(err.Error(), "hunter") {
+				t.Errorf("Get: err = %q holds the secret value", err)
+			}
+			if tt.name == "value not JSON" {
+				return
+			}
+			if err := k.Set("n", map[string]string{"k": secretValue}); tt.wantIs != ErrNotFound && !errors.Is(err, tt.wantIs) {
+				t.Errorf("Set: err = %v, want %v", err, tt.wantIs)
+			}
+			if err := k.Delete("n"); !errors.Is(err, tt.wantIs) {
+				t.Errorf("Delete: err = %v, want %v", err, tt.wantIs)
+			}
+		})
+	}
+}
+
+func TestNewKeychainDefaultTimeout(t *testing.T) {
+	if got := NewKeychain(SecretService, 0).Timeout(); got != 3*time.Second {
+		t.Fatalf("default timeout = %s, want 3s", got)
+	}
+}
+
+// TestKeychainTestCleanup checks the tests' own cleanup: nothing of a test
+// service stays in the keychain, even where it cannot list (tracked writes).
+func TestKeychainTestCleanup(t *testing.T) {
+	requireKeychain(t)
+	svc := "credwiz-test-" + randomHex(6)
+	k := testKeychain(svc, 10*time.Second)
+	for _, n := range []string{"x", "y"} {
+		mustSet(t, k, n, map[string]string{"k": n})
+	}
+	wipeKeychainService(t, svc)
+	for _, n := range []string{"x", "y"} {
+		if _, err := k.Get(n); !errors.Is(err, ErrNotFound) {
+			t.Errorf("%s/%s survived the cleanup: %v", svc, n, err)
+		}
+	}
+}

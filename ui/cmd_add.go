@@ -1,0 +1,196 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/credwiz/credwiz/connectors"
+	"github.com/credwiz/credwiz/store"
+)
+
+// maxDescription is the longest description accepted, in bytes.
+const maxDescription = 1024
+
+// addOptions are add's flags.
+type addOptions struct {
+	name, description string
+	in                scriptedInput
+	noTest, force     bool
+	asJSON            bool
+}
+
+// scripted reports whether any scripting flag was given.
+func (o *addOptions) scripted(cmd *cobra.Command) bool {
+	for _, n := range []string{"name", "description", "field", "secrets-stdin", "no-test", "force", "json"} {
+		if cmd.Flags().Changed(n) {
+			return true
+		}
+	}
+	return false
+}
+
+func newAddCmd(f *Factory) *cobra.Command {
+	o := &addOptions{}
+	cmd := &cobra.Command{
+		Use:   "add [CONNECTOR]",
+		Short: "Add a credential: the Add New Credential wizard, or scripted",
+		Long: `Add a credential. At a terminal, with no flags, this is the Add New Credential
+wizard: pick the connector, name and describe the credential, fill in the
+connection settings, and credwiz tests them live before saving.
+
+Scripted (no prompts; also whenever stdin is not a terminal or --no-input
+is set):
+
+  credwiz add CONNECTOR --name NAME [--description TEXT] [--field KEY=VALUE]...
+      [--secrets-stdin] [--no-test] [--force]
+
+Non-secret fields come from --field. Secret fields are refused on the
+command line (they would land in shell history and ps): pass them on stdin
+with --secrets-stdin, one KEY=VALUE per line, or in CREDWIZ_SECRET_<KEY>.
+The live test runs unless --no-test; a failed test saves nothing (exit 1)
+unless --force. An existing name is exit 1 unless --force replaces it.
+credwiz connectors lists every connector's field keys.
+
+  printf 'api_key=%s\n' "$DRIFT_TOKEN" | credwiz add drift --name prod-drift --secrets-stdin`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				return usagef("add takes at most one CONNECTOR; see credwiz add --help")
+			}
+			return nil
+		},
+		ValidArgsFunction: completeConnectors(f),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var c *connectors.Connector
+			if len(args) == 1 {
+				var err error
+				if c, err = f.connector(args[0]); err != nil {
+					return err
+				}
+			}
+			if f.CanPrompt() && !o.scripted(cmd) {
+				return runAddWizard(cmd.Context(), f, c)
+			}
+			if c == nil {
+				return usagef("add needs a CONNECTOR when not run interactively; one of: %s", joinComma(connectorIDs(f)))
+			}
+			return addScripted(cmd.Context(), f, c, o)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&o.name, "name", "", "credential name (letters, digits, '.', '_', '-'; 1–64)")
+	fl.StringVar(&o.description, "description", "", "what the credential is for (recommended)")
+	fl.StringArrayVar(&o.in.fields, "field", nil, "a non-secret field as KEY=VALUE (repeatable)")
+	fl.BoolVar(&o.in.secretsStdin, "secrets-stdin", false, "read secret fields from stdin, one KEY=VALUE per line")
+	fl.BoolVar(&o.noTest, "no-test", false, "save without the live test")
+	fl.BoolVar(&o.force, "force", false, "save even if the test fails, and replace an existing credential")
+	fl.BoolVar(&o.asJSON, "json", false, "print the test report as JSON")
+	return cmd
+}
+
+func connectorIDs(f *Factory) []string {
+	var ids []string
+	for _, c := range f.Connectors() {
+		ids = append(ids, c.ID)
+	}
+	return ids
+}
+
+// collectScripted gathers and validates a scripted add's values: every
+// missing required field (name included) is listed at once.
+func collectScripted(f *Factory, c *connectors.Connector, name string, in scriptedInput, needName bool) (connectors.Values, error) {
+	v, err := in.gather(f, c)
+	if err != nil {
+		return nil, err
+	}
+	v = c.Normalize(v)
+	verr := c.Validate(v)
+	var missing *connectors.MissingError
+	var keys []string
+	if needName && name == "" {
+		keys = append(keys, "name (--name)")
+	}
+	if errors.As(verr, &missing) {
+		keys = append(keys, missing.Keys...)
+	} else if verr != nil {
+		return nil, &UsageError{Err: verr}
+	}
+	if len(keys) > 0 {
+		return nil, usagef("missing required field(s): %s; pass non-secret fields with --field KEY=VALUE and secrets with --secrets-stdin or CREDWIZ_SECRET_<KEY>", strings.Join(keys, ", "))
+	}
+	return v, nil
+}
+
+// checkDescription rejects a description that is too long or has control
+// characters.
+func checkDescription(d string) error {
+	if len(d) > maxDescription {
+		return usagef("--description: too long (%d bytes; at most %d)", len(d), maxDescription)
+	}
+	if err := connectors.CheckValue(d); err != nil {
+		return usagef("--description: %s", err)
+	}
+	return nil
+}
+
+// addScripted is add without prompts.
+func addScripted(ctx context.Context, f *Factory, c *connectors.Connector, o *addOptions) error {
+	if o.name != "" {
+		if err := validateName(o.name); err != nil {
+			return err
+		}
+	}
+	o.description = strings.TrimSpace(o.description)
+	if err := checkDescription(o.description); err != nil {
+		return err
+	}
+	v, err := collectScripted(f, c, o.name, o.in, true)
+	if err != nil {
+		return err
+	}
+	for _, w := range c.Warnings(v) {
+		fmt.Fprintf(f.IO.ErrOut, "warning: %s\n", w)
+	}
+	ix, err := f.Index()
+	if err != nil {
+		return err
+	}
+	if _, err := ix.Get(o.name); err == nil && !o.force {
+		return fmt.Errorf("a credential named %q already exists; choose another --name, or pass --force to replace it", o.name)
+	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	// Open the secret store before the test, so a missing keychain is
+	// reported before any request is sent.
+	if _, err := f.Store(); err != nil {
+		return err
+	}
+	req := saveRequest{c: c, name: o.name, description: o.description, values: v, replace: o.force, newSecrets: true}
+	var rep connectors.Report
+	if !o.noTest {
+		var terr error
+		var res = new(store.TestResult)
+		rep, terr, *res = liveTest(ctx, f, c, v)
+		if errors.Is(terr, context.Canceled) {
+			return ErrCancelled
+		}
+		req.result = res
+		if terr != nil {
+			if !o.force {
+				return fmt.Errorf("%s Nothing was saved; pass --force to save anyway", failure(c, "", terr))
+			}
+			fmt.Fprintf(f.IO.ErrOut, "warning: the test failed, saving anyway (--force): %s\n", failure(c, "", terr))
+		}
+	}
+	if err := save(f, req); err != nil {
+		return err
+	}
+	reportSaved(f, req, "Saved")
+	if o.asJSON && !o.noTest {
+		return writeJSON(f.IO.Out, rep)
+	}
+	return nil
+}

@@ -1,0 +1,197 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/credwiz/credwiz/connectors"
+	"github.com/credwiz/credwiz/store"
+)
+
+func newEditCmd(f *Factory) *cobra.Command {
+	o := &addOptions{}
+	cmd := &cobra.Command{
+		Use:   "edit NAME",
+		Short: "Edit a credential: rename, description, settings, secrets",
+		Long: `Edit a saved credential with the same form as add, pre-filled: rename it,
+change its description, base URL or other settings, or enter new secrets
+(a blank secret keeps the saved one). When a setting or secret changed,
+credwiz tests the credential before saving, as add does.
+
+Scripted: credwiz edit NAME [--name NEW] [--description TEXT]
+    [--field KEY=VALUE]... [--secrets-stdin] [--no-test] [--force]`,
+		Args:              exactArgs(1, "the credential NAME"),
+		ValidArgsFunction: completeNames(f),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cred, c, err := loadMeta(f, args[0])
+			if err != nil {
+				return err
+			}
+			if f.CanPrompt() && !o.scripted(cmd) {
+				return editInteractive(cmd.Context(), f, cred, c)
+			}
+			return editScripted(cmd.Context(), f, cred, c, o, cmd.Flags().Changed("description"))
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&o.name, "name", "", "rename the credential")
+	fl.StringVar(&o.description, "description", "", "new description")
+	fl.StringArrayVar(&o.in.fields, "field", nil, "a non-secret field as KEY=VALUE (repeatable)")
+	fl.BoolVar(&o.in.secretsStdin, "secrets-stdin", false, "read new secret fields from stdin, one KEY=VALUE per line")
+	fl.BoolVar(&o.noTest, "no-test", false, "save without the live test")
+	fl.BoolVar(&o.force, "force", false, "save even if the test fails, and replace a credential of the new name")
+	fl.BoolVar(&o.asJSON, "json", false, "print the test report as JSON")
+	return cmd
+}
+
+// editScripted applies --name, --description, --field and stdin secrets
+// to a saved credential.
+func editScripted(ctx context.Context, f *Factory, cred store.Credential, c *connectors.Connector, o *addOptions, descGiven bool) error {
+	newName := cred.Name
+	if o.name != "" {
+		if err := validateName(o.name); err != nil {
+			return err
+		}
+		newName = o.name
+	}
+	desc := cred.Description
+	if descGiven {
+		desc = strings.TrimSpace(o.description)
+		if err := checkDescription(desc); err != nil {
+			return err
+		}
+	}
+	given, err := o.in.gather(f, c)
+	if err != nil {
+		return err
+	}
+	old, err := loadValues(f, cred)
+	if err != nil {
+		return err
+	}
+	v := maps.Clone(old)
+	maps.Copy(v, given)
+	v = c.Normalize(v)
+	if err := c.Validate(v); err != nil {
+		return &UsageError{Err: err}
+	}
+	for _, w := range c.Warnings(v) {
+		fmt.Fprintf(f.IO.ErrOut, "warning: %s\n", w)
+	}
+	return finishEdit(ctx, f, cred, c, old, newName, desc, v, editFinish{test: !o.noTest, force: o.force, asJSON: o.asJSON})
+}
+
+// editFinish are the choices of how an edit is completed.
+type editFinish struct {
+	test, force, asJSON bool
+	interactive         bool
+	replaceConfirmed    bool
+}
+
+// finishEdit tests the edited values when a setting or secret changed,
+// then saves them (renaming if the name changed).
+func finishEdit(ctx context.Context, f *Factory, cred store.Credential, c *connectors.Connector, old connectors.Values,
+	newName, desc string, v connectors.Values, fin editFinish) error {
+	if newName != cred.Name && !fin.force && !fin.replaceConfirmed {
+		ix, err := f.Index()
+		if err != nil {
+			return err
+		}
+		if _, err := ix.Get(newName); err == nil {
+			return fmt.Errorf("a credential named %q already exists; choose another --name, or pass --force to replace it", newName)
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+	}
+	_, oldSec := splitValues(c, c.Normalize(old))
+	_, newSec := splitValues(c, v)
+	settingsChanged := !maps.Equal(c.Normalize(old), v)
+	req := saveRequest{c: c, name: newName, description: desc, values: v, prev: &cred,
+		replace: fin.force || fin.replaceConfirmed, newSecrets: !maps.Equal(oldSec, newSec)}
+	if settingsChanged && fin.test {
+		if fin.interactive {
+			act, res, err := testAndDecide(ctx, f, c, v, cred.Name)
+			if err != nil {
+				return err
+			}
+			if act != actSave {
+				return ErrCancelled
+			}
+			req.result = &res
+		} else {
+			rep, terr, res := liveTest(ctx, f, c, v)
+			if errors.Is(terr, context.Canceled) {
+				return ErrCancelled
+			}
+			if terr != nil && !fin.force {
+				return fmt.Errorf("%s Nothing was changed; pass --force to save anyway", failure(c, "", terr))
+			}
+			if terr != nil {
+				fmt.Fprintf(f.IO.ErrOut, "warning: the test failed, saving anyway (--force): %s\n", failure(c, "", terr))
+			}
+			req.result = &res
+			if fin.asJSON {
+				defer writeJSON(f.IO.Out, rep)
+			}
+		}
+	}
+	if err := save(f, req); err != nil {
+		return err
+	}
+	verb := "Updated"
+	if newName != cred.Name {
+		verb = fmt.Sprintf("Renamed %q to", cred.Name)
+	}
+	reportSaved(f, req, verb)
+	return nil
+}
+
+// editInteractive is edit at a terminal: the add forms, pre-filled.
+func editInteractive(ctx context.Context, f *Factory, cred store.Credential, c *connectors.Connector) error {
+	ix, err := f.Index()
+	if err != nil {
+		return err
+	}
+	old, err := loadValues(f, cred)
+	if err != nil {
+		return err
+	}
+	name, desc, replace, err := askNameAndDescription(f, ix, c, cred.Name, cred.Description)
+	if err != nil {
+		return err
+	}
+	if name == cred.Name {
+		replace = false
+	}
+	// Secrets start blank: blank keeps the saved value.
+	pre := maps.Clone(old)
+	for _, k := range c.SecretKeys() {
+		delete(pre, k)
+		pre[k] = ""
+	}
+	b := newBoundValues(c, pre)
+	advanced := false
+	if err := runForm(f.newForm(settingsGroups(c, b, modeEdit, nil, &advanced)...)); err != nil {
+		return err
+	}
+	v := b.values(c)
+	for _, k := range c.SecretKeys() {
+		if v[k] == "" {
+			v[k] = old[k]
+		}
+	}
+	if err := c.Validate(v); err != nil {
+		return &UsageError{Err: err}
+	}
+	if ok, err := confirmHosts(f, c, v); err != nil {
+		return err
+	} else if !ok {
+		return ErrCancelled
+	}
+	return finishEdit(ctx, f, cred, c, old, name, desc, v, editFinish{test: true, interactive: true, replaceConfirmed: replace})
+}

@@ -1,0 +1,241 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/credwiz/credwiz/connectors"
+	"github.com/credwiz/credwiz/store"
+)
+
+// testOutcome is one credential's test result; its JSON form is an element
+// of test --json's array (fields only ever added).
+type testOutcome struct {
+	Name       string             `json:"name"`
+	Connector  string             `json:"connector"`
+	OK         bool               `json:"ok"`
+	Class      string             `json:"class,omitempty"`
+	Message    string             `json:"message,omitempty"`
+	NextStep   string             `json:"next_step,omitempty"`
+	DurationMS int64              `json:"duration_ms"`
+	Report     *connectors.Report `json:"report,omitempty"`
+
+	c *connectors.Connector
+}
+
+func newTestCmd(f *Factory) *cobra.Command {
+	var all, asJSON bool
+	var parallel int
+	cmd := &cobra.Command{
+		Use:   "test NAME... | --all",
+		Short: "Test saved credentials live against the vendors",
+		Long: `Test saved credentials live: the token exchange plus one cheap read per
+credential, several at once (--parallel). Each result is recorded (see
+credwiz list). Exit 0 only if every test passed, so a cron job or systemd
+timer can notify on failure; --json gives each failure's class (rejected,
+forbidden, unreachable, rate_limited, vendor, store) and message.`,
+		ValidArgsFunction: completeNames(f),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if all == (len(args) > 0) {
+				return usagef("test needs credential names or --all, not both")
+			}
+			if parallel < 1 {
+				return usagef("--parallel must be at least 1")
+			}
+			creds, err := selectCredentials(f, args, all)
+			if err != nil {
+				return err
+			}
+			outs := runTests(cmd.Context(), f, creds, parallel, !asJSON)
+			if err := cmd.Context().Err(); err != nil {
+				return ErrCancelled
+			}
+			if asJSON {
+				if err := writeJSON(f.IO.Out, outs); err != nil {
+					return err
+				}
+			} else {
+				printSummary(f, outs)
+			}
+			for _, o := range outs {
+				if !o.OK {
+					return ErrSilent
+				}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&all, "all", false, "test every saved credential")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array of results")
+	cmd.Flags().IntVar(&parallel, "parallel", 16, "how many credentials to test at once")
+	return cmd
+}
+
+// selectCredentials returns the named credentials (all unknown names are
+// reported at once) or every one.
+func selectCredentials(f *Factory, names []string, all bool) ([]store.Credential, error) {
+	ix, err := f.Index()
+	if err != nil {
+		return nil, err
+	}
+	list, err := ix.List()
+	if err != nil {
+		return nil, err
+	}
+	if all {
+		if len(list) == 0 {
+			return nil, fmt.Errorf("no credentials saved yet; add one with credwiz add")
+		}
+		return list, nil
+	}
+	byName := map[string]store.Credential{}
+	for _, c := range list {
+		byName[c.Name] = c
+	}
+	var out []store.Credential
+	var missing []string
+	seen := map[string]bool{}
+	for _, n := range names {
+		if seen[n] {
+			continue
+		}
+		seen[n] = true
+		c, ok := byName[n]
+		if !ok {
+			missing = append(missing, fmt.Sprintf("%q", n))
+			continue
+		}
+		out = append(out, c)
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("no credential named %s; credwiz list shows the saved ones", strings.Join(missing, ", "))
+	}
+	return out, nil
+}
+
+// runTests tests creds, at most parallel at once, records each result in
+// the index and caches fresh tokens. With progress, a line per credential
+// goes to stdout as each finishes on a terminal. The outcomes are returned
+// in the order of creds.
+func runTests(ctx context.Context, f *Factory, creds []store.Credential, parallel int, progress bool) []testOutcome {
+	byID := connectorsByID(f)
+	outs := make([]testOutcome, len(creds))
+	sem := make(chan struct{}, parallel)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	for i, cred := range creds {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			defer func() { <-sem }()
+			outs[i] = testOne(ctx, f, byID[cred.Connector], cred)
+			if progress && f.IO.OutTTY {
+				mu.Lock()
+				printOutcome(f, outs[i])
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if progress && !f.IO.OutTTY {
+		for _, o := range outs {
+			printOutcome(f, o)
+		}
+	}
+	return outs
+}
+
+// testOne tests one saved credential and records the result.
+func testOne(ctx context.Context, f *Factory, c *connectors.Connector, cred store.Credential) testOutcome {
+	start := time.Now()
+	o := testOutcome{Name: cred.Name, Connector: cred.Connector, c: c}
+	fail := func(class string, err error, next string) testOutcome {
+		o.Class, o.Message, o.NextStep = class, Explain(err), next
+		o.DurationMS = time.Since(start).Milliseconds()
+		return o
+	}
+	if c == nil {
+		return fail("other", fmt.Errorf("connector %q is unknown to this credwiz", cred.Connector), "upgrade credwiz")
+	}
+	v, err := loadValues(f, cred)
+	if err != nil {
+		return fail("store", err, "run credwiz doctor")
+	}
+	rep, err, res := liveTest(ctx, f, c, c.Normalize(v))
+	if errors.Is(err, context.Canceled) {
+		return fail("cancelled", err, "")
+	}
+	o.DurationMS = time.Since(start).Milliseconds()
+	o.Report = &rep
+	o.OK = err == nil
+	if err != nil {
+		o.Class, o.Message = res.Class, err.Error()
+		o.NextStep = failure(c, cred.Name, err)
+	}
+	if ix, ierr := f.Index(); ierr == nil {
+		if rerr := ix.RecordTest(cred.Name, res); rerr != nil && !errors.Is(rerr, store.ErrNotFound) {
+			fmt.Fprintf(f.IO.ErrOut, "warning: could not record the test of %q: %s\n", cred.Name, Explain(rerr))
+		}
+	}
+	if err == nil && rep.Token != nil {
+		if st, serr := f.Store(); serr == nil {
+			_ = cacheToken(st, cred.Name, rep.Token)
+		}
+	}
+	return o
+}
+
+// printOutcome prints one result line, and for a failure the explanation.
+func printOutcome(f *Factory, o testOutcome) {
+	st := f.IO.stdoutStyles()
+	w := colorWriter(f.IO.Out, !f.IO.ColorOut())
+	dur := fmt.Sprintf("%.1fs", float64(o.DurationMS)/1000)
+	if o.OK {
+		acct := ""
+		if o.Report != nil && o.Report.Account != "" {
+			acct = "  " + o.Report.Account
+		}
+		fmt.Fprintf(w, "%s %s  %s%s  %s\n", st.ok.Render("✓"), o.Name, o.Connector, acct, st.dim.Render(dur))
+		if o.Report != nil {
+			for _, wm := range o.Report.Warnings {
+				fmt.Fprintf(w, "  %s %s\n", st.warn.Render("!"), wm)
+			}
+		}
+		return
+	}
+	fmt.Fprintf(w, "%s %s  %s  %s  %s\n", st.fail.Render("✗"), o.Name, o.Connector, o.Class, st.dim.Render(dur))
+	msg := o.NextStep
+	if msg == "" {
+		msg = o.Message
+	}
+	fmt.Fprintf(w, "  %s\n", msg)
+}
+
+// printSummary prints "N passed, M failed" on stderr.
+func printSummary(f *Factory, outs []testOutcome) {
+	var failed []string
+	for _, o := range outs {
+		if !o.OK {
+			failed = append(failed, o.Name)
+		}
+	}
+	sort.Strings(failed)
+	passed := len(outs) - len(failed)
+	if len(failed) == 0 {
+		fmt.Fprintf(f.IO.ErrOut, "%d passed\n", passed)
+		return
+	}
+	fmt.Fprintf(f.IO.ErrOut, "%d passed, %d failed: %s\n", passed, len(failed), strings.Join(failed, ", "))
+}

@@ -1,0 +1,181 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"strings"
+
+	"charm.land/huh/v2"
+	"github.com/spf13/cobra"
+
+	"github.com/credwiz/credwiz/connectors"
+	"github.com/credwiz/credwiz/store"
+)
+
+func newReauthCmd(f *Factory) *cobra.Command {
+	o := &addOptions{}
+	cmd := &cobra.Command{
+		Use:   "reauth NAME",
+		Short: "Re-authenticate a credential whose password expired or secret was rotated",
+		Long: `Re-authenticate a saved credential: enter its new secrets (Salesforce: the
+Consumer Secret, Username, Password and new Security Token), credwiz logs in
+and verifies permissions, and only then replaces the saved secrets. A failed
+or cancelled re-auth changes nothing. On success the cached token is dropped
+and the time is recorded, so credwiz list can count down to the next
+password expiry.
+
+Scripted: credwiz reauth NAME --secrets-stdin [--field KEY=VALUE]... [--force]
+(or CREDWIZ_SECRET_<KEY>); --force saves despite a failed test.`,
+		Args:              exactArgs(1, "the credential NAME"),
+		ValidArgsFunction: completeNames(f),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cred, c, err := loadMeta(f, args[0])
+			if err != nil {
+				return err
+			}
+			if f.CanPrompt() && !o.scripted(cmd) {
+				return reauthInteractive(cmd.Context(), f, cred, c)
+			}
+			return reauthScripted(cmd.Context(), f, cred, c, o)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringArrayVar(&o.in.fields, "field", nil, "a non-secret field as KEY=VALUE, e.g. username=… (repeatable)")
+	fl.BoolVar(&o.in.secretsStdin, "secrets-stdin", false, "read the new secrets from stdin, one KEY=VALUE per line")
+	fl.BoolVar(&o.force, "force", false, "save the new secrets even if the test fails")
+	fl.BoolVar(&o.asJSON, "json", false, "print the test report as JSON")
+	return cmd
+}
+
+// reauthKeys are the fields a re-authentication asks: those the connector
+// declares for it, else its secrets plus the plain required fields that
+// identify the key (a new key set has a new client ID).
+func reauthKeys(c *connectors.Connector) []string {
+	if len(c.Reauth) > 0 {
+		return c.Reauth
+	}
+	var keys []string
+	for _, fd := range c.Fields {
+		if fd.Secret || (fd.Required && fd.Default == "" && len(fd.Options) == 0) {
+			keys = append(keys, fd.Key)
+		}
+	}
+	return keys
+}
+
+// reauthScripted re-authenticates from --field, stdin and the environment.
+func reauthScripted(ctx context.Context, f *Factory, cred store.Credential, c *connectors.Connector, o *addOptions) error {
+	given, err := o.in.gather(f, c)
+	if err != nil {
+		return err
+	}
+	gotSecret := false
+	for _, k := range c.SecretKeys() {
+		if given[k] != "" {
+			gotSecret = true
+		}
+	}
+	if !gotSecret {
+		return usagef("reauth needs the new secret(s) (%s): pass them with --secrets-stdin, one KEY=VALUE per line, or in CREDWIZ_SECRET_<KEY>", strings.Join(c.SecretKeys(), ", "))
+	}
+	old, err := loadValues(f, cred)
+	if err != nil {
+		return err
+	}
+	v := maps.Clone(old)
+	maps.Copy(v, given)
+	v = c.Normalize(v)
+	if err := c.Validate(v); err != nil {
+		return &UsageError{Err: err}
+	}
+	for _, w := range c.Warnings(v) {
+		fmt.Fprintf(f.IO.ErrOut, "warning: %s\n", w)
+	}
+	rep, terr, res := liveTest(ctx, f, c, v)
+	if errors.Is(terr, context.Canceled) {
+		return ErrCancelled
+	}
+	for _, l := range reportLines(f.Now(), rep) {
+		fmt.Fprintln(f.IO.ErrOut, "  "+l)
+	}
+	if o.asJSON {
+		if err := writeJSON(f.IO.Out, rep); err != nil {
+			return err
+		}
+	}
+	if terr != nil {
+		if !o.force {
+			return fmt.Errorf("%s Nothing was changed: the saved secrets of %q are as they were (pass --force to save the new ones anyway)",
+				failure(c, "", terr), cred.Name)
+		}
+		fmt.Fprintf(f.IO.ErrOut, "warning: the test failed, saving anyway (--force): %s\n", failure(c, "", terr))
+	}
+	return saveReauth(f, cred, c, v, &res)
+}
+
+// saveReauth replaces cred's secrets (and reauth fields) with v.
+func saveReauth(f *Factory, cred store.Credential, c *connectors.Connector, v connectors.Values, res *store.TestResult) error {
+	req := saveRequest{c: c, name: cred.Name, description: cred.Description, values: v, result: res,
+		prev: &cred, replace: true, newSecrets: true}
+	if err := save(f, req); err != nil {
+		return err
+	}
+	reportSaved(f, req, "Re-authenticated")
+	if at, never, ok := passwordExpiry(c, store.Credential{Fields: cred.Fields, SecretsUpdatedAt: f.Now()}); ok && !never {
+		fmt.Fprintf(f.IO.ErrOut, "  The password expires around %s; credwiz list --expiring-within 14d shows it in time.\n", at.Local().Format("2006-01-02"))
+	}
+	return nil
+}
+
+// reauthInteractive is reauth at a terminal: a guide, the new secrets,
+// login and permission checklist, then save.
+func reauthInteractive(ctx context.Context, f *Factory, cred store.Credential, c *connectors.Connector) error {
+	old, err := loadValues(f, cred)
+	if err != nil {
+		return err
+	}
+	keys := reauthKeys(c)
+	pre := maps.Clone(old)
+	for _, k := range c.SecretKeys() {
+		pre[k] = ""
+	}
+	b := newBoundValues(c, pre)
+	for {
+		groups := settingsGroups(c, b, modeReauth, keys, nil)
+		if c.ReauthGuide != "" {
+			guide := huh.NewGroup(huh.NewNote().
+				Title(fmt.Sprintf("Re-authenticate %q (%s)", cred.Name, c.Name)).
+				Description(noteEscape(c.ReauthGuide)).
+				Next(true).NextLabel("I have the new values"))
+			groups = append([]*huh.Group{guide}, groups...)
+		}
+		if err := runForm(f.newForm(groups...)); err != nil {
+			return err
+		}
+		v := maps.Clone(old)
+		maps.Copy(v, b.values(c))
+		for _, fd := range c.Fields {
+			if !contains(keys, fd.Key) {
+				v[fd.Key] = old[fd.Key]
+			}
+		}
+		v = c.Normalize(v)
+		if err := c.Validate(v); err != nil {
+			fmt.Fprintln(f.IO.ErrOut, err)
+			continue
+		}
+		act, res, err := testAndDecide(ctx, f, c, v, "")
+		if err != nil {
+			return err
+		}
+		switch act {
+		case actEdit:
+			continue
+		case actCancel:
+			return ErrCancelled
+		}
+		return saveReauth(f, cred, c, v, &res)
+	}
+}

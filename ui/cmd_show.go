@@ -1,0 +1,142 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/credwiz/credwiz/connectors"
+	"github.com/credwiz/credwiz/store"
+)
+
+// maskSecret masks a secret value: eight bullets, then the last four
+// characters only when the secret is long enough (12+) for that to reveal
+// little.
+func maskSecret(s string) string {
+	r := []rune(s)
+	if len(r) >= 12 {
+		return "••••••••" + string(r[len(r)-4:])
+	}
+	return "••••••••"
+}
+
+func newShowCmd(f *Factory) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "show NAME",
+		Short: "Show one credential, secrets masked",
+		Long: `Show one credential: its settings, when it was saved and tested, and when its
+password or token expires. Secrets are masked; at most their last 4
+characters are shown. show reads the secret store once to check the secrets
+are there; if it cannot, it says so and shows the rest.`,
+		Args:              exactArgs(1, "the credential NAME"),
+		ValidArgsFunction: completeNames(f),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cred, c, err := loadMeta(f, args[0])
+			if err != nil {
+				return err
+			}
+			masked, secErr := maskedSecrets(f, cred)
+			if secErr != nil {
+				fmt.Fprintf(f.IO.ErrOut, "warning: secrets not checked: %s\n", Explain(secErr))
+			}
+			now := f.Now()
+			if asJSON {
+				j := toCredentialJSON(now, c, cred)
+				j.Secrets = masked
+				return writeJSON(f.IO.Out, j)
+			}
+			printCredential(f.IO, now, c, cred, masked)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+// maskedSecrets reads cred's secrets once and masks them; a secret listed
+// in the metadata but absent from the store is shown as "(missing)".
+func maskedSecrets(f *Factory, cred store.Credential) (map[string]string, error) {
+	out := map[string]string{}
+	for _, k := range cred.SecretKeys {
+		out[k] = "(not checked)"
+	}
+	st, err := f.Store()
+	if err != nil {
+		return out, err
+	}
+	sec, err := st.Secret(cred.Name)
+	if err != nil && !isNotFound(err) {
+		return out, err
+	}
+	for _, k := range cred.SecretKeys {
+		if v, ok := sec[k]; ok {
+			out[k] = maskSecret(v)
+		} else {
+			out[k] = "(missing: run credwiz reauth " + cred.Name + ")"
+		}
+	}
+	return out, nil
+}
+
+// printCredential prints one credential as labelled lines.
+func printCredential(io *IOStreams, now time.Time, c *connectors.Connector, cred store.Credential, masked map[string]string) {
+	st := io.stdoutStyles()
+	w := colorWriter(io.Out, !io.ColorOut())
+	line := func(label, value string) {
+		fmt.Fprintf(w, "%-20s %s\n", st.dim.Render(label+":"), value)
+	}
+	fmt.Fprintf(w, "%s  %s\n", st.bold.Render(cred.Name), c.Name)
+	if cred.Description != "" {
+		line("Description", cred.Description)
+	}
+	for _, fd := range c.Fields {
+		if fd.Secret {
+			if v, ok := masked[fd.Key]; ok {
+				line(fd.Title, v)
+			}
+			continue
+		}
+		if v := cred.Fields[fd.Key]; v != "" {
+			line(fd.Title, v)
+		}
+	}
+	line("Created", stamp(now, cred.CreatedAt))
+	line("Secrets updated", stamp(now, cred.SecretsUpdatedAt))
+	if exp, soon := expiryText(now, c, cred); exp != "" {
+		if soon {
+			exp = st.warn.Render(exp)
+		}
+		line("Expires", exp)
+	}
+	lt := cred.LastTest
+	if lt == nil {
+		line("Last test", "never — run credwiz test "+cred.Name)
+		return
+	}
+	status := st.ok.Render("✓ passed")
+	if !lt.OK {
+		status = st.fail.Render("✗ failed")
+	}
+	line("Last test", status+" "+stamp(now, lt.At))
+	if lt.Account != "" {
+		line("Account", lt.Account)
+	}
+	if lt.Message != "" {
+		line("Failure", lt.Message)
+	}
+	for _, wmsg := range lt.Warnings {
+		line("Warning", wmsg)
+	}
+}
+
+func stamp(now, t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.Local().Format("2006-01-02 15:04") + " (" + ago(now, t) + ")"
+}
+
+func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }

@@ -1,0 +1,83 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+
+	"github.com/credwiz/credwiz/connectors"
+	"github.com/credwiz/credwiz/store"
+)
+
+// splitValues separates v into c's non-secret fields and its secrets,
+// leaving out fields that do not apply and empty values.
+func splitValues(c *connectors.Connector, v connectors.Values) (fields, secrets map[string]string) {
+	fields, secrets = map[string]string{}, map[string]string{}
+	for _, fd := range c.Fields {
+		val := v[fd.Key]
+		if val == "" || !fd.Applies(v) {
+			continue
+		}
+		if fd.Secret {
+			secrets[fd.Key] = val
+		} else {
+			fields[fd.Key] = val
+		}
+	}
+	return fields, secrets
+}
+
+// joinValues is the inverse of splitValues.
+func joinValues(fields, secrets map[string]string) connectors.Values {
+	v := make(connectors.Values, len(fields)+len(secrets))
+	maps.Copy(v, fields)
+	maps.Copy(v, secrets)
+	return v
+}
+
+// loadMeta returns the saved credential name and its connector, from the
+// index only.
+func loadMeta(f *Factory, name string) (store.Credential, *connectors.Connector, error) {
+	ix, err := f.Index()
+	if err != nil {
+		return store.Credential{}, nil, err
+	}
+	cred, err := ix.Get(name)
+	if errors.Is(err, store.ErrNotFound) {
+		return cred, nil, fmt.Errorf("no credential named %q; credwiz list shows the saved ones", name)
+	}
+	if err != nil {
+		return cred, nil, err
+	}
+	for _, c := range f.Connectors() {
+		if c.ID == cred.Connector {
+			return cred, c, nil
+		}
+	}
+	return cred, nil, fmt.Errorf("credential %q uses connector %q, which this credwiz does not know; upgrade credwiz", name, cred.Connector)
+}
+
+// loadValues returns the credential's full values: its fields from the
+// index and its secrets from the secret store (one read).
+func loadValues(f *Factory, cred store.Credential) (connectors.Values, error) {
+	st, err := f.Store()
+	if err != nil {
+		return nil, err
+	}
+	sec, err := st.Secret(cred.Name)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("the secrets of %q are missing from the %s store; run credwiz reauth %s to enter them again, or credwiz doctor", cred.Name, st.Kind, cred.Name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return joinValues(cred.Fields, sec), nil
+}
+
+// validateName checks a credential name, as a usage error.
+func validateName(name string) error {
+	if err := store.ValidateName(name); err != nil {
+		return &UsageError{Err: err}
+	}
+	return nil
+}

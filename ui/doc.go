@@ -1,0 +1,10 @@
+// Package ui is credwiz's command line: the cobra commands, the huh forms of
+// the Add New Credential wizard and the home menu, and the table and JSON
+// output. It is the only package that talks to a terminal; it turns the
+// typed errors of connectors and store into one sentence that says what
+// happened and what to do next.
+//
+// Every command gets its dependencies from a Factory (I/O streams, clock,
+// store opener, HTTP client), so tests run commands against buffers, the
+// in-memory secret store and the connector emulators.
+package ui

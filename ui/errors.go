@@ -1,0 +1,44 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+)
+
+// ErrCancelled is returned when the operator cancels (Esc, Ctrl-C); the
+// process exits 130.
+var ErrCancelled = errors.New("cancelled")
+
+// ErrSilent is returned by a command that has already told the operator
+// everything (e.g. test printed every failure): exit 1, print nothing more.
+var ErrSilent = errors.New("failed")
+
+// UsageError is a problem with the command line or its input: a bad flag,
+// a missing or invalid field. The process exits 2.
+type UsageError struct{ Err error }
+
+// Error implements error.
+func (e *UsageError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the underlying error.
+func (e *UsageError) Unwrap() error { return e.Err }
+
+// usagef returns a *UsageError with a formatted message.
+func usagef(format string, a ...any) error {
+	return &UsageError{Err: fmt.Errorf(format, a...)}
+}
+
+// ExitCode maps an error returned by a command to the process exit code:
+// 0 success, 1 failure, 2 usage error, 130 cancelled.
+func ExitCode(err error) int {
+	var ue *UsageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, ErrCancelled):
+		return 130
+	case errors.As(err, &ue):
+		return 2
+	}
+	return 1
+}

@@ -1,0 +1,89 @@
+package ui
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/credwiz/credwiz/connectors"
+	"github.com/credwiz/credwiz/store"
+)
+
+// passwordExpiryField is the field a connector declares when its
+// password expires after a number of days (Salesforce: 90 by default);
+// credwiz counts from the credential's secrets_updated_at.
+const passwordExpiryField = "password_expires_days"
+
+// expiringSoon is how close a password expiry must be to be flagged.
+const expiringSoon = 14 * 24 * time.Hour
+
+// passwordExpiry returns when cred's password expires: ok is false when
+// its connector has no password expiry or the field does not apply, and
+// never is true when it is set to 0 (never expires).
+func passwordExpiry(c *connectors.Connector, cred store.Credential) (at time.Time, never, ok bool) {
+	if c == nil {
+		return time.Time{}, false, false
+	}
+	fd, has := c.Field(passwordExpiryField)
+	if !has || !fd.Applies(connectors.Values(cred.Fields)) || cred.SecretsUpdatedAt.IsZero() {
+		return time.Time{}, false, false
+	}
+	raw := cred.Fields[passwordExpiryField]
+	if raw == "" {
+		raw = fd.Default
+	}
+	days, err := strconv.Atoi(raw)
+	if err != nil || days < 0 {
+		return time.Time{}, false, false
+	}
+	if days == 0 {
+		return time.Time{}, true, true
+	}
+	return cred.SecretsUpdatedAt.AddDate(0, 0, days), false, true
+}
+
+// expiryText is the EXPIRES cell of list: the password expiry if there is
+// one, else what the last test learnt about the token.
+func expiryText(now time.Time, c *connectors.Connector, cred store.Credential) (text string, soon bool) {
+	if at, never, ok := passwordExpiry(c, cred); ok {
+		switch {
+		case never:
+			return "password never expires", false
+		case !at.After(now):
+			return "password expired " + ago(now, at), true
+		default:
+			d := at.Sub(now)
+			days := int(d.Hours() / 24)
+			return "password expires in " + strconv.Itoa(days) + " days", d <= expiringSoon
+		}
+	}
+	if lt := cred.LastTest; lt != nil {
+		switch {
+		case lt.TokenNeverExpires:
+			return "token never expires", false
+		case !lt.TokenExpires.IsZero():
+			if lt.TokenExpires.After(now) {
+				return "token " + until(now, lt.TokenExpires) + ", renewed automatically", false
+			}
+			return "token renewed on use", false
+		}
+	}
+	return "", false
+}
+
+// parseWithin parses --expiring-within: a Go duration or a number of days
+// ("14d").
+func parseWithin(s string) (time.Duration, error) {
+	if d, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(d)
+		if err != nil || n < 0 {
+			return 0, usagef("--expiring-within %q: use days like 14d, or a duration like 36h", s)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, usagef("--expiring-within %q: use days like 14d, or a duration like 36h", s)
+	}
+	return d, nil
+}

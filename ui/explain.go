@@ -1,0 +1,126 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+
+	"github.com/credwiz/credwiz/connectors"
+	"github.com/credwiz/credwiz/store"
+)
+
+// failure explains a failed live test of a credential in sentences: what
+// happened (with the vendor's own message), and what to do next. name is
+// the saved credential's name, or "" for one not saved yet.
+func failure(c *connectors.Connector, name string, err error) string {
+	var e *connectors.Error
+	detail := err.Error()
+	if errors.As(err, &e) {
+		detail = vendorDetail(e)
+	}
+	var what, next string
+	switch connectors.Class(err) {
+	case connectors.ErrRejected:
+		what = fmt.Sprintf("%s rejected the credentials (%s).", c.Name, detail)
+		if name != "" {
+			next = fmt.Sprintf("If the password expired or the secret was revoked or rotated, run: credwiz reauth %s", name)
+		} else {
+			next = "Check the values you entered."
+		}
+	case connectors.ErrForbidden:
+		what = fmt.Sprintf("The credentials are valid, but %s refused access (%s).", c.Name, detail)
+		next = "Grant the missing permission to the key or user, then test again."
+	case connectors.ErrUnreachable:
+		what = fmt.Sprintf("Could not reach %s (%s).", c.Name, detail)
+	case connectors.ErrRateLimited:
+		what = fmt.Sprintf("%s is rate limiting requests (%s).", c.Name, detail)
+	case connectors.ErrVendor:
+		what = fmt.Sprintf("%s answered with an error (%s).", c.Name, detail)
+		next = "Try again later; if it persists, check the vendor's status page."
+	default:
+		if errors.Is(err, context.DeadlineExceeded) {
+			what = fmt.Sprintf("The test of %s did not finish in time.", c.Name)
+			next = "Raise --timeout or check the network."
+		} else {
+			what = upperFirst(detail)
+			if !strings.HasSuffix(what, ".") {
+				what += "."
+			}
+		}
+	}
+	out := what
+	if h := connectors.HintOf(err); h != "" {
+		out += " " + upperFirst(strings.TrimSuffix(h, ".")) + "."
+	}
+	if next != "" {
+		out += " " + next
+	}
+	return out
+}
+
+// vendorDetail renders the parts of a classified error: where it
+// happened, the HTTP status and code, and the vendor's message.
+func vendorDetail(e *connectors.Error) string {
+	var parts []string
+	if e.Status != 0 {
+		s := fmt.Sprintf("HTTP %d", e.Status)
+		if e.Code != "" {
+			s += " " + e.Code
+		}
+		parts = append(parts, s)
+	} else if e.Code != "" {
+		parts = append(parts, e.Code)
+	}
+	if e.Message != "" {
+		parts = append(parts, e.Message)
+	}
+	d := strings.Join(parts, ": ")
+	if e.Op != "" {
+		if d == "" {
+			return "at " + e.Op
+		}
+		return e.Op + ": " + d
+	}
+	return d
+}
+
+// Explain turns any error a command returns into the one or two sentences
+// printed on stderr: what happened and what to do next.
+func Explain(err error) string {
+	var ue *UsageError
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &ue):
+		msg := err.Error()
+		if !strings.Contains(msg, "--help") && !strings.Contains(msg, "credwiz ") {
+			msg += " (see credwiz --help)"
+		}
+		return msg
+	case errors.Is(err, store.ErrUnavailable):
+		return fmt.Sprintf("%s. %s", err.Error(), keychainHint())
+	case errors.Is(err, store.ErrWrongPassphrase):
+		return err.Error() + ". Check CREDWIZ_PASSPHRASE (or the passphrase you typed) and try again."
+	}
+	return err.Error()
+}
+
+// keychainHint says how to get a working secret store on this OS.
+func keychainHint() string {
+	switch runtime.GOOS {
+	case "linux":
+		return "On Linux the keychain is the Secret Service over D-Bus: install gnome-keyring (or KeePassXC) and run inside a desktop or `dbus-run-session` session; on a server, use the encrypted file with --store file or CREDWIZ_STORE=file. credwiz doctor checks it."
+	case "darwin":
+		return "Unlock the login keychain (Keychain Access), or use the encrypted file with --store file. credwiz doctor checks it."
+	}
+	return "Check the OS credential store, or use the encrypted file with --store file. credwiz doctor checks it."
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

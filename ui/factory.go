@@ -1,0 +1,125 @@
+package ui
+
+import (
+	"cmp"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/credwiz/credwiz/connectors"
+	"github.com/credwiz/credwiz/store"
+)
+
+// Factory holds what commands depend on. NewFactory fills it for a real
+// process; tests replace fields (streams, clock, store opener, transport).
+type Factory struct {
+	// IO are the standard streams.
+	IO *IOStreams
+	// Version is credwiz's version, shown by --version.
+	Version string
+	// Now is the clock.
+	Now func() time.Time
+	// Getenv reads the environment.
+	Getenv func(string) string
+	// Connectors returns the supported connectors in display order.
+	Connectors func() []*connectors.Connector
+	// OpenStore opens the secret store; tests may open an in-memory one.
+	OpenStore func(store.Options) (*store.Store, error)
+	// Transport carries HTTP requests; nil means http.DefaultTransport.
+	Transport http.RoundTripper
+
+	// Global flags, set by the root command.
+	ConfigDir  string
+	StoreKind  string
+	Timeout    time.Duration
+	NoInput    bool
+	Accessible bool
+
+	storeOnce sync.Once
+	st        *store.Store
+	stErr     error
+}
+
+// NewFactory returns the Factory of a real credwiz process.
+func NewFactory(version string) *Factory {
+	return &Factory{
+		IO:         SystemIO(),
+		Version:    version,
+		Now:        time.Now,
+		Getenv:     os.Getenv,
+		Connectors: connectors.All,
+		OpenStore:  store.Open,
+		Timeout:    15 * time.Second,
+	}
+}
+
+// configDir returns the config dir: --config-dir, $CREDWIZ_CONFIG_DIR, or
+// the OS default.
+func (f *Factory) configDir() (string, error) {
+	if f.ConfigDir != "" {
+		return f.ConfigDir, nil
+	}
+	if d := f.Getenv("CREDWIZ_CONFIG_DIR"); d != "" {
+		return d, nil
+	}
+	return store.DefaultDir()
+}
+
+// Index returns the metadata index. It never touches the secret store.
+func (f *Factory) Index() (*store.Index, error) {
+	dir, err := f.configDir()
+	if err != nil {
+		return nil, err
+	}
+	return store.NewIndex(dir), nil
+}
+
+// Store opens the secret store once per process, as --store or
+// $CREDWIZ_STORE ask.
+func (f *Factory) Store() (*store.Store, error) {
+	f.storeOnce.Do(func() {
+		dir, err := f.configDir()
+		if err != nil {
+			f.stErr = err
+			return
+		}
+		kind := cmp.Or(f.StoreKind, f.Getenv("CREDWIZ_STORE"), string(store.KindAuto))
+		o := store.Options{Dir: dir, Kind: store.Kind(kind)}
+		if f.CanPrompt() {
+			o.Passphrase = f.promptPassphrase
+		}
+		f.st, f.stErr = f.OpenStore(o)
+	})
+	return f.st, f.stErr
+}
+
+// HTTPClient returns a client whose every request is bounded by --timeout.
+// TLS is always verified.
+func (f *Factory) HTTPClient() *http.Client {
+	return &http.Client{Timeout: f.Timeout, Transport: f.Transport}
+}
+
+// CanPrompt reports whether credwiz may ask the operator: stdin and stderr
+// are terminals and --no-input is not set.
+func (f *Factory) CanPrompt() bool {
+	return !f.NoInput && f.IO.InTTY && f.IO.ErrTTY
+}
+
+// accessible reports whether forms run in huh's accessible mode.
+func (f *Factory) accessible() bool {
+	return f.Accessible || f.Getenv("ACCESSIBLE") != ""
+}
+
+// connector returns the connector with the given ID, or a usage error
+// listing the known ones.
+func (f *Factory) connector(id string) (*connectors.Connector, error) {
+	var ids []string
+	for _, c := range f.Connectors() {
+		if c.ID == id {
+			return c, nil
+		}
+		ids = append(ids, c.ID)
+	}
+	return nil, usagef("unknown connector %q; choose one of: %s", id, joinComma(ids))
+}

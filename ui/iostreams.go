@@ -1,0 +1,70 @@
+package ui
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"strconv"
+
+	"golang.org/x/term"
+)
+
+// IOStreams are a command's standard streams and what is known about them.
+// Status text and forms go to ErrOut so that Out carries only data.
+type IOStreams struct {
+	In     io.Reader
+	Out    io.Writer
+	ErrOut io.Writer
+
+	// InTTY, OutTTY and ErrTTY report whether each stream is a terminal.
+	InTTY, OutTTY, ErrTTY bool
+	// NoColor disables colour (NO_COLOR set, or not a terminal).
+	NoColor bool
+	// Width returns the terminal width in columns; 0 when unknown.
+	Width func() int
+}
+
+// SystemIO returns the process's standard streams.
+func SystemIO() *IOStreams {
+	s := &IOStreams{
+		In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
+		InTTY:  isTerminal(os.Stdin),
+		OutTTY: isTerminal(os.Stdout),
+		ErrTTY: isTerminal(os.Stderr),
+	}
+	s.NoColor = os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb"
+	s.Width = func() int {
+		for _, f := range []*os.File{os.Stdout, os.Stderr} {
+			if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 0 {
+				return w
+			}
+		}
+		if c, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil {
+			return c
+		}
+		return 0
+	}
+	return s
+}
+
+// TestIO returns streams over buffers, none a terminal, and the buffers.
+func TestIO(stdin string) (s *IOStreams, out, errOut *bytes.Buffer) {
+	out, errOut = &bytes.Buffer{}, &bytes.Buffer{}
+	return &IOStreams{In: bytes.NewBufferString(stdin), Out: out, ErrOut: errOut, NoColor: true,
+		Width: func() int { return 80 }}, out, errOut
+}
+
+// ColorOut reports whether Out may carry colour.
+func (s *IOStreams) ColorOut() bool { return s.OutTTY && !s.NoColor }
+
+// TermWidth returns the width for output: the terminal's, else 80.
+func (s *IOStreams) TermWidth() int {
+	if s.Width != nil {
+		if w := s.Width(); w > 0 {
+			return w
+		}
+	}
+	return 80
+}
+
+func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }

@@ -1,0 +1,116 @@
+package ui
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"charm.land/lipgloss/v2"
+	"charm.land/lipgloss/v2/table"
+	"github.com/charmbracelet/colorprofile"
+)
+
+// writeJSON writes v as indented JSON followed by a newline.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// styles are the few colours credwiz uses; all are no-ops without colour.
+type styles struct {
+	ok, fail, warn, dim, bold, header lipgloss.Style
+}
+
+func newStyles(color bool) styles {
+	if !color {
+		s := lipgloss.NewStyle()
+		return styles{s, s, s, s, s, s}
+	}
+	return styles{
+		ok:     lipgloss.NewStyle().Foreground(lipgloss.Color("2")),
+		fail:   lipgloss.NewStyle().Foreground(lipgloss.Color("1")),
+		warn:   lipgloss.NewStyle().Foreground(lipgloss.Color("3")),
+		dim:    lipgloss.NewStyle().Foreground(lipgloss.Color("8")),
+		bold:   lipgloss.NewStyle().Bold(true),
+		header: lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("4")),
+	}
+}
+
+// stdoutStyles returns the styles for data written to Out.
+func (s *IOStreams) stdoutStyles() styles { return newStyles(s.ColorOut()) }
+
+// stderrStyles returns the styles for status text written to ErrOut.
+func (s *IOStreams) stderrStyles() styles { return newStyles(s.ErrTTY && !s.NoColor) }
+
+// colorWriter wraps w so colours are downsampled to what the terminal
+// supports (and dropped under NO_COLOR).
+func colorWriter(w io.Writer, noColor bool) io.Writer {
+	p := colorprofile.ANSI
+	if noColor {
+		p = colorprofile.NoTTY
+	}
+	return &colorprofile.Writer{Forward: w, Profile: p}
+}
+
+// printTable prints rows with a header: on a terminal as an aligned
+// lipgloss table fitted to the width; otherwise as tab-separated plain rows
+// without the header, for scripts (as gh does).
+func printTable(io *IOStreams, header []string, rows [][]string) {
+	if !io.OutTTY {
+		for _, r := range rows {
+			fmt.Fprintln(io.Out, strings.Join(r, "\t"))
+		}
+		return
+	}
+	st := io.stdoutStyles()
+	t := table.New().
+		Border(lipgloss.HiddenBorder()).
+		BorderTop(false).BorderBottom(false).BorderLeft(false).BorderRight(false).
+		BorderColumn(false).BorderHeader(false).
+		Headers(header...).
+		Rows(rows...).
+		Width(io.TermWidth()).
+		StyleFunc(func(row, _ int) lipgloss.Style {
+			s := lipgloss.NewStyle().PaddingRight(2)
+			if row == table.HeaderRow {
+				return st.header.PaddingRight(2)
+			}
+			return s
+		})
+	fmt.Fprintln(colorWriter(io.Out, !io.ColorOut()), t.Render())
+}
+
+// ago describes how long before now t was, in the largest sensible unit.
+func ago(now, t time.Time) string {
+	d := now.Sub(t)
+	switch {
+	case d < 0:
+		return "just now"
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return fmt.Sprintf("%dm ago", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh ago", int(d.Hours()))
+	default:
+		return fmt.Sprintf("%dd ago", int(d.Hours()/24))
+	}
+}
+
+// until describes how long after now t is ("in 3h", "in 12 days").
+func until(now, t time.Time) string {
+	d := t.Sub(now)
+	switch {
+	case d < 0:
+		return "expired " + ago(now, t)
+	case d < time.Hour:
+		return fmt.Sprintf("in %dm", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("in %dh", int(d.Hours()))
+	default:
+		return fmt.Sprintf("in %d days", int(d.Hours()/24))
+	}
+}

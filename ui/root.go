@@ -1,0 +1,115 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/credwiz/credwiz/store"
+)
+
+// NewRoot returns the credwiz command with every subcommand.
+func NewRoot(f *Factory) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "credwiz",
+		Short: "Add, test and keep SaaS connector credentials in the OS keychain",
+		Long: `credwiz adds credentials for SaaS connectors (Demandbase, Salesforce, UpPromote,
+Clazar, Drift), tests them live against the vendor's API, keeps the secrets in
+the OS keychain (or an encrypted file), and re-authenticates them when a
+password expires.
+
+Run credwiz with no command for the home menu.`,
+		Version:       f.Version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runHome(cmd.Context(), f)
+		},
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			return checkGlobals(f)
+		},
+	}
+	root.SetVersionTemplate("credwiz version {{.Version}}\n")
+	root.SetOut(f.IO.Out)
+	root.SetErr(f.IO.ErrOut)
+	root.SetIn(f.IO.In)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return &UsageError{Err: err}
+	})
+
+	pf := root.PersistentFlags()
+	pf.BoolVar(&f.NoInput, "no-input", false, "never prompt; missing input is a usage error")
+	pf.StringVar(&f.StoreKind, "store", "", "secret store: auto, keychain or file (default $CREDWIZ_STORE or auto)")
+	pf.StringVar(&f.ConfigDir, "config-dir", "", "config directory (default $CREDWIZ_CONFIG_DIR or the OS config dir)")
+	pf.DurationVar(&f.Timeout, "timeout", f.Timeout, "timeout of each HTTP request to a vendor")
+	pf.BoolVar(&f.Accessible, "accessible", false, "accessible mode: plain prompts for screen readers (also $ACCESSIBLE)")
+	_ = root.RegisterFlagCompletionFunc("store", cobra.FixedCompletions(
+		[]string{"auto", "keychain", "file"}, cobra.ShellCompDirectiveNoFileComp))
+
+	root.AddCommand(
+		newAddCmd(f),
+		newListCmd(f),
+		newShowCmd(f),
+		newTestCmd(f),
+		newReauthCmd(f),
+		newEditCmd(f),
+		newRmCmd(f),
+		newTokenCmd(f),
+		newConnectorsCmd(f),
+		newDoctorCmd(f),
+	)
+	root.CompletionOptions.HiddenDefaultCmd = false
+	return root
+}
+
+// checkGlobals validates the global flags before any command runs.
+func checkGlobals(f *Factory) error {
+	if f.StoreKind != "" {
+		switch store.Kind(f.StoreKind) {
+		case store.KindAuto, store.KindKeychain, store.KindFile:
+		default:
+			return usagef("--store %q is not a store; use auto, keychain or file", f.StoreKind)
+		}
+	}
+	if k := f.Getenv("CREDWIZ_STORE"); k != "" && f.StoreKind == "" {
+		switch store.Kind(k) {
+		case store.KindAuto, store.KindKeychain, store.KindFile:
+		default:
+			return usagef("CREDWIZ_STORE=%q is not a store; use auto, keychain or file", k)
+		}
+	}
+	if f.Timeout <= 0 {
+		return usagef("--timeout must be positive, e.g. 15s")
+	}
+	return nil
+}
+
+// noArgs rejects positional arguments with a usage error.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usagef("%s takes no arguments; see %s --help", cmd.CommandPath(), cmd.CommandPath())
+	}
+	return nil
+}
+
+// exactArgs requires n positional arguments, named in the message.
+func exactArgs(n int, what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) != n {
+			return usagef("%s needs %s; see %s --help", cmd.CommandPath(), what, cmd.CommandPath())
+		}
+		return nil
+	}
+}
+
+// notImplemented is the RunE of a command whose issue is not done yet.
+func notImplemented(cmd *cobra.Command, _ []string) error {
+	return fmt.Errorf("%s is not implemented yet", cmd.CommandPath())
+}
+
+func joinComma(a []string) string { return strings.Join(a, ", ") }
+
+var _ = errors.New

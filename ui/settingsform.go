@@ -204,4 +204,3 @@ func advancedSummary(adv []connectors.Field, b boundValues) string {
 	}
 	return strings.Join(parts, "\n")
 }
-

@@ -132,7 +132,7 @@ func askNameAndDescription(f *Factory, ix *store.Index, c *connectors.Connector,
 					}
 					return nil
 				}),
-		).Title(c.Name+" — new credential")))
+		).Title(c.Name + " — new credential")))
 		if err != nil {
 			return "", "", false, err
 		}

@@ -21,10 +21,11 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	f := ui.NewFactory(buildVersion())
 	err := ui.NewRoot(f).ExecuteContext(ctx)
+	interrupted := ctx.Err() != nil
 	stop()
 	code := ui.ExitCode(err)
-	if ctx.Err() != nil && err != nil {
-		code = 130
+	if interrupted && err != nil {
+		code = 130 // SIGINT or SIGTERM while a command ran
 	}
 	if err != nil && code != 130 {
 		if msg := ui.Explain(err); msg != "" && err != ui.ErrSilent {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -137,15 +138,30 @@ func printCredentials(io *IOStreams, now time.Time, byID map[string]*connectors.
 		if soon {
 			exp = st.warn.Render("! " + exp)
 		}
+		exp = strings.Replace(exp, "password expires in", "password in", 1)
 		rows = append(rows, []string{cr.Name, cr.Connector, cr.Description, keyField(c, cr),
 			lastTestCell(st, now, cr.LastTest), exp})
 	}
-	printTable(io, []string{"NAME", "CONNECTOR", "DESCRIPTION", "ACCOUNT", "LAST TEST", "EXPIRES"}, rows)
+	header := []string{"NAME", "CONNECTOR", "DESCRIPTION", "ACCOUNT", "LAST TEST", "EXPIRES"}
+	if io.OutTTY && io.TermWidth() < 100 {
+		// Narrow terminal: drop the description (credwiz show has it).
+		header = append(header[:2], header[3:]...)
+		for i, r := range rows {
+			rows[i] = append(r[:2], r[3:]...)
+		}
+		printTable(io, header, rows, 2)
+		return
+	}
+	printTable(io, header, rows, 2, 3)
 }
 
-// keyField is the one non-secret value that best identifies the account:
-// the first required plain field (client ID, username), else a non-default URL.
+// keyField is the value that best identifies the account: what the last
+// test reached, else the first required plain field (client ID, username),
+// else a non-default URL.
 func keyField(c *connectors.Connector, cr store.Credential) string {
+	if cr.LastTest != nil && cr.LastTest.Account != "" {
+		return cr.LastTest.Account
+	}
 	if c == nil {
 		return ""
 	}
@@ -158,9 +174,6 @@ func keyField(c *connectors.Connector, cr store.Credential) string {
 		if fd.Domain != "" && cr.Fields[fd.Key] != "" && cr.Fields[fd.Key] != fd.Default {
 			return cr.Fields[fd.Key]
 		}
-	}
-	if cr.LastTest != nil {
-		return cr.LastTest.Account
 	}
 	return ""
 }

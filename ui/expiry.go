@@ -60,10 +60,10 @@ func expiryText(now time.Time, c *connectors.Connector, cred store.Credential) (
 	if lt := cred.LastTest; lt != nil {
 		switch {
 		case lt.TokenNeverExpires:
-			return "token never expires", false
+			return "never (static key)", false
 		case !lt.TokenExpires.IsZero():
 			if lt.TokenExpires.After(now) {
-				return "token " + until(now, lt.TokenExpires) + ", renewed automatically", false
+				return "token " + until(now, lt.TokenExpires) + ", auto-renewed", false
 			}
 			return "token renewed on use", false
 		}

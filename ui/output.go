@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"charm.land/lipgloss/v2"
-	"charm.land/lipgloss/v2/table"
 	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // writeJSON writes v as indented JSON followed by a newline.
@@ -55,32 +55,65 @@ func colorWriter(w io.Writer, noColor bool) io.Writer {
 	return &colorprofile.Writer{Forward: w, Profile: p}
 }
 
-// printTable prints rows with a header: on a terminal as an aligned
-// lipgloss table fitted to the width; otherwise as tab-separated plain rows
-// without the header, for scripts (as gh does).
-func printTable(io *IOStreams, header []string, rows [][]string) {
+// printTable prints rows with a header: on a terminal as aligned columns
+// fitted to the width (the flexible columns, by index, are truncated with
+// "…" when the row would not fit; a cell never wraps); otherwise as
+// tab-separated plain rows without the header, for scripts (as gh does).
+func printTable(io *IOStreams, header []string, rows [][]string, flex ...int) {
 	if !io.OutTTY {
 		for _, r := range rows {
 			fmt.Fprintln(io.Out, strings.Join(r, "\t"))
 		}
 		return
 	}
+	const gap = 2
+	widths := make([]int, len(header))
+	for _, r := range append([][]string{header}, rows...) {
+		for i, cell := range r {
+			widths[i] = max(widths[i], ansi.StringWidth(cell))
+		}
+	}
+	fitWidths(widths, io.TermWidth()-gap*(len(widths)-1), flex)
 	st := io.stdoutStyles()
-	t := table.New().
-		Border(lipgloss.HiddenBorder()).
-		BorderTop(false).BorderBottom(false).BorderLeft(false).BorderRight(false).
-		BorderColumn(false).BorderHeader(false).
-		Headers(header...).
-		Rows(rows...).
-		Width(io.TermWidth()).
-		StyleFunc(func(row, _ int) lipgloss.Style {
-			s := lipgloss.NewStyle().PaddingRight(2)
-			if row == table.HeaderRow {
-				return st.header.PaddingRight(2)
+	w := colorWriter(io.Out, !io.ColorOut())
+	line := func(r []string, style func(string) string) {
+		var b strings.Builder
+		for i, cell := range r {
+			cell = ansi.Truncate(cell, widths[i], "…")
+			if i < len(r)-1 {
+				cell += strings.Repeat(" ", widths[i]-ansi.StringWidth(cell)+gap)
 			}
-			return s
-		})
-	fmt.Fprintln(colorWriter(io.Out, !io.ColorOut()), t.Render())
+			b.WriteString(cell)
+		}
+		fmt.Fprintln(w, style(strings.TrimRight(b.String(), " ")))
+	}
+	line(header, func(s string) string { return st.header.Render(s) })
+	for _, r := range rows {
+		line(r, func(s string) string { return s })
+	}
+}
+
+// fitWidths shrinks the flexible columns, widest first, until the sum of
+// widths fits total or each is down to minFlex.
+func fitWidths(widths []int, total int, flex []int) {
+	const minFlex = 8
+	sum := 0
+	for _, w := range widths {
+		sum += w
+	}
+	for sum > total {
+		widest := -1
+		for _, i := range flex {
+			if widths[i] > minFlex && (widest < 0 || widths[i] > widths[widest]) {
+				widest = i
+			}
+		}
+		if widest < 0 {
+			return
+		}
+		widths[widest]--
+		sum--
+	}
 }
 
 // ago describes how long before now t was, in the largest sensible unit.

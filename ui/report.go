@@ -12,35 +12,95 @@ import (
 // reached, details, token type and expiry, the access checklist and
 // warnings.
 func reportLines(now time.Time, rep connectors.Report) []string {
-	var out []string
+	var labels, values []string
+	add := func(l, v string) { labels, values = append(labels, l), append(values, v) }
 	if rep.Account != "" {
-		out = append(out, "Account:  "+rep.Account)
+		add("Account", rep.Account)
 	}
 	for _, d := range rep.Details {
-		out = append(out, fmt.Sprintf("%s:  %s", d.Label, d.Value))
+		add(d.Label, d.Value)
 	}
 	switch {
 	case rep.TokenNeverExpires:
-		out = append(out, "Token:    "+orDash(rep.TokenType)+", does not expire")
+		add("Token", orDash(rep.TokenType)+", does not expire")
 	case !rep.TokenExpires.IsZero():
-		out = append(out, fmt.Sprintf("Token:    %s, expires %s (%s), renewed automatically",
+		add("Token", fmt.Sprintf("%s, expires %s (%s), renewed automatically",
 			orDash(rep.TokenType), until(now, rep.TokenExpires), rep.TokenExpires.Local().Format("15:04")))
 	case rep.TokenType != "":
-		out = append(out, "Token:    "+rep.TokenType)
+		add("Token", rep.TokenType)
 	}
-	if len(rep.Access) > 0 {
-		out = append(out, "Access:")
-		for _, ch := range rep.Access {
-			out = append(out, "  "+checkLine(ch))
-		}
+	width := 0
+	for _, l := range labels {
+		width = max(width, len([]rune(l)))
 	}
+	var out []string
+	for i, l := range labels {
+		out = append(out, fmt.Sprintf("%-*s  %s", width+1, l+":", values[i]))
+	}
+	out = append(out, accessLines(rep.Access)...)
 	for _, w := range rep.Warnings {
 		out = append(out, "! "+w)
 	}
 	return out
 }
 
-// checkLine renders one access check: ✓ / ✗ (required) / ! (optional).
+// accessLines renders the access checklist compactly: the granted checks
+// wrapped on a few lines (required ones first, labelled when the connector
+// has both kinds), then each missing one on its own line with its note.
+func accessLines(checks []connectors.Check) []string {
+	if len(checks) == 0 {
+		return nil
+	}
+	var req, opt []string
+	var missing []string
+	hasReq := false
+	for _, ch := range checks {
+		hasReq = hasReq || ch.Required
+		switch {
+		case !ch.OK:
+			missing = append(missing, "  "+checkLine(ch))
+		case ch.Required:
+			req = append(req, "✓ "+ch.Name)
+		default:
+			opt = append(opt, "✓ "+ch.Name)
+		}
+	}
+	out := []string{fmt.Sprintf("Access (%d checked, %d missing):", len(checks), len(missing))}
+	if hasReq {
+		out = append(out, wrapItems("  required  ", req)...)
+		out = append(out, wrapItems("  optional  ", opt)...)
+	} else {
+		out = append(out, wrapItems("  ", opt)...)
+	}
+	return append(out, missing...)
+}
+
+// wrapItems joins items after prefix, wrapping at accessWidth columns with
+// continuation lines indented like the first.
+func wrapItems(prefix string, items []string) []string {
+	const accessWidth = 88
+	if len(items) == 0 {
+		return nil
+	}
+	indent := strings.Repeat(" ", len([]rune(prefix)))
+	var out []string
+	line := prefix
+	for i, it := range items {
+		if i > 0 && len([]rune(line))+2+len([]rune(it)) > accessWidth {
+			out = append(out, line)
+			line = indent + it
+			continue
+		}
+		if i > 0 {
+			line += "  "
+		}
+		line += it
+	}
+	return append(out, line)
+}
+
+// checkLine renders one access check: ✓ granted, ✗ missing and required,
+// ! missing and optional.
 func checkLine(ch connectors.Check) string {
 	mark := "✓"
 	switch {
@@ -50,7 +110,7 @@ func checkLine(ch connectors.Check) string {
 		mark = "!"
 	}
 	s := mark + " " + ch.Name
-	if !ch.Required {
+	if !ch.OK && !ch.Required {
 		s += " (optional)"
 	}
 	if ch.Note != "" {

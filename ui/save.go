@@ -78,5 +78,5 @@ func reportSaved(f *Factory, r saveRequest, verb string) {
 	if st, err := f.Store(); err == nil {
 		where = " in " + storeLabel(st)
 	}
-	fmt.Fprintf(f.IO.ErrOut, "%s %s %q (%s)%s\n", f.IO.stderrStyles().ok.Render("✓"), verb, r.name, r.c.Name, where)
+	fmt.Fprintf(f.IO.ErrOut, "%s %s %q (%s)%s.\n", f.IO.stderrStyles().ok.Render("✓"), verb, r.name, r.c.Name, where)
 }

@@ -26,8 +26,7 @@ const (
 // Ctrl-C anywhere returns ErrCancelled and saves nothing.
 func runAddWizard(ctx context.Context, f *Factory, c *connectors.Connector) error {
 	// Fail before any question when the secret store cannot be used.
-	st, err := f.Store()
-	if err != nil {
+	if _, err := f.Store(); err != nil {
 		return err
 	}
 	ix, err := f.Index()
@@ -42,10 +41,12 @@ func runAddWizard(ctx context.Context, f *Factory, c *connectors.Connector) erro
 			return err
 		}
 	}
+	f.echo("Connector", c.Name)
 	name, desc, replace, err := askNameAndDescription(f, ix, c, "", "")
 	if err != nil {
 		return err
 	}
+	f.echo("Name", nameLine(name, desc))
 	b := newBoundValues(c, nil)
 	advanced := false
 	req := saveRequest{c: c, name: name, description: desc, replace: replace, newSecrets: true}
@@ -64,6 +65,7 @@ func runAddWizard(ctx context.Context, f *Factory, c *connectors.Connector) erro
 			continue
 		}
 		req.values = v
+		f.echo("Settings", settingsLine(c, v))
 		act, res, err := testAndDecide(ctx, f, c, v, "")
 		if err != nil {
 			return err
@@ -79,35 +81,38 @@ func runAddWizard(ctx context.Context, f *Factory, c *connectors.Connector) erro
 			return err
 		}
 		reportSaved(f, req, "Saved")
-		fmt.Fprintf(f.IO.ErrOut, "  Secrets are in %s; metadata in %s.\n  Next: credwiz test %s · credwiz token %s\n",
-			storeLabel(st), ix.Path(), name, name)
+		fmt.Fprintf(f.IO.ErrOut, "  Next: credwiz test %s · credwiz token %s · credwiz list\n", name, name)
 		return nil
 	}
 }
 
 // pickConnector asks which connector the credential is for.
 func pickConnector(f *Factory) (*connectors.Connector, error) {
+	var id string
+	if err := runForm(f.newForm(connectorPickGroup(f, &id))); err != nil {
+		return nil, err
+	}
+	return f.connector(id)
+}
+
+// connectorPickGroup is the connector picker, bound to id.
+func connectorPickGroup(f *Factory, id *string) *huh.Group {
 	all := f.Connectors()
-	opts := make([]huh.Option[string], 0, len(all))
 	width := 0
 	for _, c := range all {
 		width = max(width, len([]rune(c.Name)))
 	}
+	opts := make([]huh.Option[string], 0, len(all))
 	for _, c := range all {
 		opts = append(opts, huh.NewOption(fmt.Sprintf("%-*s  %s", width, c.Name, c.Summary), c.ID))
 	}
-	var id string
-	err := runForm(f.newForm(huh.NewGroup(
+	return huh.NewGroup(
 		huh.NewSelect[string]().
 			Title("Add New Credential").
 			Description("Which system is this credential for?").
 			Options(opts...).
-			Value(&id),
-	)))
-	if err != nil {
-		return nil, err
-	}
-	return f.connector(id)
+			Value(id),
+	)
 }
 
 // askNameAndDescription asks Credential Name and Credential Description,

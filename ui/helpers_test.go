@@ -1,0 +1,144 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/credwiz/credwiz/connectors"
+	"github.com/credwiz/credwiz/connectors/connectortest"
+	"github.com/credwiz/credwiz/store"
+)
+
+// testEnv is one credwiz "machine" for in-process command tests: a config
+// dir, in-memory secret and token stores shared by every run, and an
+// environment.
+type testEnv struct {
+	t       *testing.T
+	dir     string
+	secrets *store.Memory
+	tokens  *store.Memory
+	env     map[string]string
+	now     func() time.Time
+}
+
+func newTestEnv(t *testing.T) *testEnv {
+	t.Helper()
+	dir := t.TempDir()
+	return &testEnv{t: t, dir: dir, secrets: store.NewMemory(), tokens: store.NewMemory(),
+		env: map[string]string{"CREDWIZ_CONFIG_DIR": dir}, now: time.Now}
+}
+
+// factory returns a fresh Factory over the env's stores and streams.
+func (e *testEnv) factory(io *IOStreams) *Factory {
+	return &Factory{
+		IO:         io,
+		Version:    "test",
+		Now:        e.now,
+		Getenv:     func(k string) string { return e.env[k] },
+		Connectors: connectors.All,
+		OpenStore: func(o store.Options) (*store.Store, error) {
+			return &store.Store{Index: store.NewIndex(o.Dir), Secrets: e.secrets, Tokens: e.tokens, Kind: store.KindMemory}, nil
+		},
+		Timeout: 5 * time.Second,
+	}
+}
+
+// result is one command run.
+type result struct {
+	out, err string
+	code     int
+	e        error
+}
+
+// run runs credwiz with args and stdin (not a terminal), as main does.
+func (e *testEnv) run(stdin string, args ...string) result {
+	e.t.Helper()
+	io, out, errOut := TestIO(stdin)
+	f := e.factory(io)
+	root := NewRoot(f)
+	root.SetArgs(args)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err := root.ExecuteContext(ctx)
+	code := ExitCode(err)
+	if err != nil && code != 130 && !errors.Is(err, ErrSilent) {
+		errOut.WriteString(Explain(err) + "\n")
+	}
+	return result{out: out.String(), err: errOut.String(), code: code, e: err}
+}
+
+// index returns the env's metadata index.
+func (e *testEnv) index() *store.Index { return store.NewIndex(e.dir) }
+
+// snapshot returns every file's bytes under the config dir and every
+// secret and token, to prove a failed command changed nothing.
+func (e *testEnv) snapshot() map[string]string {
+	e.t.Helper()
+	snap := map[string]string{}
+	entries, _ := os.ReadDir(e.dir)
+	for _, de := range entries {
+		if strings.HasSuffix(de.Name(), ".lock") {
+			continue
+		}
+		b, err := os.ReadFile(e.dir + "/" + de.Name())
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		snap["file:"+de.Name()] = string(b)
+	}
+	for _, m := range []*store.Memory{e.secrets, e.tokens} {
+		names, _ := m.Names()
+		for _, n := range names {
+			v, _ := m.Get(n)
+			for k, val := range v {
+				snap["secret:"+n+":"+k] = val
+			}
+		}
+	}
+	return snap
+}
+
+// emulators starts one emulator per connector, closed with the test.
+func emulators(t *testing.T) map[string]connectortest.Emulator {
+	t.Helper()
+	m := map[string]connectortest.Emulator{}
+	for _, c := range connectors.All() {
+		em := connectortest.New(c.ID)
+		t.Cleanup(em.Close)
+		m[c.ID] = em
+	}
+	return m
+}
+
+// addArgs returns the scripted add command line and stdin for values v.
+func addArgs(c *connectors.Connector, name string, v connectors.Values) ([]string, string) {
+	args := []string{"add", c.ID, "--name", name, "--secrets-stdin"}
+	var stdin strings.Builder
+	for _, fd := range c.Fields {
+		val, ok := v[fd.Key]
+		if !ok {
+			continue
+		}
+		if fd.Secret {
+			stdin.WriteString(fd.Key + "=" + val + "\n")
+		} else {
+			args = append(args, "--field", fd.Key+"="+val)
+		}
+	}
+	return args, stdin.String()
+}
+
+// secretValues returns the secret values of v for c.
+func secretValues(c *connectors.Connector, v connectors.Values) []string {
+	var out []string
+	for _, k := range c.SecretKeys() {
+		if v[k] != "" {
+			out = append(out, v[k])
+		}
+	}
+	return out
+}

@@ -1,6 +1,9 @@
 package ui
 
 import (
+	"bytes"
+	"encoding/json"
+	"strconv"
 	"strings"
 	"time"
 
@@ -10,46 +13,85 @@ import (
 	"github.com/credwiz/credwiz/store"
 )
 
-// credentialJSON is the --json form of a saved credential (list, show).
-// It is a stable array element: fields are only ever added.
-type credentialJSON struct {
-	Name              string             `json:"name"`
-	Connector         string             `json:"connector"`
-	Description       string             `json:"description"`
-	Fields            map[string]string  `json:"fields"`
-	SecretKeys        []string           `json:"secret_keys"`
-	CreatedAt         time.Time          `json:"created_at"`
-	UpdatedAt         time.Time          `json:"updated_at"`
-	SecretsUpdatedAt  time.Time          `json:"secrets_updated_at"`
-	LastTest          *store.TestResult  `json:"last_test"`
-	PasswordExpiresAt *time.Time         `json:"password_expires_at,omitempty"`
-	PasswordNever     bool               `json:"password_never_expires,omitempty"`
-	Expiring          bool               `json:"expiring"`
-	Secrets           map[string]string  `json:"secrets,omitempty"` // masked, show only
-	Report            *connectors.Report `json:"report,omitempty"`
-}
-
-func toCredentialJSON(now time.Time, c *connectors.Connector, cred store.Credential) credentialJSON {
-	j := credentialJSON{
-		Name: cred.Name, Connector: cred.Connector, Description: cred.Description,
-		Fields: cred.Fields, SecretKeys: cred.SecretKeys, CreatedAt: cred.CreatedAt,
-		UpdatedAt: cred.UpdatedAt, SecretsUpdatedAt: cred.SecretsUpdatedAt, LastTest: cred.LastTest,
+// appendCredentialJSON appends the --json form of a saved credential (an
+// element of list's array; show's object): the index record as the store
+// writes it (name, connector, description, fields, secret_keys, created_at,
+// updated_at, secrets_updated_at, last_test; empty ones omitted), plus
+// password_expires_at / password_never_expires where the connector's
+// password expires, expiring (within 14 days), and the extra members given
+// (already encoded). Fields are only ever added. It avoids reflection:
+// list --json prints thousands of these.
+func appendCredentialJSON(b []byte, now time.Time, c *connectors.Connector, cred store.Credential, extra ...[]byte) ([]byte, error) {
+	b, err := cred.AppendJSON(b)
+	if err != nil {
+		return b, err
 	}
-	if j.Fields == nil {
-		j.Fields = map[string]string{}
-	}
-	if j.SecretKeys == nil {
-		j.SecretKeys = []string{}
-	}
+	b = b[:len(b)-1] // reopen the object: drop its '}'
+	expiring := false
 	if at, never, ok := passwordExpiry(c, cred); ok {
 		if never {
-			j.PasswordNever = true
+			b = append(b, `,"password_never_expires":true`...)
 		} else {
-			j.PasswordExpiresAt = &at
-			j.Expiring = at.Sub(now) <= expiringSoon
+			b = append(b, `,"password_expires_at":"`...)
+			b = at.UTC().AppendFormat(b, time.RFC3339)
+			b = append(b, '"')
+			expiring = at.Sub(now) <= expiringSoon
 		}
 	}
-	return j
+	b = append(b, `,"expiring":`...)
+	b = strconv.AppendBool(b, expiring)
+	for _, x := range extra {
+		b = append(b, ',')
+		b = append(b, x...)
+	}
+	return append(b, '}'), nil
+}
+
+// writeCredentialsJSON writes creds as a JSON array: one element per line,
+// streamed in 64 KiB writes, or indented on a terminal.
+func writeCredentialsJSON(io *IOStreams, now time.Time, byID map[string]*connectors.Connector, creds []store.Credential) error {
+	const flushAt = 64 << 10
+	b := make([]byte, 0, flushAt+4096)
+	var pretty bytes.Buffer
+	flush := func() error {
+		var err error
+		if io.OutTTY {
+			pretty.Write(b)
+		} else {
+			_, err = io.Out.Write(b)
+		}
+		b = b[:0]
+		return err
+	}
+	b = append(b, '[')
+	var err error
+	for i, cr := range creds {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '\n')
+		if b, err = appendCredentialJSON(b, now, byID[cr.Connector], cr); err != nil {
+			return err
+		}
+		if len(b) >= flushAt {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	if len(creds) > 0 {
+		b = append(b, '\n')
+	}
+	b = append(b, "]\n"...)
+	if err := flush(); err != nil || !io.OutTTY {
+		return err
+	}
+	var out bytes.Buffer
+	if err := json.Indent(&out, pretty.Bytes(), "", "  "); err != nil {
+		return err
+	}
+	_, err = io.Out.Write(out.Bytes())
+	return err
 }
 
 func newListCmd(f *Factory) *cobra.Command {
@@ -94,11 +136,7 @@ expired) within that time.`,
 				creds = kept
 			}
 			if asJSON {
-				out := make([]credentialJSON, 0, len(creds))
-				for _, cr := range creds {
-					out = append(out, toCredentialJSON(now, byID[cr.Connector], cr))
-				}
-				return writeJSON(f.IO.Out, out)
+				return writeCredentialsJSON(f.IO, now, byID, creds)
 			}
 			if len(creds) == 0 {
 				if f.IO.OutTTY {

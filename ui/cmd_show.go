@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -44,9 +46,21 @@ are there; if it cannot, it says so and shows the rest.`,
 			}
 			now := f.Now()
 			if asJSON {
-				j := toCredentialJSON(now, c, cred)
-				j.Secrets = masked
-				return writeJSON(f.IO.Out, j)
+				sec, err := json.Marshal(masked)
+				if err != nil {
+					return err
+				}
+				b, err := appendCredentialJSON(nil, now, c, cred, append([]byte(`"secrets":`), sec...))
+				if err != nil {
+					return err
+				}
+				var pretty bytes.Buffer
+				if err := json.Indent(&pretty, b, "", "  "); err != nil {
+					return err
+				}
+				pretty.WriteByte('\n')
+				_, err = f.IO.Out.Write(pretty.Bytes())
+				return err
 			}
 			printCredential(f.IO, now, c, cred, masked)
 			return nil

@@ -7,6 +7,7 @@ import (
 
 	"github.com/credwiz/credwiz/connectors"
 	"github.com/credwiz/credwiz/connectors/connectortest"
+	"github.com/credwiz/credwiz/store"
 )
 
 // TestScriptedLifecycle adds, lists, shows, tests, edits, tokens and
@@ -48,12 +49,19 @@ func TestScriptedLifecycle(t *testing.T) {
 			}
 
 			r = check(e.run("", "list", "--json"), 0, "list --json")
-			var list []credentialJSON
+			var list []struct {
+				Name, Connector, Description string
+				LastTest                     *store.TestResult `json:"last_test"`
+				Expiring                     *bool             `json:"expiring"`
+			}
 			if err := json.Unmarshal([]byte(r.out), &list); err != nil {
 				t.Fatalf("list --json: %v\n%s", err, r.out)
 			}
 			if len(list) != 1 || list[0].Name != name || list[0].Connector != c.ID || list[0].Description != "nightly sync" {
 				t.Fatalf("list --json = %+v", list)
+			}
+			if list[0].Expiring == nil {
+				t.Errorf("list --json lacks expiring: %s", r.out)
 			}
 			if list[0].LastTest == nil || !list[0].LastTest.OK {
 				t.Errorf("add's test not recorded: %+v", list[0].LastTest)

@@ -1,13 +1,11 @@
 package ui
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"runtime"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -148,6 +146,15 @@ func removeOrphans(f *Factory, r *doctorReport) {
 		}
 		r.Removed = append(r.Removed, n)
 	}
+	if len(r.Removed) == len(r.OrphanSecrets) {
+		kept := r.Hints[:0]
+		for _, h := range r.Hints {
+			if !strings.Contains(h, "doctor --fix") {
+				kept = append(kept, h)
+			}
+		}
+		r.Hints = kept
+	}
 }
 
 // printDoctor prints the report as labelled lines with ✓/✗.
@@ -244,5 +251,3 @@ func cmpOr(vals ...string) string {
 	return ""
 }
 
-var _ = errors.New
-var _ = time.Now

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"cmp"
+	"fmt"
 	"net/http"
 	"os"
 	"sync"
@@ -90,6 +91,9 @@ func (f *Factory) Store() (*store.Store, error) {
 			o.Passphrase = f.promptPassphrase
 		}
 		f.st, f.stErr = f.OpenStore(o)
+		if f.st != nil {
+			f.st.Hook = f.pauseHook()
+		}
 	})
 	return f.st, f.stErr
 }
@@ -122,4 +126,28 @@ func (f *Factory) connector(id string) (*connectors.Connector, error) {
 		ids = append(ids, c.ID)
 	}
 	return nil, usagef("unknown connector %q; choose one of: %s", id, joinComma(ids))
+}
+
+// pauseEnv names a step of store.Save or store.Delete (e.g.
+// "secret-written", "index-written") at which credwiz stops and waits
+// forever, after printing "credwiz: paused at STEP" on stderr. It exists
+// only so that the crash tests can SIGKILL a real process between two
+// writes; operators never need it.
+const pauseEnv = "CREDWIZ_TEST_PAUSE_AT"
+
+// pauseHook returns the store hook that implements pauseEnv, or nil.
+func (f *Factory) pauseHook() func(store.Step) {
+	at := f.Getenv(pauseEnv)
+	if at == "" {
+		return nil
+	}
+	return func(s store.Step) {
+		if string(s) != at {
+			return
+		}
+		fmt.Fprintf(f.IO.ErrOut, "credwiz: paused at %s\n", s)
+		for {
+			time.Sleep(time.Hour)
+		}
+	}
 }

@@ -250,4 +250,3 @@ func cmpOr(vals ...string) string {
 	}
 	return ""
 }
-

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -23,6 +24,7 @@ type testEnv struct {
 	tokens  *store.Memory
 	env     map[string]string
 	now     func() time.Time
+	real    bool // the real OS keychain instead of the in-memory stores
 }
 
 func newTestEnv(t *testing.T) *testEnv {
@@ -37,10 +39,13 @@ func (e *testEnv) factory(io *IOStreams) *Factory {
 	return &Factory{
 		IO:         io,
 		Version:    "test",
-		Now:        e.now,
+		Now:        func() time.Time { return e.now() },
 		Getenv:     func(k string) string { return e.env[k] },
 		Connectors: connectors.All,
 		OpenStore: func(o store.Options) (*store.Store, error) {
+			if e.real {
+				return store.Open(o)
+			}
 			return &store.Store{Index: store.NewIndex(o.Dir), Secrets: e.secrets, Tokens: e.tokens, Kind: store.KindMemory}, nil
 		},
 		Timeout: 5 * time.Second,
@@ -140,5 +145,14 @@ func secretValues(c *connectors.Connector, v connectors.Values) []string {
 			out = append(out, v[k])
 		}
 	}
+	return out
+}
+
+func slicesSorted(seq func(func(string) bool)) []string {
+	var out []string
+	for k := range seq {
+		out = append(out, k)
+	}
+	sort.Strings(out)
 	return out
 }

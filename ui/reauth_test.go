@@ -1,0 +1,280 @@
+package ui
+
+import (
+	"encoding/json"
+	"io"
+	"maps"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/credwiz/credwiz/connectors"
+	"github.com/credwiz/credwiz/connectors/connectortest"
+	"github.com/credwiz/credwiz/store"
+)
+
+// useRealKeychain points e at the real OS keychain (the Secret Service that
+// scripts/test.sh starts on a throw-away bus). Without one the test skips
+// loudly, or fails when CREDWIZ_REQUIRE_KEYCHAIN=1.
+func (e *testEnv) useRealKeychain() {
+	e.t.Helper()
+	if os.Getenv("CREDWIZ_KEYCHAIN_TESTS") != "1" {
+		msg := "KEYCHAIN TESTS SKIPPED: no throw-away Secret Service; run bash scripts/test.sh"
+		if os.Getenv("CREDWIZ_REQUIRE_KEYCHAIN") == "1" {
+			e.t.Fatal(msg)
+		}
+		e.t.Skip(msg)
+	}
+	e.env["CREDWIZ_STORE"] = "keychain"
+	e.real = true
+}
+
+// secretsOf returns name's saved secrets from whichever store e uses.
+func (e *testEnv) secretsOf(name string) (map[string]string, error) {
+	if e.real {
+		return store.NewKeychain(store.SecretService, 3*time.Second).Get(name)
+	}
+	return e.secrets.Get(name)
+}
+
+// tokenOf returns name's cached token map, if any.
+func (e *testEnv) tokenOf(name string) (map[string]string, error) {
+	if e.real {
+		return store.NewKeychain(store.TokenService, 3*time.Second).Get(name)
+	}
+	return e.tokens.Get(name)
+}
+
+// state is everything a failed re-auth must leave as it was.
+func (e *testEnv) state(name string) string {
+	e.t.Helper()
+	idx, _ := os.ReadFile(e.index().Path())
+	sec, serr := e.secretsOf(name)
+	tok, terr := e.tokenOf(name)
+	b, _ := json.Marshal(map[string]any{"index": string(idx), "secret": sec, "serr": errString(serr), "token": tok, "terr": errString(terr)})
+	return string(b)
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// sfSetup adds a Salesforce credential named prod-sf against a fresh
+// emulator, and caches a token for it.
+func sfSetup(t *testing.T, e *testEnv) (*connectortest.Salesforce, connectors.Values) {
+	t.Helper()
+	em := connectortest.NewSalesforce()
+	t.Cleanup(em.Close)
+	c, _ := connectors.Lookup("salesforce")
+	v := em.Values()
+	args, stdin := addArgs(c, "prod-sf", v)
+	if r := e.run(stdin, args...); r.code != 0 {
+		t.Fatalf("add: %d %s", r.code, r.err)
+	}
+	t.Cleanup(func() { e.run("", "rm", "prod-sf", "--yes") })
+	if r := e.run("", "token", "prod-sf"); r.code != 0 {
+		t.Fatalf("token: %d %s", r.code, r.err)
+	}
+	return em, v
+}
+
+func reauthStdin(secrets map[string]string) string {
+	var b strings.Builder
+	for _, k := range []string{"consumer_secret", "password", "security_token"} {
+		if v, ok := secrets[k]; ok {
+			b.WriteString(k + "=" + v + "\n")
+		}
+	}
+	return b.String()
+}
+
+func TestReauthAfterPasswordChange(t *testing.T) {
+	for _, real := range []bool{false, true} {
+		name := "memory"
+		if real {
+			name = "keychain"
+		}
+		t.Run(name, func(t *testing.T) {
+			e := newTestEnv(t)
+			if real {
+				e.useRealKeychain()
+			}
+			em, v := sfSetup(t, e)
+			before, _ := e.index().Get("prod-sf")
+
+			em.SetPassword(em.Username(), "Autumn-2027!", "NewTok9xQ2")
+			r := e.run("", "test", "prod-sf")
+			if r.code != 1 {
+				t.Fatalf("test after the password change: exit %d, want 1\n%s", r.code, r.out)
+			}
+			if !strings.Contains(r.out, "credwiz reauth prod-sf") {
+				t.Errorf("the failure does not name the command to run:\n%s", r.out)
+			}
+			e.now = func() time.Time { return time.Now().Add(time.Minute) }
+			r = e.run(reauthStdin(map[string]string{"password": "Autumn-2027!", "security_token": "NewTok9xQ2"}),
+				"reauth", "prod-sf", "--secrets-stdin")
+			if r.code != 0 {
+				t.Fatalf("reauth: exit %d\n%s", r.code, r.err)
+			}
+			for _, want := range []string{"✓ Account", "required", "Re-authenticated"} {
+				if !strings.Contains(r.err, want) {
+					t.Errorf("reauth output lacks %q:\n%s", want, r.err)
+				}
+			}
+			sec, err := e.secretsOf("prod-sf")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sec["password"] != "Autumn-2027!" || sec["security_token"] != "NewTok9xQ2" || sec["consumer_secret"] != v["consumer_secret"] {
+				t.Errorf("the store does not hold the new secrets (keys %v)", slicesKeys(sec))
+			}
+			if _, err := e.tokenOf("prod-sf"); err == nil {
+				t.Error("the cached token survived the re-auth")
+			}
+			after, _ := e.index().Get("prod-sf")
+			if !after.SecretsUpdatedAt.After(before.SecretsUpdatedAt) {
+				t.Errorf("secrets_updated_at not advanced: %v → %v", before.SecretsUpdatedAt, after.SecretsUpdatedAt)
+			}
+			if r := e.run("", "test", "prod-sf"); r.code != 0 {
+				t.Errorf("test after reauth: exit %d\n%s", r.code, r.out)
+			}
+			if strings.Contains(r.err+r.out, "Autumn-2027!") {
+				t.Error("the new password reached the output")
+			}
+		})
+	}
+}
+
+func TestReauthFailureChangesNothing(t *testing.T) {
+	for _, real := range []bool{false, true} {
+		name := "memory"
+		if real {
+			name = "keychain"
+		}
+		t.Run(name, func(t *testing.T) {
+			e := newTestEnv(t)
+			if real {
+				e.useRealKeychain()
+			}
+			em, v := sfSetup(t, e)
+			em.SetPassword(em.Username(), "Autumn-2027!", "NewTok9xQ2")
+			before := e.state("prod-sf")
+			r := e.run(reauthStdin(map[string]string{"password": "Autumn-2027!", "security_token": "WrongTok"}),
+				"reauth", "prod-sf", "--secrets-stdin")
+			if r.code != 1 {
+				t.Fatalf("reauth with a wrong token: exit %d, want 1\n%s", r.code, r.err)
+			}
+			if !strings.Contains(r.err, "Nothing was changed") {
+				t.Errorf("stderr does not say nothing changed:\n%s", r.err)
+			}
+			if after := e.state("prod-sf"); after != before {
+				t.Errorf("a failed re-auth changed the saved credential:\nbefore %s\nafter  %s", before, after)
+			}
+			if strings.Contains(r.err, "WrongTok") || strings.Contains(r.err, v["password"]) {
+				t.Error("a secret reached stderr")
+			}
+		})
+	}
+}
+
+func TestReauthMissingRequiredObject(t *testing.T) {
+	e := newTestEnv(t)
+	em, _ := sfSetup(t, e)
+	em.RemoveObject("Lead")
+	em.SetPassword(em.Username(), "Autumn-2027!", "NewTok9xQ2")
+	stdin := reauthStdin(map[string]string{"password": "Autumn-2027!", "security_token": "NewTok9xQ2"})
+	before := e.state("prod-sf")
+	r := e.run(stdin, "reauth", "prod-sf", "--secrets-stdin")
+	if r.code != 1 {
+		t.Fatalf("reauth without Lead access: exit %d, want 1\n%s", r.code, r.err)
+	}
+	if !strings.Contains(r.err, "✗ Lead") || !strings.Contains(r.err, "✓ Account") {
+		t.Errorf("the checklist does not show the missing object:\n%s", r.err)
+	}
+	if e.state("prod-sf") != before {
+		t.Error("a failed re-auth changed the saved credential")
+	}
+	r = e.run(stdin, "reauth", "prod-sf", "--secrets-stdin", "--force")
+	if r.code != 0 {
+		t.Fatalf("reauth --force: exit %d\n%s", r.code, r.err)
+	}
+	if sec, _ := e.secretsOf("prod-sf"); sec["password"] != "Autumn-2027!" {
+		t.Error("--force did not save the new password")
+	}
+}
+
+// TestReauthCancelledFormChangesNothing presses Ctrl-C in the interactive
+// re-auth form (driven through a pipe posing as a terminal).
+func TestReauthCancelledFormChangesNothing(t *testing.T) {
+	e := newTestEnv(t)
+	sfSetup(t, e)
+	before := e.state("prod-sf")
+	pr, pw := io.Pipe()
+	ios, _, errOut := TestIO("")
+	ios.In, ios.InTTY, ios.ErrTTY = pr, true, true
+	f := e.factory(ios)
+	root := NewRoot(f)
+	root.SetArgs([]string{"reauth", "prod-sf"})
+	done := make(chan error, 1)
+	go func() { done <- root.Execute() }()
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		pw.Write([]byte("\x03")) // Ctrl-C
+	}()
+	select {
+	case err := <-done:
+		if ExitCode(err) != 130 {
+			t.Fatalf("Ctrl-C in the re-auth form: exit %d (%v), want 130\n%s", ExitCode(err), err, errOut)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the re-auth form did not end on Ctrl-C")
+	}
+	pw.Close()
+	if e.state("prod-sf") != before {
+		t.Error("a cancelled re-auth changed the saved credential")
+	}
+}
+
+func TestListExpiring(t *testing.T) {
+	e := newTestEnv(t)
+	em := connectortest.NewSalesforce()
+	defer em.Close()
+	c, _ := connectors.Lookup("salesforce")
+	now := time.Now()
+	for i, days := range []int{80, 10} { // saved 80 days ago: 10 days left; 10 days ago: 80 left
+		e.now = func() time.Time { return now.AddDate(0, 0, -days) }
+		name := []string{"old-sf", "new-sf"}[i]
+		args, stdin := addArgs(c, name, em.Values())
+		if r := e.run(stdin, append(args, "--no-test")...); r.code != 0 {
+			t.Fatalf("add %s: %s", name, r.err)
+		}
+	}
+	e.now = func() time.Time { return now }
+	r := e.run("", "list", "--expiring-within", "14d", "--json")
+	var got []struct {
+		Name     string `json:"name"`
+		Expiring bool   `json:"expiring"`
+		At       string `json:"password_expires_at"`
+	}
+	if err := json.Unmarshal([]byte(r.out), &got); err != nil {
+		t.Fatalf("%v: %s", err, r.out)
+	}
+	if len(got) != 1 || got[0].Name != "old-sf" || !got[0].Expiring || got[0].At == "" {
+		t.Fatalf("list --expiring-within 14d = %+v", got)
+	}
+	r = e.run("", "list")
+	if !strings.Contains(r.out, "old-sf") || !strings.Contains(r.out, "2027") && !strings.Contains(r.out, "T") {
+		t.Errorf("plain list lacks the expiry: %s", r.out)
+	}
+	if r := e.run("", "list", "--expiring-within", "soon"); r.code != 2 {
+		t.Errorf("a bad --expiring-within: exit %d, want 2", r.code)
+	}
+}
+
+func slicesKeys(m map[string]string) []string {
+	return slicesSorted(maps.Keys(m))
+}

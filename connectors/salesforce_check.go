@@ -118,7 +118,7 @@ func salesforceTest(ctx context.Context, c *Connector, hc *http.Client, v Values
 		return rep, err
 	}
 	salesforceReportUsage(&rep, resp.header.Get("Sforce-Limit-Info"))
-	rep.Details = append(rep.Details, Detail{"Session", "ends after the org's session timeout (15 minutes to 24 hours; Salesforce does not say which), so credwiz renews the token after 15 minutes"})
+	rep.Details = append(rep.Details, Detail{"Session", "lasts the org's session timeout, which Salesforce does not report; renewed every 15 min"})
 	var global struct {
 		SObjects *[]salesforceSObject `json:"sobjects"`
 	}

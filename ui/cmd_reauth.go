@@ -143,11 +143,11 @@ func reauthInteractive(ctx context.Context, f *Factory, cred store.Credential, c
 	}
 	b := newBoundValues(c, pre)
 	for {
-		groups := settingsGroups(c, b, modeReauth, keys, nil)
+		groups := settingsGroups(c, b, modeReauth, keys, nil, f.accessible())
 		if c.ReauthGuide != "" {
 			guide := huh.NewGroup(huh.NewNote().
 				Title(fmt.Sprintf("Re-authenticate %q (%s)", cred.Name, c.Name)).
-				Description(noteEscape(c.ReauthGuide)).
+				Description(f.noteText(c.ReauthGuide)).
 				Next(true).NextLabel("I have the new values"))
 			groups = append([]*huh.Group{guide}, groups...)
 		}

@@ -98,7 +98,7 @@ func TestGoldenSettingsMaskedSecret(t *testing.T) {
 	c, _ := connectors.Lookup("drift")
 	b := newBoundValues(c, nil)
 	adv := false
-	form := f.newForm(settingsGroups(c, b, modeAdd, nil, &adv)...)
+	form := f.newForm(settingsGroups(c, b, modeAdd, nil, &adv, false)...)
 	const secret = "drift-s3cr3t-value"
 	got := screen(t, form, "Base URL", typed(secret)...)
 	if strings.Contains(got, secret) {

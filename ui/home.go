@@ -84,7 +84,7 @@ func buildHomeForm(f *Factory) (*huh.Form, *string, error) {
 	}
 	opts = append(opts, huh.NewOption("Quit", homeQuit))
 	form := f.newForm(huh.NewGroup(
-		huh.NewNote().Title("credwiz").Description(noteEscape(summary)),
+		huh.NewNote().Title("credwiz").Description(f.noteText(summary)),
 		huh.NewSelect[string]().Title("What would you like to do?").Options(opts...).Value(&act),
 	))
 	return form, &act, nil

@@ -126,6 +126,15 @@ func orDash(s string) string {
 	return s
 }
 
+// noteText prepares text for a huh Note: escaped for the markup the Note
+// renders on screen, as it is in accessible mode (printed verbatim).
+func (f *Factory) noteText(s string) string {
+	if f.accessible() {
+		return s
+	}
+	return noteEscape(s)
+}
+
 // noteEscape escapes the characters huh's Note renders as markup
 // (_ * ` \), so vendor codes like invalid_grant show as they are.
 func noteEscape(s string) string {

@@ -56,7 +56,10 @@ func (b boundValues) values(c *connectors.Connector) connectors.Values {
 // a few per page, fields that do not apply hidden (Salesforce's
 // client-credentials flow has no username), then "Edit advanced settings?"
 // and the advanced fields behind it. keys, when not nil, limits the fields.
-func settingsGroups(c *connectors.Connector, b boundValues, mode formMode, keys []string, advanced *bool) []*huh.Group {
+//
+// In accessible mode, where huh prints no field descriptions, each field's
+// help is part of its title, so a screen reader reads it.
+func settingsGroups(c *connectors.Connector, b boundValues, mode formMode, keys []string, advanced *bool, accessible bool) []*huh.Group {
 	current := func() connectors.Values { return b.values(c) }
 	var plain, adv []connectors.Field
 	for _, fd := range c.Fields {
@@ -73,7 +76,7 @@ func settingsGroups(c *connectors.Connector, b boundValues, mode formMode, keys 
 	if mode == modeReauth {
 		title = c.Name + " — new secrets"
 	}
-	groups := pages(c, plain, b, mode, current, title, nil)
+	groups := pages(c, plain, b, mode, current, title, nil, accessible)
 	if len(adv) > 0 {
 		groups = append(groups, huh.NewGroup(
 			huh.NewConfirm().
@@ -82,7 +85,7 @@ func settingsGroups(c *connectors.Connector, b boundValues, mode formMode, keys 
 				Affirmative("Yes").Negative("No").
 				Value(advanced),
 		))
-		groups = append(groups, pages(c, adv, b, mode, current, c.Name+" — advanced settings", advanced)...)
+		groups = append(groups, pages(c, adv, b, mode, current, c.Name+" — advanced settings", advanced, accessible)...)
 	}
 	return groups
 }
@@ -91,7 +94,7 @@ func settingsGroups(c *connectors.Connector, b boundValues, mode formMode, keys 
 // group where applicability changes, each hidden when none of its fields
 // applies (or when gate is set and false).
 func pages(c *connectors.Connector, fields []connectors.Field, b boundValues, mode formMode,
-	current func() connectors.Values, title string, gate *bool) []*huh.Group {
+	current func() connectors.Values, title string, gate *bool, accessible bool) []*huh.Group {
 	var groups []*huh.Group
 	var run []connectors.Field
 	flush := func() {
@@ -101,7 +104,7 @@ func pages(c *connectors.Connector, fields []connectors.Field, b boundValues, mo
 		page := run
 		var inputs []huh.Field
 		for _, fd := range page {
-			inputs = append(inputs, fieldInput(fd, b[fd.Key], mode, current))
+			inputs = append(inputs, fieldInput(fd, b[fd.Key], mode, current, accessible))
 		}
 		g := huh.NewGroup(inputs...).Title(title)
 		g = g.WithHideFunc(func() bool {
@@ -135,10 +138,16 @@ func pages(c *connectors.Connector, fields []connectors.Field, b boundValues, mo
 
 // fieldInput renders one field: a select for Options, a masked input for
 // a secret, a plain input otherwise, with inline validation.
-func fieldInput(fd connectors.Field, val *string, mode formMode, current func() connectors.Values) huh.Field {
+func fieldInput(fd connectors.Field, val *string, mode formMode, current func() connectors.Values, accessible bool) huh.Field {
 	title := fd.Title
 	if !fd.Required && len(fd.Options) == 0 {
 		title += " (optional)"
+	}
+	if accessible && fd.Help != "" {
+		title += ". " + fd.Help
+		if fd.Secret && mode == modeEdit {
+			title += " Leave blank to keep the saved value."
+		}
 	}
 	if len(fd.Options) > 0 {
 		return huh.NewSelect[string]().

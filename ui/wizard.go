@@ -51,7 +51,7 @@ func runAddWizard(ctx context.Context, f *Factory, c *connectors.Connector) erro
 	advanced := false
 	req := saveRequest{c: c, name: name, description: desc, replace: replace, newSecrets: true}
 	for {
-		if err := runForm(f.newForm(settingsGroups(c, b, modeAdd, nil, &advanced)...)); err != nil {
+		if err := runForm(f.newForm(settingsGroups(c, b, modeAdd, nil, &advanced, f.accessible())...)); err != nil {
 			return err
 		}
 		v := b.values(c)
@@ -242,7 +242,7 @@ func buildResultForm(f *Factory, c *connectors.Connector, name string, rep conne
 		}
 	}
 	form := f.newForm(huh.NewGroup(
-		huh.NewNote().Title(title).Description(noteEscape(strings.Join(body, "\n"))),
+		huh.NewNote().Title(title).Description(f.noteText(strings.Join(body, "\n"))),
 		huh.NewSelect[string]().Title("What next?").Options(opts...).Value(&act),
 	))
 	return form, &act

@@ -78,6 +78,10 @@ type Connector struct {
 	Token TokenFunc
 	// EarlyExpiry is how long before its expiry a cached token is renewed.
 	EarlyExpiry time.Duration
+	// StaticToken is set when the token is the stored key itself (UpPromote,
+	// Drift): there is no exchange and nothing to cache. The zero value
+	// means an OAuth exchange whose tokens are worth caching.
+	StaticToken bool
 	// Reauth lists, in form order, the keys of the fields a re-authentication
 	// asks for; nil means the secret fields plus the required fields without
 	// a default that identify the key (a new key set has a new client ID).

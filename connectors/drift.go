@@ -27,6 +27,7 @@ func Drift() *Connector {
 		Summary:     "Drift conversations, contacts and users API with an app access token",
 		Auth:        "static bearer token (non-expiring app install token)",
 		DocsURL:     "https://devdocs.drift.com/docs/authentication-and-scopes",
+		StaticToken: true,
 		ReauthGuide: "At dev.drift.com, open your app → OAuth & Permissions, check the scopes, and click Install (under Activate Your App) to install it again; copy the new Access Token.",
 		Fields: []Field{
 			{

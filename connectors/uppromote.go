@@ -24,6 +24,7 @@ func UpPromote() *Connector {
 		Summary:     "UpPromote affiliate marketing API with a static API token",
 		Auth:        "static API key (Bearer token for v1, raw key for v2)",
 		DocsURL:     "https://aff-api.uppromote.com/docs/v2/api-overview-1615961m0",
+		StaticToken: true,
 		ReauthGuide: "In UpPromote, click Integrations, go to the APIs tab, revoke the old token if it was compromised, and generate a new one. Copy it at once: it may not be shown again.",
 		Fields: []Field{
 			{

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/oauth2"
 )
 
 // tokenJSON is the --json form of token.
@@ -42,8 +43,11 @@ The token is printed only to stdout; keep it out of logs.`,
 				return err
 			}
 			// A valid cached token answers with one read of the cache and
-			// no read of the secrets.
-			cached := readCachedToken(st, name)
+			// no read of the secrets; a static key is read from the secrets.
+			var cached *oauth2.Token
+			if !c.StaticToken {
+				cached = readCachedToken(st, name)
+			}
 			tok := cached
 			if cached == nil || !cached.Valid() || time.Until(cached.Expiry) < c.EarlyExpiry {
 				v, err := loadValues(f, cred)

@@ -3,9 +3,13 @@ package ui
 import (
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/huh/v2"
+
+	"github.com/credwiz/credwiz/store"
 )
 
 // keyMap is huh's default key map with Esc added to Ctrl-C as "cancel".
@@ -54,21 +58,41 @@ func confirm(f *Factory, title string, def bool) (bool, error) {
 	return ok, err
 }
 
-// promptPassphrase asks for the encrypted file's passphrase (masked).
+// promptPassphrase asks for the encrypted file's passphrase (masked);
+// when the file does not exist yet, twice, so a typo cannot lock the
+// secrets away.
 func (f *Factory) promptPassphrase() (string, error) {
-	var p string
-	err := runForm(f.newForm(huh.NewGroup(
-		huh.NewInput().
-			Title("Passphrase of the encrypted secrets file").
-			Description("No OS keychain answers here, so credwiz keeps secrets in secrets.age.\nSet CREDWIZ_PASSPHRASE for unattended use.").
+	var p, again string
+	nonEmpty := func(s string) error {
+		if s == "" {
+			return errors.New("enter the passphrase")
+		}
+		return nil
+	}
+	fields := []huh.Field{huh.NewInput().
+		Title("Passphrase of the encrypted secrets file").
+		Description("No OS keychain answers here, so credwiz keeps secrets in secrets.age.\nSet CREDWIZ_PASSPHRASE for unattended use.").
+		EchoMode(huh.EchoModePassword).
+		Validate(nonEmpty).
+		Value(&p)}
+	dir, _ := f.configDir()
+	newFile := dir != ""
+	if _, err := os.Stat(filepath.Join(dir, store.AgeFileName)); err == nil {
+		newFile = false
+	}
+	if newFile {
+		fields = append(fields, huh.NewInput().
+			Title("The same passphrase again").
+			Description("secrets.age is new: there is no way to recover the secrets without this passphrase.").
 			EchoMode(huh.EchoModePassword).
 			Validate(func(s string) error {
-				if s == "" {
-					return errors.New("enter the passphrase")
+				if s != p {
+					return errors.New("the passphrases differ")
 				}
 				return nil
 			}).
-			Value(&p),
-	)))
+			Value(&again))
+	}
+	err := runForm(f.newForm(huh.NewGroup(fields...)))
 	return p, err
 }

@@ -1,0 +1,114 @@
+package connectors_test
+
+import (
+	"context"
+	"maps"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/credwiz/credwiz/connectors"
+	"github.com/credwiz/credwiz/connectors/connectortest"
+)
+
+// Benchmarks of the connectors' in-process costs; see docs/PERFORMANCE.md.
+
+// BenchmarkLiveTest is one live test (the token exchange, if any, plus the
+// cheap read) of each connector against its emulator on loopback, without
+// delay: credwiz's own cost per tested credential, which test --all
+// multiplies.
+func BenchmarkLiveTest(b *testing.B) {
+	for _, c := range connectors.All() {
+		b.Run(c.ID, func(b *testing.B) {
+			em := connectortest.New(c.ID)
+			defer em.Close()
+			v := em.Values()
+			hc := &http.Client{Timeout: 10 * time.Second}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := c.Test(context.Background(), hc, v); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkTokenSourceCached is TokenSource(...).Token() with a valid
+// cached token, as credwiz token does on a cache hit: no exchange at all
+// (the benchmark fails if the emulator issues more than the one that
+// filled the cache).
+func BenchmarkTokenSourceCached(b *testing.B) {
+	for _, id := range []string{"demandbase", "clazar"} {
+		b.Run(id, func(b *testing.B) {
+			c, _ := connectors.Lookup(id)
+			em := connectortest.New(id)
+			defer em.Close()
+			hc := &http.Client{Timeout: 10 * time.Second}
+			v := em.Values()
+			cached, err := c.Token(context.Background(), hc, v)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				tok, err := c.TokenSource(context.Background(), hc, v, cached).Token()
+				if err != nil || tok.AccessToken != cached.AccessToken {
+					b.Fatalf("not the cached token: %v", err)
+				}
+			}
+			if n := em.TokensIssued(); n != 1 {
+				b.Fatalf("%d token exchanges, want 1", n)
+			}
+		})
+	}
+}
+
+// BenchmarkNormalizeValidate is the offline check of a scripted add's
+// values, per connector.
+func BenchmarkNormalizeValidate(b *testing.B) {
+	for _, c := range connectors.All() {
+		b.Run(c.ID, func(b *testing.B) {
+			em := connectortest.New(c.ID)
+			v := em.Values()
+			em.Close()
+			for k := range v {
+				v[k] = "  " + v[k] + " "
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := c.Validate(c.Normalize(maps.Clone(v))); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkRedact redacts three secrets from a 2 KiB vendor error body.
+func BenchmarkRedact(b *testing.B) {
+	secrets := []string{"dbsecret-51216c699e5a3b71a719f4d9805281b8", "Spring-Time-2026!", "Xy7Pq2LmN9rT4vWb8KcD3fGh"}
+	body := strings.Repeat(`{"error":"invalid_client","detail":"client_secret=`+secrets[0]+` rejected"} `, 24)
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if out := connectors.Redact(body, secrets...); strings.Contains(out, secrets[0]) {
+			b.Fatal("not redacted")
+		}
+	}
+}
+
+// BenchmarkCheckURL applies the base-URL policy to a vendor URL, a
+// loopback URL and a remote one that gets a warning.
+func BenchmarkCheckURL(b *testing.B) {
+	urls := []string{"https://uapi.demandbase.com", "http://127.0.0.1:8080/base", "https://eu.example.com/api"}
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, u := range urls {
+			if _, err := connectors.CheckURL(u, "demandbase.com"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}

@@ -125,7 +125,8 @@ func runDoctor(f *Factory) doctorReport {
 			r.Hints = append(r.Hints, fmt.Sprintf("%q has no secret in the store: run credwiz reauth %s to enter it again, or credwiz rm %s", n, n, n))
 		}
 		if len(o.Secrets) > 0 {
-			r.Hints = append(r.Hints, "orphan secret items are left by an interrupted save or delete: remove them with credwiz doctor --fix")
+			r.Hints = append(r.Hints, "orphan secret items are left by an interrupted save or delete: remove them with credwiz doctor --fix "+
+				"(if you keep several config dirs over the same keychain, these may be another dir's credentials: check before removing)")
 		}
 		if !o.Listed {
 			r.Hints = append(r.Hints, "this secret store cannot list its items, so orphan secrets could not be looked for")

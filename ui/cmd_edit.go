@@ -176,7 +176,7 @@ func editInteractive(ctx context.Context, f *Factory, cred store.Credential, c *
 	}
 	b := newBoundValues(c, pre)
 	advanced := false
-	if err := runForm(f.newForm(settingsGroups(c, b, modeEdit, nil, &advanced, f.accessible())...)); err != nil {
+	if err := f.runForm(f.newForm(settingsGroups(c, b, modeEdit, nil, &advanced, f.accessible())...)); err != nil {
 		return err
 	}
 	v := b.values(c)

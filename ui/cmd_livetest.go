@@ -43,8 +43,11 @@ timer can notify on failure; --json gives each failure's class (rejected,
 forbidden, unreachable, rate_limited, vendor, store) and message.`,
 		ValidArgsFunction: completeNames(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if all == (len(args) > 0) {
-				return usagef("test needs credential names or --all, not both")
+			if all && len(args) > 0 {
+				return usagef("test takes credential names or --all, not both")
+			}
+			if !all && len(args) == 0 {
+				return usagef("test needs credential names, or --all to test every saved one")
 			}
 			if parallel < 1 {
 				return usagef("--parallel must be at least 1")

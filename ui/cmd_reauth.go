@@ -151,7 +151,7 @@ func reauthInteractive(ctx context.Context, f *Factory, cred store.Credential, c
 				Next(true).NextLabel("I have the new values"))
 			groups = append([]*huh.Group{guide}, groups...)
 		}
-		if err := runForm(f.newForm(groups...)); err != nil {
+		if err := f.runForm(f.newForm(groups...)); err != nil {
 			return err
 		}
 		v := maps.Clone(old)

@@ -54,7 +54,7 @@ func homeMenu(f *Factory) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if err := runForm(form); err != nil {
+	if err := f.runForm(form); err != nil {
 		return "", err
 	}
 	return *act, nil
@@ -95,7 +95,7 @@ func buildHomeForm(f *Factory) (*huh.Form, *string, error) {
 func homeSummary(f *Factory, ix *store.Index, creds []store.Credential) string {
 	var b strings.Builder
 	kind, _ := ix.Kind()
-	where := "not chosen yet (the first save picks the OS keychain, or the encrypted file without one)"
+	where := "the OS keychain, or the encrypted file where none answers (chosen at the first save)"
 	switch kind {
 	case store.KindKeychain:
 		where = "the OS keychain"
@@ -201,7 +201,7 @@ func pickCredential(f *Factory, act string) (string, error) {
 	var name string
 	titles := map[string]string{homeTest: "Test which credential?", homeReauth: "Re-authenticate which credential?",
 		homeEdit: "Edit which credential?", homeDelete: "Delete which credential?"}
-	err = runForm(f.newForm(huh.NewGroup(
+	err = f.runForm(f.newForm(huh.NewGroup(
 		huh.NewSelect[string]().Title(titles[act]).Options(opts...).Value(&name),
 	)))
 	return name, err

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 
 	"github.com/credwiz/credwiz/store"
@@ -37,22 +38,57 @@ func (f *Factory) newForm(groups ...*huh.Group) *huh.Form {
 	return form
 }
 
-// runForm runs form; cancelling maps to ErrCancelled.
-func runForm(form *huh.Form) error {
-	err := form.Run()
-	if errors.Is(err, huh.ErrUserAborted) || errors.Is(err, huh.ErrTimeout) {
+// runForm runs form; cancelling (Esc, Ctrl-C) maps to ErrCancelled.
+//
+// Outside accessible mode the form runs in credwiz's own bubbletea program
+// that quits gracefully on cancel too. huh's Run ends a cancelled form with
+// tea.Interrupt, whose shutdown does not wait for the input reader; the
+// next form (the home menu after a cancelled wizard) could then lose its
+// first key to that reader.
+func (f *Factory) runForm(form *huh.Form) error {
+	if f.accessible() {
+		return formErr(form.Run())
+	}
+	form.SubmitCmd = tea.Quit
+	form.CancelCmd = tea.Quit
+	_, err := tea.NewProgram(formModel{form},
+		tea.WithInput(f.IO.In), tea.WithOutput(f.IO.ErrOut)).Run()
+	if form.State == huh.StateAborted {
 		return ErrCancelled
 	}
-	if errors.Is(err, io.EOF) {
+	return formErr(err)
+}
+
+// formErr maps the errors of running a form.
+func formErr(err error) error {
+	if errors.Is(err, huh.ErrUserAborted) || errors.Is(err, huh.ErrTimeout) ||
+		errors.Is(err, tea.ErrInterrupted) || errors.Is(err, tea.ErrProgramKilled) || errors.Is(err, io.EOF) {
 		return ErrCancelled
 	}
 	return err
 }
 
+// formModel runs a huh form as a bubbletea v2 model.
+type formModel struct{ form *huh.Form }
+
+func (m formModel) Init() tea.Cmd { return m.form.Init() }
+
+func (m formModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	fm, cmd := m.form.Update(msg)
+	m.form = fm.(*huh.Form)
+	return m, cmd
+}
+
+func (m formModel) View() tea.View {
+	v := tea.NewView(m.form.View())
+	v.ReportFocus = true
+	return v
+}
+
 // confirm asks a yes/no question.
 func confirm(f *Factory, title string, def bool) (bool, error) {
 	ok := def
-	err := runForm(f.newForm(huh.NewGroup(
+	err := f.runForm(f.newForm(huh.NewGroup(
 		huh.NewConfirm().Title(title).Affirmative("Yes").Negative("No").Value(&ok),
 	)))
 	return ok, err
@@ -93,6 +129,6 @@ func (f *Factory) promptPassphrase() (string, error) {
 			}).
 			Value(&again))
 	}
-	err := runForm(f.newForm(huh.NewGroup(fields...)))
+	err := f.runForm(f.newForm(huh.NewGroup(fields...)))
 	return p, err
 }

@@ -51,7 +51,7 @@ func runAddWizard(ctx context.Context, f *Factory, c *connectors.Connector) erro
 	advanced := false
 	req := saveRequest{c: c, name: name, description: desc, replace: replace, newSecrets: true}
 	for {
-		if err := runForm(f.newForm(settingsGroups(c, b, modeAdd, nil, &advanced, f.accessible())...)); err != nil {
+		if err := f.runForm(f.newForm(settingsGroups(c, b, modeAdd, nil, &advanced, f.accessible())...)); err != nil {
 			return err
 		}
 		v := b.values(c)
@@ -89,7 +89,7 @@ func runAddWizard(ctx context.Context, f *Factory, c *connectors.Connector) erro
 // pickConnector asks which connector the credential is for.
 func pickConnector(f *Factory) (*connectors.Connector, error) {
 	var id string
-	if err := runForm(f.newForm(connectorPickGroup(f, &id))); err != nil {
+	if err := f.runForm(f.newForm(connectorPickGroup(f, &id))); err != nil {
 		return nil, err
 	}
 	return f.connector(id)
@@ -121,7 +121,7 @@ func connectorPickGroup(f *Factory, id *string) *huh.Group {
 func askNameAndDescription(f *Factory, ix *store.Index, c *connectors.Connector, current, desc string) (string, string, bool, error) {
 	name := current
 	for {
-		err := runForm(f.newForm(huh.NewGroup(
+		err := f.runForm(f.newForm(huh.NewGroup(
 			huh.NewInput().
 				Title("Credential Name").
 				Description("A short unique name, e.g. prod-"+c.ID+" (letters, digits, '.', '_', '-').").
@@ -210,7 +210,7 @@ func testAndDecide(ctx context.Context, f *Factory, c *connectors.Connector, v c
 // resultScreen shows the test's outcome and asks what to do next.
 func resultScreen(f *Factory, c *connectors.Connector, name string, rep connectors.Report, terr error) (string, error) {
 	form, act := buildResultForm(f, c, name, rep, terr)
-	if err := runForm(form); err != nil {
+	if err := f.runForm(form); err != nil {
 		return "", err
 	}
 	return *act, nil

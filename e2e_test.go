@@ -1,0 +1,751 @@
+package main
+
+// End-to-end tests of the real credwiz binary: TestMain builds it once, and
+// every test runs it as a child process with a throw-away config dir, HOME
+// and TMPDIR, against the in-process vendor emulators of
+// connectors/connectortest (loopback http only) and, for the keychain
+// store, a real Secret Service: gnome-keyring on a private D-Bus bus that
+// TestMain starts for this package with scripts/secret-service.sh (or, when
+// gnome-keyring is not installed, the one on $DBUS_SESSION_BUS_ADDRESS).
+//
+// Tests that need the Secret Service or tmux skip with a loud message when
+// it is absent; with CREDWIZ_REQUIRE_KEYCHAIN=1 (CI) they fail instead.
+// CREDWIZ_E2E_BINARY=/path/to/credwiz tests that binary instead of building
+// one.
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+	"unicode"
+
+	"github.com/credwiz/credwiz/connectors"
+	"github.com/credwiz/credwiz/connectors/connectortest"
+	"github.com/credwiz/credwiz/store"
+)
+
+// credwizBin is the binary under test, set by TestMain.
+var credwizBin string
+
+// runTimeout bounds every run of the binary.
+const runTimeout = 90 * time.Second
+
+// runID makes the credential names of this test run unique, so that runs
+// sharing a keychain never see each other's items.
+var runID = randomHex(3)
+
+func TestMain(m *testing.M) { os.Exit(e2eMain(m)) }
+
+func e2eMain(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "credwiz-e2e-")
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "e2e: %v\n", err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	if p := os.Getenv("CREDWIZ_E2E_BINARY"); p != "" {
+		if credwizBin, err = filepath.Abs(p); err != nil {
+			fmt.Fprintf(os.Stderr, "e2e: CREDWIZ_E2E_BINARY: %v\n", err)
+			return 1
+		}
+	} else {
+		credwizBin = filepath.Join(dir, "credwiz")
+		if runtime.GOOS == "windows" {
+			credwizBin += ".exe"
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+		defer cancel()
+		build := exec.CommandContext(ctx, "go", "build", "-o", credwizBin, ".")
+		build.Stdout, build.Stderr = os.Stderr, os.Stderr
+		if err := build.Run(); err != nil {
+			fmt.Fprintf(os.Stderr, "e2e: go build -o %s . failed: %v\n", credwizBin, err)
+			return 1
+		}
+	}
+	if stop := startOwnSecretService(dir); stop != nil {
+		defer stop()
+	}
+	return m.Run()
+}
+
+// startOwnSecretService starts, with scripts/secret-service.sh, a
+// gnome-keyring of this test binary's own on a private D-Bus bus, and
+// points DBUS_SESSION_BUS_ADDRESS at it; it returns how to stop it, or nil
+// when the programs are missing or it failed (the tests then use the
+// session bus they were given, if any).
+//
+// Its own keyring keeps these tests apart from the other packages' tests,
+// which run at the same time under go test ./... (the store tests lock the
+// shared keyring for a moment, which would fail a credwiz run here), and
+// from a developer's own keyring.
+func startOwnSecretService(dir string) (stop func()) {
+	if runtime.GOOS != "linux" {
+		return nil
+	}
+	for _, p := range []string{"bash", "dbus-daemon", "dbus-send", "gnome-keyring-daemon", "secret-tool"} {
+		if _, err := exec.LookPath(p); err != nil {
+			return nil // the script would try to install them: leave that to scripts/test.sh
+		}
+	}
+	out := filepath.Join(dir, "secret-service.out")
+	logPath := filepath.Join(dir, "secret-service.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		return nil
+	}
+	defer logFile.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "bash", "-c",
+		`source scripts/secret-service.sh && start_secret_service && printf '%s\n%s\n%s\n' "$DBUS_SESSION_BUS_ADDRESS" "$DBUS_PID" "$KR_HOME" > "$1"`,
+		"bash", out)
+	cmd.Env = append(baseEnv(), "TMPDIR="+dir)
+	// A file, not a pipe: the daemons inherit it and outlive bash.
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	runErr := cmd.Run()
+	raw, err := os.ReadFile(out)
+	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
+	if runErr != nil || err != nil || len(lines) != 3 {
+		msg, _ := os.ReadFile(logPath)
+		fmt.Fprintf(os.Stderr, "e2e: WARNING: could not start a Secret Service of its own (%v); using the session bus given: %s\n", runErr, msg)
+		return nil
+	}
+	addr, pid, home := lines[0], lines[1], lines[2]
+	os.Setenv("DBUS_SESSION_BUS_ADDRESS", addr)
+	return func() {
+		if n, err := strconv.Atoi(pid); err == nil && n > 0 {
+			if p, err := os.FindProcess(n); err == nil {
+				_ = p.Signal(syscall.SIGTERM) // gnome-keyring exits with its bus
+			}
+		}
+		_ = os.RemoveAll(home)
+	}
+}
+
+// ---------------------------------------------------------------------
+// Running the binary
+
+// storeKind is the secret store a sandbox asks for.
+type storeKind string
+
+const (
+	keychainStore storeKind = "keychain"
+	fileStore     storeKind = "file"
+)
+
+// sandbox is a throw-away environment for the binary: its own config dir,
+// HOME and TMPDIR, and a secret store.
+type sandbox struct {
+	t         *testing.T
+	root      string
+	configDir string
+	home      string
+	tmp       string
+	kind      storeKind
+	env       []string // the child's whole environment
+}
+
+// newSandbox returns a sandbox using the given secret store. The file
+// store gets a random CREDWIZ_PASSPHRASE; the keychain store is the Secret
+// Service on $DBUS_SESSION_BUS_ADDRESS (callers check requireKeychain).
+func newSandbox(t *testing.T, kind storeKind) *sandbox {
+	t.Helper()
+	root := t.TempDir()
+	s := &sandbox{
+		t: t, root: root, kind: kind,
+		configDir: filepath.Join(root, "config"),
+		home:      filepath.Join(root, "home"),
+		tmp:       filepath.Join(root, "tmp"),
+	}
+	for _, d := range []string{s.home, s.tmp} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env := baseEnv()
+	env = append(env,
+		"HOME="+s.home,
+		"TMPDIR="+s.tmp,
+		"XDG_CONFIG_HOME="+filepath.Join(s.home, ".config"),
+		"CREDWIZ_CONFIG_DIR="+s.configDir,
+		"CREDWIZ_STORE="+string(kind),
+		"NO_COLOR=1",
+	)
+	switch kind {
+	case fileStore:
+		env = append(env, "CREDWIZ_PASSPHRASE=e2e-"+randomHex(12))
+	case keychainStore:
+		if a := os.Getenv("DBUS_SESSION_BUS_ADDRESS"); a != "" {
+			env = append(env, "DBUS_SESSION_BUS_ADDRESS="+a)
+		}
+	}
+	s.env = env
+	return s
+}
+
+// baseEnv is the test process's environment without anything that could
+// change credwiz's behaviour or point it at a real store: no CREDWIZ_*,
+// no D-Bus address (added back for the keychain store), no terminal hints.
+func baseEnv() []string {
+	var out []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		switch {
+		case strings.HasPrefix(k, "CREDWIZ_"),
+			k == "DBUS_SESSION_BUS_ADDRESS", k == "ACCESSIBLE", k == "NO_COLOR",
+			k == "COLUMNS", k == "LINES", k == "HOME", k == "TMPDIR", k == "XDG_CONFIG_HOME",
+			k == "HTTP_PROXY", k == "HTTPS_PROXY", k == "http_proxy", k == "https_proxy",
+			k == "ALL_PROXY", k == "all_proxy", k == "NO_PROXY", k == "no_proxy":
+			continue
+		}
+		out = append(out, kv)
+	}
+	return out
+}
+
+// result is what one run of the binary did.
+type result struct {
+	args           []string
+	stdout, stderr string
+	code           int
+}
+
+// String describes the run for failure messages.
+func (r result) String() string {
+	return fmt.Sprintf("credwiz %s\n  exit %d\n  stdout: %q\n  stderr: %q", quoteArgs(r.args), r.code, r.stdout, r.stderr)
+}
+
+func quoteArgs(args []string) string {
+	q := make([]string, len(args))
+	for i, a := range args {
+		if a == "" || strings.ContainsAny(a, " \t\n\"'\\") || strings.IndexFunc(a, unicode.IsControl) >= 0 {
+			a = fmt.Sprintf("%q", a)
+		}
+		q[i] = a
+	}
+	return strings.Join(q, " ")
+}
+
+// liveCredwiz holds the PIDs of the credwiz processes running now, for
+// the process watcher of the leak test.
+var liveCredwiz sync.Map // pid → struct{}
+
+// run runs the binary with stdin (never a terminal) and returns what it did.
+func (s *sandbox) run(stdin string, args ...string) result {
+	s.t.Helper()
+	return s.runEnv(nil, stdin, args...)
+}
+
+// runEnv is run with extra KEY=VALUE environment entries.
+func (s *sandbox) runEnv(extra []string, stdin string, args ...string) result {
+	s.t.Helper()
+	r, err := s.exec(extra, stdin, args...)
+	if err != nil {
+		s.t.Fatalf("%v:\n%s", err, r)
+	}
+	return r
+}
+
+// runNoFatal is run for goroutines other than the test's: a run that could
+// not be made, or was killed at its timeout, is a result with code -1.
+func (s *sandbox) runNoFatal(stdin string, args ...string) result {
+	r, err := s.exec(nil, stdin, args...)
+	if err != nil {
+		r.code, r.stderr = -1, r.stderr+"\n(test: "+err.Error()+")"
+	}
+	return r
+}
+
+// exec runs the binary once, bounded by runTimeout. The error is about the
+// run itself (could not start, timed out), not credwiz's exit code.
+func (s *sandbox) exec(extra []string, stdin string, args ...string) (result, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, credwizBin, args...)
+	cmd.Env = append(slices.Clone(s.env), extra...)
+	cmd.Dir = s.root
+	cmd.Stdin = strings.NewReader(stdin)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	cmd.WaitDelay = 5 * time.Second
+	r := result{args: args}
+	if err := cmd.Start(); err != nil {
+		return r, fmt.Errorf("start credwiz: %w", err)
+	}
+	liveCredwiz.Store(cmd.Process.Pid, struct{}{})
+	err := cmd.Wait()
+	liveCredwiz.Delete(cmd.Process.Pid)
+	r.stdout, r.stderr = out.String(), errOut.String()
+	var ee *exec.ExitError
+	switch {
+	case ctx.Err() != nil:
+		return r, fmt.Errorf("credwiz did not finish within %s", runTimeout)
+	case errors.As(err, &ee):
+		r.code = ee.ExitCode()
+	case err != nil:
+		return r, fmt.Errorf("run credwiz: %w", err)
+	}
+	return r, nil
+}
+
+// must runs the binary and fails the test unless it exits 0.
+func (s *sandbox) must(stdin string, args ...string) result {
+	s.t.Helper()
+	r := s.run(stdin, args...)
+	if r.code != 0 {
+		s.t.Fatalf("want exit 0:\n%s", r)
+	}
+	return r
+}
+
+// credJSON is the part of list --json / show --json the tests read.
+type credJSON struct {
+	Name        string            `json:"name"`
+	Connector   string            `json:"connector"`
+	Description string            `json:"description"`
+	Fields      map[string]string `json:"fields"`
+	SecretKeys  []string          `json:"secret_keys"`
+	LastTest    *struct {
+		OK      bool   `json:"ok"`
+		Account string `json:"account"`
+		Class   string `json:"class"`
+	} `json:"last_test"`
+	Secrets map[string]string `json:"secrets"`
+}
+
+// testJSON is an element of test --json's array.
+type testJSON struct {
+	Name      string `json:"name"`
+	Connector string `json:"connector"`
+	OK        bool   `json:"ok"`
+	Class     string `json:"class"`
+	Report    *struct {
+		Account string `json:"account"`
+	} `json:"report"`
+}
+
+// list returns list --json, decoded.
+func (s *sandbox) list() []credJSON {
+	s.t.Helper()
+	r := s.must("", "list", "--json")
+	var creds []credJSON
+	decodeJSON(s.t, r, &creds)
+	return creds
+}
+
+// find returns the credential called name in creds.
+func find(creds []credJSON, name string) (credJSON, bool) {
+	for _, c := range creds {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return credJSON{}, false
+}
+
+func names(creds []credJSON) []string {
+	var out []string
+	for _, c := range creds {
+		out = append(out, c.Name)
+	}
+	return out
+}
+
+func decodeJSON(t *testing.T, r result, v any) {
+	t.Helper()
+	// Unknown fields are fine (the JSON only ever gains fields), but stdout
+	// must be exactly one JSON value.
+	dec := json.NewDecoder(strings.NewReader(r.stdout))
+	if err := dec.Decode(v); err != nil {
+		t.Fatalf("stdout is not the expected JSON: %v\n%s", err, r)
+	}
+	var extra json.RawMessage
+	if err := dec.Decode(&extra); err == nil {
+		t.Fatalf("stdout holds more than one JSON value:\n%s", r)
+	}
+}
+
+// ---------------------------------------------------------------------
+// Connectors: emulators, values, and what each test expects of them
+
+// connectorCase says what the tests expect of one connector.
+type connectorCase struct {
+	// static: the access token is the stored key itself (no OAuth).
+	static bool
+	// account returns a text the last test's account must contain.
+	account func(v connectors.Values) string
+	// setSecrets makes the emulator accept exactly the given secret values
+	// (every secret key of the connector) from now on.
+	setSecrets func(em connectortest.Emulator, s map[string]string)
+}
+
+// connectorCases covers every connector of connectors.All(); a connector
+// without an entry fails the tests, so a new one cannot go untested.
+var connectorCases = map[string]connectorCase{
+	"demandbase": {
+		account: func(v connectors.Values) string { return v["client_id"] },
+		setSecrets: func(em connectortest.Emulator, s map[string]string) {
+			em.(*connectortest.Demandbase).SetSecret(s["client_secret"])
+		},
+	},
+	"salesforce": {
+		account: func(v connectors.Values) string { return v["username"] },
+		setSecrets: func(em connectortest.Emulator, s map[string]string) {
+			e := em.(*connectortest.Salesforce)
+			e.SetConsumerSecret(s["consumer_secret"])
+			e.SetPassword(e.Username(), s["password"], s["security_token"])
+		},
+	},
+	"uppromote": {
+		static:  true,
+		account: func(connectors.Values) string { return "UpPromote" },
+		setSecrets: func(em connectortest.Emulator, s map[string]string) {
+			em.(*connectortest.UpPromote).SetKey(s["token"])
+		},
+	},
+	"clazar": {
+		account: func(v connectors.Values) string { return v["client_id"] },
+		setSecrets: func(em connectortest.Emulator, s map[string]string) {
+			em.(*connectortest.Clazar).SetSecret(s["client_secret"])
+		},
+	},
+	"drift": {
+		static:  true,
+		account: func(connectors.Values) string { return "Drift org" },
+		setSecrets: func(em connectortest.Emulator, s map[string]string) {
+			em.(*connectortest.Drift).SetToken(s["api_key"])
+		},
+	},
+}
+
+// caseFor returns the expectations of c, failing the test when there are
+// none.
+func caseFor(t *testing.T, c *connectors.Connector) connectorCase {
+	t.Helper()
+	cc, ok := connectorCases[c.ID]
+	if !ok {
+		t.Fatalf("connector %q has no entry in connectorCases: add one (e2e_test.go)", c.ID)
+	}
+	return cc
+}
+
+// startEmulator starts c's emulator and closes it when the test ends.
+func startEmulator(t *testing.T, id string) connectortest.Emulator {
+	t.Helper()
+	em := connectortest.New(id)
+	if em == nil {
+		t.Fatalf("connectortest.New(%q) = nil: no emulator for this connector", id)
+	}
+	t.Cleanup(em.Close)
+	return em
+}
+
+// split separates v into c's non-secret fields and secrets (empty values
+// left out).
+func split(c *connectors.Connector, v connectors.Values) (fields, secrets map[string]string) {
+	fields, secrets = map[string]string{}, map[string]string{}
+	for k, val := range v {
+		if val == "" {
+			continue
+		}
+		fd, ok := c.Field(k)
+		if ok && fd.Secret {
+			secrets[k] = val
+		} else {
+			fields[k] = val
+		}
+	}
+	return fields, secrets
+}
+
+// randomSecrets returns a long, unique random value for every secret key
+// of c, each tagged so that a leak is easy to spot.
+func randomSecrets(c *connectors.Connector, tag string) map[string]string {
+	out := map[string]string{}
+	for _, k := range c.SecretKeys() {
+		out[k] = "S3CR3T-" + tag + "-" + randomHex(24)
+	}
+	return out
+}
+
+// addArgs is a scripted add of connector id with the given fields.
+func addArgs(id, name string, fields map[string]string, extra ...string) []string {
+	args := []string{"add", id, "--name", name}
+	for _, k := range sortedKeys(fields) {
+		args = append(args, "--field", k+"="+fields[k])
+	}
+	return append(args, extra...)
+}
+
+// stdinLines renders secrets as --secrets-stdin input, with a comment and
+// a blank line as SPEC.md allows.
+func stdinLines(secrets map[string]string) string {
+	var b strings.Builder
+	b.WriteString("# secrets for credwiz\n\n")
+	for _, k := range sortedKeys(secrets) {
+		fmt.Fprintf(&b, "%s=%s\n", k, secrets[k])
+	}
+	return b.String()
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := slices.Collect(maps.Keys(m))
+	sort.Strings(keys)
+	return keys
+}
+
+// credName returns a credential name unique to this test run.
+func credName(t *testing.T, what string) string {
+	n := fmt.Sprintf("e2e-%s-%s-%s", runID, what, randomHex(2))
+	if len(n) > store.MaxNameLen {
+		t.Fatalf("credential name %q too long", n)
+	}
+	return n
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return hex.EncodeToString(b)
+}
+
+// ---------------------------------------------------------------------
+// The Secret Service and tmux
+
+// requireKeychain skips the test loudly when no Secret Service answers,
+// or fails it when CREDWIZ_REQUIRE_KEYCHAIN=1.
+func requireKeychain(t *testing.T) {
+	t.Helper()
+	if err := keychainErr(); err != nil {
+		skipOrFail(t, "KEYCHAIN", err, "run bash scripts/test.sh, or: source scripts/secret-service.sh && start_secret_service")
+	}
+}
+
+var keychainErr = sync.OnceValue(func() error {
+	if runtime.GOOS != "linux" {
+		return fmt.Errorf("the end-to-end keychain tests read the Secret Service with secret-tool, which is Linux only")
+	}
+	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
+		return fmt.Errorf("DBUS_SESSION_BUS_ADDRESS is not set")
+	}
+	if _, err := exec.LookPath("secret-tool"); err != nil {
+		return fmt.Errorf("secret-tool (libsecret-tools) is not installed")
+	}
+	_, err := store.Probe(store.NewKeychain("credwiz-e2e-probe", 5*time.Second))
+	return err
+})
+
+// requireTmux skips the test loudly when tmux is missing, or fails it when
+// CREDWIZ_REQUIRE_KEYCHAIN=1 (scripts/test.sh installs tmux as root).
+func requireTmux(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("tmux"); err != nil {
+		skipOrFail(t, "TMUX", fmt.Errorf("tmux is not installed"), "install tmux (scripts/test.sh does, as root)")
+	}
+}
+
+var loudOnce sync.Map
+
+func skipOrFail(t *testing.T, what string, err error, fix string) {
+	t.Helper()
+	if os.Getenv("CREDWIZ_REQUIRE_KEYCHAIN") == "1" {
+		t.Fatalf("CREDWIZ_REQUIRE_KEYCHAIN=1 but %s is not available: %v; %s", strings.ToLower(what), err, fix)
+	}
+	msg := fmt.Sprintf("!!! E2E %s TESTS SKIPPED: %v; %s", what, err, fix)
+	if _, done := loudOnce.LoadOrStore(what, true); !done {
+		fmt.Fprintln(os.Stderr, msg) // seen without -v too
+	}
+	t.Skip(msg)
+}
+
+// keychainServices are the services credwiz writes: secrets and cached
+// tokens.
+var keychainServices = []string{store.SecretService, store.TokenService}
+
+// lookupKeychain returns the item of account name in service, as
+// secret-tool sees it.
+func lookupKeychain(t *testing.T, service, name string) (string, bool) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "secret-tool", "lookup", "service", service, "username", name)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+		return out.String(), true
+	case errors.As(err, &ee) && ee.ExitCode() == 1 && strings.TrimSpace(errOut.String()) == "":
+		return "", false
+	}
+	t.Fatalf("secret-tool lookup service %s username %s: %v: %s", service, name, err, errOut.String())
+	return "", false
+}
+
+// keychainSecrets returns the secret map credwiz keeps for name.
+func keychainSecrets(t *testing.T, name string) (map[string]string, bool) {
+	t.Helper()
+	raw, ok := lookupKeychain(t, store.SecretService, name)
+	if !ok {
+		return nil, false
+	}
+	var m map[string]string
+	if err := json.Unmarshal([]byte(raw), &m); err != nil {
+		t.Fatalf("the keychain item of %q is not a JSON object of strings: %v", name, err)
+	}
+	return m, true
+}
+
+// assertNoKeychainItems fails unless neither service holds name.
+func assertNoKeychainItems(t *testing.T, name string) {
+	t.Helper()
+	for _, svc := range keychainServices {
+		if _, ok := lookupKeychain(t, svc, name); ok {
+			t.Errorf("secret-tool lookup service %s username %s still finds an item", svc, name)
+		}
+	}
+}
+
+// cleanKeychain removes the items of the given names when the test ends.
+func cleanKeychain(t *testing.T, names ...string) {
+	t.Cleanup(func() {
+		for _, n := range names {
+			for _, svc := range keychainServices {
+				ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+				_ = exec.CommandContext(ctx, "secret-tool", "clear", "service", svc, "username", n).Run()
+				cancel()
+			}
+		}
+	})
+}
+
+// ---------------------------------------------------------------------
+// Files
+
+// snapshot returns every regular file under dir (relative path → mode and
+// content); a missing dir is an empty snapshot.
+func snapshot(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if errors.Is(err, fs.ErrNotExist) && p == dir {
+			return fs.SkipDir
+		}
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			out[rel+"/"] = info.Mode().String()
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		out[rel] = info.Mode().String() + "\n" + string(b)
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("read %s: %v", dir, err)
+	}
+	return out
+}
+
+// diffSnapshots describes how two snapshots differ, "" when they are equal.
+func diffSnapshots(before, after map[string]string) string {
+	var d []string
+	for _, k := range sortedKeys(before) {
+		a, ok := after[k]
+		switch {
+		case !ok:
+			d = append(d, "removed "+k)
+		case a != before[k]:
+			d = append(d, "changed "+k)
+		}
+	}
+	for _, k := range sortedKeys(after) {
+		if _, ok := before[k]; !ok {
+			d = append(d, "added "+k)
+		}
+	}
+	return strings.Join(d, ", ")
+}
+
+// ---------------------------------------------------------------------
+// Secrets in output
+
+// leakWindow is the length of the secret substrings searched for: short
+// enough to find a truncated secret, longer than the 4 characters a
+// masked secret may show.
+const leakWindow = 8
+
+// findLeak returns the key of the first secret in secrets of which text
+// holds the whole value or any leakWindow-long piece, or "".
+func findLeak(text string, secrets map[string]string) string {
+	for _, k := range sortedKeys(secrets) {
+		if containsPiece(text, secrets[k], leakWindow) {
+			return k
+		}
+	}
+	return ""
+}
+
+// containsPiece reports whether text contains secret or any n-byte
+// substring of it.
+func containsPiece(text, secret string, n int) bool {
+	if secret == "" {
+		return false
+	}
+	if len(secret) <= n {
+		return strings.Contains(text, secret)
+	}
+	for i := 0; i+n <= len(secret); i++ {
+		if strings.Contains(text, secret[i:i+n]) {
+			return true
+		}
+	}
+	return false
+}
+
+// oneLine fails unless s is exactly one non-empty line (a trailing
+// newline allowed) without control characters or ANSI escapes.
+func oneLine(t *testing.T, what string, r result, s string) {
+	t.Helper()
+	body := strings.TrimSuffix(s, "\n")
+	if strings.TrimSpace(body) == "" {
+		t.Errorf("%s is empty; want one line saying what happened and what to do:\n%s", what, r)
+		return
+	}
+	if strings.Contains(body, "\n") {
+		t.Errorf("%s has %d lines; want one:\n%s", what, strings.Count(body, "\n")+1, r)
+	}
+	if i := strings.IndexFunc(body, unicode.IsControl); i >= 0 {
+		t.Errorf("%s holds a raw control character %q at %d:\n%s", what, body[i], i, r)
+	}
+}

@@ -323,7 +323,9 @@ type credJSON struct {
 	Description string            `json:"description"`
 	Fields      map[string]string `json:"fields"`
 	SecretKeys  []string          `json:"secret_keys"`
-	LastTest    *struct {
+	// SecretsUpdatedAt is when the secrets were last set.
+	SecretsUpdatedAt time.Time `json:"secrets_updated_at"`
+	LastTest         *struct {
 		OK      bool   `json:"ok"`
 		Account string `json:"account"`
 		Class   string `json:"class"`

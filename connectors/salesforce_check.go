@@ -118,7 +118,6 @@ func salesforceTest(ctx context.Context, c *Connector, hc *http.Client, v Values
 		return rep, err
 	}
 	salesforceReportUsage(&rep, resp.header.Get("Sforce-Limit-Info"))
-	rep.Details = append(rep.Details, Detail{"Session", "lasts the org's session timeout, which Salesforce does not report; renewed every 15 min"})
 	var global struct {
 		SObjects *[]salesforceSObject `json:"sobjects"`
 	}

@@ -49,10 +49,8 @@ func (c *Connector) Normalize(v Values) Values {
 			out[f.Key] = f.Default
 			continue
 		}
-		if f.Bearer {
-			if len(val) >= 7 && strings.EqualFold(val[:7], "bearer ") {
-				out[f.Key] = strings.TrimSpace(val[7:])
-			}
+		if f.Bearer && ok {
+			out[f.Key] = StripBearer(val)
 		}
 	}
 	return out
@@ -168,4 +166,23 @@ func prepare(c *Connector, v Values) (Values, error) {
 		return nil, err
 	}
 	return own, nil
+}
+
+// StripBearer removes a leading "Bearer" scheme word (any case) followed by
+// white space, or standing alone, from a trimmed token value: "Bearer abc"
+// becomes "abc" and "Bearer" becomes "" (a missing value). A token that
+// merely starts with those letters ("Bearerless…") is kept.
+func StripBearer(val string) string {
+	const scheme = "bearer"
+	if len(val) < len(scheme) || !strings.EqualFold(val[:len(scheme)], scheme) {
+		return val
+	}
+	rest := val[len(scheme):]
+	if rest == "" {
+		return ""
+	}
+	if trimmed := strings.TrimLeft(rest, " \t"); len(trimmed) < len(rest) {
+		return strings.TrimSpace(trimmed)
+	}
+	return val
 }

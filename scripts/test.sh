@@ -8,7 +8,8 @@
 #
 # Where no Secret Service can be started, keychain tests skip with a loud
 # message; CREDWIZ_REQUIRE_KEYCHAIN=1 (set by CI) makes them fail instead.
-# Extra arguments go to go test (e.g. -run Keychain).
+# Extra arguments go to go test (e.g. -run Keychain) and skip the
+# benchmarks and fuzzing that otherwise follow the tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/secret-service.sh
@@ -41,3 +42,11 @@ if [ -n "$unformatted" ]; then
 fi
 go vet ./...
 go test -race -count=1 "$@" ./...
+
+# Benchmarks (short -benchtime) and every fuzz target for a bounded time,
+# then the process-level figures of docs/PERFORMANCE.md with few runs.
+# CREDWIZ_SKIP_EXTRA=1 skips both (e.g. while iterating on one package).
+if [ "${CREDWIZ_SKIP_EXTRA:-}" != 1 ] && [ $# -eq 0 ]; then
+  bash scripts/ci-extra.sh
+  RUNS=${RUNS:-5} SLOW_RUNS=${SLOW_RUNS:-1} bash scripts/bench.sh
+fi

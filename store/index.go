@@ -128,30 +128,55 @@ func (ix *Index) Update(fn func(tx *Tx) error) error {
 	}
 	defer unlock()
 
-	doc, fi, err := ix.read()
+	doc, fi, raw, err := ix.readRaw()
 	if err != nil {
 		return err
 	}
 	if fi != nil && fi.Mode().Perm()&0o200 == 0 {
 		return readOnlyError(ix.path)
 	}
+	// Make sure a write can start before fn runs.
 	pf, err := newPendingFile(ix.path)
 	if err != nil {
 		return fileError("write", ix.path, err)
 	}
-	defer func() { _ = pf.Cleanup() }()
+	_ = pf.Cleanup()
 
 	tx := &Tx{doc: doc}
+	tx.checkpoint = func() error {
+		data, err := encodeIndex(doc)
+		if err != nil {
+			return fmt.Errorf("write %s: %w", ix.path, err)
+		}
+		if err := ix.replace(data); err != nil {
+			return err
+		}
+		tx.checkpointed = true
+		return nil
+	}
 	if err := fn(tx); err != nil {
+		if tx.checkpointed {
+			// Put back the file as it was, byte for byte.
+			if rerr := ix.restore(raw, fi != nil); rerr != nil {
+				return errors.Join(err, rerr)
+			}
+		}
 		return err
 	}
 	if !tx.dirty {
 		return nil
 	}
-	data, err := encodeIndex(doc)
+	return tx.checkpoint()
+}
+
+// replace writes data as the index file atomically (temp file, fsync,
+// rename; mode 0600).
+func (ix *Index) replace(data []byte) error {
+	pf, err := newPendingFile(ix.path)
 	if err != nil {
-		return fmt.Errorf("write %s: %w", ix.path, err)
+		return fileError("write", ix.path, err)
 	}
+	defer func() { _ = pf.Cleanup() }()
 	if _, err := pf.Write(data); err != nil {
 		return fileError("write", ix.path, err)
 	}
@@ -161,36 +186,54 @@ func (ix *Index) Update(fn func(tx *Tx) error) error {
 	return nil
 }
 
+// restore puts back the index file's earlier bytes, or removes the file
+// when there was none.
+func (ix *Index) restore(raw string, existed bool) error {
+	if !existed {
+		if err := os.Remove(ix.path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fileError("restore", ix.path, err)
+		}
+		return nil
+	}
+	return ix.replace([]byte(raw))
+}
+
 // read reads and decodes the index; a missing file is an empty document
 // and a nil FileInfo.
 func (ix *Index) read() (*indexDoc, fs.FileInfo, error) {
+	doc, fi, _, err := ix.readRaw()
+	return doc, fi, err
+}
+
+// readRaw is read that also returns the file's text.
+func (ix *Index) readRaw() (*indexDoc, fs.FileInfo, string, error) {
 	f, err := os.Open(ix.path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return &indexDoc{version: indexVersion}, nil, nil
+		return &indexDoc{version: indexVersion}, nil, "", nil
 	}
 	if err != nil {
-		return nil, nil, fileError("read", ix.path, err)
+		return nil, nil, "", fileError("read", ix.path, err)
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return nil, nil, fileError("read", ix.path, err)
+		return nil, nil, "", fileError("read", ix.path, err)
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, nil, fmt.Errorf("cannot read %s: not a regular file: move it away", ix.path)
+		return nil, nil, "", fmt.Errorf("cannot read %s: not a regular file: move it away", ix.path)
 	}
 	// Read into a string: the decoded credentials' strings are substrings
 	// of it, which saves an allocation per string.
 	var text strings.Builder
 	text.Grow(int(fi.Size()) + 512)
 	if _, err := io.Copy(&text, f); err != nil {
-		return nil, nil, fileError("read", ix.path, err)
+		return nil, nil, "", fileError("read", ix.path, err)
 	}
 	doc, err := decodeIndex(ix.path, text.String())
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, "", err
 	}
-	return doc, fi, nil
+	return doc, fi, text.String(), nil
 }
 
 // find returns the position of the credential called name.

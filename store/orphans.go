@@ -10,9 +10,15 @@ import (
 // Orphans are the mismatches between the index and the secret store, left
 // by a crash between Save's or Delete's steps or by hand edits.
 type Orphans struct {
-	// Secrets are names with a secret or a cached token but no metadata.
-	// Found only when the store can list its names (Listed).
+	// Secrets are names with a secret or a cached token but no metadata
+	// that this index's journal lists: left by an interrupted save, rename
+	// or delete of this config dir, safe to remove.
 	Secrets []string
+	// Unknown are secret items without metadata that the journal does not
+	// list: another config dir's credentials sharing the keychain, or
+	// items of an older crash. Found only when the store can list its names
+	// (Listed); remove them only when no other config dir uses them.
+	Unknown []string
 	// Metadata are credentials with secret keys whose secret is missing.
 	Metadata []string
 	// Listed reports whether the secret store could list its names, i.e.
@@ -34,6 +40,10 @@ func (s *Store) Orphans() (Orphans, error) {
 		return o, err
 	}
 	o.Listed = listed
+	pending, err := s.Index.Pending()
+	if err != nil {
+		return o, err
+	}
 	if listed {
 		have := make(map[string]bool, len(names))
 		for _, n := range names {
@@ -47,18 +57,41 @@ func (s *Store) Orphans() (Orphans, error) {
 			names = append(names, tokens...)
 		}
 		for _, n := range names {
-			if _, ok := findCred(creds, n); !ok {
+			if _, ok := findCred(creds, n); ok {
+				continue
+			}
+			if slices.Contains(pending, n) {
 				o.Secrets = append(o.Secrets, n)
+			} else {
+				o.Unknown = append(o.Unknown, n)
 			}
 		}
 		slices.Sort(o.Secrets)
 		o.Secrets = slices.Compact(o.Secrets)
+		slices.Sort(o.Unknown)
+		o.Unknown = slices.Compact(o.Unknown)
 		for _, c := range creds {
 			if len(c.SecretKeys) > 0 && !have[c.Name] {
 				o.Metadata = append(o.Metadata, c.Name)
 			}
 		}
 		return o, nil
+	}
+	// Without a listing, the journal still names this index's own orphans.
+	for _, n := range pending {
+		if _, ok := findCred(creds, n); ok {
+			continue
+		}
+		_, errS := s.Secrets.Get(n)
+		var errT error = ErrNotFound
+		if s.Tokens != nil {
+			_, errT = s.Tokens.Get(n)
+		}
+		if errS == nil || errT == nil {
+			o.Secrets = append(o.Secrets, n)
+		} else if !errors.Is(errS, ErrNotFound) {
+			return o, fmt.Errorf("check the secret of %q: %w", n, errS)
+		}
 	}
 	for _, c := range creds {
 		if len(c.SecretKeys) == 0 {
@@ -97,14 +130,17 @@ func findCred(creds []Credential, name string) (int, bool) {
 }
 
 // RemoveOrphan deletes the secret and cached token of name, which must
-// have no metadata (else it refuses: use Delete). It holds the index lock
-// meanwhile, so a concurrent Save of that name cannot lose its new secret.
-// An error wrapping ErrNotFound if there was neither secret nor token.
+// have no metadata (else it refuses: use Delete), and drops name from the
+// journal. It holds the index lock meanwhile, so a concurrent Save of that
+// name cannot lose its new secret. An error wrapping ErrNotFound if there
+// was neither secret nor token.
 func (s *Store) RemoveOrphan(name string) error {
 	return s.Index.Update(func(tx *Tx) error {
 		if _, ok := tx.Get(name); ok {
 			return fmt.Errorf("%q is a saved credential, not an orphan: delete it with credwiz rm", name)
 		}
+		wasPending := slices.Contains(tx.doc.pending(), name)
+		tx.clearPending(name)
 		errSecret := s.Secrets.Delete(name)
 		var errToken error = ErrNotFound
 		if s.Tokens != nil {
@@ -116,7 +152,7 @@ func (s *Store) RemoveOrphan(name string) error {
 		if err := ignoreNotFound(errToken); err != nil {
 			return fmt.Errorf("remove the orphan token %q: %w", name, err)
 		}
-		if errSecret != nil && errToken != nil {
+		if errSecret != nil && errToken != nil && !wasPending {
 			return fmt.Errorf("orphan %q: %w", name, ErrNotFound)
 		}
 		return nil

@@ -25,15 +25,29 @@ func TestOrphans(t *testing.T) {
 	if err := st.Index.Put(nosecret); err != nil {
 		t.Fatal(err)
 	}
+	// Items this index never journaled (another config dir's, say).
 	mustSet(t, sec.Memory, "orphan-secret", map[string]string{"k": "x"})
 	mustSet(t, tok.Memory, "orphan-token", map[string]string{"access_token": "x"})
 	mustSet(t, tok.Memory, "ok", map[string]string{"access_token": "x"})
+	// A save interrupted after its secret write: journaled, so this
+	// index's own orphan.
+	st.Hook = func(s Step) {
+		if s == StepSecretWritten {
+			panic("crash")
+		}
+	}
+	func() {
+		defer func() { _ = recover() }()
+		_ = st.Save(sampleCredential("crashed"), map[string]string{"k": "c"}, SaveOptions{})
+	}()
+	st.Hook = nil
 
 	o, err := st.Orphans()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !o.Listed || !slices.Equal(o.Secrets, []string{"orphan-secret", "orphan-token"}) || !slices.Equal(o.Metadata, []string{"lost-secret"}) {
+	if !o.Listed || !slices.Equal(o.Secrets, []string{"crashed"}) || !slices.Equal(o.Unknown, []string{"orphan-secret", "orphan-token"}) ||
+		!slices.Equal(o.Metadata, []string{"lost-secret"}) {
 		t.Fatalf("Orphans = %+v", o)
 	}
 
@@ -42,8 +56,50 @@ func TestOrphans(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.Listed || o.Secrets != nil || !slices.Equal(o.Metadata, []string{"lost-secret"}) {
+	if o.Listed || !slices.Equal(o.Secrets, []string{"crashed"}) || o.Unknown != nil || !slices.Equal(o.Metadata, []string{"lost-secret"}) {
 		t.Fatalf("Orphans without listing = %+v", o)
+	}
+	st.Secrets = sec
+	if err := st.RemoveOrphan("crashed"); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := st.Index.Pending(); len(p) != 0 {
+		t.Errorf("the journal still lists %v after RemoveOrphan", p)
+	}
+}
+
+// TestJournalLifecycle checks that a completed save, rename and delete
+// leave an empty journal, and that every step in between journals the
+// name whose secret has no metadata.
+func TestJournalLifecycle(t *testing.T) {
+	st, _, _, _ := newTestStore(t)
+	var seen []string
+	st.Hook = func(s Step) {
+		p, err := st.Index.Pending()
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen = append(seen, string(s)+":"+strings.Join(p, ","))
+	}
+	if err := st.Save(sampleCredential("a"), map[string]string{"k": "1"}, SaveOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Save(sampleCredential("b"), nil, SaveOptions{Previous: "a"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Delete("b"); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"secret-written:a", "index-written:", "tokens-dropped:", // add
+		"secret-written:b", "index-written:a", "old-secret-deleted:a", "tokens-dropped:a", // rename a → b
+		"index-written:b", "secret-deleted:b", "tokens-dropped:b", // delete
+	}
+	if !slices.Equal(seen, want) {
+		t.Errorf("journal at each step:\n got %q\nwant %q", seen, want)
+	}
+	if p, _ := st.Index.Pending(); len(p) != 0 {
+		t.Errorf("journal after all = %v, want empty", p)
 	}
 }
 

@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -28,9 +29,9 @@ var now = time.Now
 //
 // Save sets CreatedAt when it is zero and UpdatedAt always; the caller
 // sets SecretsUpdatedAt. After the index is committed, Save deletes a
-// renamed credential's old secret and drops the cached tokens of both
-// names; should that cleanup fail, the credential is saved and the error
-// wraps ErrCleanup.
+// renamed credential's old secret and drops the cached tokens of the old
+// name and of a replaced credential; should that cleanup fail, the
+// credential is saved and the error wraps ErrCleanup.
 func (s *Store) Save(c Credential, secret map[string]string, o SaveOptions) error {
 	if err := ValidateName(c.Name); err != nil {
 		return err
@@ -42,6 +43,7 @@ func (s *Store) Save(c Credential, secret map[string]string, o SaveOptions) erro
 	}
 	c.UpdatedAt = t
 
+	existed, leftover := false, false
 	err := s.Index.Update(func(tx *Tx) error {
 		// Open checked this too, but another process may have recorded a
 		// different store since.
@@ -49,7 +51,11 @@ func (s *Store) Save(c Credential, secret map[string]string, o SaveOptions) erro
 			return fmt.Errorf("%w: %s now records the %s store, this process uses the %s store: run the command again",
 				ErrStoreMismatch, s.Index.Path(), rec, s.Kind)
 		}
-		if _, exists := tx.Get(c.Name); exists && !o.Replace && c.Name != o.Previous {
+		_, existed = tx.Get(c.Name)
+		// A journaled name may still have a token of an earlier
+		// credential of that name, whose delete was interrupted.
+		leftover = slices.Contains(tx.doc.pending(), c.Name)
+		if existed && !o.Replace && c.Name != o.Previous {
 			return fmt.Errorf("credential %q: %w", c.Name, ErrExists)
 		}
 		if rename {
@@ -65,14 +71,24 @@ func (s *Store) Save(c Credential, secret map[string]string, o SaveOptions) erro
 			}
 		}
 		if m != nil {
+			if _, exists := tx.Get(c.Name); !exists {
+				// Journal the name first: a crash after the secret write
+				// leaves an orphan doctor knows to be this index's own.
+				tx.markPending(c.Name)
+				if err := tx.checkpoint(); err != nil {
+					return err
+				}
+			}
 			if err := s.Secrets.Set(c.Name, m); err != nil {
 				return fmt.Errorf("save the secret of %q: %w", c.Name, err)
 			}
 			s.step(StepSecretWritten)
 		}
 		tx.Put(c)
+		tx.clearPending(c.Name)
 		if rename {
 			tx.Remove(o.Previous)
+			tx.markPending(o.Previous) // its secret is deleted below
 		}
 		if s.Kind != "" {
 			tx.SetKind(s.Kind)
@@ -91,7 +107,12 @@ func (s *Store) Save(c Credential, secret map[string]string, o SaveOptions) erro
 		}
 		s.step(StepOldSecretDeleted)
 	}
-	dropped := []string{c.Name}
+	// A new name has no cached token: no lookup for it (unless the journal
+	// says an earlier credential of that name may have left one).
+	var dropped []string
+	if existed || leftover {
+		dropped = append(dropped, c.Name)
+	}
 	if rename {
 		dropped = append(dropped, o.Previous)
 	}
@@ -101,6 +122,11 @@ func (s *Store) Save(c Credential, secret map[string]string, o SaveOptions) erro
 		}
 	}
 	s.step(StepTokensDropped)
+	if rename && len(errs) == 0 {
+		if err := s.Index.clearPendingNames(o.Previous); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	if len(errs) > 0 {
 		return fmt.Errorf("credential %q is saved, but %w (credwiz doctor finds what is left): %w",
 			c.Name, ErrCleanup, errors.Join(errs...))
@@ -123,7 +149,14 @@ func (s *Store) Delete(name string) error {
 	if _, err := Probe(s.Secrets); err != nil {
 		return fmt.Errorf("delete %q: nothing was changed: %w", name, err)
 	}
-	if err := s.Index.Remove(name); err != nil {
+	err := s.Index.Update(func(tx *Tx) error {
+		if !tx.Remove(name) {
+			return notFound(name)
+		}
+		tx.markPending(name) // until its secret and token are gone
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	s.step(StepIndexWritten)
@@ -136,6 +169,11 @@ func (s *Store) Delete(name string) error {
 		errs = append(errs, err)
 	}
 	s.step(StepTokensDropped)
+	if len(errs) == 0 {
+		if err := s.Index.clearPendingNames(name); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	if len(errs) > 0 {
 		return fmt.Errorf("credential %q is deleted, but %w (credwiz doctor finds what is left): %w",
 			name, ErrCleanup, errors.Join(errs...))

@@ -11,6 +11,10 @@ import (
 type Tx struct {
 	doc   *indexDoc
 	dirty bool
+	// checkpoint writes the document now, still under the lock; if the
+	// transaction then fails, Update puts the file back as it was.
+	checkpoint   func() error
+	checkpointed bool
 }
 
 // Get returns a copy of the credential called name and whether it exists.

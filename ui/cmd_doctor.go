@@ -23,6 +23,7 @@ type doctorReport struct {
 	Answers       bool     `json:"answers"`
 	LatencyMS     float64  `json:"latency_ms"`
 	OrphanSecrets []string `json:"orphan_secrets"`
+	UnknownItems  []string `json:"unknown_items"`
 	MissingSecret []string `json:"missing_secrets"`
 	OrphansListed bool     `json:"orphans_listed"`
 	Hints         []string `json:"hints"`
@@ -30,19 +31,27 @@ type doctorReport struct {
 }
 
 func newDoctorCmd(f *Factory) *cobra.Command {
-	var fix, asJSON bool
+	var fix, includeUnknown, asJSON bool
 	cmd := &cobra.Command{
 		Use:   "doctor",
 		Short: "Check the secret store, find orphans, and say how to fix problems",
 		Long: `Check credwiz's set-up: which secret store is in use and whether it answers
-(with its latency), the metadata file, and orphans: secret items without
-metadata (left by an interrupted save) and credentials whose secret is
-missing. Prints concrete fixes. Exit 0 when all is well, 1 otherwise.
+(with its latency), the metadata file, and orphans: secret items left
+without metadata by an interrupted save, rename or delete, and credentials
+whose secret is missing. Prints concrete fixes. Exit 0 when all is well, 1
+otherwise.
 
---fix removes orphan secret items without asking; at a terminal doctor asks.`,
+--fix removes the orphan secret items without asking; at a terminal doctor
+asks. Keychain items that this config dir never wrote (another config dir
+sharing the keychain, or items from before credwiz kept its journal) are
+listed but kept, unless --include-unknown is given too.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			r := runDoctor(f)
+			if includeUnknown {
+				r.OrphanSecrets = append(r.OrphanSecrets, r.UnknownItems...)
+				r.UnknownItems = []string{}
+			}
 			if len(r.OrphanSecrets) > 0 {
 				doFix := fix
 				if !fix && f.CanPrompt() && !asJSON {
@@ -74,6 +83,7 @@ missing. Prints concrete fixes. Exit 0 when all is well, 1 otherwise.
 		},
 	}
 	cmd.Flags().BoolVar(&fix, "fix", false, "remove orphan secret items without asking")
+	cmd.Flags().BoolVar(&includeUnknown, "include-unknown", false, "also treat keychain items this config dir never wrote as orphans")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
 }
@@ -85,7 +95,7 @@ func doctorOK(r doctorReport) bool {
 
 // runDoctor gathers the report; it never changes anything.
 func runDoctor(f *Factory) doctorReport {
-	r := doctorReport{OrphanSecrets: []string{}, MissingSecret: []string{}, Hints: []string{}}
+	r := doctorReport{OrphanSecrets: []string{}, UnknownItems: []string{}, MissingSecret: []string{}, Hints: []string{}}
 	dir, err := f.configDir()
 	if err != nil {
 		r.IndexError = err.Error()
@@ -120,13 +130,17 @@ func runDoctor(f *Factory) doctorReport {
 	} else {
 		r.OrphansListed = o.Listed
 		r.OrphanSecrets = append(r.OrphanSecrets, o.Secrets...)
+		r.UnknownItems = append(r.UnknownItems, o.Unknown...)
 		r.MissingSecret = append(r.MissingSecret, o.Metadata...)
 		for _, n := range o.Metadata {
 			r.Hints = append(r.Hints, fmt.Sprintf("%q has no secret in the store: run credwiz reauth %s to enter it again, or credwiz rm %s", n, n, n))
 		}
 		if len(o.Secrets) > 0 {
-			r.Hints = append(r.Hints, "orphan secret items are left by an interrupted save or delete: remove them with credwiz doctor --fix "+
-				"(if you keep several config dirs over the same keychain, these may be another dir's credentials: check before removing)")
+			r.Hints = append(r.Hints, "orphan secret items are left by an interrupted save, rename or delete: remove them with credwiz doctor --fix")
+		}
+		if len(o.Unknown) > 0 {
+			r.Hints = append(r.Hints, "keychain items without metadata here that this config dir never wrote: another config dir's credentials (kept), "+
+				"or leftovers; if no other config dir uses them, remove them with credwiz doctor --fix --include-unknown")
 		}
 		if !o.Listed {
 			r.Hints = append(r.Hints, "this secret store cannot list its items, so orphan secrets could not be looked for")
@@ -181,6 +195,9 @@ func printDoctor(f *Factory, r doctorReport) {
 		fmt.Fprintf(w, "%s Secret store   %s, answers in %.1f ms\n", mark(true), storeName(r.Store), r.LatencyMS)
 	}
 	if r.Answers {
+		if n := len(r.UnknownItems); n > 0 {
+			fmt.Fprintf(w, "%s Other items    %d keychain item(s) this config dir never wrote: %s\n", st.warn.Render("!"), n, strings.Join(r.UnknownItems, ", "))
+		}
 		switch {
 		case len(r.OrphanSecrets) == 0 && len(r.MissingSecret) == 0:
 			fmt.Fprintf(w, "%s Orphans        none\n", mark(true))

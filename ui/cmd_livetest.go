@@ -219,9 +219,14 @@ func printOutcome(f *Factory, o testOutcome) {
 		return
 	}
 	fmt.Fprintf(w, "%s %s  %s  %s  %s\n", st.fail.Render("✗"), o.Name, o.Connector, o.Class, st.dim.Render(dur))
+	// A vendor failure's next step is the full explanation; for the
+	// others (store, unknown connector) the message is.
 	msg := o.NextStep
-	if msg == "" {
+	if o.Report == nil {
 		msg = o.Message
+		if o.NextStep != "" && !strings.Contains(msg, o.NextStep) {
+			msg += " (" + o.NextStep + ")"
+		}
 	}
 	fmt.Fprintf(w, "  %s\n", msg)
 }

@@ -46,7 +46,9 @@ The token is printed only to stdout; keep it out of logs.`,
 			// no read of the secrets; a static key is read from the secrets.
 			var cached *oauth2.Token
 			if !c.StaticToken {
-				cached = readCachedToken(st, name)
+				if cached, err = readCachedToken(st, name); err != nil {
+					return err
+				}
 			}
 			tok := cached
 			if cached == nil || !cached.Valid() || time.Until(cached.Expiry) < c.EarlyExpiry {

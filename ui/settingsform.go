@@ -174,8 +174,8 @@ func fieldInput(fd connectors.Field, val *string, mode formMode, current func() 
 func validateInput(fd connectors.Field, mode formMode, current func() connectors.Values) func(string) error {
 	return func(s string) error {
 		s = strings.TrimSpace(s)
-		if fd.Bearer && len(s) >= 7 && strings.EqualFold(s[:7], "bearer ") {
-			s = strings.TrimSpace(s[7:])
+		if fd.Bearer {
+			s = connectors.StripBearer(s)
 		}
 		if s == "" {
 			if fd.Secret && mode == modeEdit {

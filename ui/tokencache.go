@@ -14,17 +14,22 @@ import (
 var tokenExtras = []string{"instance_url", "id"}
 
 // readCachedToken returns the cached access token of name, or nil when
-// there is none or it cannot be read (the cache is only an optimisation).
-func readCachedToken(st *store.Store, name string) *oauth2.Token {
+// there is none or it cannot be parsed (the cache is only an
+// optimisation). A secret store that does not answer is an error: reading
+// the secrets next would only wait for the same timeout again.
+func readCachedToken(st *store.Store, name string) (*oauth2.Token, error) {
 	m, err := st.Tokens.Get(name)
+	if errors.Is(err, store.ErrUnavailable) {
+		return nil, err
+	}
 	if err != nil || m["access_token"] == "" {
-		return nil
+		return nil, nil
 	}
 	t := &oauth2.Token{AccessToken: m["access_token"], TokenType: m["token_type"]}
 	if e := m["expiry"]; e != "" {
 		exp, err := time.Parse(time.RFC3339Nano, e)
 		if err != nil {
-			return nil
+			return nil, nil
 		}
 		t.Expiry = exp
 	}
@@ -34,7 +39,7 @@ func readCachedToken(st *store.Store, name string) *oauth2.Token {
 			extra[k] = v
 		}
 	}
-	return t.WithExtra(extra)
+	return t.WithExtra(extra), nil
 }
 
 // cacheToken saves t as name's cached access token. Tokens without an

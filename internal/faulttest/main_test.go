@@ -1,0 +1,846 @@
+package faulttest
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/credwiz/credwiz/store"
+)
+
+// credwizBin is the binary under test and repoRoot the module's root, set
+// by TestMain.
+var credwizBin, repoRoot string
+
+// runTimeout bounds every run of the binary: a hang is a failure, not a
+// stuck test.
+const runTimeout = 60 * time.Second
+
+func TestMain(m *testing.M) { os.Exit(testMain(m)) }
+
+func testMain(m *testing.M) int {
+	// These tests spend their time waiting on child processes, timeouts
+	// and sleeps, not on the CPU: run more than GOMAXPROCS of them at once
+	// unless -parallel is given.
+	flag.Parse()
+	explicit := false
+	flag.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "test.parallel" })
+	if !explicit {
+		_ = flag.Set("test.parallel", "8")
+	}
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "faulttest:", err)
+		return 1
+	}
+	repoRoot = root
+	dir, err := os.MkdirTemp("", "credwiz-faulttest-bin-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "faulttest:", err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	credwizBin = filepath.Join(dir, "credwiz")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	build := exec.CommandContext(ctx, "go", "build", "-o", credwizBin, "github.com/credwiz/credwiz")
+	build.Dir = repoRoot
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintf(os.Stderr, "faulttest: go build -o %s github.com/credwiz/credwiz failed: %v\n", credwizBin, err)
+		return 1
+	}
+	stop := argvSampler.start()
+	code := m.Run()
+	stop()
+	return code
+}
+
+// randomHex returns n random bytes in hex.
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// ---------------------------------------------------------------------
+// A Secret Service of the test's own
+
+// requireKeychainEnv reports CREDWIZ_REQUIRE_KEYCHAIN=1: keychain tests
+// must run, not skip.
+func requireKeychainEnv() bool { return os.Getenv("CREDWIZ_REQUIRE_KEYCHAIN") == "1" }
+
+var loudSkip sync.Once
+
+// noKeychain skips t loudly, or fails it under CREDWIZ_REQUIRE_KEYCHAIN=1.
+func noKeychain(t testing.TB, why string) {
+	t.Helper()
+	if requireKeychainEnv() {
+		t.Fatalf("CREDWIZ_REQUIRE_KEYCHAIN=1 but no Secret Service could be started: %s; run: source scripts/secret-service.sh && start_secret_service (or bash scripts/test.sh)", why)
+	}
+	loudSkip.Do(func() {
+		fmt.Fprintf(os.Stderr, "\n*** faulttest: KEYCHAIN TESTS SKIPPED: %s; install gnome-keyring, dbus-daemon, dbus-bin and libsecret-tools (bash scripts/test.sh does) ***\n\n", why)
+	})
+	t.Skipf("KEYCHAIN TESTS SKIPPED: %s", why)
+}
+
+// startSecretService starts gnome-keyring on a private D-Bus bus with
+// scripts/secret-service.sh, stopped when t ends, and returns the bus
+// address. Each caller gets its own: credwiz's keychain items are global to
+// a bus (service "credwiz", account = name), so doctor --fix in one test
+// would remove the items of every other test sharing the bus.
+func startSecretService(t testing.TB) string {
+	t.Helper()
+	if runtime.GOOS != "linux" {
+		noKeychain(t, "the private Secret Service needs Linux (gnome-keyring on D-Bus)")
+	}
+	for _, p := range []string{"bash", "dbus-daemon", "dbus-send", "gnome-keyring-daemon", "secret-tool"} {
+		if _, err := exec.LookPath(p); err != nil {
+			noKeychain(t, p+" is not installed")
+		}
+	}
+	tmp, err := os.MkdirTemp("", "credwiz-ss-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(tmp, "out")
+	logPath := filepath.Join(tmp, "log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logFile.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "bash", "-c",
+		`source "$1" && start_secret_service && printf '%s\n%s\n%s\n' "$DBUS_SESSION_BUS_ADDRESS" "$DBUS_PID" "$KR_HOME" > "$2"`,
+		"bash", filepath.Join(repoRoot, "scripts", "secret-service.sh"), out)
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + tmp, "TMPDIR=" + tmp}
+	// A file, not a pipe: the daemons inherit it and outlive bash.
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	runErr := cmd.Run()
+	raw, _ := os.ReadFile(out)
+	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
+	if runErr != nil || len(lines) != 3 {
+		msg, _ := os.ReadFile(logPath)
+		_ = os.RemoveAll(tmp)
+		noKeychain(t, fmt.Sprintf("scripts/secret-service.sh failed (%v): %s", runErr, strings.TrimSpace(string(msg))))
+	}
+	addr := lines[0]
+	pid, _ := strconv.Atoi(lines[1])
+	t.Cleanup(func() {
+		if t.Failed() {
+			if b, _ := os.ReadFile(logPath); len(b) > 0 {
+				t.Logf("the Secret Service's log (%s):\n%s", addr, clip(string(b)))
+			}
+		}
+		if pid > 0 {
+			_ = syscall.Kill(pid, syscall.SIGTERM) // gnome-keyring exits with its bus
+			for i := 0; i < 50 && syscall.Kill(pid, 0) == nil; i++ {
+				time.Sleep(10 * time.Millisecond)
+			}
+		}
+		_ = os.RemoveAll(tmp)
+	})
+	return addr
+}
+
+// keychainItem returns the value of the keychain item (service, name) on
+// bus, read with secret-tool (not credwiz), and whether it exists.
+func keychainItem(t testing.TB, bus, service, name string) (string, bool) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "secret-tool", "lookup", "service", service, "username", name)
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "DBUS_SESSION_BUS_ADDRESS=" + bus}
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	if ee, ok := errors.AsType[*exec.ExitError](err); ok && ee.ExitCode() == 1 && errOut.Len() == 0 {
+		return "", false
+	}
+	if err != nil {
+		t.Fatalf("secret-tool lookup service %s username %s: %v: %s", service, name, err, errOut.String())
+	}
+	return out.String(), true
+}
+
+// keychainSecret returns the secret map credwiz keeps for name on bus, or
+// nil when there is no item.
+func keychainSecret(t testing.TB, bus, name string) map[string]string {
+	t.Helper()
+	v, ok := keychainItem(t, bus, store.SecretService, name)
+	if !ok {
+		return nil
+	}
+	m := map[string]string{}
+	if err := json.Unmarshal([]byte(v), &m); err != nil {
+		t.Fatalf("keychain item %s of service credwiz is not a JSON object of strings: %v", name, err)
+	}
+	return m
+}
+
+// hangingBus listens on a unix socket that accepts connections and never
+// answers, and returns it as a D-Bus address.
+func hangingBus(t testing.TB) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "cw-bus-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "bus")
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		for _, c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+		os.RemoveAll(dir)
+	})
+	return "unix:path=" + path
+}
+
+// deadBus is a D-Bus address where nothing listens: any keychain call
+// fails at once.
+func deadBus(t testing.TB) string {
+	return "unix:path=" + filepath.Join(t.TempDir(), "no-bus-here")
+}
+
+// ---------------------------------------------------------------------
+// Sandboxes and runs of the binary
+
+// sandbox is one throw-away credwiz "machine": a config dir, HOME and
+// TMPDIR, a secret store, and a record of every run for the leak scan.
+type sandbox struct {
+	t    *testing.T
+	dir  string // the config dir
+	home string
+	tmp  string
+	kind string // keychain or file
+	bus  string // DBUS_SESSION_BUS_ADDRESS
+	env  []string
+
+	rec *record // shared by the views of in
+}
+
+// record is what a sandbox keeps for its leak scan.
+type record struct {
+	mu      sync.Mutex
+	secrets map[string]bool
+	runs    []result
+}
+
+// in returns a view of the sandbox reporting to t (a subtest, or a test
+// goroutine's own t) and sharing its files, store and record.
+func (s *sandbox) in(t *testing.T) *sandbox {
+	c := *s
+	c.t = t
+	return &c
+}
+
+// newSandbox returns a sandbox whose store is kind ("keychain" or "file")
+// and whose keychain is on bus (a file sandbox gets a dead bus). It scans
+// for leaks when t ends.
+func newSandbox(t *testing.T, kind, bus string) *sandbox {
+	t.Helper()
+	root := t.TempDir()
+	s := &sandbox{t: t, kind: kind, bus: bus, rec: &record{secrets: map[string]bool{}},
+		dir: filepath.Join(root, "config"), home: filepath.Join(root, "home"), tmp: filepath.Join(root, "tmp")}
+	for _, d := range []string{s.home, s.tmp} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if kind == "file" && bus == "" {
+		s.bus = deadBus(t)
+	}
+	s.env = []string{
+		"PATH=" + os.Getenv("PATH"),
+		"HOME=" + s.home,
+		"TMPDIR=" + s.tmp,
+		"XDG_CONFIG_HOME=" + filepath.Join(s.home, ".config"),
+		"XDG_RUNTIME_DIR=" + s.tmp,
+		"CREDWIZ_CONFIG_DIR=" + s.dir,
+		"CREDWIZ_STORE=" + kind,
+		"DBUS_SESSION_BUS_ADDRESS=" + s.bus,
+		"NO_COLOR=1",
+		"LANG=C.UTF-8",
+	}
+	if kind == "file" {
+		pass := "faulttest-" + randomHex(12)
+		s.env = append(s.env, "CREDWIZ_PASSPHRASE="+pass)
+		s.secret(pass)
+	}
+	t.Cleanup(s.leakScan)
+	return s
+}
+
+// secret registers values the leak scan looks for. Values shorter than 8
+// bytes are too likely to occur by chance and are not registered.
+func (s *sandbox) secret(vals ...string) {
+	s.rec.mu.Lock()
+	defer s.rec.mu.Unlock()
+	for _, v := range vals {
+		if len(strings.TrimSpace(v)) >= 8 {
+			s.rec.secrets[strings.TrimSpace(v)] = true
+		}
+	}
+}
+
+// result is one run of the binary.
+type result struct {
+	args           []string
+	stdout, stderr string
+	code           int // -1: killed by a signal
+	dur            time.Duration
+	// maxRSSKiB is credwiz's peak RSS, from runMeasured only; 0 when not
+	// measured. (A child's own rusage is no good: Linux carries the
+	// parent's RSS at exec into the child's ru_maxrss.)
+	maxRSSKiB int64
+}
+
+func (r result) String() string {
+	return fmt.Sprintf("credwiz %s: exit %d after %s\nstdout: %s\nstderr: %s",
+		strings.Join(quoteArgs(r.args), " "), r.code, r.dur.Round(time.Millisecond), clip(r.stdout), clip(r.stderr))
+}
+
+func quoteArgs(args []string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		out[i] = clip(a)
+		if strings.ContainsAny(a, " \t\n\"'") || a == "" || len(a) > 200 {
+			out[i] = strconv.Quote(out[i])
+		}
+	}
+	return out
+}
+
+// clip shortens long text for failure messages.
+func clip(s string) string {
+	if len(s) > 600 {
+		return s[:600] + fmt.Sprintf("…(%d bytes)", len(s))
+	}
+	return s
+}
+
+// run runs credwiz with args and stdin (not a terminal) and waits for it.
+func (s *sandbox) run(stdin string, args ...string) result {
+	s.t.Helper()
+	return s.runEnv(stdin, nil, args...)
+}
+
+// runEnv is run with extra environment variables (KEY=VALUE).
+func (s *sandbox) runEnv(stdin string, extra []string, args ...string) result {
+	s.t.Helper()
+	cmd, out, errOut, cancel := s.command(stdin, extra, args...)
+	defer cancel()
+	defer argvSampler.busy()()
+	start := time.Now()
+	err := cmd.Run()
+	r := s.finish(cmd, args, out.String(), errOut.String(), time.Since(start), err)
+	return r
+}
+
+// timeBin is GNU time, which measures a child it forks itself.
+const timeBin = "/usr/bin/time"
+
+// runMeasured is runEnv through GNU time, to measure credwiz's peak RSS;
+// ok is false (and nothing runs) where GNU time is not installed.
+func (s *sandbox) runMeasured(stdin string, extra []string, args ...string) (r result, ok bool) {
+	s.t.Helper()
+	if _, err := os.Stat(timeBin); err != nil {
+		return result{}, false
+	}
+	rss := filepath.Join(s.t.TempDir(), "rss")
+	cmd, out, errOut, cancel := s.command(stdin, extra, args...)
+	defer cancel()
+	cmd.Args = append([]string{timeBin, "-f", "%M", "-o", rss, credwizBin}, args...)
+	cmd.Path = timeBin
+	defer argvSampler.busy()()
+	start := time.Now()
+	err := cmd.Run()
+	r = s.finish(cmd, args, out.String(), errOut.String(), time.Since(start), err)
+	b, err := os.ReadFile(rss)
+	if err != nil {
+		s.t.Fatalf("GNU time wrote no measurement: %v", err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	r.maxRSSKiB, err = strconv.ParseInt(lines[len(lines)-1], 10, 64)
+	if err != nil {
+		s.t.Fatalf("GNU time's measurement %q: %v", b, err)
+	}
+	return r, true
+}
+
+// command prepares a run of credwiz.
+func (s *sandbox) command(stdin string, extra []string, args ...string) (*exec.Cmd, *bytes.Buffer, *bytes.Buffer, context.CancelFunc) {
+	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
+	cmd := exec.CommandContext(ctx, credwizBin, args...)
+	cmd.Env = append(slices.Clone(s.env), extra...)
+	cmd.Dir = s.home
+	cmd.Stdin = strings.NewReader(stdin)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	return cmd, &out, &errOut, cancel
+}
+
+// finish records a finished run.
+func (s *sandbox) finish(cmd *exec.Cmd, args []string, stdout, stderr string, dur time.Duration, err error) result {
+	s.t.Helper()
+	r := result{args: args, stdout: stdout, stderr: stderr, dur: dur, code: -1}
+	ps := cmd.ProcessState
+	if ps == nil {
+		// Errorf, not Fatalf: runs may happen on goroutines of their own.
+		s.t.Errorf("credwiz %s did not run: %v", strings.Join(quoteArgs(args), " "), err)
+		r.code = -2
+		return r
+	}
+	if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		r.code = -1
+	} else {
+		r.code = ps.ExitCode()
+	}
+	if strings.Contains(stderr, "panic:") || strings.Contains(stderr, "goroutine ") && strings.Contains(stderr, "[running]") {
+		s.t.Errorf("credwiz panicked:\n%s", r)
+	}
+	s.rec.mu.Lock()
+	s.rec.runs = append(s.rec.runs, r)
+	s.rec.mu.Unlock()
+	return r
+}
+
+// must runs credwiz and fails the test unless it exits 0.
+func (s *sandbox) must(stdin string, args ...string) result {
+	s.t.Helper()
+	r := s.run(stdin, args...)
+	if r.code != 0 {
+		s.t.Fatalf("want exit 0:\n%s", r)
+	}
+	return r
+}
+
+// pauseWriter collects a paused child's stderr and reports the pause line.
+type pauseWriter struct {
+	mu     sync.Mutex
+	buf    bytes.Buffer
+	want   string
+	paused chan struct{}
+	once   sync.Once
+}
+
+func (w *pauseWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf.Write(p)
+	if strings.Contains(w.buf.String(), w.want) {
+		w.once.Do(func() { close(w.paused) })
+	}
+	return len(p), nil
+}
+
+func (w *pauseWriter) String() string { w.mu.Lock(); defer w.mu.Unlock(); return w.buf.String() }
+
+// killAt runs credwiz with CREDWIZ_TEST_PAUSE_AT=step, waits until it says
+// it paused there, and SIGKILLs it. It fails the test if the process ends
+// without pausing.
+func (s *sandbox) killAt(step, stdin string, args ...string) result {
+	s.t.Helper()
+	cmd, out, _, cancel := s.command(stdin, []string{"CREDWIZ_TEST_PAUSE_AT=" + step}, args...)
+	defer cancel()
+	pw := &pauseWriter{want: "credwiz: paused at " + step + "\n", paused: make(chan struct{})}
+	cmd.Stderr = pw
+	defer argvSampler.busy()()
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		s.t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-pw.paused:
+	case err := <-done:
+		r := s.finish(cmd, args, out.String(), pw.String(), time.Since(start), err)
+		s.t.Fatalf("credwiz never paused at %s:\n%s", step, r)
+	case <-time.After(30 * time.Second):
+		_ = cmd.Process.Kill()
+		<-done
+		s.t.Fatalf("credwiz did not reach %s within 30s; stderr: %s", step, pw.String())
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		s.t.Fatal(err)
+	}
+	err := <-done
+	r := s.finish(cmd, args, out.String(), pw.String(), time.Since(start), err)
+	if r.code != -1 {
+		s.t.Fatalf("credwiz was not killed by SIGKILL:\n%s", r)
+	}
+	return r
+}
+
+// ---------------------------------------------------------------------
+// The config dir
+
+// snapshot returns every file under the config dir by path, with its
+// bytes (lock files, which hold nothing, are left out).
+func (s *sandbox) snapshot() map[string]string {
+	s.t.Helper()
+	snap := map[string]string{}
+	err := filepath.WalkDir(s.dir, func(path string, d os.DirEntry, err error) error {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil
+		}
+		if err != nil || d.IsDir() || strings.HasSuffix(path, ".lock") {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		snap[strings.TrimPrefix(path, s.dir)] = string(b)
+		return err
+	})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return snap
+}
+
+// indexFile is credentials.json as the tests read it, independently of
+// the store package.
+type indexFile struct {
+	Version     int               `json:"version"`
+	Store       string            `json:"store"`
+	Credentials []json.RawMessage `json:"credentials"`
+}
+
+// indexCred is what the tests look at in a credential's record.
+type indexCred struct {
+	Name        string            `json:"name"`
+	Connector   string            `json:"connector"`
+	Description string            `json:"description"`
+	Fields      map[string]string `json:"fields"`
+	SecretKeys  []string          `json:"secret_keys"`
+	LastTest    *struct {
+		OK    bool   `json:"ok"`
+		Class string `json:"class"`
+		At    string `json:"at"`
+	} `json:"last_test"`
+}
+
+// readIndex parses credentials.json strictly (valid JSON, version 1) and
+// returns its credentials by name; a missing file is an empty index.
+func (s *sandbox) readIndex() map[string]indexCred {
+	s.t.Helper()
+	b, err := os.ReadFile(filepath.Join(s.dir, store.IndexFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return map[string]indexCred{}
+	}
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	creds, err := parseIndex(b)
+	if err != nil {
+		s.t.Fatalf("%s: %v\n%s", store.IndexFile, err, clip(string(b)))
+	}
+	return creds
+}
+
+// parseIndex parses an index file's bytes.
+func parseIndex(b []byte) (map[string]indexCred, error) {
+	if !json.Valid(b) {
+		return nil, errors.New("not valid JSON (half-written?)")
+	}
+	var f indexFile
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if err := dec.Decode(&f); err != nil {
+		return nil, err
+	}
+	if f.Version != 1 {
+		return nil, fmt.Errorf("version %d, want 1", f.Version)
+	}
+	out := map[string]indexCred{}
+	for _, raw := range f.Credentials {
+		var c indexCred
+		if err := json.Unmarshal(raw, &c); err != nil {
+			return nil, err
+		}
+		if _, dup := out[c.Name]; dup {
+			return nil, fmt.Errorf("credential %q is listed twice", c.Name)
+		}
+		out[c.Name] = c
+	}
+	return out, nil
+}
+
+// names returns the sorted keys of an index.
+func names(m map[string]indexCred) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// checkNoStrayFiles fails when the config dir holds anything but credwiz's
+// own files. renameio's temp files (".credentials.json<digits>"), which a
+// SIGKILL between create and rename can leave and which credwiz never
+// reads, are tolerated and logged, as are those under TMPDIR.
+func (s *sandbox) checkNoStrayFiles() {
+	s.t.Helper()
+	known := map[string]bool{store.IndexFile: true, store.IndexFile + ".lock": true,
+		store.AgeFileName: true, store.AgeFileName + ".lock": true}
+	entries, err := os.ReadDir(s.dir)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		s.t.Fatal(err)
+	}
+	for _, e := range entries {
+		switch {
+		case known[e.Name()]:
+		case isTempName(e.Name()):
+			s.t.Logf("left in the config dir after the kill: temp file %s (never read by credwiz)", e.Name())
+		default:
+			s.t.Errorf("unexpected file in the config dir: %s", e.Name())
+		}
+	}
+	tmps, _ := os.ReadDir(s.tmp)
+	for _, e := range tmps {
+		if isTempName(e.Name()) {
+			s.t.Logf("left in TMPDIR after the kill: temp file %s (renameio writes the temp file in TMPDIR when it is on the config dir's file system)", e.Name())
+		}
+	}
+}
+
+func isTempName(n string) bool {
+	for _, base := range []string{store.IndexFile, store.AgeFileName} {
+		if rest, ok := strings.CutPrefix(n, "."+base); ok && rest != "" && strings.Trim(rest, "0123456789") == "" {
+			return true
+		}
+	}
+	return false
+}
+
+// seed writes credentials straight into the index through the store
+// package (no secrets), recording the sandbox's store kind.
+func (s *sandbox) seed(creds ...store.Credential) {
+	s.t.Helper()
+	ix := store.NewIndex(s.dir)
+	err := ix.Update(func(tx *store.Tx) error {
+		tx.SetKind(store.Kind(s.kind))
+		for _, c := range creds {
+			tx.Put(c)
+		}
+		return nil
+	})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+// ---------------------------------------------------------------------
+// Leak scan
+
+// leakScan fails the test for every leak that leaks finds.
+func (s *sandbox) leakScan() {
+	for _, l := range s.leaks() {
+		s.t.Errorf("LEAK: %s", l)
+	}
+}
+
+// leaks looks for every registered secret in every file under the config
+// dir, HOME and TMPDIR, in the stdout of every run but token (whose stdout
+// is the token, by design), in the stderr of every run, and in the argv of
+// every process sampled while the tests ran. It returns where it found
+// one, never the secret itself.
+func (s *sandbox) leaks() []string {
+	s.rec.mu.Lock()
+	secrets := make([]string, 0, len(s.rec.secrets))
+	for v := range s.rec.secrets {
+		secrets = append(secrets, v)
+	}
+	runs := slices.Clone(s.rec.runs)
+	s.rec.mu.Unlock()
+	if len(secrets) == 0 {
+		return nil
+	}
+	var out []string
+	found := func(where, text string) {
+		for _, v := range secrets {
+			if strings.Contains(text, v) {
+				for _, w := range secrets {
+					where = strings.ReplaceAll(where, w, "<secret>")
+				}
+				out = append(out, fmt.Sprintf("a secret value (%s…, %d bytes) appears in %s", v[:4], len(v), clip(where)))
+			}
+		}
+	}
+	for _, root := range []string{s.dir, s.home, s.tmp} {
+		_ = filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !d.Type().IsRegular() {
+				return nil
+			}
+			b, err := os.ReadFile(path)
+			if err == nil {
+				found("file "+path, string(b))
+			}
+			return nil
+		})
+	}
+	for _, r := range runs {
+		cmd := strings.Join(quoteArgs(r.args), " ")
+		if len(r.args) == 0 || r.args[0] != "token" {
+			found("the stdout of credwiz "+cmd, r.stdout)
+		}
+		found("the stderr of credwiz "+cmd, r.stderr)
+	}
+	for _, line := range argvSampler.lines() {
+		found("the argv of a process: "+line, line)
+	}
+	return out
+}
+
+// argvSampler samples /proc/*/cmdline while any credwiz child runs and
+// keeps every distinct command line seen.
+var argvSampler = &sampler{seen: map[string]bool{}}
+
+type sampler struct {
+	mu     sync.Mutex
+	active int
+	seen   map[string]bool
+	wake   chan struct{}
+}
+
+// start runs the sampling loop until the returned function is called.
+func (p *sampler) start() (stop func()) {
+	if runtime.GOOS != "linux" {
+		return func() {}
+	}
+	quit := make(chan struct{})
+	done := make(chan struct{})
+	p.wake = make(chan struct{}, 1)
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(3 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			p.mu.Lock()
+			active := p.active
+			p.mu.Unlock()
+			if active == 0 {
+				select {
+				case <-quit:
+					return
+				case <-p.wake:
+				}
+			}
+			p.sample()
+			select {
+			case <-quit:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() { close(quit); <-done }
+}
+
+// busy marks a child as running until the returned function is called.
+func (p *sampler) busy() (idle func()) {
+	p.mu.Lock()
+	p.active++
+	p.mu.Unlock()
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+	return func() {
+		p.mu.Lock()
+		p.active--
+		p.mu.Unlock()
+	}
+}
+
+func (p *sampler) sample() {
+	d, err := os.Open("/proc")
+	if err != nil {
+		return
+	}
+	ents, _ := d.Readdirnames(-1)
+	d.Close()
+	for _, e := range ents {
+		if e == "" || e[0] < '0' || e[0] > '9' {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + e + "/cmdline")
+		if err != nil || len(b) == 0 {
+			continue
+		}
+		line := strings.ReplaceAll(strings.TrimRight(string(b), "\x00"), "\x00", " ")
+		p.mu.Lock()
+		if len(p.seen) < 200000 {
+			p.seen[line] = true
+		}
+		p.mu.Unlock()
+	}
+}
+
+// lines returns every command line seen so far.
+func (p *sampler) lines() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make([]string, 0, len(p.seen))
+	for l := range p.seen {
+		out = append(out, l)
+	}
+	return out
+}
+
+// ---------------------------------------------------------------------
+// Small helpers
+
+// stdinOf renders KEY=VALUE lines.
+func stdinOf(kv ...string) string {
+	var b strings.Builder
+	for i := 0; i+1 < len(kv); i += 2 {
+		b.WriteString(kv[i] + "=" + kv[i+1] + "\n")
+	}
+	return b.String()
+}
+
+// oneLine reports whether s is exactly one non-empty line.
+func oneLine(s string) bool {
+	s = strings.TrimRight(s, "\n")
+	return s != "" && !strings.Contains(s, "\n")
+}

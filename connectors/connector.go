@@ -72,6 +72,10 @@ type Connector struct {
 	DocsURL string
 	// Fields are the connector's settings in form order.
 	Fields []Field
+	// Check is an offline check across fields (Salesforce: the
+	// client-credentials flow needs a My Domain login URL), run by Validate
+	// after the per-field checks pass; nil means none.
+	Check func(Values) error
 	// Test is the live test.
 	Test TestFunc
 	// Token mints an access token; see TokenSource for the cached form.

@@ -48,8 +48,8 @@ const salesforceEarlyExpiry = time.Minute
 // request. That includes the client-credentials flow with the generic
 // login.salesforce.com or test.salesforce.com login_url, which Salesforce
 // would answer with "request not supported on this domain": a *FieldError
-// for login_url. (Field.Validate sees one value only, so this cross-field
-// check cannot run in Connector.Validate.)
+// for login_url, from the connector's Check (so Validate, and the forms,
+// catch it too).
 func Salesforce() *Connector {
 	c := &Connector{
 		ID:          "salesforce",
@@ -59,18 +59,19 @@ func Salesforce() *Connector {
 		DocsURL:     "https://help.salesforce.com/s/articleView?id=xcloud.remoteaccess_oauth_username_password_flow.htm",
 		EarlyExpiry: salesforceEarlyExpiry,
 		Fields:      salesforceFields(),
+		Check:       salesforceCheckValues,
 		Reauth:      []string{"consumer_secret", "username", "password", "security_token"},
 		ReauthGuide: salesforceReauthGuide,
 	}
 	c.Token = func(ctx context.Context, hc *http.Client, v Values) (*oauth2.Token, error) {
-		v, err := salesforcePrepare(c, v)
+		v, err := prepare(c, v)
 		if err != nil {
 			return nil, err
 		}
 		return salesforceToken(ctx, hc, v, c.Secrets(v))
 	}
 	c.Test = func(ctx context.Context, hc *http.Client, v Values) (Report, error) {
-		v, err := salesforcePrepare(c, v)
+		v, err := prepare(c, v)
 		if err != nil {
 			return Report{Connector: c.ID}, err
 		}
@@ -214,30 +215,8 @@ func salesforceGenericLoginHost(raw string) bool {
 	return false
 }
 
-// salesforcePrepare normalizes v, keeps the keys c declares (a caller may
-// pass more, such as a credential's name) and validates them offline, so
-// that no secret is sent to a URL the policy refuses or with a value
-// Validate would refuse even when the caller skipped Validate. It ends with
-// the cross-field check Validate cannot make.
-func salesforcePrepare(c *Connector, v Values) (Values, error) {
-	n := c.Normalize(v)
-	own := make(Values, len(c.Fields))
-	for _, f := range c.Fields {
-		if val, ok := n[f.Key]; ok {
-			own[f.Key] = val
-		}
-	}
-	if err := c.Validate(own); err != nil {
-		return nil, err
-	}
-	if err := salesforceCheckValues(own); err != nil {
-		return nil, err
-	}
-	return own, nil
-}
-
-// salesforceCheckValues is the cross-field check Connector.Validate cannot
-// make: the client-credentials flow needs a My Domain login URL.
+// salesforceCheckValues is the connector's Check: the client-credentials
+// flow needs a My Domain login URL.
 func salesforceCheckValues(v Values) error {
 	if salesforceFlow(v) == SalesforceFlowClientCredentials && salesforceGenericLoginHost(v["login_url"]) {
 		return &FieldError{Key: "login_url", Reason: "the client_credentials flow works only with the org's My Domain login URL " +

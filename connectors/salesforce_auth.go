@@ -41,7 +41,7 @@ type salesforceOAuthError struct {
 }
 
 // salesforceToken performs the token exchange of v's flow. v must come
-// from salesforcePrepare. The token carries the
+// from prepare. The token carries the
 // instance and identity URLs as extras and the conservative expiry of
 // salesforceTokenLifetime.
 func salesforceToken(ctx context.Context, hc *http.Client, v Values, secrets []string) (*oauth2.Token, error) {

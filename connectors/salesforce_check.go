@@ -54,7 +54,7 @@ type salesforceSObject struct {
 	Retrieveable bool   `json:"retrieveable"`
 }
 
-// salesforceTest (v prepared by salesforcePrepare) logs in, then reads the API versions, the identity of the
+// salesforceTest (v prepared by prepare) logs in, then reads the API versions, the identity of the
 // user and the objects it can see (describeGlobal), and reports read access
 // to salesforceObjects. Missing required objects fail the test with
 // ErrForbidden, after filling the Report's checklist.

@@ -59,8 +59,8 @@ func (c *Connector) Normalize(v Values) Values {
 // Validate checks v (normally the result of Normalize) offline: unknown
 // keys, required fields missing (all listed at once, as *MissingError),
 // values too long, with control characters or invalid UTF-8, options not
-// allowed, and each field's own Validate. Fields that do not apply are not
-// checked.
+// allowed, each field's own Validate, then the connector's Check across
+// fields. Fields that do not apply are not checked.
 func (c *Connector) Validate(v Values) error {
 	keys := make([]string, 0, len(v))
 	for k := range v {
@@ -98,6 +98,9 @@ func (c *Connector) Validate(v Values) error {
 	}
 	if len(missing) > 0 {
 		return &MissingError{Keys: missing}
+	}
+	if c.Check != nil {
+		return c.Check(v)
 	}
 	return nil
 }

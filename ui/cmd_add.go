@@ -151,9 +151,7 @@ func addScripted(ctx context.Context, f *Factory, c *connectors.Connector, o *ad
 	if err != nil {
 		return err
 	}
-	for _, w := range c.Warnings(v) {
-		fmt.Fprintf(f.IO.ErrOut, "warning: %s\n", w)
-	}
+	printWarnings(f, c, v)
 	ix, err := f.Index()
 	if err != nil {
 		return err

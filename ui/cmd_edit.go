@@ -70,20 +70,37 @@ func editScripted(ctx context.Context, f *Factory, cred store.Credential, c *con
 	if err != nil {
 		return err
 	}
-	old, err := loadValues(f, cred)
+	old, v, err := withChanges(f, cred, c, given)
 	if err != nil {
 		return err
 	}
-	v := maps.Clone(old)
+	return finishEdit(ctx, f, cred, c, old, newName, desc, v, editFinish{test: !o.noTest, force: o.force, asJSON: o.asJSON})
+}
+
+// withChanges returns cred's saved values (one read of the secret store)
+// and those values with the given changes applied, normalized and
+// validated (a usage error when invalid). It prints the remote-host
+// warnings of the result.
+func withChanges(f *Factory, cred store.Credential, c *connectors.Connector, given connectors.Values) (old, v connectors.Values, err error) {
+	old, err = loadValues(f, cred)
+	if err != nil {
+		return nil, nil, err
+	}
+	v = maps.Clone(old)
 	maps.Copy(v, given)
 	v = c.Normalize(v)
 	if err := c.Validate(v); err != nil {
-		return &UsageError{Err: err}
+		return nil, nil, &UsageError{Err: err}
 	}
+	printWarnings(f, c, v)
+	return old, v, nil
+}
+
+// printWarnings prints c's warnings for v on stderr, one a line.
+func printWarnings(f *Factory, c *connectors.Connector, v connectors.Values) {
 	for _, w := range c.Warnings(v) {
 		fmt.Fprintf(f.IO.ErrOut, "warning: %s\n", w)
 	}
-	return finishEdit(ctx, f, cred, c, old, newName, desc, v, editFinish{test: !o.noTest, force: o.force, asJSON: o.asJSON})
 }
 
 // editFinish are the choices of how an edit is completed.

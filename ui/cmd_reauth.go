@@ -80,18 +80,9 @@ func reauthScripted(ctx context.Context, f *Factory, cred store.Credential, c *c
 	if !gotSecret {
 		return usagef("reauth needs the new secret(s) (%s): pass them with --secrets-stdin, one KEY=VALUE per line, or in CREDWIZ_SECRET_<KEY>", strings.Join(c.SecretKeys(), ", "))
 	}
-	old, err := loadValues(f, cred)
+	_, v, err := withChanges(f, cred, c, given)
 	if err != nil {
 		return err
-	}
-	v := maps.Clone(old)
-	maps.Copy(v, given)
-	v = c.Normalize(v)
-	if err := c.Validate(v); err != nil {
-		return &UsageError{Err: err}
-	}
-	for _, w := range c.Warnings(v) {
-		fmt.Fprintf(f.IO.ErrOut, "warning: %s\n", w)
 	}
 	rep, terr, res := liveTest(ctx, f, c, v)
 	if errors.Is(terr, context.Canceled) {

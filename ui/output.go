@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"charm.land/lipgloss/v2"
+	"charm.land/lipgloss/v2/table"
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 )
@@ -74,22 +75,35 @@ func printTable(io *IOStreams, header []string, rows [][]string, flex ...int) {
 		}
 	}
 	fitWidths(widths, io.TermWidth()-gap*(len(widths)-1), flex)
-	st := io.stdoutStyles()
-	w := colorWriter(io.Out, !io.ColorOut())
-	line := func(r []string, style func(string) string) {
-		var b strings.Builder
-		for i, cell := range r {
-			cell = ansi.Truncate(cell, widths[i], "…")
-			if i < len(r)-1 {
-				cell += strings.Repeat(" ", widths[i]-ansi.StringWidth(cell)+gap)
-			}
-			b.WriteString(cell)
+	// Cells are truncated to the fitted widths first, so the lipgloss
+	// table never wraps one onto a second line.
+	fitted := make([][]string, len(rows))
+	for r, row := range rows {
+		fitted[r] = make([]string, len(row))
+		for i, cell := range row {
+			fitted[r][i] = ansi.Truncate(cell, widths[i], "…")
 		}
-		fmt.Fprintln(w, style(strings.TrimRight(b.String(), " ")))
 	}
-	line(header, func(s string) string { return st.header.Render(s) })
-	for _, r := range rows {
-		line(r, func(s string) string { return s })
+	st := io.stdoutStyles()
+	t := table.New().
+		Border(lipgloss.HiddenBorder()).
+		BorderTop(false).BorderBottom(false).BorderLeft(false).BorderRight(false).
+		BorderHeader(false).BorderColumn(false).
+		Headers(header...).
+		Rows(fitted...).
+		StyleFunc(func(row, col int) lipgloss.Style {
+			s := lipgloss.NewStyle()
+			if col < len(header)-1 {
+				s = s.PaddingRight(gap)
+			}
+			if row == table.HeaderRow {
+				return st.header.Inherit(s)
+			}
+			return s
+		})
+	w := colorWriter(io.Out, !io.ColorOut())
+	for _, l := range strings.Split(t.Render(), "\n") {
+		fmt.Fprintln(w, strings.TrimRight(l, " "))
 	}
 }
 

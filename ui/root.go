@@ -1,8 +1,6 @@
 package ui
 
 import (
-	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -105,11 +103,5 @@ func exactArgs(n int, what string) cobra.PositionalArgs {
 	}
 }
 
-// notImplemented is the RunE of a command whose issue is not done yet.
-func notImplemented(cmd *cobra.Command, _ []string) error {
-	return fmt.Errorf("%s is not implemented yet", cmd.CommandPath())
-}
-
 func joinComma(a []string) string { return strings.Join(a, ", ") }
 
-var _ = errors.New

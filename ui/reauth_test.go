@@ -5,6 +5,7 @@ import (
 	"io"
 	"maps"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -63,7 +64,12 @@ func errString(err error) string {
 	return err.Error()
 }
 
-// sfSetup adds a Salesforce credential named prod-sf against a fresh
+// sfName is the test credential's name: random, so that the keychain
+// variants never touch a real credential of the developer's keychain (on
+// macOS the tests use the login keychain).
+var sfName = "credwiz-test-sf-" + strconv.FormatInt(time.Now().UnixNano()%1e9, 36)
+
+// sfSetup adds a Salesforce credential named sfName against a fresh
 // emulator, and caches a token for it.
 func sfSetup(t *testing.T, e *testEnv) (*connectortest.Salesforce, connectors.Values) {
 	t.Helper()
@@ -71,12 +77,12 @@ func sfSetup(t *testing.T, e *testEnv) (*connectortest.Salesforce, connectors.Va
 	t.Cleanup(em.Close)
 	c, _ := connectors.Lookup("salesforce")
 	v := em.Values()
-	args, stdin := addArgs(c, "prod-sf", v)
+	args, stdin := addArgs(c, sfName, v)
 	if r := e.run(stdin, args...); r.code != 0 {
 		t.Fatalf("add: %d %s", r.code, r.err)
 	}
-	t.Cleanup(func() { e.run("", "rm", "prod-sf", "--yes") })
-	if r := e.run("", "token", "prod-sf"); r.code != 0 {
+	t.Cleanup(func() { e.run("", "rm", sfName, "--yes") })
+	if r := e.run("", "token", sfName); r.code != 0 {
 		t.Fatalf("token: %d %s", r.code, r.err)
 	}
 	return em, v
@@ -104,19 +110,19 @@ func TestReauthAfterPasswordChange(t *testing.T) {
 				e.useRealKeychain()
 			}
 			em, v := sfSetup(t, e)
-			before, _ := e.index().Get("prod-sf")
+			before, _ := e.index().Get(sfName)
 
 			em.SetPassword(em.Username(), "Autumn-2027!", "NewTok9xQ2")
-			r := e.run("", "test", "prod-sf")
+			r := e.run("", "test", sfName)
 			if r.code != 1 {
 				t.Fatalf("test after the password change: exit %d, want 1\n%s", r.code, r.out)
 			}
-			if !strings.Contains(r.out, "credwiz reauth prod-sf") {
+			if !strings.Contains(r.out, "credwiz reauth "+sfName) {
 				t.Errorf("the failure does not name the command to run:\n%s", r.out)
 			}
 			e.now = func() time.Time { return time.Now().Add(time.Minute) }
 			r = e.run(reauthStdin(map[string]string{"password": "Autumn-2027!", "security_token": "NewTok9xQ2"}),
-				"reauth", "prod-sf", "--secrets-stdin")
+				"reauth", sfName, "--secrets-stdin")
 			if r.code != 0 {
 				t.Fatalf("reauth: exit %d\n%s", r.code, r.err)
 			}
@@ -125,21 +131,21 @@ func TestReauthAfterPasswordChange(t *testing.T) {
 					t.Errorf("reauth output lacks %q:\n%s", want, r.err)
 				}
 			}
-			sec, err := e.secretsOf("prod-sf")
+			sec, err := e.secretsOf(sfName)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if sec["password"] != "Autumn-2027!" || sec["security_token"] != "NewTok9xQ2" || sec["consumer_secret"] != v["consumer_secret"] {
 				t.Errorf("the store does not hold the new secrets (keys %v)", slicesKeys(sec))
 			}
-			if _, err := e.tokenOf("prod-sf"); err == nil {
+			if _, err := e.tokenOf(sfName); err == nil {
 				t.Error("the cached token survived the re-auth")
 			}
-			after, _ := e.index().Get("prod-sf")
+			after, _ := e.index().Get(sfName)
 			if !after.SecretsUpdatedAt.After(before.SecretsUpdatedAt) {
 				t.Errorf("secrets_updated_at not advanced: %v → %v", before.SecretsUpdatedAt, after.SecretsUpdatedAt)
 			}
-			if r := e.run("", "test", "prod-sf"); r.code != 0 {
+			if r := e.run("", "test", sfName); r.code != 0 {
 				t.Errorf("test after reauth: exit %d\n%s", r.code, r.out)
 			}
 			if strings.Contains(r.err+r.out, "Autumn-2027!") {
@@ -162,16 +168,16 @@ func TestReauthFailureChangesNothing(t *testing.T) {
 			}
 			em, v := sfSetup(t, e)
 			em.SetPassword(em.Username(), "Autumn-2027!", "NewTok9xQ2")
-			before := e.state("prod-sf")
+			before := e.state(sfName)
 			r := e.run(reauthStdin(map[string]string{"password": "Autumn-2027!", "security_token": "WrongTok"}),
-				"reauth", "prod-sf", "--secrets-stdin")
+				"reauth", sfName, "--secrets-stdin")
 			if r.code != 1 {
 				t.Fatalf("reauth with a wrong token: exit %d, want 1\n%s", r.code, r.err)
 			}
 			if !strings.Contains(r.err, "Nothing was changed") {
 				t.Errorf("stderr does not say nothing changed:\n%s", r.err)
 			}
-			if after := e.state("prod-sf"); after != before {
+			if after := e.state(sfName); after != before {
 				t.Errorf("a failed re-auth changed the saved credential:\nbefore %s\nafter  %s", before, after)
 			}
 			if strings.Contains(r.err, "WrongTok") || strings.Contains(r.err, v["password"]) {
@@ -187,22 +193,22 @@ func TestReauthMissingRequiredObject(t *testing.T) {
 	em.RemoveObject("Lead")
 	em.SetPassword(em.Username(), "Autumn-2027!", "NewTok9xQ2")
 	stdin := reauthStdin(map[string]string{"password": "Autumn-2027!", "security_token": "NewTok9xQ2"})
-	before := e.state("prod-sf")
-	r := e.run(stdin, "reauth", "prod-sf", "--secrets-stdin")
+	before := e.state(sfName)
+	r := e.run(stdin, "reauth", sfName, "--secrets-stdin")
 	if r.code != 1 {
 		t.Fatalf("reauth without Lead access: exit %d, want 1\n%s", r.code, r.err)
 	}
 	if !strings.Contains(r.err, "✗ Lead") || !strings.Contains(r.err, "✓ Account") {
 		t.Errorf("the checklist does not show the missing object:\n%s", r.err)
 	}
-	if e.state("prod-sf") != before {
+	if e.state(sfName) != before {
 		t.Error("a failed re-auth changed the saved credential")
 	}
-	r = e.run(stdin, "reauth", "prod-sf", "--secrets-stdin", "--force")
+	r = e.run(stdin, "reauth", sfName, "--secrets-stdin", "--force")
 	if r.code != 0 {
 		t.Fatalf("reauth --force: exit %d\n%s", r.code, r.err)
 	}
-	if sec, _ := e.secretsOf("prod-sf"); sec["password"] != "Autumn-2027!" {
+	if sec, _ := e.secretsOf(sfName); sec["password"] != "Autumn-2027!" {
 		t.Error("--force did not save the new password")
 	}
 }
@@ -212,13 +218,13 @@ func TestReauthMissingRequiredObject(t *testing.T) {
 func TestReauthCancelledFormChangesNothing(t *testing.T) {
 	e := newTestEnv(t)
 	sfSetup(t, e)
-	before := e.state("prod-sf")
+	before := e.state(sfName)
 	pr, pw := io.Pipe()
 	ios, _, errOut := TestIO("")
 	ios.In, ios.InTTY, ios.ErrTTY = pr, true, true
 	f := e.factory(ios)
 	root := NewRoot(f)
-	root.SetArgs([]string{"reauth", "prod-sf"})
+	root.SetArgs([]string{"reauth", sfName})
 	done := make(chan error, 1)
 	go func() { done <- root.Execute() }()
 	go func() {
@@ -234,7 +240,7 @@ func TestReauthCancelledFormChangesNothing(t *testing.T) {
 		t.Fatal("the re-auth form did not end on Ctrl-C")
 	}
 	pw.Close()
-	if e.state("prod-sf") != before {
+	if e.state(sfName) != before {
 		t.Error("a cancelled re-auth changed the saved credential")
 	}
 }

@@ -104,4 +104,3 @@ func exactArgs(n int, what string) cobra.PositionalArgs {
 }
 
 func joinComma(a []string) string { return strings.Join(a, ", ") }
-

@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -20,17 +21,19 @@ var version string
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	f := ui.NewFactory(buildVersion())
-	err := ui.NewRoot(f).ExecuteContext(ctx)
+	cmd, err := ui.NewRoot(f).ExecuteContextC(ctx)
 	interrupted := ctx.Err() != nil
 	stop()
 	code := ui.ExitCode(err)
 	if interrupted && err != nil {
 		code = 130 // SIGINT or SIGTERM while a command ran
 	}
-	if err != nil && code != 130 {
-		if msg := ui.Explain(err); msg != "" && err != ui.ErrSilent {
-			fmt.Fprintln(os.Stderr, msg)
-		}
+	switch {
+	case err == nil, errors.Is(err, ui.ErrSilent):
+	case code == 130:
+		fmt.Fprintln(os.Stderr, "Cancelled.")
+	default:
+		fmt.Fprintln(os.Stderr, ui.ExplainFor(err, cmd.CommandPath()))
 	}
 	os.Exit(code)
 }

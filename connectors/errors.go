@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode"
 )
 
 // The classes of test failure. Every error a Test or Token returns wraps
@@ -79,9 +80,41 @@ func (e *Error) Error() string {
 		b.WriteString(e.Message)
 	}
 	if e.redact != nil {
-		return e.redact(b.String())
+		return Printable(e.redact(b.String()))
 	}
-	return b.String()
+	return Printable(b.String())
+}
+
+// Redacted returns a copy of e whose Op, Code, Message and Hint have every
+// secret removed and hold no control characters, for a caller that renders
+// the parts itself (as credwiz's messages do).
+func (e *Error) Redacted() Error {
+	r := e.redact
+	if r == nil {
+		r = func(s string) string { return s }
+	}
+	c := *e
+	c.Op, c.Code, c.Message, c.Hint = Printable(r(e.Op)), Printable(r(e.Code)), Printable(r(e.Message)), Printable(r(e.Hint))
+	return c
+}
+
+// Printable replaces the control characters in a vendor-supplied text
+// (escape sequences that would drive the terminal, line breaks that would
+// forge extra output lines) with U+FFFD; tabs and line breaks become
+// spaces.
+func Printable(s string) string {
+	if strings.IndexFunc(s, unicode.IsControl) < 0 {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n' || r == '\r' || r == '\t':
+			return ' '
+		case unicode.IsControl(r):
+			return '\uFFFD'
+		}
+		return r
+	}, s)
 }
 
 // GoString implements fmt.GoStringer, so that %#v, too, shows no secret.
@@ -141,9 +174,9 @@ func HintOf(err error) string {
 		return ""
 	}
 	if e.redact != nil {
-		return e.redact(e.Hint)
+		return Printable(e.redact(e.Hint))
 	}
-	return e.Hint
+	return Printable(e.Hint)
 }
 
 // refine replaces e's code and message with what the vendor's error body

@@ -71,6 +71,7 @@ func send(ctx context.Context, hc *http.Client, c call) (*response, error) {
 	if hc == nil {
 		hc = &http.Client{Timeout: 15 * time.Second}
 	}
+	hc = noRedirects(hc)
 	var waited time.Duration
 	for attempt := 0; ; attempt++ {
 		resp, err := sendOnce(ctx, hc, c)
@@ -118,6 +119,9 @@ func sendOnce(ctx context.Context, hc *http.Client, c call) (*response, error) {
 		return nil, transportError(c.op, req.URL.Host, hc.Timeout, err, c.secrets)
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		return nil, redirectError(c, resp)
+	}
 	b, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))
 	if err != nil {
 		if ctx.Err() == context.Canceled {
@@ -276,4 +280,25 @@ func (r *response) ok() bool { return r.status >= 200 && r.status < 300 }
 // joinURL appends path to base, keeping base's own path prefix.
 func joinURL(base, path string) string {
 	return strings.TrimRight(base, "/") + path
+}
+
+// noRedirects returns a copy of hc that never follows a redirect: Go's
+// client would resend a POST body (a client secret, a password) on a 307
+// or 308 to any host, past the base-URL policy.
+func noRedirects(hc *http.Client) *http.Client {
+	c := *hc
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &c
+}
+
+// redirectError is the ErrVendor of a 3xx answer, naming only where it
+// points (scheme and host).
+func redirectError(c call, resp *http.Response) *Error {
+	where := "another address"
+	if u, err := resp.Location(); err == nil && u.Host != "" {
+		where = u.Scheme + "://" + u.Host
+	}
+	return &Error{Class: ErrVendor, Op: c.op, Status: resp.StatusCode, redact: redactor(c.secrets),
+		Message: "the server redirects to " + where + ", and credwiz does not follow redirects with credentials",
+		Hint:    "if you trust that address, set the URL to it"}
 }

@@ -72,13 +72,3 @@ func (ix *Index) Pending() ([]string, error) {
 	}
 	return doc.pending(), nil
 }
-
-// clearPendingNames removes names from the journal in one update.
-func (ix *Index) clearPendingNames(names ...string) error {
-	return ix.Update(func(tx *Tx) error {
-		for _, n := range names {
-			tx.clearPending(n)
-		}
-		return nil
-	})
-}

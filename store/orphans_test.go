@@ -133,3 +133,47 @@ func TestRemoveOrphan(t *testing.T) {
 		t.Fatalf("RemoveOrphan of a lone token: %v", err)
 	}
 }
+
+// TestCleanupSparesACredentialSavedMeanwhile: between Delete's (or a
+// rename's) metadata write and its secret deletion another process saves
+// a credential of the same name; its new secret must survive.
+func TestCleanupSparesACredentialSavedMeanwhile(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		run  func(st *Store) error
+	}{
+		{"delete", func(st *Store) error { return st.Delete("x") }},
+		{"rename", func(st *Store) error {
+			c := sampleCredential("y")
+			return st.Save(c, nil, SaveOptions{Previous: "x"})
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st, sec, _, _ := newTestStore(t)
+			if err := st.Save(sampleCredential("x"), map[string]string{"k": "old"}, SaveOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			once := false
+			st.Hook = func(s Step) {
+				if s == StepIndexWritten && !once {
+					once = true
+					other := *st
+					other.Hook = nil
+					if err := other.Save(sampleCredential("x"), map[string]string{"k": "new"}, SaveOptions{}); err != nil {
+						t.Errorf("the concurrent save: %v", err)
+					}
+				}
+			}
+			if err := tc.run(st); err != nil {
+				t.Fatal(err)
+			}
+			assertSecret(t, sec, "x", map[string]string{"k": "new"})
+			if _, err := st.Index.Get("x"); err != nil {
+				t.Errorf("the concurrent save's metadata: %v", err)
+			}
+			if p, _ := st.Index.Pending(); len(p) != 0 {
+				t.Errorf("journal = %v, want empty", p)
+			}
+		})
+	}
+}

@@ -100,13 +100,6 @@ func (s *Store) Save(c Credential, secret map[string]string, o SaveOptions) erro
 	}
 	s.step(StepIndexWritten)
 
-	var errs []error
-	if rename {
-		if err := ignoreNotFound(s.Secrets.Delete(o.Previous)); err != nil {
-			errs = append(errs, fmt.Errorf("delete the secret of the old name %q: %w", o.Previous, err))
-		}
-		s.step(StepOldSecretDeleted)
-	}
 	// A new name has no cached token: no lookup for it (unless the journal
 	// says an earlier credential of that name may have left one).
 	var dropped []string
@@ -116,16 +109,39 @@ func (s *Store) Save(c Credential, secret map[string]string, o SaveOptions) erro
 	if rename {
 		dropped = append(dropped, o.Previous)
 	}
-	for _, name := range dropped {
-		if err := s.dropToken(name); err != nil {
+	var errs []error
+	if len(dropped) > 0 || rename {
+		// Under the lock again, so that a credential saved meanwhile under
+		// the old name keeps its new secret.
+		err := s.Index.Update(func(tx *Tx) error {
+			oldTaken := false
+			if rename {
+				if _, oldTaken = tx.Get(o.Previous); !oldTaken {
+					if err := ignoreNotFound(s.Secrets.Delete(o.Previous)); err != nil {
+						errs = append(errs, fmt.Errorf("delete the secret of the old name %q: %w", o.Previous, err))
+					}
+				}
+				s.step(StepOldSecretDeleted)
+			}
+			for _, name := range dropped {
+				if name == o.Previous && oldTaken {
+					continue
+				}
+				if err := s.dropToken(name); err != nil {
+					errs = append(errs, err)
+				}
+			}
+			s.step(StepTokensDropped)
+			if rename && len(errs) == 0 {
+				tx.clearPending(o.Previous)
+			}
+			return nil
+		})
+		if err != nil {
 			errs = append(errs, err)
 		}
-	}
-	s.step(StepTokensDropped)
-	if rename && len(errs) == 0 {
-		if err := s.Index.clearPendingNames(o.Previous); err != nil {
-			errs = append(errs, err)
-		}
+	} else {
+		s.step(StepTokensDropped)
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("credential %q is saved, but %w (credwiz doctor finds what is left): %w",
@@ -160,19 +176,28 @@ func (s *Store) Delete(name string) error {
 		return err
 	}
 	s.step(StepIndexWritten)
+	// Under the lock again, so that a credential saved meanwhile under this
+	// name keeps its new secret.
 	var errs []error
-	if err := ignoreNotFound(s.Secrets.Delete(name)); err != nil {
-		errs = append(errs, fmt.Errorf("delete its secret: %w", err))
-	}
-	s.step(StepSecretDeleted)
-	if err := s.dropToken(name); err != nil {
-		errs = append(errs, err)
-	}
-	s.step(StepTokensDropped)
-	if len(errs) == 0 {
-		if err := s.Index.clearPendingNames(name); err != nil {
+	err = s.Index.Update(func(tx *Tx) error {
+		if _, ok := tx.Get(name); ok {
+			return nil // saved anew meanwhile: its secret and token are its own
+		}
+		if err := ignoreNotFound(s.Secrets.Delete(name)); err != nil {
+			errs = append(errs, fmt.Errorf("delete its secret: %w", err))
+		}
+		s.step(StepSecretDeleted)
+		if err := s.dropToken(name); err != nil {
 			errs = append(errs, err)
 		}
+		s.step(StepTokensDropped)
+		if len(errs) == 0 {
+			tx.clearPending(name)
+		}
+		return nil
+	})
+	if err != nil {
+		errs = append(errs, err)
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("credential %q is deleted, but %w (credwiz doctor finds what is left): %w",

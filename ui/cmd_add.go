@@ -161,9 +161,9 @@ func addScripted(ctx context.Context, f *Factory, c *connectors.Connector, o *ad
 	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
-	// Open the secret store before the test, so a missing keychain is
-	// reported before any request is sent.
-	if _, err := f.Store(); err != nil {
+	// Make sure the secret store can save before the test sends the
+	// secret anywhere.
+	if _, err := f.readyStore(o.name, o.force); err != nil {
 		return err
 	}
 	req := saveRequest{c: c, name: o.name, description: o.description, values: v, replace: o.force, newSecrets: true}

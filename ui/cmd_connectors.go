@@ -67,6 +67,12 @@ func toConnectorJSON(c *connectors.Connector) connectorJSON {
 func printConnectors(io *IOStreams, all []*connectors.Connector) {
 	st := io.stdoutStyles()
 	w := colorWriter(io.Out, !io.ColorOut())
+	kw, tw := 0, 0
+	for _, c := range all {
+		for _, fd := range c.Fields {
+			kw, tw = max(kw, len(fd.Key)), max(tw, len([]rune(fd.Title)))
+		}
+	}
 	for i, c := range all {
 		if i > 0 {
 			fmt.Fprintln(w)
@@ -92,7 +98,7 @@ func printConnectors(io *IOStreams, all []*connectors.Connector) {
 			if len(fd.Options) > 0 {
 				tags = append(tags, "one of "+strings.Join(fd.Options, "|"))
 			}
-			fmt.Fprintf(w, "  %-22s %-24s %s\n", fd.Key, fd.Title, st.dim.Render(strings.Join(tags, ", ")))
+			fmt.Fprintf(w, "  %-*s  %-*s  %s\n", kw, fd.Key, tw, fd.Title, st.dim.Render(strings.Join(tags, ", ")))
 		}
 	}
 }

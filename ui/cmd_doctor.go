@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -19,6 +20,7 @@ type doctorReport struct {
 	Credentials   int      `json:"credentials"`
 	IndexError    string   `json:"index_error,omitempty"`
 	Store         string   `json:"store"`
+	StoreReason   string   `json:"store_reason,omitempty"`
 	StoreError    string   `json:"store_error,omitempty"`
 	Answers       bool     `json:"answers"`
 	LatencyMS     float64  `json:"latency_ms"`
@@ -113,15 +115,15 @@ func runDoctor(f *Factory) doctorReport {
 	if err != nil {
 		r.StoreError = Explain(err)
 		r.Store = cmpOr(f.StoreKind, f.Getenv("CREDWIZ_STORE"), "auto")
-		r.Hints = append(r.Hints, storeHints(f)...)
+		r.Hints = append(r.Hints, storeHints(f, err)...)
 		return r
 	}
-	r.Store = string(st.Kind)
+	r.Store, r.StoreReason = string(st.Kind), st.Reason
 	d, err := store.Probe(st.Secrets)
 	r.LatencyMS = float64(d.Microseconds()) / 1000
 	if err != nil {
 		r.StoreError = Explain(err)
-		r.Hints = append(r.Hints, storeHints(f)...)
+		r.Hints = append(r.Hints, storeHints(f, err)...)
 		return r
 	}
 	r.Answers = true
@@ -186,13 +188,16 @@ func printDoctor(f *Factory, r doctorReport) {
 	if r.IndexError != "" {
 		fmt.Fprintf(w, "%s Metadata       %s\n", mark(false), r.IndexError)
 	} else {
-		fmt.Fprintf(w, "%s Metadata       %s (%d credentials)\n", mark(true), r.Index, r.Credentials)
+		fmt.Fprintf(w, "%s Metadata       %s (%s)\n", mark(true), r.Index, plural(r.Credentials, "credential"))
 	}
 	switch {
 	case r.StoreError != "":
 		fmt.Fprintf(w, "%s Secret store   %s: %s\n", mark(false), r.Store, r.StoreError)
 	default:
 		fmt.Fprintf(w, "%s Secret store   %s, answers in %.1f ms\n", mark(true), storeName(r.Store), r.LatencyMS)
+		if r.StoreReason != "" {
+			fmt.Fprintf(w, "                 %s\n", st.dim.Render("("+r.StoreReason+")"))
+		}
 	}
 	if r.Answers {
 		if n := len(r.UnknownItems); n > 0 {
@@ -235,8 +240,19 @@ func storeName(k string) string {
 	return k
 }
 
-// storeHints returns concrete fixes for a secret store that does not answer.
-func storeHints(f *Factory) []string {
+// storeHints returns concrete fixes for a secret store that does not
+// answer: for the encrypted file, about its passphrase; for a recorded
+// store other than the one asked for, nothing more (the error says it);
+// for the keychain, how to get one, or to use the file instead.
+func storeHints(f *Factory, err error) []string {
+	switch {
+	case errors.Is(err, store.ErrWrongPassphrase):
+		return []string{"set CREDWIZ_PASSPHRASE to the passphrase secrets.age was created with, or run at a terminal to type it"}
+	case errors.Is(err, store.ErrStoreMismatch):
+		return nil
+	case strings.Contains(err.Error(), "CREDWIZ_PASSPHRASE"):
+		return []string{"the encrypted file needs its passphrase: set CREDWIZ_PASSPHRASE, or run at a terminal to type it"}
+	}
 	var h []string
 	if runtime.GOOS == "linux" {
 		if isWSL() {
@@ -267,4 +283,12 @@ func cmpOr(vals ...string) string {
 		}
 	}
 	return ""
+}
+
+// plural is "1 credential" or "n credentials".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -128,6 +128,16 @@ func finishEdit(ctx context.Context, f *Factory, cred store.Credential, c *conne
 	_, oldSec := splitValues(c, c.Normalize(old))
 	_, newSec := splitValues(c, v)
 	settingsChanged := !maps.Equal(c.Normalize(old), v)
+	if !settingsChanged && newName == cred.Name && desc == cred.Description {
+		fmt.Fprintf(f.IO.ErrOut, "Nothing to change in %q.\n", cred.Name)
+		return nil
+	}
+	if newName != cred.Name {
+		if _, err := f.readyStore(newName, fin.force || fin.replaceConfirmed); err != nil {
+			return err
+		}
+	}
+	var report *connectors.Report
 	req := saveRequest{c: c, name: newName, description: desc, values: v, prev: &cred,
 		replace: fin.force || fin.replaceConfirmed, newSecrets: !maps.Equal(oldSec, newSec)}
 	if settingsChanged && fin.test {
@@ -152,9 +162,7 @@ func finishEdit(ctx context.Context, f *Factory, cred store.Credential, c *conne
 				fmt.Fprintf(f.IO.ErrOut, "warning: the test failed, saving anyway (--force): %s\n", failure(c, "", terr))
 			}
 			req.result = &res
-			if fin.asJSON {
-				defer writeJSON(f.IO.Out, rep)
-			}
+			report = &rep
 		}
 	}
 	if err := save(f, req); err != nil {
@@ -165,6 +173,9 @@ func finishEdit(ctx context.Context, f *Factory, cred store.Credential, c *conne
 		verb = fmt.Sprintf("Renamed %q to", cred.Name)
 	}
 	reportSaved(f, req, verb)
+	if fin.asJSON && report != nil {
+		return writeJSON(f.IO.Out, report)
+	}
 	return nil
 }
 
@@ -193,22 +204,28 @@ func editInteractive(ctx context.Context, f *Factory, cred store.Credential, c *
 	}
 	b := newBoundValues(c, pre)
 	advanced := false
-	if err := f.runForm(f.newForm(settingsGroups(c, b, modeEdit, nil, &advanced, f.accessible())...)); err != nil {
-		return err
-	}
-	v := b.values(c)
-	for _, k := range c.SecretKeys() {
-		if v[k] == "" {
-			v[k] = old[k]
+	var v connectors.Values
+	for {
+		if err := f.runForm(f.newForm(settingsGroups(c, b, modeEdit, nil, &advanced, f.accessible())...)); err != nil {
+			return err
 		}
-	}
-	if err := c.Validate(v); err != nil {
-		return &UsageError{Err: err}
-	}
-	if ok, err := confirmHosts(f, c, v); err != nil {
-		return err
-	} else if !ok {
-		return ErrCancelled
+		v = b.values(c)
+		for _, k := range c.SecretKeys() {
+			if v[k] == "" {
+				v[k] = old[k]
+			}
+		}
+		if err := c.Validate(v); err != nil {
+			// A check across fields (Salesforce's client_credentials flow
+			// needs a My Domain URL): say so and ask again.
+			fmt.Fprintln(f.IO.ErrOut, err)
+			continue
+		}
+		if ok, err := confirmHosts(f, c, v); err != nil {
+			return err
+		} else if ok {
+			break
+		}
 	}
 	return finishEdit(ctx, f, cred, c, old, name, desc, v, editFinish{test: true, interactive: true, replaceConfirmed: replace})
 }

@@ -56,6 +56,14 @@ forbidden, unreachable, rate_limited, vendor, store) and message.`,
 			if err != nil {
 				return err
 			}
+			if len(creds) == 0 {
+				// Nothing to test is not a failure (a cron job stays quiet).
+				fmt.Fprintln(f.IO.ErrOut, "No credentials saved yet; nothing to test. Add one with: credwiz add")
+				if asJSON {
+					return writeJSON(f.IO.Out, []testOutcome{})
+				}
+				return nil
+			}
 			outs := runTests(cmd.Context(), f, creds, parallel, !asJSON)
 			if err := cmd.Context().Err(); err != nil {
 				return ErrCancelled
@@ -93,9 +101,6 @@ func selectCredentials(f *Factory, names []string, all bool) ([]store.Credential
 		return nil, err
 	}
 	if all {
-		if len(list) == 0 {
-			return nil, fmt.Errorf("no credentials saved yet; add one with credwiz add")
-		}
 		return list, nil
 	}
 	byName := map[string]store.Credential{}

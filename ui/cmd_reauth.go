@@ -148,7 +148,8 @@ func reauthInteractive(ctx context.Context, f *Factory, cred store.Credential, c
 		v := maps.Clone(old)
 		maps.Copy(v, b.values(c))
 		for _, fd := range c.Fields {
-			if !contains(keys, fd.Key) {
+			// Fields not asked, and secrets left blank, keep their values.
+			if !contains(keys, fd.Key) || (fd.Secret && v[fd.Key] == "") {
 				v[fd.Key] = old[fd.Key]
 			}
 		}

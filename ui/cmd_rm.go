@@ -23,14 +23,20 @@ terminal, --yes is required.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := args[0]
 			cred, c, err := loadMeta(f, name)
-			if err != nil {
+			if err != nil && cred.Name == "" {
 				return err
+			}
+			// A credential of a connector this credwiz does not know can
+			// still be deleted: rm needs only its metadata.
+			what := cred.Connector
+			if c != nil {
+				what = c.Name
 			}
 			if !yes {
 				if !f.CanPrompt() {
 					return usagef("rm asks for confirmation; pass --yes to delete %q without asking", name)
 				}
-				ok, err := confirm(f, fmt.Sprintf("Delete %s credential %q and its secrets?", c.Name, name), false)
+				ok, err := confirm(f, fmt.Sprintf("Delete %s credential %q and its secrets?", what, name), false)
 				if err != nil {
 					return err
 				}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/credwiz/credwiz/connectors"
 )
 
@@ -14,8 +16,11 @@ func (f *Factory) echo(label, value string) {
 		return // accessible mode already prints each answer
 	}
 	st := f.IO.stderrStyles()
+	// Wrap at spaces, continuation lines indented under the value.
+	indent := strings.Repeat(" ", 3+len([]rune(label)))
+	lines := strings.Split(ansi.Wordwrap(value, max(f.IO.TermWidth()-len(indent)-1, 20), ""), "\n")
 	fmt.Fprintf(colorWriter(f.IO.ErrOut, f.IO.NoColor || !f.IO.ErrTTY), "%s %s %s\n",
-		st.ok.Render("✓"), st.dim.Render(label+":"), value)
+		st.ok.Render("✓"), st.dim.Render(label+":"), strings.Join(lines, "\n"+indent))
 }
 
 // nameLine is "name — description" (or just the name).

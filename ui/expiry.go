@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -53,7 +54,7 @@ func expiryText(now time.Time, c *connectors.Connector, cred store.Credential) (
 			return "password expired " + ago(now, at), true
 		default:
 			d := at.Sub(now)
-			days := int(d.Hours() / 24)
+			days := int(math.Ceil(d.Hours() / 24))
 			return "password expires in " + strconv.Itoa(days) + " days", d <= expiringSoon
 		}
 	}

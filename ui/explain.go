@@ -16,9 +16,10 @@ import (
 // the saved credential's name, or "" for one not saved yet.
 func failure(c *connectors.Connector, name string, err error) string {
 	var e *connectors.Error
-	detail := err.Error()
+	detail := connectors.Printable(err.Error())
 	if errors.As(err, &e) {
-		detail = vendorDetail(e)
+		r := e.Redacted()
+		detail = vendorDetail(&r)
 	}
 	var what, next string
 	switch connectors.Class(err) {
@@ -60,8 +61,9 @@ func failure(c *connectors.Connector, name string, err error) string {
 	return out
 }
 
-// vendorDetail renders the parts of a classified error: where it
-// happened, the HTTP status and code, and the vendor's message.
+// vendorDetail renders the parts of a classified error (already
+// Redacted): where it happened, the HTTP status and code, and the vendor's
+// message.
 func vendorDetail(e *connectors.Error) string {
 	var parts []string
 	if e.Status != 0 {
@@ -88,21 +90,33 @@ func vendorDetail(e *connectors.Error) string {
 
 // Explain turns any error a command returns into the one or two sentences
 // printed on stderr: what happened and what to do next.
-func Explain(err error) string {
+func Explain(err error) string { return ExplainFor(err, "credwiz") }
+
+// ExplainFor is Explain for an error of the command at path ("credwiz
+// add"): a usage error points at that command's help.
+func ExplainFor(err error, path string) string {
 	var ue *UsageError
 	switch {
 	case err == nil:
 		return ""
 	case errors.As(err, &ue):
 		msg := err.Error()
-		if !strings.Contains(msg, "--help") && !strings.Contains(msg, "credwiz ") {
-			msg += " (see credwiz --help)"
+		if !strings.Contains(msg, "--help") {
+			msg += " (see " + path + " --help)"
 		}
 		return msg
 	case errors.Is(err, store.ErrUnavailable):
-		return fmt.Sprintf("%s. %s", err.Error(), keychainHint())
+		msg := err.Error()
+		if strings.Contains(msg, "--store file") {
+			return sentence(msg) // the store already said what to do
+		}
+		return sentence(msg) + " " + keychainHint()
 	case errors.Is(err, store.ErrWrongPassphrase):
-		return err.Error() + ". Check CREDWIZ_PASSPHRASE (or the passphrase you typed) and try again."
+		msg := err.Error()
+		if strings.Contains(msg, "CREDWIZ_PASSPHRASE") {
+			return sentence(msg)
+		}
+		return sentence(msg) + " Check CREDWIZ_PASSPHRASE (or the passphrase you typed) and try again."
 	}
 	return err.Error()
 }
@@ -123,4 +137,13 @@ func upperFirst(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// sentence ends s with a full stop.
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" || strings.HasSuffix(s, ".") {
+		return s
+	}
+	return s + "."
 }

@@ -2,9 +2,12 @@ package ui
 
 import (
 	"cmp"
+	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -36,6 +39,13 @@ type Factory struct {
 	Timeout    time.Duration
 	NoInput    bool
 	Accessible bool
+
+	// ctx is the running command's context, set by the root command.
+	ctx context.Context
+
+	passOnce sync.Once
+	pass     string
+	passErr  error
 
 	storeOnce sync.Once
 	st        *store.Store
@@ -88,7 +98,7 @@ func (f *Factory) Store() (*store.Store, error) {
 		kind := cmp.Or(f.StoreKind, f.Getenv("CREDWIZ_STORE"), string(store.KindAuto))
 		o := store.Options{Dir: dir, Kind: store.Kind(kind)}
 		if f.CanPrompt() {
-			o.Passphrase = f.promptPassphrase
+			o.Passphrase = f.passphrase
 		}
 		f.st, f.stErr = f.OpenStore(o)
 		if f.st != nil {
@@ -96,6 +106,15 @@ func (f *Factory) Store() (*store.Store, error) {
 		}
 	})
 	return f.st, f.stErr
+}
+
+// context returns the running command's context (Background before one
+// runs).
+func (f *Factory) context() context.Context {
+	if f.ctx == nil {
+		return context.Background()
+	}
+	return f.ctx
 }
 
 // HTTPClient returns a client whose every request is bounded by --timeout.
@@ -150,4 +169,51 @@ func (f *Factory) pauseHook() func(store.Step) {
 			time.Sleep(time.Hour)
 		}
 	}
+}
+
+// passphrase asks the encrypted file's passphrase once per process.
+func (f *Factory) passphrase() (string, error) {
+	f.passOnce.Do(func() { f.pass, f.passErr = f.promptPassphrase() })
+	return f.pass, f.passErr
+}
+
+// readyStore opens the secret store and makes sure it can save, before any
+// question is asked or any secret is sent to a vendor: the keychain must
+// answer, and the encrypted file's passphrase is asked now (not later,
+// while the index is locked). For a name about to be saved, the check is a
+// read of that very name: an item there that this config dir did not write
+// (another config dir sharing the keychain) is refused unless replace.
+func (f *Factory) readyStore(name string, replace bool) (*store.Store, error) {
+	st, err := f.Store()
+	if err != nil {
+		return nil, err
+	}
+	if st.Kind == store.KindFile && f.Getenv("CREDWIZ_PASSPHRASE") == "" && f.CanPrompt() {
+		if _, err := f.passphrase(); err != nil {
+			return nil, err
+		}
+	}
+	if name == "" {
+		if _, err := store.Probe(st.Secrets); err != nil {
+			return nil, err
+		}
+		return st, nil
+	}
+	_, err = st.Secrets.Get(name)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return st, nil
+	case err != nil:
+		return nil, err
+	case replace:
+		return st, nil
+	}
+	if _, err := st.Index.Get(name); err == nil {
+		return st, nil // a saved credential: the caller decides about replacing it
+	}
+	if pending, err := st.Index.Pending(); err == nil && slices.Contains(pending, name) {
+		return st, nil // this config dir's own leftover
+	}
+	return nil, fmt.Errorf("the %s already holds a credwiz item named %q that this config dir did not write (another config dir's credential?); choose another name, or pass --force to overwrite it",
+		storeLabel(st), name)
 }

@@ -121,7 +121,7 @@ func TestGoldenFailureScreen(t *testing.T) {
 	if err == nil {
 		t.Fatal("the emulator accepted a wrong password")
 	}
-	form, act := buildResultForm(f, c, "", rep, err)
+	form, act := buildResultForm(f, c, "", rep, err, 1)
 	got := screen(t, form, "Save anyway")
 	if *act != actRetry {
 		t.Errorf("default action %q, want retry", *act)

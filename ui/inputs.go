@@ -111,6 +111,10 @@ func (in scriptedInput) gather(f *Factory, c *connectors.Connector) (connectors.
 		}
 	}
 	if in.secretsStdin {
+		if f.IO.InTTY {
+			// What would be typed here would show on the screen.
+			return nil, usagef("--secrets-stdin reads KEY=VALUE lines from a pipe, and stdin is a terminal; pipe them in (printf 'KEY=%%s\\n' \"$SECRET\" | credwiz …), or run without flags for the wizard, which masks secrets")
+		}
 		m, err := parseSecretsStdin(f.IO.In)
 		if err != nil {
 			return nil, err

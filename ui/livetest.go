@@ -15,7 +15,28 @@ func liveTest(ctx context.Context, f *Factory, c *connectors.Connector, v connec
 	if rep.Connector == "" {
 		rep.Connector = c.ID
 	}
+	rep = printableReport(rep)
 	return rep, err, testResult(f.Now(), rep, err)
+}
+
+// printableReport strips control characters from the vendor-supplied
+// texts of rep, which end up on the terminal and in the index.
+func printableReport(rep connectors.Report) connectors.Report {
+	p := connectors.Printable
+	rep.Account, rep.TokenType = p(rep.Account), p(rep.TokenType)
+	rep.Details = append([]connectors.Detail(nil), rep.Details...)
+	for i, d := range rep.Details {
+		rep.Details[i] = connectors.Detail{Label: p(d.Label), Value: p(d.Value)}
+	}
+	rep.Access = append([]connectors.Check(nil), rep.Access...)
+	for i := range rep.Access {
+		rep.Access[i].Name, rep.Access[i].Note = p(rep.Access[i].Name), p(rep.Access[i].Note)
+	}
+	rep.Warnings = append([]string(nil), rep.Warnings...)
+	for i, w := range rep.Warnings {
+		rep.Warnings[i] = p(w)
+	}
+	return rep
 }
 
 // testResult is what the index records of a live test.

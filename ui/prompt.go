@@ -25,6 +25,7 @@ func keyMap() *huh.KeyMap {
 // the terminal's width.
 func (f *Factory) newForm(groups ...*huh.Group) *huh.Form {
 	form := huh.NewForm(groups...).
+		WithTheme(theme).
 		WithKeyMap(keyMap()).
 		WithShowHelp(true).
 		WithInput(f.IO.In).
@@ -38,6 +39,14 @@ func (f *Factory) newForm(groups ...*huh.Group) *huh.Form {
 	return form
 }
 
+// theme is huh's Charm theme with the focused button of a confirm also
+// underlined and bold, so the choice shows without colour (NO_COLOR).
+var theme = huh.ThemeFunc(func(isDark bool) *huh.Styles {
+	t := huh.ThemeCharm(isDark)
+	t.Focused.FocusedButton = t.Focused.FocusedButton.Underline(true).Bold(true)
+	return t
+})
+
 // runForm runs form; cancelling (Esc, Ctrl-C) maps to ErrCancelled.
 //
 // Outside accessible mode the form runs in credwiz's own bubbletea program
@@ -45,15 +54,28 @@ func (f *Factory) newForm(groups ...*huh.Group) *huh.Form {
 // tea.Interrupt, whose shutdown does not wait for the input reader; the
 // next form (the home menu after a cancelled wizard) could then lose its
 // first key to that reader.
+//
+// Only a form the operator completed counts: a form ended any other way (a
+// signal, the command's context cancelled) is ErrCancelled, never a choice.
 func (f *Factory) runForm(form *huh.Form) error {
+	ctx := f.context()
 	if f.accessible() {
-		return formErr(form.Run())
+		// huh's accessible prompts read lines and ignore signals, which
+		// main catches: wait for the form or for the context.
+		done := make(chan error, 1)
+		go func() { done <- form.Run() }()
+		select {
+		case err := <-done:
+			return formErr(err)
+		case <-ctx.Done():
+			return ErrCancelled
+		}
 	}
 	form.SubmitCmd = tea.Quit
 	form.CancelCmd = tea.Quit
-	_, err := tea.NewProgram(formModel{form},
+	_, err := tea.NewProgram(formModel{form}, tea.WithContext(ctx),
 		tea.WithInput(f.IO.In), tea.WithOutput(f.IO.ErrOut)).Run()
-	if form.State == huh.StateAborted {
+	if form.State != huh.StateCompleted {
 		return ErrCancelled
 	}
 	return formErr(err)

@@ -2,6 +2,8 @@ package ui
 
 import (
 	"fmt"
+
+	"github.com/charmbracelet/x/ansi"
 	"strings"
 	"time"
 
@@ -124,6 +126,17 @@ func orDash(s string) string {
 		return "—"
 	}
 	return s
+}
+
+// wrapNote wraps text for a huh Note at the form's width, breaking only at
+// spaces: huh's own wrapping also breaks after "." and "-", which splits
+// host names and codes (dev.drift.com, invalid_grant).
+func (f *Factory) wrapNote(text string) string {
+	w := min(f.IO.TermWidth(), 100) - 6
+	if w < 20 {
+		return text
+	}
+	return ansi.Wordwrap(text, w, "")
 }
 
 // noteText prepares text for a huh Note: escaped for the markup the Note

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -22,11 +23,20 @@ Run credwiz with no command for the home menu.`,
 		Version:       f.Version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Args:          noArgs,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				if sug := cmd.SuggestionsFor(args[0]); len(sug) > 0 {
+					return usagef("unknown command %q; did you mean %s? (credwiz --help lists the commands)", args[0], sug[0])
+				}
+				return usagef("unknown command %q; run credwiz --help for the commands", args[0])
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runHome(cmd.Context(), f)
 		},
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			f.ctx = cmd.Context()
 			return checkGlobals(f)
 		},
 	}
@@ -58,6 +68,10 @@ Run credwiz with no command for the home menu.`,
 		newTokenCmd(f),
 		newConnectorsCmd(f),
 		newDoctorCmd(f),
+		&cobra.Command{
+			Use: "version", Short: "Print credwiz's version", Hidden: true, Args: noArgs,
+			Run: func(cmd *cobra.Command, _ []string) { fmt.Fprintf(f.IO.Out, "credwiz version %s\n", f.Version) },
+		},
 	)
 	root.CompletionOptions.HiddenDefaultCmd = false
 	return root

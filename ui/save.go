@@ -52,7 +52,7 @@ func save(f *Factory, r saveRequest) error {
 	}
 	if err := st.Save(cred, secrets, opts); err != nil {
 		if errors.Is(err, store.ErrExists) {
-			return fmt.Errorf("a credential named %q already exists; choose another name, or replace it with --force", r.name)
+			return fmt.Errorf("a credential named %q was just saved by another credwiz; choose another name (a script may replace it with --force)", r.name)
 		}
 		return fmt.Errorf("save %q: %w", r.name, err)
 	}
@@ -78,5 +78,11 @@ func reportSaved(f *Factory, r saveRequest, verb string) {
 	if st, err := f.Store(); err == nil {
 		where = " in " + storeLabel(st)
 	}
-	fmt.Fprintf(f.IO.ErrOut, "%s %s %q (%s)%s.\n", f.IO.stderrStyles().ok.Render("✓"), verb, r.name, r.c.Name, where)
+	st := f.IO.stderrStyles()
+	if r.result != nil && !r.result.OK {
+		fmt.Fprintf(f.IO.ErrOut, "%s %s %q (%s)%s, although its test failed (%s): credwiz test %s tells when it works.\n",
+			st.warn.Render("!"), verb, r.name, r.c.Name, where, r.result.Class, r.name)
+		return
+	}
+	fmt.Fprintf(f.IO.ErrOut, "%s %s %q (%s)%s.\n", st.ok.Render("✓"), verb, r.name, r.c.Name, where)
 }

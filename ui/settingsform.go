@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -81,10 +82,20 @@ func settingsGroups(c *connectors.Connector, b boundValues, mode formMode, keys 
 		groups = append(groups, huh.NewGroup(
 			huh.NewConfirm().
 				Title("Edit advanced settings?").
-				Description(advancedSummary(adv, b)).
+				DescriptionFunc(func() string { return advancedSummary(adv, b, current()) }, b).
 				Affirmative("Yes").Negative("No").
 				Value(advanced),
-		))
+		).WithHideFunc(func() bool {
+			// Only when an advanced field applies (a client-credentials
+			// Salesforce login has no password to expire).
+			v := current()
+			for _, fd := range adv {
+				if fd.Applies(v) {
+					return false
+				}
+			}
+			return true
+		}))
 		groups = append(groups, pages(c, adv, b, mode, current, c.Name+" — advanced settings", advanced, accessible)...)
 	}
 	return groups
@@ -104,7 +115,7 @@ func pages(c *connectors.Connector, fields []connectors.Field, b boundValues, mo
 		page := run
 		var inputs []huh.Field
 		for _, fd := range page {
-			inputs = append(inputs, fieldInput(fd, b[fd.Key], mode, current, accessible))
+			inputs = append(inputs, fieldInput(c, fd, b[fd.Key], mode, current, accessible))
 		}
 		g := huh.NewGroup(inputs...).Title(title)
 		g = g.WithHideFunc(func() bool {
@@ -138,14 +149,15 @@ func pages(c *connectors.Connector, fields []connectors.Field, b boundValues, mo
 
 // fieldInput renders one field: a select for Options, a masked input for
 // a secret, a plain input otherwise, with inline validation.
-func fieldInput(fd connectors.Field, val *string, mode formMode, current func() connectors.Values, accessible bool) huh.Field {
+func fieldInput(c *connectors.Connector, fd connectors.Field, val *string, mode formMode, current func() connectors.Values, accessible bool) huh.Field {
 	title := fd.Title
 	if !fd.Required && len(fd.Options) == 0 {
 		title += " (optional)"
 	}
+	keep := fd.Secret && (mode == modeEdit || mode == modeReauth)
 	if accessible && fd.Help != "" {
 		title += ". " + fd.Help
-		if fd.Secret && mode == modeEdit {
+		if keep {
 			title += " Leave blank to keep the saved value."
 		}
 	}
@@ -154,13 +166,14 @@ func fieldInput(fd connectors.Field, val *string, mode formMode, current func() 
 			Title(title).
 			Description(fd.Help).
 			Options(huh.NewOptions(fd.Options...)...).
+			Validate(checkSoFar(c, fd.Key, current)).
 			Value(val)
 	}
 	desc := fd.Help
 	in := huh.NewInput().Title(title).Value(val).Validate(validateInput(fd, mode, current))
 	if fd.Secret {
 		in = in.EchoMode(huh.EchoModePassword)
-		if mode == modeEdit {
+		if keep {
 			desc = strings.TrimSpace(desc + "\nLeave blank to keep the saved value.")
 			in = in.Placeholder("(unchanged)")
 		}
@@ -178,8 +191,8 @@ func validateInput(fd connectors.Field, mode formMode, current func() connectors
 			s = connectors.StripBearer(s)
 		}
 		if s == "" {
-			if fd.Secret && mode == modeEdit {
-				return nil
+			if fd.Secret && (mode == modeEdit || mode == modeReauth) {
+				return nil // blank keeps the saved secret
 			}
 			if fd.Required && fd.Applies(current()) {
 				return fmt.Errorf("%s is required", fd.Title)
@@ -198,10 +211,14 @@ func validateInput(fd connectors.Field, mode formMode, current func() connectors
 	}
 }
 
-// advancedSummary lists the advanced fields and their current values.
-func advancedSummary(adv []connectors.Field, b boundValues) string {
+// advancedSummary lists the advanced fields that apply and their current
+// values.
+func advancedSummary(adv []connectors.Field, b boundValues, v connectors.Values) string {
 	var parts []string
 	for _, fd := range adv {
+		if !fd.Applies(v) {
+			continue
+		}
 		v := *b[fd.Key]
 		if fd.Secret && v != "" {
 			v = "••••"
@@ -212,4 +229,30 @@ func advancedSummary(adv []connectors.Field, b boundValues) string {
 		parts = append(parts, fd.Title+": "+v)
 	}
 	return strings.Join(parts, "\n")
+}
+
+// checkSoFar runs the connector's check across fields when a select
+// changes, reporting only a problem with this field or one asked before it
+// (Salesforce: choosing client_credentials after a login.salesforce.com
+// URL), so the operator learns it at once rather than after the form.
+func checkSoFar(c *connectors.Connector, key string, current func() connectors.Values) func(string) error {
+	return func(string) error {
+		if c.Check == nil {
+			return nil
+		}
+		err := c.Check(current())
+		var fe *connectors.FieldError
+		if !errors.As(err, &fe) {
+			return nil
+		}
+		for _, fd := range c.Fields {
+			if fd.Key == fe.Key {
+				return fmt.Errorf("%s %s", fd.Title, fe.Reason)
+			}
+			if fd.Key == key {
+				return nil // the problem is with a field asked later
+			}
+		}
+		return nil
+	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
+	"time"
 
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
@@ -77,20 +79,33 @@ func (f *Factory) withSpinner(ctx context.Context, title string, work func(ctx c
 		}
 		return err
 	}
-	m := newSpinnerModel(title, cancel, func() error { return work(ctx) })
-	final, err := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(f.IO.In), tea.WithOutput(f.IO.ErrOut)).Run()
-	if fm, ok := final.(spinnerModel); ok {
-		if fm.cancelled {
-			return ErrCancelled
+	// claimed decides, once, whether the work runs: the program's command
+	// goroutine claims it to run it, or the cancelling side claims it to
+	// make sure it never starts.
+	var claimed atomic.Bool
+	finished := make(chan struct{})
+	m := newSpinnerModel(title, cancel, func() error {
+		if !claimed.CompareAndSwap(false, true) {
+			return context.Canceled
 		}
-		if fm.done {
-			return fm.err
+		defer close(finished)
+		return work(ctx)
+	})
+	final, err := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(f.IO.In), tea.WithOutput(f.IO.ErrOut)).Run()
+	if fm, ok := final.(spinnerModel); ok && fm.done {
+		return fm.err
+	}
+	// Cancelled (Esc, Ctrl-C, a signal) or the program failed: tell the
+	// work to stop and wait for it, so that nothing it writes races with
+	// the caller (it honours ctx at once; the wait is bounded anyway).
+	cancel()
+	if !claimed.CompareAndSwap(false, true) {
+		select {
+		case <-finished:
+		case <-time.After(f.Timeout + time.Second):
 		}
 	}
-	if err != nil {
-		if errors.Is(err, tea.ErrInterrupted) || errors.Is(err, tea.ErrProgramKilled) || errors.Is(err, context.Canceled) {
-			return ErrCancelled
-		}
+	if err != nil && !errors.Is(err, tea.ErrInterrupted) && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {
 		return err
 	}
 	return ErrCancelled

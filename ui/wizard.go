@@ -25,8 +25,8 @@ const (
 // description → connection settings → live test → result → save. Esc or
 // Ctrl-C anywhere returns ErrCancelled and saves nothing.
 func runAddWizard(ctx context.Context, f *Factory, c *connectors.Connector) error {
-	// Fail before any question when the secret store cannot be used.
-	if _, err := f.Store(); err != nil {
+	// Fail before any question when the secret store cannot save.
+	if _, err := f.readyStore("", false); err != nil {
 		return err
 	}
 	ix, err := f.Index()
@@ -47,6 +47,9 @@ func runAddWizard(ctx context.Context, f *Factory, c *connectors.Connector) erro
 		return err
 	}
 	f.echo("Name", nameLine(name, desc))
+	if _, err := f.readyStore(name, replace); err != nil {
+		return err
+	}
 	b := newBoundValues(c, nil)
 	advanced := false
 	req := saveRequest{c: c, name: name, description: desc, replace: replace, newSecrets: true}
@@ -106,9 +109,13 @@ func connectorPickGroup(f *Factory, id *string) *huh.Group {
 	for _, c := range all {
 		opts = append(opts, huh.NewOption(fmt.Sprintf("%-*s  %s", width, c.Name, c.Summary), c.ID))
 	}
+	title := "Add New Credential"
+	if f.accessible() {
+		title += ": which system is this credential for?" // huh reads no description out
+	}
 	return huh.NewGroup(
 		huh.NewSelect[string]().
-			Title("Add New Credential").
+			Title(title).
 			Description("Which system is this credential for?").
 			Options(opts...).
 			Value(id),
@@ -120,6 +127,10 @@ func connectorPickGroup(f *Factory, id *string) *huh.Group {
 // (except current, the name of the credential being edited; "" when adding).
 func askNameAndDescription(f *Factory, ix *store.Index, c *connectors.Connector, current, desc string) (string, string, bool, error) {
 	name := current
+	title := c.Name + " — new credential"
+	if current != "" {
+		title = c.Name + " — edit " + current
+	}
 	for {
 		err := f.runForm(f.newForm(huh.NewGroup(
 			huh.NewInput().
@@ -137,7 +148,7 @@ func askNameAndDescription(f *Factory, ix *store.Index, c *connectors.Connector,
 					}
 					return nil
 				}),
-		).Title(c.Name + " — new credential")))
+		).Title(title)))
 		if err != nil {
 			return "", "", false, err
 		}
@@ -178,7 +189,7 @@ func confirmHosts(f *Factory, c *connectors.Connector, v connectors.Values) (boo
 // screen until the operator decides: save (after success or "Save
 // anyway"), edit, or cancel. Retry runs the test again.
 func testAndDecide(ctx context.Context, f *Factory, c *connectors.Connector, v connectors.Values, name string) (string, store.TestResult, error) {
-	for {
+	for attempt := 1; ; attempt++ {
 		var rep connectors.Report
 		var terr error
 		var res store.TestResult
@@ -192,7 +203,7 @@ func testAndDecide(ctx context.Context, f *Factory, c *connectors.Connector, v c
 		if err != nil {
 			return "", res, err
 		}
-		act, err := resultScreen(f, c, name, rep, terr)
+		act, err := resultScreen(f, c, name, rep, terr, attempt)
 		if err != nil {
 			return "", res, err
 		}
@@ -208,16 +219,17 @@ func testAndDecide(ctx context.Context, f *Factory, c *connectors.Connector, v c
 }
 
 // resultScreen shows the test's outcome and asks what to do next.
-func resultScreen(f *Factory, c *connectors.Connector, name string, rep connectors.Report, terr error) (string, error) {
-	form, act := buildResultForm(f, c, name, rep, terr)
+func resultScreen(f *Factory, c *connectors.Connector, name string, rep connectors.Report, terr error, attempt int) (string, error) {
+	form, act := buildResultForm(f, c, name, rep, terr, attempt)
 	if err := f.runForm(form); err != nil {
 		return "", err
 	}
 	return *act, nil
 }
 
-// buildResultForm returns the result screen and its bound choice.
-func buildResultForm(f *Factory, c *connectors.Connector, name string, rep connectors.Report, terr error) (*huh.Form, *string) {
+// buildResultForm returns the result screen and its bound choice; attempt
+// counts the tests run (a retry says which attempt it shows).
+func buildResultForm(f *Factory, c *connectors.Connector, name string, rep connectors.Report, terr error, attempt int) (*huh.Form, *string) {
 	var title string
 	var body []string
 	var opts []huh.Option[string]
@@ -232,6 +244,9 @@ func buildResultForm(f *Factory, c *connectors.Connector, name string, rep conne
 		}
 	} else {
 		title = "✗ Test failed: " + className(terr)
+		if attempt > 1 {
+			title += fmt.Sprintf(" (attempt %d, %s)", attempt, f.Now().Local().Format("15:04:05"))
+		}
 		body = append([]string{failure(c, name, terr)}, reportLines(f.Now(), rep)...)
 		act = actRetry
 		opts = []huh.Option[string]{
@@ -242,7 +257,7 @@ func buildResultForm(f *Factory, c *connectors.Connector, name string, rep conne
 		}
 	}
 	form := f.newForm(huh.NewGroup(
-		huh.NewNote().Title(title).Description(f.noteText(strings.Join(body, "\n"))),
+		huh.NewNote().Title(title).Description(f.noteText(f.wrapNote(strings.Join(body, "\n")))),
 		huh.NewSelect[string]().Title("What next?").Options(opts...).Value(&act),
 	))
 	return form, &act

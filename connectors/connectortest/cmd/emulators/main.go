@@ -31,13 +31,19 @@ type entry struct {
 
 func main() {
 	asJSON := flag.Bool("json", false, "print the emulators as a JSON array")
+	myDomain := flag.Bool("salesforce-my-domain", false, "the Salesforce emulator acts as a My Domain host and accepts the client_credentials flow (its values are printed for that flow)")
 	flag.Parse()
 	var entries []entry
 	for _, c := range connectors.All() {
 		em := connectortest.New(c.ID)
 		defer em.Close()
 		e := entry{Connector: c.ID, URL: em.URL(), Fields: map[string]string{}, Secrets: map[string]string{}}
-		for k, v := range em.Values() {
+		values := em.Values()
+		if sf, ok := em.(*connectortest.Salesforce); ok && *myDomain {
+			sf.SetMyDomain(true)
+			values = sf.ClientCredentialsValues()
+		}
+		for k, v := range values {
 			if fd, ok := c.Field(k); ok && fd.Secret {
 				e.Secrets[k] = v
 			} else {

@@ -41,6 +41,7 @@ Run credwiz with no command for the home menu.`,
 		},
 	}
 	root.SetVersionTemplate("credwiz version {{.Version}}\n")
+	root.SuggestionsMinimumDistance = 2
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.ErrOut)
 	root.SetIn(f.IO.In)

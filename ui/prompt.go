@@ -129,7 +129,7 @@ func (f *Factory) promptPassphrase() (string, error) {
 	}
 	fields := []huh.Field{huh.NewInput().
 		Title("Passphrase of the encrypted secrets file").
-		Description("No OS keychain answers here, so credwiz keeps secrets in secrets.age.\nSet CREDWIZ_PASSPHRASE for unattended use.").
+		Description("credwiz keeps the secrets in secrets.age, encrypted with this passphrase.\nSet CREDWIZ_PASSPHRASE for unattended use.").
 		EchoMode(huh.EchoModePassword).
 		Validate(nonEmpty).
 		Value(&p)}

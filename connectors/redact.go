@@ -3,6 +3,7 @@ package connectors
 import (
 	"encoding/json"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -31,7 +32,7 @@ func Redact(s string, secrets ...string) string {
 		}
 	}
 	// Longest first, so a secret that contains another is removed whole.
-	sortByLenDesc(forms)
+	slices.SortStableFunc(forms, func(a, b string) int { return len(b) - len(a) })
 	for _, f := range forms {
 		s = strings.ReplaceAll(s, f, redactedMark)
 	}
@@ -74,12 +75,4 @@ func (c *Connector) Secrets(v Values) []string {
 		}
 	}
 	return out
-}
-
-func sortByLenDesc(a []string) {
-	for i := 1; i < len(a); i++ {
-		for j := i; j > 0 && len(a[j]) > len(a[j-1]); j-- {
-			a[j], a[j-1] = a[j-1], a[j]
-		}
-	}
 }

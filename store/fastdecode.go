@@ -32,41 +32,30 @@ func (d *fastScanner) index() (*indexDoc, bool) {
 	doc := &indexDoc{}
 	var creds []Credential
 	sawCreds := false
-	if !d.consume('{') {
-		return nil, false
-	}
-	for first := true; ; {
-		key, more, ok := d.member(&first)
-		if !ok {
-			return nil, false
-		}
-		if !more {
-			break
-		}
+	ok := d.object(func(key string) bool {
+		ok := true
 		switch key {
 		case "version":
 			if !d.null() {
-				if doc.version, ok = d.int(); !ok {
-					return nil, false
-				}
+				doc.version, ok = d.int()
 			}
 		case "store":
 			ok = d.stringInto((*string)(&doc.store))
 		case "credentials":
 			if sawCreds {
-				return nil, false // encoding/json merges duplicates element-wise
+				return false // encoding/json merges duplicates element-wise
 			}
 			sawCreds = true
-			if d.null() {
-				continue
+			if !d.null() {
+				creds, ok = d.credentials(len(d.s) / 512)
 			}
-			creds, ok = d.credentials(len(d.s) / 512)
 		default:
 			ok = d.unknown(key, fileKeys, &doc.extra)
 		}
-		if !ok {
-			return nil, false
-		}
+		return ok
+	})
+	if !ok {
+		return nil, false
 	}
 	return newIndexDoc(doc.version, doc.store, creds, doc.extra), true
 }
@@ -108,95 +97,66 @@ func (d *fastScanner) credentials(sizeHint int) ([]Credential, bool) {
 }
 
 func (d *fastScanner) credential(c *Credential) bool {
-	if !d.consume('{') {
-		return false
-	}
-	for first := true; ; {
-		key, more, ok := d.member(&first)
-		if !ok {
-			return false
-		}
-		if !more {
-			return true
-		}
+	return d.object(func(key string) bool {
 		switch key {
 		case "name":
-			ok = d.stringInto(&c.Name)
+			return d.stringInto(&c.Name)
 		case "connector":
-			ok = d.stringInto(&c.Connector)
+			return d.stringInto(&c.Connector)
 		case "description":
-			ok = d.stringInto(&c.Description)
+			return d.stringInto(&c.Description)
 		case "fields":
-			ok = d.stringMap(&c.Fields)
+			return d.stringMap(&c.Fields)
 		case "secret_keys":
-			ok = d.stringSlice(&c.SecretKeys)
+			return d.stringSlice(&c.SecretKeys)
 		case "created_at":
-			ok = d.timeInto(&c.CreatedAt)
+			return d.timeInto(&c.CreatedAt)
 		case "updated_at":
-			ok = d.timeInto(&c.UpdatedAt)
+			return d.timeInto(&c.UpdatedAt)
 		case "secrets_updated_at":
-			ok = d.timeInto(&c.SecretsUpdatedAt)
+			return d.timeInto(&c.SecretsUpdatedAt)
 		case "last_test":
 			switch {
 			case d.null():
 				c.LastTest = nil
+				return true
 			case c.LastTest == nil:
 				c.LastTest = new(TestResult)
-				fallthrough
-			default:
-				ok = d.testResult(c.LastTest)
 			}
-		default:
-			ok = d.unknown(key, credentialKeys, &c.extra)
+			return d.testResult(c.LastTest)
 		}
-		if !ok {
-			return false
-		}
-	}
+		return d.unknown(key, credentialKeys, &c.extra)
+	})
 }
 
 // testResultKeys are TestResult's JSON keys.
 var testResultKeys = jsonKeys(reflect.TypeFor[TestResult]())
 
 func (d *fastScanner) testResult(r *TestResult) bool {
-	if !d.consume('{') {
-		return false
-	}
-	for first := true; ; {
-		key, more, ok := d.member(&first)
-		if !ok {
-			return false
-		}
-		if !more {
-			return true
-		}
+	return d.object(func(key string) bool {
 		switch key {
 		case "at":
-			ok = d.timeInto(&r.At)
+			return d.timeInto(&r.At)
 		case "ok":
-			ok = d.boolInto(&r.OK)
+			return d.boolInto(&r.OK)
 		case "class":
-			ok = d.stringInto(&r.Class)
+			return d.stringInto(&r.Class)
 		case "message":
-			ok = d.stringInto(&r.Message)
+			return d.stringInto(&r.Message)
 		case "account":
-			ok = d.stringInto(&r.Account)
+			return d.stringInto(&r.Account)
 		case "token_expires":
-			ok = d.timeInto(&r.TokenExpires)
+			return d.timeInto(&r.TokenExpires)
 		case "token_never_expires":
-			ok = d.boolInto(&r.TokenNeverExpires)
+			return d.boolInto(&r.TokenNeverExpires)
 		case "warnings":
-			ok = d.stringSlice(&r.Warnings)
-		default:
-			// Unknown fields inside last_test are dropped, as encoding/json
-			// drops them.
-			var dropped map[string]json.RawMessage
-			ok = d.unknown(key, testResultKeys, &dropped)
+			return d.stringSlice(&r.Warnings)
 		}
-		if !ok {
-			return false
-		}
-	}
+		// Unknown fields inside last_test are dropped, as encoding/json
+		// drops them.
+		var dropped map[string]json.RawMessage
+		return d.unknown(key, testResultKeys, &dropped)
+	})
 }
 
 // stringMap reads an object of strings into *m, adding to an existing map
@@ -206,26 +166,14 @@ func (d *fastScanner) stringMap(m *map[string]string) bool {
 		*m = nil
 		return true
 	}
-	if !d.consume('{') {
-		return false
-	}
 	if *m == nil {
 		*m = make(map[string]string, 4)
 	}
-	for first := true; ; {
-		key, more, ok := d.member(&first)
-		if !ok {
-			return false
-		}
-		if !more {
-			return true
-		}
+	return d.object(func(key string) bool {
 		v, _, ok := d.str()
-		if !ok {
-			return false
-		}
 		(*m)[key] = v
-	}
+		return ok
+	})
 }
 
 // stringSlice reads an array of strings into *p ([] is an empty, non-nil

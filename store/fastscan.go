@@ -305,6 +305,27 @@ func (d *fastScanner) member(first *bool) (key string, more, ok bool) {
 	return key, true, true
 }
 
+// object reads a JSON object: value is called for each member with the
+// scanner at the member's value, which it must read. It reports false on a
+// syntax error or when value does.
+func (d *fastScanner) object(value func(key string) bool) bool {
+	if !d.consume('{') {
+		return false
+	}
+	for first := true; ; {
+		key, more, ok := d.member(&first)
+		if !ok {
+			return false
+		}
+		if !more {
+			return true
+		}
+		if !value(key) {
+			return false
+		}
+	}
+}
+
 // element advances to the next element of an array whose '[' is consumed:
 // more is false at the closing ']'.
 func (d *fastScanner) element(first *bool) (more, ok bool) {

@@ -176,11 +176,8 @@ func addScripted(ctx context.Context, f *Factory, c *connectors.Connector, o *ad
 			return ErrCancelled
 		}
 		req.result = res
-		if terr != nil {
-			if !o.force {
-				return fmt.Errorf("%s Nothing was saved; pass --force to save anyway", failure(c, "", terr))
-			}
-			fmt.Fprintf(f.IO.ErrOut, "warning: the test failed, saving anyway (--force): %s\n", failure(c, "", terr))
+		if err := forceGate(f, c, terr, o.force, "Nothing was saved"); err != nil {
+			return err
 		}
 	}
 	if err := save(f, req); err != nil {
@@ -190,5 +187,20 @@ func addScripted(ctx context.Context, f *Factory, c *connectors.Connector, o *ad
 	if o.asJSON && !o.noTest {
 		return writeJSON(f.IO.Out, rep)
 	}
+	return nil
+}
+
+// forceGate decides what a failed live test of a scripted add, edit or
+// reauth means: without --force, an error that explains the failure and
+// says what was not done (nothing, e.g. "Nothing was saved"); with it, a
+// warning on stderr and nil. A passed test (nil terr) passes.
+func forceGate(f *Factory, c *connectors.Connector, terr error, force bool, nothing string) error {
+	switch {
+	case terr == nil:
+		return nil
+	case !force:
+		return fmt.Errorf("%s %s; pass --force to save anyway", failure(c, "", terr), nothing)
+	}
+	fmt.Fprintf(f.IO.ErrOut, "warning: the test failed, saving anyway (--force): %s\n", failure(c, "", terr))
 	return nil
 }

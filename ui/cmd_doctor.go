@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"os"
@@ -114,7 +115,7 @@ func runDoctor(f *Factory) doctorReport {
 	st, err := f.Store()
 	if err != nil {
 		r.StoreError = Explain(err)
-		r.Store = cmpOr(f.StoreKind, f.Getenv("CREDWIZ_STORE"), "auto")
+		r.Store = cmp.Or(f.StoreKind, f.Getenv("CREDWIZ_STORE"), "auto")
 		r.Hints = append(r.Hints, storeHints(f, err)...)
 		return r
 	}
@@ -274,15 +275,6 @@ func storeHints(f *Factory, err error) []string {
 func isWSL() bool {
 	b, err := os.ReadFile("/proc/version")
 	return err == nil && strings.Contains(strings.ToLower(string(b)), "microsoft")
-}
-
-func cmpOr(vals ...string) string {
-	for _, v := range vals {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // plural is "1 credential" or "n credentials".

@@ -155,11 +155,8 @@ func finishEdit(ctx context.Context, f *Factory, cred store.Credential, c *conne
 			if errors.Is(terr, context.Canceled) {
 				return ErrCancelled
 			}
-			if terr != nil && !fin.force {
-				return fmt.Errorf("%s Nothing was changed; pass --force to save anyway", failure(c, "", terr))
-			}
-			if terr != nil {
-				fmt.Fprintf(f.IO.ErrOut, "warning: the test failed, saving anyway (--force): %s\n", failure(c, "", terr))
+			if err := forceGate(f, c, terr, fin.force, "Nothing was changed"); err != nil {
+				return err
 			}
 			req.result = &res
 			report = &rep

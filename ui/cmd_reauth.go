@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 
 	"charm.land/huh/v2"
@@ -96,12 +97,9 @@ func reauthScripted(ctx context.Context, f *Factory, cred store.Credential, c *c
 			return err
 		}
 	}
-	if terr != nil {
-		if !o.force {
-			return fmt.Errorf("%s Nothing was changed: the saved secrets of %q are as they were (pass --force to save the new ones anyway)",
-				failure(c, "", terr), cred.Name)
-		}
-		fmt.Fprintf(f.IO.ErrOut, "warning: the test failed, saving anyway (--force): %s\n", failure(c, "", terr))
+	nothing := fmt.Sprintf("Nothing was changed: the saved secrets of %q are as they were", cred.Name)
+	if err := forceGate(f, c, terr, o.force, nothing); err != nil {
+		return err
 	}
 	return saveReauth(f, cred, c, v, &res)
 }
@@ -149,7 +147,7 @@ func reauthInteractive(ctx context.Context, f *Factory, cred store.Credential, c
 		maps.Copy(v, b.values(c))
 		for _, fd := range c.Fields {
 			// Fields not asked, and secrets left blank, keep their values.
-			if !contains(keys, fd.Key) || (fd.Secret && v[fd.Key] == "") {
+			if !slices.Contains(keys, fd.Key) || (fd.Secret && v[fd.Key] == "") {
 				v[fd.Key] = old[fd.Key]
 			}
 		}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -19,7 +20,7 @@ func completeNames(f *Factory) cobra.CompletionFunc {
 		}
 		var out []string
 		for _, c := range creds {
-			if strings.HasPrefix(c.Name, toComplete) && !contains(args, c.Name) {
+			if strings.HasPrefix(c.Name, toComplete) && !slices.Contains(args, c.Name) {
 				out = append(out, c.Name+"\t"+c.Connector)
 			}
 		}
@@ -39,13 +40,4 @@ func completeConnectors(f *Factory) cobra.CompletionFunc {
 		}
 		return out, cobra.ShellCompDirectiveNoFileComp
 	}
-}
-
-func contains(a []string, s string) bool {
-	for _, x := range a {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

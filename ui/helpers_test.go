@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -145,14 +144,5 @@ func secretValues(c *connectors.Connector, v connectors.Values) []string {
 			out = append(out, v[k])
 		}
 	}
-	return out
-}
-
-func slicesSorted(seq func(func(string) bool)) []string {
-	var out []string
-	for k := range seq {
-		out = append(out, k)
-	}
-	sort.Strings(out)
 	return out
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"maps"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -136,7 +137,7 @@ func TestReauthAfterPasswordChange(t *testing.T) {
 				t.Fatal(err)
 			}
 			if sec["password"] != "Autumn-2027!" || sec["security_token"] != "NewTok9xQ2" || sec["consumer_secret"] != v["consumer_secret"] {
-				t.Errorf("the store does not hold the new secrets (keys %v)", slicesKeys(sec))
+				t.Errorf("the store does not hold the new secrets (keys %v)", slices.Sorted(maps.Keys(sec)))
 			}
 			if _, err := e.tokenOf(sfName); err == nil {
 				t.Error("the cached token survived the re-auth")
@@ -279,8 +280,4 @@ func TestListExpiring(t *testing.T) {
 	if r := e.run("", "list", "--expiring-within", "soon"); r.code != 2 {
 		t.Errorf("a bad --expiring-within: exit %d, want 2", r.code)
 	}
-}
-
-func slicesKeys(m map[string]string) []string {
-	return slicesSorted(maps.Keys(m))
 }

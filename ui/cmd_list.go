@@ -155,7 +155,7 @@ func printCredentials(io *IOStreams, now time.Time, byID map[string]*connectors.
 		exp, soon := expiryText(now, c, cr)
 		if !io.OutTTY {
 			rows = append(rows, []string{cr.Name, cr.Connector, cr.Description, keyField(c, cr),
-				lastTestPlain(cr.LastTest), expiryPlain(c, cr)})
+				lastTestPlain(cr), expiryPlain(c, cr)})
 			continue
 		}
 		if soon {
@@ -163,7 +163,7 @@ func printCredentials(io *IOStreams, now time.Time, byID map[string]*connectors.
 		}
 		exp = strings.Replace(exp, "password expires in", "password in", 1)
 		rows = append(rows, []string{cr.Name, cr.Connector, cr.Description, keyField(c, cr),
-			lastTestCell(st, now, cr.LastTest), exp})
+			lastTestCell(st, now, cr), exp})
 	}
 	header := []string{"NAME", "CONNECTOR", "DESCRIPTION", "ACCOUNT", "LAST TEST", "EXPIRES"}
 	if io.OutTTY && io.TermWidth() < 100 {
@@ -182,8 +182,8 @@ func printCredentials(io *IOStreams, now time.Time, byID map[string]*connectors.
 // test reached, else the first required plain field (client ID, username),
 // else a non-default URL.
 func keyField(c *connectors.Connector, cr store.Credential) string {
-	if cr.LastTest != nil && cr.LastTest.Account != "" {
-		return cr.LastTest.Account
+	if lt := cr.Tested(); lt != nil && lt.Account != "" {
+		return lt.Account
 	}
 	if c == nil {
 		return ""
@@ -201,8 +201,15 @@ func keyField(c *connectors.Connector, cr store.Credential) string {
 	return ""
 }
 
-func lastTestCell(st styles, now time.Time, lt *store.TestResult) string {
+// untestedChange is what list and show say of a credential whose values
+// changed after its last test.
+const untestedChange = "not tested since the change"
+
+func lastTestCell(st styles, now time.Time, cr store.Credential) string {
+	lt := cr.Tested()
 	switch {
+	case lt == nil && cr.LastTest != nil:
+		return st.warn.Render(untestedChange)
 	case lt == nil:
 		return st.dim.Render("never")
 	case lt.OK:
@@ -216,8 +223,11 @@ func lastTestCell(st styles, now time.Time, lt *store.TestResult) string {
 	}
 }
 
-func lastTestPlain(lt *store.TestResult) string {
+func lastTestPlain(cr store.Credential) string {
+	lt := cr.Tested()
 	switch {
+	case lt == nil && cr.LastTest != nil:
+		return "untested-change"
 	case lt == nil:
 		return "never"
 	case lt.OK:

@@ -121,8 +121,12 @@ func printCredential(io *IOStreams, now time.Time, c *connectors.Connector, cred
 		}
 		line("Expires", exp)
 	}
-	lt := cred.LastTest
-	if lt == nil {
+	lt := cred.Tested()
+	switch {
+	case lt == nil && cred.LastTest != nil:
+		line("Last test", st.warn.Render(untestedChange)+" — run credwiz test "+cred.Name)
+		return
+	case lt == nil:
 		line("Last test", "never — run credwiz test "+cred.Name)
 		return
 	}

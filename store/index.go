@@ -31,6 +31,10 @@ type Index struct {
 	// Waiting, when set, is called once when Update has waited a second
 	// for another process's lock, with a description of that process.
 	Waiting func(holder string)
+
+	// failWrite, when set (by tests), runs before each write of the file
+	// and fails it with its error.
+	failWrite func() error
 }
 
 // NewIndex returns the index in config dir dir. It touches nothing on
@@ -144,6 +148,11 @@ func (ix *Index) locked(ctx context.Context, write bool, fn func(tx *Tx) error) 
 // replace writes data as the index file atomically: a temp file in the
 // same directory (never $TMPDIR), fsync, rename; mode 0600.
 func (ix *Index) replace(data []byte) error {
+	if ix.failWrite != nil {
+		if err := ix.failWrite(); err != nil {
+			return fileError("write", ix.path, err)
+		}
+	}
 	pf, err := newPendingFile(ix.path)
 	if err != nil {
 		return fileError("write", ix.path, err)

@@ -82,7 +82,15 @@ func (f *Factory) Index() (*store.Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	return store.NewIndex(dir), nil
+	ix := store.NewIndex(dir)
+	ix.Waiting = f.lockWaiting
+	return ix, nil
+}
+
+// lockWaiting tells the operator, once a write has waited a second for
+// another credwiz, whom it waits for and how to stop waiting.
+func (f *Factory) lockWaiting(holder string) {
+	fmt.Fprintf(f.IO.ErrOut, "Waiting for %s to finish with the credentials file… (Ctrl-C to stop; nothing is saved then)\n", holder)
 }
 
 // Store opens the secret store once per process, as --store or
@@ -102,6 +110,8 @@ func (f *Factory) Store() (*store.Store, error) {
 		f.st, f.stErr = f.OpenStore(o)
 		if f.st != nil {
 			f.st.Hook = testHook(f)
+			f.st.Index.Waiting = f.lockWaiting
+			f.st.Now = f.Now
 		}
 	})
 	return f.st, f.stErr

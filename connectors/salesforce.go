@@ -68,7 +68,7 @@ func Salesforce() *Connector {
 		if err != nil {
 			return nil, err
 		}
-		return salesforceToken(ctx, hc, v, c.Secrets(v))
+		return salesforceToken(ctx, hc, v, NewLeakCheck(c.Secrets(v)...))
 	}
 	c.Test = func(ctx context.Context, hc *http.Client, v Values) (Report, error) {
 		v, err := prepare(c, v)

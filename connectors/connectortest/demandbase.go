@@ -49,6 +49,10 @@ func NewDemandbase() *Demandbase {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		dbError(w, http.StatusNotFound, "001", "No resource matches "+r.URL.Path)
 	})
+	e.shapes = []answerShape{
+		{path: "/auth/v1/token", fields: map[string]fieldKind{"tokenType": shown, "expiresIn": shown}},
+		{path: "/data/", others: shown}, {path: "/admin/", others: shown}, {path: "/reporting/", others: shown},
+	}
 	e.start(mux, func(w http.ResponseWriter, status int) {
 		msg := map[int]string{429: "Too many requests; slow down and retry later", 500: "Internal server error"}[status]
 		if msg == "" {

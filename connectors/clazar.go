@@ -44,6 +44,7 @@ func Clazar() *Connector {
 				Title:    "Client Secret",
 				Help:     "Shown with the Client ID when you create the key at app.clazar.io → Settings → API Keys; the secret is shown only once. If it is lost, generate a new API key.",
 				Secret:   true,
+				Mask:     MaskAll,
 				Required: true,
 			},
 			{

@@ -61,6 +61,9 @@ func conform(t *testing.T, c *connectors.Connector) {
 			if len(f.Options) > 0 && f.Default != "" && !slices.Contains(f.Options, f.Default) {
 				t.Errorf("field %s: default %q is not one of its options %v", f.Key, f.Default, f.Options)
 			}
+			if f.Mask != connectors.MaskAll && !f.Secret {
+				t.Errorf("field %s: Mask is for secret fields", f.Key)
+			}
 			if len(f.Options) > 0 && f.Secret {
 				t.Errorf("field %s: a secret cannot be a select", f.Key)
 			}

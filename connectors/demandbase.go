@@ -54,6 +54,7 @@ func Demandbase() *Connector {
 				Title:    "Client Secret",
 				Help:     "Shown next to the Client ID when you create the token under Settings → APIs → API Key Sets; the secret is shown only once. If it is lost, create a new token in the key set.",
 				Secret:   true,
+				Mask:     MaskAll,
 				Required: true,
 			},
 		},

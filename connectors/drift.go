@@ -36,6 +36,7 @@ func Drift() *Connector {
 				Title:    "API Key Value",
 				Help:     "Your Drift app's access token: dev.drift.com → your app → OAuth & Permissions → choose the scopes → Install (under Activate Your App), then copy the Access Token. It does not expire; a pasted leading \"Bearer \" is removed.",
 				Secret:   true,
+				Mask:     MaskTail,
 				Required: true,
 				Bearer:   true,
 			},

@@ -33,6 +33,7 @@ func UpPromote() *Connector {
 				Title:    "Uppromote Bearer Token",
 				Help:     "In UpPromote, click Integrations, go to the APIs tab and copy the API token (Generate Token if there is none). It is sent in the Authorization header of every request; a pasted leading \"Bearer \" is removed.",
 				Secret:   true,
+				Mask:     MaskTail,
 				Required: true,
 				Bearer:   true,
 			},

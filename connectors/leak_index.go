@@ -2,20 +2,29 @@ package connectors
 
 import (
 	"bytes"
+	"cmp"
 	"math/bits"
 	"slices"
+	"strings"
 )
 
 // index finds any of a set of byte strings (needles) in a text in one pass:
 // needles of 8 bytes or more are keyed by their first 8 bytes, read as a
 // uint64 that rolls along the text, behind a bitset of hashed keys that
-// rejects almost every position with one memory access; the few shorter
-// needles are searched one by one.
+// rejects almost every position with one memory access, and kept sorted by
+// key for the few positions that pass; the few shorter needles are
+// searched one by one.
 type index struct {
 	bits  []uint64
 	shift uint // 64 - log2(len(bits)*64)
-	long  map[uint64][]string
+	long  []keyed
 	short [][]byte
+}
+
+// keyed is a needle of 8 bytes or more and its key.
+type keyed struct {
+	key uint64
+	s   string
 }
 
 const hashMul = 0x9E3779B97F4A7C15 // 2^64 / golden ratio, odd
@@ -23,17 +32,6 @@ const hashMul = 0x9E3779B97F4A7C15 // 2^64 / golden ratio, odd
 // newIndex indexes needles; empty ones are ignored.
 func newIndex(needles []string) index {
 	var x index
-	n := 0
-	for _, s := range needles {
-		if len(s) >= 8 {
-			n++
-		}
-	}
-	// About 32 bits per key keeps the bitset's false positives near 3%.
-	size := max(1<<10, 1<<bits.Len(uint(n*32/64)))
-	x.bits = make([]uint64, size)
-	x.shift = uint(64 - bits.TrailingZeros(uint(size*64)))
-	x.long = make(map[uint64][]string, n)
 	for _, s := range needles {
 		switch {
 		case s == "":
@@ -42,13 +40,18 @@ func newIndex(needles []string) index {
 				x.short = append(x.short, []byte(s))
 			}
 		default:
-			k := key(s)
-			if !slices.Contains(x.long[k], s) {
-				x.long[k] = append(x.long[k], s)
-			}
-			h := (k * hashMul) >> x.shift
-			x.bits[h>>6] |= 1 << (h & 63)
+			x.long = append(x.long, keyed{key(s), s})
 		}
+	}
+	slices.SortFunc(x.long, func(a, b keyed) int { return cmp.Or(cmp.Compare(a.key, b.key), strings.Compare(a.s, b.s)) })
+	x.long = slices.CompactFunc(x.long, func(a, b keyed) bool { return a.s == b.s })
+	// About 32 bits per key keeps the bitset's false positives near 3%.
+	size := max(1<<8, 1<<bits.Len(uint(len(x.long)/2)))
+	x.bits = make([]uint64, size)
+	x.shift = uint(64 - bits.TrailingZeros(uint(size*64)))
+	for _, e := range x.long {
+		h := (e.key * hashMul) >> x.shift
+		x.bits[h>>6] |= 1 << (h & 63)
 	}
 	return x
 }
@@ -73,8 +76,9 @@ func (x *index) in(text []byte) bool {
 		if x.bits[h>>6]&(1<<(h&63)) == 0 {
 			continue
 		}
-		for _, s := range x.long[k] {
-			if len(text)-i >= len(s) && string(text[i:i+len(s)]) == s {
+		j, _ := slices.BinarySearchFunc(x.long, k, func(e keyed, k uint64) int { return cmp.Compare(e.key, k) })
+		for ; j < len(x.long) && x.long[j].key == k; j++ {
+			if s := x.long[j].s; len(text)-i >= len(s) && string(text[i:i+len(s)]) == s {
 				return true
 			}
 		}

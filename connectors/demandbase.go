@@ -122,7 +122,7 @@ func demandbaseToken(ctx context.Context, hc *http.Client, v Values, lc *LeakChe
 // demandbaseCheck is one cheap read telling whether the key set holds an API.
 type demandbaseCheck struct {
 	name, path, why string
-	// required: the seed asks operators to enable the B2B API "at minimum",
+	// required: Demandbase asks operators to enable the B2B API "at minimum",
 	// so a key set without it is unusable for this connector and fails the
 	// test (ErrForbidden, with the Report still listing all three checks).
 	// Admin and Usage are optional extras: their absence is a warning.

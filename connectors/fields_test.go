@@ -19,7 +19,7 @@ func TestAllInDisplayOrder(t *testing.T) {
 	}
 }
 
-// TestFieldsMatchSpec pins the fields of SPEC.md's Connectors table (keys,
+// TestFieldsMatchSpec pins the fields of the product's connector table (keys,
 // defaults, secret flags, advanced flags) and the titles of the source
 // documents, for the connectors of this package but Salesforce (pinned in
 // salesforce_test.go).

@@ -51,7 +51,7 @@ func FuzzCheckURL(f *testing.F) {
 	})
 }
 
-// loopbackHost is the SPEC's loopback set, written independently of
+// loopbackHost is the product's loopback set, written independently of
 // connectors.IsLoopback: 127.0.0.0/8, ::1 (also IPv4-mapped) and localhost.
 func loopbackHost(h string) bool {
 	if strings.EqualFold(h, "localhost") {

@@ -9,7 +9,7 @@ import (
 	"strings"
 )
 
-// salesforceObject is an object Demandbase reads (apis.md), with what it
+// salesforceObject is an object Demandbase reads, with what it
 // is used for, for warnings.
 type salesforceObject struct {
 	name     string

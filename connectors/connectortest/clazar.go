@@ -9,7 +9,7 @@ import (
 	"github.com/credwiz/credwiz/connectors"
 )
 
-// Clazar emulates the Clazar API as ../apis.md describes it: client
+// Clazar emulates the Clazar API as its public documentation describes it: client
 // credentials exchanged at POST /authenticate/ (trailing slash; JSON as
 // documented, or the form that Airbyte sends) for a JWT-shaped bearer token
 // whose lifetime expires_in states (21600 s by default), and the listings

@@ -10,7 +10,7 @@ import (
 	"github.com/credwiz/credwiz/connectors"
 )
 
-// Demandbase emulates Demandbase One as ../apis.md describes it: the JSON,
+// Demandbase emulates Demandbase One as its public documentation describes it: the JSON,
 // camelCase token exchange at POST /auth/v1/token issuing 8-hour JWT-shaped
 // tokens, and the cheap reads of the B2B, Admin and Usage APIs, each refused
 // with 403 unless the key set holds that API. Every read checks its token

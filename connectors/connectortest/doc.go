@@ -1,5 +1,5 @@
 // Package connectortest provides httptest emulators of the vendor APIs
-// credwiz talks to, behaving as ../apis.md describes them (real paths,
+// credwiz talks to, behaving as the vendors document them (real paths,
 // bodies, status codes, token lifetimes and error shapes), with knobs for
 // faults: hangs, slow answers, rate limits, server errors and revoked or
 // expired credentials. SetVariant makes their successful answers vary the

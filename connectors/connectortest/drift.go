@@ -11,7 +11,7 @@ import (
 	"github.com/credwiz/credwiz/connectors"
 )
 
-// Drift emulates the Drift API as ../apis.md describes it: one app install
+// Drift emulates the Drift API as its public documentation describes it: one app install
 // token (non-expiring unless SetExpiresIn says otherwise), checked as a
 // Bearer header on every request; POST /app/token_info with a JSON
 // {"access_token"} body answering the token's org, app and scopes; errors

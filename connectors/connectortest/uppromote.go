@@ -11,7 +11,7 @@ import (
 	"github.com/credwiz/credwiz/connectors"
 )
 
-// UpPromote emulates the UpPromote API as ../apis.md describes it: one API
+// UpPromote emulates the UpPromote API as its public documentation describes it: one API
 // key, which v1 (/api/v1/affiliates) accepts only as "Authorization: Bearer
 // <key>" and v2 (/api/v2/affiliates, Accept: application/json required) only
 // as the raw key, "Bearer " refused; 401 {"message":"Unauthorized"} for a

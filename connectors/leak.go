@@ -32,16 +32,15 @@ const (
 )
 
 // LeakCheck finds the secrets of one credential (and the access tokens it
-// yielded) in vendor text before that text is shown or stored. It looks
-// at the text as sent and as decoded (HTML entities, JSON escapes,
+// yielded) in vendor text before that text is shown or stored. It looks at
+// the text as sent and as decoded (HTML entities, JSON escapes,
 // percent-encoding, repeatedly), case-insensitively and with "+" and any
 // white space read as a space, for any run of RunLen characters of a
-// secret, and for the base64
-// (standard and URL alphabets, at any alignment, padded or not) and hex
-// (either case) encodings of any such run; a secret shorter than RunLen
-// counts only whole. The zero value and nil find nothing. A LeakCheck is
-// safe for concurrent use; build it once per credential, as building costs
-// far more than a check.
+// secret, and for the base64 (standard and URL alphabets, at any
+// alignment, padded or not) and hex (either case) encodings of any run of
+// RunLen bytes; a secret shorter than RunLen counts only whole. The zero
+// value and nil find nothing. A LeakCheck is safe for concurrent use;
+// build it once per credential, as building costs far more than a check.
 type LeakCheck struct {
 	secrets     []string
 	plainRuns   []string // folded: runs of the secret (as sent, decoded, upper-cased) and of its hex

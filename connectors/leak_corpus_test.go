@@ -272,3 +272,24 @@ func runsOf(s string) map[string]bool {
 	}
 	return out
 }
+
+// TestCredwizWordsAreKept: a secret that is a word credwiz uses ("wrong",
+// "password") never changes credwiz's own sentences; only vendor text is
+// checked. The vendor's words here hold no secret and are kept too.
+func TestCredwizWordsAreKept(t *testing.T) {
+	t.Parallel()
+	em := connectortest.NewSalesforce()
+	t.Cleanup(em.Close)
+	v := em.Values()
+	v["password"], v["security_token"] = "wrong", "password"
+	_, err := connectors.Salesforce().Test(context.Background(), testClient, v)
+	if !errors.Is(err, connectors.ErrRejected) {
+		t.Fatalf("err = %v; want rejected", err)
+	}
+	if msg := err.Error(); !strings.Contains(msg, "invalid_grant") || !strings.Contains(msg, "authentication failure") {
+		t.Errorf("the vendor's code and message should be shown: %s", msg)
+	}
+	if h := connectors.HintOf(err); !strings.Contains(h, "wrong password or security token") || strings.Contains(h, connectors.WithheldNotice) {
+		t.Errorf("credwiz's hint was rewritten: %s", h)
+	}
+}

@@ -146,18 +146,22 @@ type salesforceVersion struct {
 }
 
 // salesforceHighestVersion returns the highest well-formed version
-// ("64.0") of vs, or "" if there is none; entries that are not objects
-// are skipped.
+// ("64.0", or 64 read as "64.0") of vs, or "" if there is none; entries
+// that are not objects are skipped.
 func salesforceHighestVersion(vs []optional[salesforceVersion]) string {
 	best, bestMajor, bestMinor := "", -1, -1
 	for _, o := range vs {
 		v, _ := o.get()
-		maj, min, ok := salesforceParseVersion(string(v.Version))
+		version := string(v.Version)
+		if version != "" && !strings.Contains(version, ".") {
+			version += ".0" // 64 sent as a JSON number loses its ".0"
+		}
+		maj, min, ok := salesforceParseVersion(version)
 		if !ok {
 			continue
 		}
 		if maj > bestMajor || (maj == bestMajor && min > bestMinor) {
-			best, bestMajor, bestMinor = string(v.Version), maj, min
+			best, bestMajor, bestMinor = version, maj, min
 		}
 	}
 	return best

@@ -47,7 +47,7 @@ func TestStrictOnlyWhereNeeded(t *testing.T) {
 				}
 			}},
 		{name: "salesforce: organization_id a number", connector: "salesforce", path: "/0055g00000AbCdEAAV",
-			edit: func(doc any) any { doc.(map[string]any)["organization_id"] = 42; return doc },
+			edit:    func(doc any) any { doc.(map[string]any)["organization_id"] = 42; return doc },
 			wantErr: "organization_id is a JSON number, not the string expected"},
 		{name: "uppromote: meta a string", connector: "uppromote", path: "/api/v1/affiliates",
 			edit: func(doc any) any { doc.(map[string]any)["meta"] = "oops"; return doc },
@@ -57,7 +57,7 @@ func TestStrictOnlyWhereNeeded(t *testing.T) {
 				}
 			}},
 		{name: "uppromote: data an object", connector: "uppromote", path: "/api/v1/affiliates",
-			edit: func(doc any) any { doc.(map[string]any)["data"] = map[string]any{}; return doc },
+			edit:    func(doc any) any { doc.(map[string]any)["data"] = map[string]any{}; return doc },
 			wantErr: "data is a JSON object, not the array expected"},
 		{name: "clazar: count 1e308", connector: "clazar", path: "/listings",
 			edit: func(doc any) any { doc.(map[string]any)["count"] = 1e308; return doc },

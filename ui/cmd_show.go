@@ -13,12 +13,12 @@ import (
 	"github.com/credwiz/credwiz/store"
 )
 
-// maskSecret masks a secret value: eight bullets, then the last four
-// characters only when the secret is long enough (12+) for that to reveal
-// little.
-func maskSecret(s string) string {
+// maskSecret masks a secret value: eight bullets, then, for a key or token
+// (connectors.MaskTail) long enough (12+) for that to reveal little, its
+// last four characters. Passwords and client secrets show nothing.
+func maskSecret(s string, m connectors.Mask) string {
 	r := []rune(s)
-	if len(r) >= 12 {
+	if m == connectors.MaskTail && len(r) >= 12 {
 		return "••••••••" + string(r[len(r)-4:])
 	}
 	return "••••••••"
@@ -30,8 +30,8 @@ func newShowCmd(f *Factory) *cobra.Command {
 		Use:   "show NAME",
 		Short: "Show one credential, secrets masked",
 		Long: `Show one credential: its settings, when it was saved and tested, and when its
-password or token expires. Secrets are masked; at most their last 4
-characters are shown. show reads the secret store once to check the secrets
+password or token expires. Secrets are masked: passwords and client secrets
+completely, keys and tokens but for at most their last 4 characters. show reads the secret store once to check the secrets
 are there; if it cannot, it says so and shows the rest.`,
 		Args:              exactArgs(1, "the credential NAME"),
 		ValidArgsFunction: completeNames(f),
@@ -40,7 +40,7 @@ are there; if it cannot, it says so and shows the rest.`,
 			if err != nil {
 				return err
 			}
-			masked, secErr := maskedSecrets(f, cred)
+			masked, secErr := maskedSecrets(f, c, cred)
 			if secErr != nil {
 				fmt.Fprintf(f.IO.ErrOut, "warning: secrets not checked: %s\n", Explain(secErr))
 			}
@@ -66,9 +66,10 @@ are there; if it cannot, it says so and shows the rest.`,
 	return cmd
 }
 
-// maskedSecrets reads cred's secrets once and masks them; a secret listed
-// in the metadata but absent from the store is shown as "(missing)".
-func maskedSecrets(f *Factory, cred store.Credential) (map[string]string, error) {
+// maskedSecrets reads cred's secrets once and masks each as its field of c
+// says; a secret listed in the metadata but absent from the store is shown
+// as "(missing)".
+func maskedSecrets(f *Factory, c *connectors.Connector, cred store.Credential) (map[string]string, error) {
 	out := map[string]string{}
 	for _, k := range cred.SecretKeys {
 		out[k] = "(not checked)"
@@ -83,7 +84,8 @@ func maskedSecrets(f *Factory, cred store.Credential) (map[string]string, error)
 	}
 	for _, k := range cred.SecretKeys {
 		if v, ok := sec[k]; ok {
-			out[k] = maskSecret(v)
+			fd, _ := c.Field(k) // a key the connector no longer declares: MaskAll
+			out[k] = maskSecret(v, fd.Mask)
 		} else {
 			out[k] = "(missing: run credwiz reauth " + cred.Name + ")"
 		}

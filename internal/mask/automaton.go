@@ -1,5 +1,7 @@
 package mask
 
+import "math"
+
 // automaton is the Aho-Corasick automaton of a set of values, compiled to
 // a transition table. A state is a node of the trie of the values: the
 // longest end of the bytes read so far that is the start of some value.
@@ -7,21 +9,21 @@ type automaton struct {
 	labels []string // labels[id]: the label of value id
 	// class maps a byte to its column in delta: 0 for the bytes no value
 	// holds, which all behave alike.
-	class [256]uint8
+	class [256]uint16
 	// pairs marks the first two bytes of the values (a bit per pair),
 	// when every value has two: from the root, a byte that does not
 	// start such a pair with the next one leaves the automaton at the
 	// root after that next byte, so both can be skipped over quickly.
 	pairs []uint64
-	ncls   int
-	delta  []int32 // delta[s*ncls+class[b]]: the state after b
-	depth  []int32 // length of the state's string
-	term   []int32 // the value the state's string is, or -1
-	dict   []int32 // the nearest shorter end of the state's string that is a value, or -1
-	hold   []int32 // the longest end of the state's string that can still grow into a value
+	ncls  int
+	delta []int32 // delta[s*ncls+class[b]]: the state after b
+	depth []int32 // length of the state's string
+	term  []int32 // the value the state's string is, or -1
+	dict  []int32 // the nearest shorter end of the state's string that is a value, or -1
+	hold  []int32 // the longest end of the state's string that can still grow into a value
 	// table is delta for the scanning loop: the next state's row
 	// (state*ncls), negated when a value ends in that state.
-	table []int32
+	table  []int32
 	maxLen int
 }
 
@@ -32,7 +34,7 @@ func newAutomaton(values []string) *automaton {
 	for _, v := range values {
 		for i := 0; i < len(v); i++ {
 			if a.class[v[i]] == 0 {
-				a.class[v[i]] = uint8(ncls)
+				a.class[v[i]] = uint16(ncls)
 				ncls++
 			}
 		}
@@ -85,6 +87,9 @@ func newAutomaton(values []string) *automaton {
 
 func (a *automaton) newState(depth int32) int32 {
 	id := int32(len(a.depth))
+	if (int64(id)+1)*int64(a.ncls) > math.MaxInt32 {
+		panic("mask: the values are too long to mask (the table would exceed 2 GiB entries)")
+	}
 	for range a.ncls {
 		a.delta = append(a.delta, -1)
 	}

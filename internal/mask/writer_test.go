@@ -282,6 +282,18 @@ func TestConcurrentWrites(t *testing.T) {
 	}
 }
 
+// TestEveryByteValue: values may hold any byte, all 256 of them.
+func TestEveryByteValue(t *testing.T) {
+	all := make([]byte, 256)
+	for i := range all {
+		all[i] = byte(i)
+	}
+	secrets := []Secret{{Value: string(all), Label: "<all>"}, {Value: "\xff\x00", Label: "<ff00>"}}
+	in := append(append([]byte("x"), all...), 0xff, 0x00, 'y')
+	check(t, secrets, in, []int{3, 100, 200})
+	check(t, secrets, in, nil)
+}
+
 // check writes in to a Writer in the given pieces and compares the output
 // with the reference; after every Write, what was passed on must be the
 // start of the final output and at most the longest value less one byte

@@ -11,6 +11,7 @@ import (
 	"runtime/debug"
 	"syscall"
 
+	"github.com/credwiz/credwiz/internal/termsafe"
 	"github.com/credwiz/credwiz/ui"
 )
 
@@ -33,7 +34,8 @@ func main() {
 	case code == 130:
 		fmt.Fprintln(os.Stderr, "Cancelled.")
 	default:
-		fmt.Fprintln(os.Stderr, ui.ExplainFor(err, cmd.CommandPath()))
+		// Errors can quote the index, keychain item names and vendors.
+		fmt.Fprintln(os.Stderr, termsafe.Text(ui.ExplainFor(err, cmd.CommandPath())))
 	}
 	os.Exit(code)
 }

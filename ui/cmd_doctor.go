@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/credwiz/credwiz/internal/termsafe"
 	"github.com/credwiz/credwiz/store"
 )
 
@@ -175,44 +176,48 @@ func removeOrphans(f *Factory, r *doctorReport) {
 	}
 }
 
-// printDoctor prints the report as labelled lines with ✓/✗.
+// printDoctor prints the report as labelled lines with ✓/✗. Paths, item
+// names and error texts pass through termsafe: keychain items and files
+// may have been named by anyone.
 func printDoctor(f *Factory, r doctorReport) {
 	st := f.IO.stdoutStyles()
 	w := colorWriter(f.IO.Out, !f.IO.ColorOut())
+	safe, text := termsafe.String, termsafe.Text
+	list := func(items []string) string { return safe(strings.Join(items, ", ")) }
 	mark := func(ok bool) string {
 		if ok {
 			return st.ok.Render("✓")
 		}
 		return st.fail.Render("✗")
 	}
-	fmt.Fprintf(w, "%s Config dir     %s\n", mark(r.ConfigDir != ""), r.ConfigDir)
+	fmt.Fprintf(w, "%s Config dir     %s\n", mark(r.ConfigDir != ""), safe(r.ConfigDir))
 	if r.IndexError != "" {
-		fmt.Fprintf(w, "%s Metadata       %s\n", mark(false), r.IndexError)
+		fmt.Fprintf(w, "%s Metadata       %s\n", mark(false), text(r.IndexError))
 	} else {
-		fmt.Fprintf(w, "%s Metadata       %s (%s)\n", mark(true), r.Index, plural(r.Credentials, "credential"))
+		fmt.Fprintf(w, "%s Metadata       %s (%s)\n", mark(true), safe(r.Index), plural(r.Credentials, "credential"))
 	}
 	switch {
 	case r.StoreError != "":
-		fmt.Fprintf(w, "%s Secret store   %s: %s\n", mark(false), r.Store, r.StoreError)
+		fmt.Fprintf(w, "%s Secret store   %s: %s\n", mark(false), safe(r.Store), text(r.StoreError))
 	default:
-		fmt.Fprintf(w, "%s Secret store   %s, answers in %.1f ms\n", mark(true), storeName(r.Store), r.LatencyMS)
+		fmt.Fprintf(w, "%s Secret store   %s, answers in %.1f ms\n", mark(true), safe(storeName(r.Store)), r.LatencyMS)
 		if r.StoreReason != "" {
-			fmt.Fprintf(w, "                 %s\n", st.dim.Render("("+r.StoreReason+")"))
+			fmt.Fprintf(w, "                 %s\n", st.dim.Render("("+safe(r.StoreReason)+")"))
 		}
 	}
 	if r.Answers {
 		if n := len(r.UnknownItems); n > 0 {
-			fmt.Fprintf(w, "%s Other items    %d keychain item(s) this config dir never wrote: %s\n", st.warn.Render("!"), n, strings.Join(r.UnknownItems, ", "))
+			fmt.Fprintf(w, "%s Other items    %d keychain item(s) this config dir never wrote: %s\n", st.warn.Render("!"), n, list(r.UnknownItems))
 		}
 		switch {
 		case len(r.OrphanSecrets) == 0 && len(r.MissingSecret) == 0:
 			fmt.Fprintf(w, "%s Orphans        none\n", mark(true))
 		default:
 			if n := len(r.OrphanSecrets); n > 0 {
-				fmt.Fprintf(w, "%s Orphans        %d secret item(s) without metadata: %s\n", mark(len(r.Removed) == n), n, strings.Join(r.OrphanSecrets, ", "))
+				fmt.Fprintf(w, "%s Orphans        %d secret item(s) without metadata: %s\n", mark(len(r.Removed) == n), n, list(r.OrphanSecrets))
 			}
 			if n := len(r.MissingSecret); n > 0 {
-				fmt.Fprintf(w, "%s Missing        %d credential(s) without their secret: %s\n", mark(false), n, strings.Join(r.MissingSecret, ", "))
+				fmt.Fprintf(w, "%s Missing        %d credential(s) without their secret: %s\n", mark(false), n, list(r.MissingSecret))
 			}
 		}
 	}
@@ -220,7 +225,7 @@ func printDoctor(f *Factory, r doctorReport) {
 		fmt.Fprintf(w, "  removed orphan %q\n", n)
 	}
 	for _, h := range r.Hints {
-		fmt.Fprintf(w, "  → %s\n", h)
+		fmt.Fprintf(w, "  → %s\n", text(h))
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/credwiz/credwiz/connectors"
+	"github.com/credwiz/credwiz/internal/termsafe"
 	"github.com/credwiz/credwiz/store"
 )
 
@@ -48,7 +49,8 @@ func appendCredentialJSON(b []byte, now time.Time, c *connectors.Connector, cred
 }
 
 // writeCredentialsJSON writes creds as a JSON array: one element per line,
-// streamed in 64 KiB writes, or indented on a terminal.
+// streamed in 64 KiB writes, or indented on a terminal; escaped as
+// writeJSON does.
 func writeCredentialsJSON(io *IOStreams, now time.Time, byID map[string]*connectors.Connector, creds []store.Credential) error {
 	const flushAt = 64 << 10
 	b := make([]byte, 0, flushAt+4096)
@@ -58,7 +60,7 @@ func writeCredentialsJSON(io *IOStreams, now time.Time, byID map[string]*connect
 		if io.OutTTY {
 			pretty.Write(b)
 		} else {
-			_, err = io.Out.Write(b)
+			_, err = io.Out.Write(termsafe.JSON(b))
 		}
 		b = b[:0]
 		return err
@@ -90,7 +92,7 @@ func writeCredentialsJSON(io *IOStreams, now time.Time, byID map[string]*connect
 	if err := json.Indent(&out, pretty.Bytes(), "", "  "); err != nil {
 		return err
 	}
-	_, err = io.Out.Write(out.Bytes())
+	_, err = io.Out.Write(termsafe.JSON(out.Bytes()))
 	return err
 }
 
@@ -161,15 +163,18 @@ func connectorsByID(f *Factory) map[string]*connectors.Connector {
 	return m
 }
 
-// printCredentials prints the list table (terminal) or plain rows.
+// printCredentials prints the list table (terminal) or plain rows. The
+// texts of the index pass through termsafe: one line each, no tab to
+// forge a column of the plain rows, nothing the terminal would obey.
 func printCredentials(io *IOStreams, now time.Time, byID map[string]*connectors.Connector, creds []store.Credential) {
 	st := io.stdoutStyles()
 	rows := make([][]string, 0, len(creds))
+	safe := termsafe.String
 	for _, cr := range creds {
 		c := byID[cr.Connector]
 		exp, soon := expiryText(now, c, cr)
 		if !io.OutTTY {
-			rows = append(rows, []string{cr.Name, cr.Connector, cr.Description, keyField(c, cr),
+			rows = append(rows, []string{safe(cr.Name), safe(cr.Connector), safe(cr.Description), safe(keyField(c, cr)),
 				lastTestPlain(cr.LastTest), expiryPlain(c, cr)})
 			continue
 		}
@@ -177,7 +182,7 @@ func printCredentials(io *IOStreams, now time.Time, byID map[string]*connectors.
 			exp = st.warn.Render("! " + exp)
 		}
 		exp = strings.Replace(exp, "password expires in", "password in", 1)
-		rows = append(rows, []string{cr.Name, cr.Connector, cr.Description, keyField(c, cr),
+		rows = append(rows, []string{safe(cr.Name), safe(cr.Connector), safe(cr.Description), safe(keyField(c, cr)),
 			lastTestCell(st, now, cr.LastTest), exp})
 	}
 	header := []string{"NAME", "CONNECTOR", "DESCRIPTION", "ACCOUNT", "LAST TEST", "EXPIRES"}
@@ -225,7 +230,7 @@ func lastTestCell(st styles, now time.Time, lt *store.TestResult) string {
 	default:
 		s := st.fail.Render("✗") + " " + ago(now, lt.At)
 		if lt.Class != "" {
-			s += " (" + lt.Class + ")"
+			s += " (" + termsafe.String(lt.Class) + ")"
 		}
 		return s
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/credwiz/credwiz/connectors"
+	"github.com/credwiz/credwiz/internal/termsafe"
 	"github.com/credwiz/credwiz/store"
 )
 
@@ -194,7 +195,7 @@ func testOne(ctx context.Context, f *Factory, c *connectors.Connector, cred stor
 	}
 	if ix, ierr := f.Index(); ierr == nil {
 		if rerr := ix.RecordTest(cred.Name, res); rerr != nil && !errors.Is(rerr, store.ErrNotFound) {
-			fmt.Fprintf(f.IO.ErrOut, "warning: could not record the test of %q: %s\n", cred.Name, Explain(rerr))
+			fmt.Fprintf(f.IO.ErrOut, "warning: could not record the test of %q: %s\n", cred.Name, termsafe.Text(Explain(rerr)))
 		}
 	}
 	if err == nil && rep.Token != nil {
@@ -206,24 +207,26 @@ func testOne(ctx context.Context, f *Factory, c *connectors.Connector, cred stor
 }
 
 // printOutcome prints one result line, and for a failure the explanation.
+// Names from the index and the vendor's texts pass through termsafe.
 func printOutcome(f *Factory, o testOutcome) {
 	st := f.IO.stdoutStyles()
 	w := colorWriter(f.IO.Out, !f.IO.ColorOut())
 	dur := fmt.Sprintf("%.1fs", float64(o.DurationMS)/1000)
+	safe := termsafe.String
 	if o.OK {
 		acct := ""
 		if o.Report != nil && o.Report.Account != "" {
-			acct = "  " + o.Report.Account
+			acct = "  " + safe(o.Report.Account)
 		}
-		fmt.Fprintf(w, "%s %s  %s%s  %s\n", st.ok.Render("✓"), o.Name, o.Connector, acct, st.dim.Render(dur))
+		fmt.Fprintf(w, "%s %s  %s%s  %s\n", st.ok.Render("✓"), safe(o.Name), safe(o.Connector), acct, st.dim.Render(dur))
 		if o.Report != nil {
 			for _, wm := range o.Report.Warnings {
-				fmt.Fprintf(w, "  %s %s\n", st.warn.Render("!"), wm)
+				fmt.Fprintf(w, "  %s %s\n", st.warn.Render("!"), safe(wm))
 			}
 		}
 		return
 	}
-	fmt.Fprintf(w, "%s %s  %s  %s  %s\n", st.fail.Render("✗"), o.Name, o.Connector, o.Class, st.dim.Render(dur))
+	fmt.Fprintf(w, "%s %s  %s  %s  %s\n", st.fail.Render("✗"), safe(o.Name), safe(o.Connector), safe(o.Class), st.dim.Render(dur))
 	// A vendor failure's next step is the full explanation; for the
 	// others (store, unknown connector) the message is.
 	msg := o.NextStep
@@ -233,7 +236,7 @@ func printOutcome(f *Factory, o testOutcome) {
 			msg += " (" + o.NextStep + ")"
 		}
 	}
-	fmt.Fprintf(w, "  %s\n", msg)
+	fmt.Fprintf(w, "  %s\n", termsafe.Text(msg))
 }
 
 // printSummary prints "N passed, M failed" on stderr.
@@ -250,5 +253,5 @@ func printSummary(f *Factory, outs []testOutcome) {
 		fmt.Fprintf(f.IO.ErrOut, "%d passed\n", passed)
 		return
 	}
-	fmt.Fprintf(f.IO.ErrOut, "%d passed, %d failed: %s\n", passed, len(failed), strings.Join(failed, ", "))
+	fmt.Fprintf(f.IO.ErrOut, "%d passed, %d failed: %s\n", passed, len(failed), termsafe.String(strings.Join(failed, ", ")))
 }

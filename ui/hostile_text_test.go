@@ -2,6 +2,7 @@ package ui
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -198,11 +199,40 @@ func TestSecretsStdinByteOrderMark(t *testing.T) {
 
 func driftConnector(t *testing.T) *connectors.Connector {
 	t.Helper()
-	for _, c := range connectors.All() {
-		if c.ID == "drift" {
-			return c
-		}
+	c, ok := connectors.Lookup("drift")
+	if !ok {
+		t.Fatal("no drift connector")
 	}
-	t.Fatal("no drift connector")
-	return nil
+	return c
+}
+
+// TestDoctorHostileItemNames: keychain items are named by whoever wrote
+// them; doctor lists them neutralized (and exact in --json).
+func TestDoctorHostileItemNames(t *testing.T) {
+	e := newTestEnv(t)
+	evil := "orphan" + hostileText
+	if err := e.secrets.Set(evil, map[string]string{"k": "v"}); err != nil {
+		t.Fatal(err)
+	}
+	r := e.run("", "doctor")
+	if c, bad := rawUnsafe(r.out+r.err, true); bad {
+		t.Errorf("doctor printed a raw %U:\n%q", c, r.out)
+	}
+	if !strings.Contains(r.out, "orphan"+"acme␛]0;pwned␇") {
+		t.Errorf("doctor does not list the item, neutralized: %q", r.out)
+	}
+	r = e.run("", "doctor", "--json")
+	var rep struct {
+		Orphans []string `json:"orphan_secrets"`
+		Unknown []string `json:"unknown_items"`
+	}
+	if err := json.Unmarshal([]byte(r.out), &rep); err != nil {
+		t.Fatalf("doctor --json: %v: %s", err, r.out)
+	}
+	if !slices.Contains(append(rep.Orphans, rep.Unknown...), evil) {
+		t.Errorf("doctor --json lost the exact name: %+v", rep)
+	}
+	if c, bad := rawUnsafe(r.out, true); bad {
+		t.Errorf("doctor --json printed a raw %U", c)
+	}
 }

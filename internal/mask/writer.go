@@ -124,7 +124,8 @@ func (m *Writer) Close() error {
 }
 
 // scan runs cur through the automaton, noting each value found and
-// replacing those that are decided as it goes.
+// replacing those that are decided as it goes. row is the state's row in
+// the table (state*ncls); the table negates it where a value ends.
 func (m *Writer) scan() {
 	a, p := m.a, m.cur
 	n := int32(a.ncls)
@@ -139,8 +140,7 @@ func (m *Writer) scan() {
 						i++
 					}
 				}
-				row = table[row+int32(class[p[i]])]
-				if row < 0 {
+				if row = table[row+int32(class[p[i]])]; row < 0 {
 					break
 				}
 			}
@@ -148,7 +148,7 @@ func (m *Writer) scan() {
 				break
 			}
 		} else {
-			row = table[abs(row)+int32(class[p[i]])]
+			row = table[row+int32(class[p[i]])]
 		}
 		if row < 0 {
 			row = -row
@@ -158,14 +158,7 @@ func (m *Writer) scan() {
 			m.resolve(m.curAt + int64(i) + 1 - int64(a.hold[row/n]))
 		}
 	}
-	m.s, m.pos = abs(row)/n, m.curAt+int64(len(p))
-}
-
-func abs(x int32) int32 {
-	if x < 0 {
-		return -x
-	}
-	return x
+	m.s, m.pos = row/n, m.curAt+int64(len(p))
 }
 
 // found notes the values that end at offset end in state s.

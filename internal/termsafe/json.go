@@ -54,6 +54,10 @@ func JSON(b []byte) []byte {
 // firstEscape returns the offset of the first byte JSON changes, or -1.
 func firstEscape(b []byte) int {
 	for i := 0; i < len(b); {
+		if i+8 <= len(b) && below7f8(load8b(b, i)) {
+			i += 8
+			continue
+		}
 		c := b[i]
 		if c < 0x7f {
 			i++

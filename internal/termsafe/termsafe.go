@@ -66,6 +66,10 @@ func sanitize(s string, multiline bool) string {
 // would change, or -1.
 func firstUnsafe(s string, multiline bool) int {
 	for i := 0; i < len(s); {
+		if i+8 <= len(s) && printable8(load8(s, i)) {
+			i += 8
+			continue
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if c < 0x20 || c == 0x7f {
@@ -115,6 +119,11 @@ func Unsafe(r rune) bool {
 		return false
 	case r <= 0x9f:
 		return true // C1 controls
+	case r < 0x600:
+		// Latin, Greek, Cyrillic, ...: the tables below hold only these.
+		return r == 0xad || r == 0x34f
+	case 0x3165 <= r && r < 0xfeff:
+		return false // CJK and most other scripts: none in the tables
 	}
 	return unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp, unicode.Other_Default_Ignorable_Code_Point)
 }

@@ -128,6 +128,18 @@ func TestUnsafeCoversTheList(t *testing.T) {
 	}
 }
 
+// TestUnsafeEveryCodePoint checks Unsafe's shortcuts against its
+// definition over every code point.
+func TestUnsafeEveryCodePoint(t *testing.T) {
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		want := r < 0x20 || (0x7f <= r && r <= 0x9f) ||
+			unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp, unicode.Other_Default_Ignorable_Code_Point)
+		if Unsafe(r) != want {
+			t.Errorf("Unsafe(%U) = %v, want %v", r, !want, want)
+		}
+	}
+}
+
 // reference is a rune-by-rune implementation of String and Text, written
 // independently with fmt, that the fuzzer compares against.
 func reference(s string, multiline bool) string {
@@ -159,6 +171,9 @@ func reference(s string, multiline bool) string {
 var hostile = []string{
 	"\x1b]0;title\x07", "\x1b[2J", "\x1b]52;c;aGVsbG8=\x07", "\u202e", "\u200b", "\ufeff", "\u2028",
 	"\x9b", "\xc2\x9b", "\r\n", "\t", "\U000e0020", "a\u200db",
+	// Longer than a word, so that the eight-byte shortcut is crossed.
+	"e2e-prod-eu-7f3a demandbase\x1b]0;t\x07 EU production tenant\u202e client-4821 \x7f tail",
+	"abcdefgh\xffabcdefg\u0085abcdefg\u2028xyz",
 }
 
 func FuzzString(f *testing.F) {

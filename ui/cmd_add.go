@@ -133,7 +133,7 @@ func checkDescription(d string) error {
 		return usagef("--description: too long (%d bytes; at most %d)", len(d), maxDescription)
 	}
 	if err := termsafe.Check(d); err != nil {
-		return usagef("--description %s; a description is one line of letters, digits, punctuation, symbols and spaces, without control, bidi or invisible characters", err)
+		return usagef("--description: %s; a description is one line of letters, digits, punctuation, symbols and spaces, without control, bidi or invisible characters", err)
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/credwiz/credwiz/connectors"
+	"github.com/credwiz/credwiz/internal/termsafe"
 	"github.com/credwiz/credwiz/store"
 )
 
@@ -42,7 +43,7 @@ are there; if it cannot, it says so and shows the rest.`,
 			}
 			masked, secErr := maskedSecrets(f, c, cred)
 			if secErr != nil {
-				fmt.Fprintf(f.IO.ErrOut, "warning: secrets not checked: %s\n", Explain(secErr))
+				fmt.Fprintf(f.IO.ErrOut, "warning: secrets not checked: %s\n", termsafe.Text(Explain(secErr)))
 			}
 			now := f.Now()
 			if asJSON {
@@ -55,7 +56,7 @@ are there; if it cannot, it says so and shows the rest.`,
 				if err != nil {
 					return err
 				}
-				_, err = f.IO.Out.Write(append(b, '\n'))
+				_, err = f.IO.Out.Write(append(termsafe.JSON(b), '\n'))
 				return err
 			}
 			printCredential(f.IO, now, c, cred, masked)
@@ -93,26 +94,29 @@ func maskedSecrets(f *Factory, c *connectors.Connector, cred store.Credential) (
 	return out, nil
 }
 
-// printCredential prints one credential as labelled lines.
+// printCredential prints one credential as labelled lines. The texts of
+// the index (and what it recorded of the vendor's answers) pass through
+// termsafe, one line each.
 func printCredential(io *IOStreams, now time.Time, c *connectors.Connector, cred store.Credential, masked map[string]string) {
 	st := io.stdoutStyles()
 	w := colorWriter(io.Out, !io.ColorOut())
 	line := func(label, value string) {
 		fmt.Fprintf(w, "%-20s %s\n", st.dim.Render(label+":"), value)
 	}
-	fmt.Fprintf(w, "%s  %s\n", st.bold.Render(cred.Name), c.Name)
+	safe := termsafe.String
+	fmt.Fprintf(w, "%s  %s\n", st.bold.Render(safe(cred.Name)), c.Name)
 	if cred.Description != "" {
-		line("Description", cred.Description)
+		line("Description", safe(cred.Description))
 	}
 	for _, fd := range c.Fields {
 		if fd.Secret {
 			if v, ok := masked[fd.Key]; ok {
-				line(fd.Title, v)
+				line(fd.Title, safe(v))
 			}
 			continue
 		}
 		if v := cred.Fields[fd.Key]; v != "" {
-			line(fd.Title, v)
+			line(fd.Title, safe(v))
 		}
 	}
 	line("Created", stamp(now, cred.CreatedAt))
@@ -126,10 +130,10 @@ func printCredential(io *IOStreams, now time.Time, c *connectors.Connector, cred
 	lt := cred.Tested()
 	switch {
 	case lt == nil && cred.LastTest != nil:
-		line("Last test", st.warn.Render(untestedChange)+" — run credwiz test "+cred.Name)
+		line("Last test", st.warn.Render(untestedChange)+" — run credwiz test "+safe(cred.Name))
 		return
 	case lt == nil:
-		line("Last test", "never — run credwiz test "+cred.Name)
+		line("Last test", "never — run credwiz test "+safe(cred.Name))
 		return
 	}
 	status := st.ok.Render("✓ passed")
@@ -138,13 +142,13 @@ func printCredential(io *IOStreams, now time.Time, c *connectors.Connector, cred
 	}
 	line("Last test", status+" "+stamp(now, lt.At))
 	if lt.Account != "" {
-		line("Account", lt.Account)
+		line("Account", safe(lt.Account))
 	}
 	if lt.Message != "" {
-		line("Failure", lt.Message)
+		line("Failure", safe(lt.Message))
 	}
 	for _, wmsg := range lt.Warnings {
-		line("Warning", wmsg)
+		line("Warning", safe(wmsg))
 	}
 }
 

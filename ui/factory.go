@@ -102,6 +102,9 @@ func (f *Factory) Store() (*store.Store, error) {
 		f.st, f.stErr = f.OpenStore(o)
 		if f.st != nil {
 			f.st.Hook = testHook(f)
+			if f.st.Now == nil {
+				f.st.Now = f.Now
+			}
 		}
 	})
 	return f.st, f.stErr

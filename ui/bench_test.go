@@ -15,7 +15,7 @@ import (
 	"github.com/credwiz/credwiz/store"
 )
 
-// Benchmarks of the in-process parts of issue 6's targets; the whole
+// Benchmarks of the in-process parts of the performance targets; the whole
 // process (start-up, keychain) is measured by scripts/bench.sh. See
 // docs/PERFORMANCE.md.
 

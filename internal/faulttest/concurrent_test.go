@@ -141,6 +141,9 @@ func TestConcurrentWriters(t *testing.T) {
 		if w.lastOK != nil && (c.LastTest == nil || c.LastTest.OK != *w.lastOK) {
 			t.Errorf("%s: last test %+v, want ok=%v (a lost test result)", name, c.LastTest, *w.lastOK)
 		}
+		if w.lastOK != nil && c.LastTest != nil && c.LastTest.Revision != c.Revision {
+			t.Errorf("%s: the last test certifies revision %d, the credential is at %d", name, c.LastTest.Revision, c.Revision)
+		}
 		if m := keychainSecret(t, bus, name); m["api_key"] != w.key {
 			t.Errorf("%s: the keychain does not hold its api_key", name)
 		}

@@ -280,6 +280,11 @@ func TestKillAtEveryStep(t *testing.T) {
 			if got := keychainAccounts(t, bus, store.SecretService); !sameSet(got, want) {
 				t.Errorf("after doctor --fix the keychain holds the secret items %v, want %v", got, want)
 			}
+			for _, tok := range keychainAccounts(t, bus, store.TokenService) {
+				if tok != "cred-z" && !slices.Contains(sb.names(), tok) {
+					t.Errorf("after doctor --fix the keychain holds a cached token of %s, which is not saved", tok)
+				}
+			}
 		})
 	}
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -38,16 +39,24 @@ func rawUnsafe(s string, allowTabNewline bool) (rune, bool) {
 func hostileCredential(t *testing.T, e *testEnv) {
 	t.Helper()
 	now := time.Now().UTC().Truncate(time.Second)
-	err := e.index().Put(store.Credential{
+	err := e.index().Update(context.Background(), func(tx *store.Tx) error {
+		tx.Put(hostileCred(now))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// hostileCred is a credential whose index texts are all hostileText.
+func hostileCred(now time.Time) store.Credential {
+	return store.Credential{
 		Name: "evil", Connector: "drift", Description: hostileText,
 		Fields:     map[string]string{"base_url": "https://driftapi.com"},
 		SecretKeys: []string{"api_key"},
 		CreatedAt:  now, UpdatedAt: now, SecretsUpdatedAt: now,
 		LastTest: &store.TestResult{At: now, OK: false, Class: "vendor" + hostileText, Message: hostileText,
 			Account: hostileText, Warnings: []string{hostileText}},
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 }
 
@@ -187,8 +196,8 @@ func TestSecretsStdinByteOrderMark(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("a BOM before the first line: exit %d: %s", r.code, r.err)
 	}
-	if got, _ := e.secrets.Get("bom"); got["api_key"] != em.Values()["api_key"] {
-		t.Errorf("saved api_key %q, want the key without the BOM", got["api_key"])
+	if got, _ := e.secrets.Get("bom"); got.Values["api_key"] != em.Values()["api_key"] {
+		t.Errorf("saved api_key %q, want the key without the BOM", got.Values["api_key"])
 	}
 	// Only at the very start: elsewhere it is still part of a key.
 	m, err := parseSecretsStdin(strings.NewReader("a=1\n\ufeffb=2\n"))
@@ -211,7 +220,7 @@ func driftConnector(t *testing.T) *connectors.Connector {
 func TestDoctorHostileItemNames(t *testing.T) {
 	e := newTestEnv(t)
 	evil := "orphan" + hostileText
-	if err := e.secrets.Set(evil, map[string]string{"k": "v"}); err != nil {
+	if err := e.secrets.Set(evil, store.Item{Values: map[string]string{"k": "v"}}); err != nil {
 		t.Fatal(err)
 	}
 	r := e.run("", "doctor")

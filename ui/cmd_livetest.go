@@ -47,7 +47,20 @@ forbidden, unreachable, rate_limited, vendor, store) and message.`,
 				return usagef("test takes credential names or --all, not both")
 			}
 			if !all && len(args) == 0 {
-				return usagef("test needs credential names, or --all to test every saved one")
+				if !f.CanPrompt() {
+					return usagef("test needs credential names, or --all to test every saved one")
+				}
+				name, err := pickCredential(f, homeTest, true)
+				if errors.Is(err, ErrBack) {
+					return ErrCancelled
+				}
+				if err != nil {
+					return err
+				}
+				all = name == ""
+				if !all {
+					args = []string{name}
+				}
 			}
 			if parallel < 1 {
 				return usagef("--parallel must be at least 1")

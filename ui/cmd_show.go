@@ -33,10 +33,14 @@ func newShowCmd(f *Factory) *cobra.Command {
 password or token expires. Secrets are masked; at most their last 4
 characters are shown. show reads the secret store once to check the secrets
 are there; if it cannot, it says so and shows the rest.`,
-		Args:              exactArgs(1, "the credential NAME"),
+		Args:              nameArg(f),
 		ValidArgsFunction: completeNames(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cred, c, err := loadMeta(f, args[0])
+			name, err := nameOrPick(f, args, "show")
+			if err != nil {
+				return err
+			}
+			cred, c, err := loadMeta(f, name)
 			if err != nil {
 				return err
 			}

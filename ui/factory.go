@@ -32,6 +32,11 @@ type Factory struct {
 	OpenStore func(store.Options) (*store.Store, error)
 	// Transport carries HTTP requests; nil means http.DefaultTransport.
 	Transport http.RoundTripper
+	// Prompter asks the operator; nil means the terminal's (set by the
+	// first question, ended when the command ends). Tests set a script.
+	Prompter Prompter
+	// Environ lists the environment as KEY=VALUE; nil means none.
+	Environ func() []string
 
 	// Global flags, set by the root command.
 	ConfigDir  string
@@ -50,6 +55,10 @@ type Factory struct {
 	storeOnce sync.Once
 	st        *store.Store
 	stErr     error
+
+	closers []func() // what closePrompter ends
+	// testNameWidth aligns the names in test's result lines.
+	testNameWidth int
 }
 
 // NewFactory returns the Factory of a real credwiz process.
@@ -59,6 +68,7 @@ func NewFactory(version string) *Factory {
 		Version:    version,
 		Now:        time.Now,
 		Getenv:     os.Getenv,
+		Environ:    os.Environ,
 		Connectors: connectors.All,
 		OpenStore:  store.Open,
 		Timeout:    15 * time.Second,

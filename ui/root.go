@@ -75,7 +75,22 @@ Run credwiz with no command for the home menu.`,
 		},
 	)
 	root.CompletionOptions.HiddenDefaultCmd = false
+	closeAfter(root, f)
 	return root
+}
+
+// closeAfter makes every command end the terminal session it may have
+// started (restoring the terminal) when it returns, or panics.
+func closeAfter(cmd *cobra.Command, f *Factory) {
+	if run := cmd.RunE; run != nil {
+		cmd.RunE = func(c *cobra.Command, args []string) error {
+			defer f.closePrompter()
+			return run(c, args)
+		}
+	}
+	for _, sub := range cmd.Commands() {
+		closeAfter(sub, f)
+	}
 }
 
 // checkGlobals validates the global flags before any command runs.

@@ -200,7 +200,7 @@ func (fl *credFlow) nameStep() error {
 	for {
 		page := &Page{ID: "name", Title: fl.title(section), Questions: []Question{
 			{Kind: KindInput, Key: "name", Title: "Credential Name", Value: &fl.name,
-				Help: "A short unique name, e.g. prod-" + fl.c.ID + " (letters, digits, '.', '_', '-').",
+				Help:     "A short unique name, e.g. prod-" + fl.c.ID + " (letters, digits, '.', '_', '-').",
 				Validate: func(s string) error { return store.ValidateName(strings.TrimSpace(s)) }},
 			{Kind: KindInput, Key: "description", Title: "Credential Description (optional)", Value: &fl.desc,
 				Help: "Recommended, not required: the credential's purpose, owner, data freshness.",

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/credwiz/credwiz/connectors"
 )
 
@@ -35,11 +37,26 @@ func reportLines(now time.Time, rep connectors.Report, width int) []string {
 	}
 	var out []string
 	for i, l := range labels {
-		out = append(out, fmt.Sprintf("%-*s  %s", lw+1, safe(l)+":", safe(values[i])))
+		out = append(out, hang(fmt.Sprintf("%-*s  ", lw+1, safe(l)+":"), safe(values[i]), width)...)
 	}
 	out = append(out, accessLines(rep.Access, width)...)
 	for _, w := range rep.Warnings {
-		out = append(out, "! "+safe(w))
+		out = append(out, hang("! ", safe(w), width)...)
+	}
+	return out
+}
+
+// hang is prefix and text wrapped at spaces to width columns, the lines
+// after the first indented under the text.
+func hang(prefix, text string, width int) []string {
+	pw := ansi.StringWidth(prefix)
+	if width-pw < 20 {
+		return []string{prefix + text}
+	}
+	lines := splitLines(ansi.Wrap(text, width-pw, ""))
+	out := []string{prefix + lines[0]}
+	for _, l := range lines[1:] {
+		out = append(out, strings.Repeat(" ", pw)+l)
 	}
 	return out
 }

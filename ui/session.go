@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -202,14 +203,20 @@ func (w *sessionWriter) flush() {
 	}
 }
 
+// emit prints one line, wrapped, one terminal row at a time: the
+// program's frame is never taller than the terminal less one row, so a
+// row printed above it scrolls only printed text, never the frame, into
+// the scrollback.
 func (w *sessionWriter) emit(line string) error {
 	if width := int(w.s.width.Load()); width > 1 {
 		line = ansi.Wrap(line, width-1, "")
 	}
-	if !w.s.send(tea.Println(line)()) {
-		_, err := io.WriteString(w.fallback, line+"\n")
-		return err
+	for _, row := range strings.Split(line, "\n") {
+		if !w.s.send(tea.Println(row)()) {
+			if _, err := io.WriteString(w.fallback, row+"\n"); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
-

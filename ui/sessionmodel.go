@@ -18,12 +18,13 @@ type sessionModel struct {
 	s             *session
 	width, height int
 
-	bp      *builtPage
-	reply   chan error
-	gen     int       // generation of the current form; messages of older ones are dropped
-	pending int       // navigations in flight: keys wait while > 0
-	queue   []tea.Msg // keys not yet handed to a form
-	noteFit int       // how many lines of the page's note fit
+	bp        *builtPage
+	reply     chan error
+	gen       int       // generation of the current form; messages of older ones are dropped
+	pending   int       // navigations in flight: keys wait while > 0
+	queue     []tea.Msg // keys not yet handed to a form
+	noteFit   int       // how many lines of the page's note fit
+	formLines int       // the form's height at the last layout
 
 	work *workState
 	spin spinner.Model

@@ -136,13 +136,15 @@ func (m *sessionModel) layout() tea.Cmd {
 	_, c1 := m.bp.form.Update(tea.WindowSizeMsg{Width: w, Height: 1000})
 	need := lipgloss.Height(m.bp.form.View())
 	footer := len(strings.Split(m.footerText(m.footerItems()), "\n"))
-	avail := m.height - len(m.header()) - footer - 1
+	// One row stays free: see sessionWriter.emit.
+	avail := m.height - 1 - len(m.header()) - footer - 1
 	note := len(m.noteLines())
 	m.noteFit = min(note, max(avail-need, 0))
 	if m.noteFit == 0 && note > 0 && avail-minFormHeight > 1 {
 		m.noteFit = 1 // at least say that there is more
 	}
 	_, c2 := m.bp.form.Update(tea.WindowSizeMsg{Width: w, Height: max(avail-m.noteFit, minFormHeight)})
+	m.formLines = lipgloss.Height(m.bp.form.View())
 	return tea.Batch(tagCmd(m.gen, c1), tagCmd(m.gen, c2))
 }
 
@@ -152,9 +154,8 @@ func (m *sessionModel) relayout() tea.Cmd {
 	if m.bp == nil {
 		return nil
 	}
-	lines := len(m.header()) + len(m.fittedNote()) + lipgloss.Height(m.bp.form.View()) + 1 +
-		len(strings.Split(m.footerText(m.footerItems()), "\n"))
-	if lines == m.height || (lines < m.height && m.noteFit >= len(m.noteLines())) {
+	h := lipgloss.Height(m.bp.form.View())
+	if h == m.formLines {
 		return nil
 	}
 	return m.layout()

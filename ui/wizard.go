@@ -84,10 +84,10 @@ func resultLines(f *Factory, c *connectors.Connector, rep connectors.Report, ter
 	}
 	out := []string{v}
 	if terr != nil {
-		out = append(out, indentWrapped(f, failure(c, "", terr), "  ")...)
+		out = append(out, indentWrapped(f, safe(failure(c, "", terr)), "  ")...)
 	}
-	for _, l := range reportLines(f.Now(), rep, f.IO.TermWidth()-4) {
-		out = append(out, indentWrapped(f, l, "  ")...)
+	for _, l := range reportLines(f.Now(), rep, f.IO.TermWidth()-3) {
+		out = append(out, "  "+l)
 	}
 	return out
 }

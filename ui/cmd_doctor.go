@@ -60,7 +60,7 @@ listed but kept, unless --include-unknown is given too.`,
 				if !fix && f.CanPrompt() && !asJSON {
 					printDoctor(f, r)
 					var err error
-					doFix, err = confirm(f, fmt.Sprintf("Remove %d orphan secret item(s)?", len(r.OrphanSecrets)), false)
+					doFix, err = confirmID(f, "orphans", fmt.Sprintf("Remove %s?", plural(len(r.OrphanSecrets), "orphan secret item")), false)
 					if err != nil {
 						return err
 					}

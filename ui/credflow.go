@@ -161,6 +161,9 @@ func (fl *credFlow) connectorStep() error {
 	if err := fl.f.prompter().Ask(connectorPage(fl.f, &fl.pickID)); err != nil {
 		return err
 	}
+	if fl.c != nil && fl.c.ID == fl.pickID {
+		return nil // the same connector again: keep what was typed
+	}
 	c, err := fl.f.connector(fl.pickID)
 	if err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -36,6 +37,7 @@ type terminalRun struct {
 	errOut *lockedBuffer
 	done   chan result
 	asked  chan string // the ID of every page asked, in order
+	last   atomic.Pointer[Page]
 }
 
 // lockedBuffer is a bytes.Buffer safe for the session's writes and the
@@ -62,9 +64,24 @@ func (l *lockedBuffer) String() string {
 type recordingPrompter struct {
 	Prompter
 	asked chan string
+	last  *atomic.Pointer[Page]
+}
+
+// Work reports "work" before the work starts (it is shown at once).
+func (r recordingPrompter) Work(ctx context.Context, w Work) error {
+	fn := w.Fn
+	w.Fn = func(ctx context.Context) error {
+		select {
+		case r.asked <- "work":
+		default:
+		}
+		return fn(ctx)
+	}
+	return r.Prompter.Work(ctx, w)
 }
 
 func (r recordingPrompter) Ask(p *Page) error {
+	r.last.Store(p)
 	select {
 	case r.asked <- p.ID:
 	default:
@@ -83,7 +100,7 @@ func (e *testEnv) startTerminal(w, h int, args ...string) *terminalRun {
 	f := e.factory(ios)
 	tr := &terminalRun{t: e.t, in: pw, out: out, errOut: errOut, done: make(chan result, 1), asked: make(chan string, 100)}
 	s := newSession(f)
-	f.Prompter = recordingPrompter{Prompter: s, asked: tr.asked}
+	f.Prompter = recordingPrompter{Prompter: s, asked: tr.asked, last: &tr.last}
 	f.closers = append(f.closers, s.Close)
 	root := NewRoot(f)
 	root.SetArgs(args)

@@ -181,16 +181,25 @@ func printCredentials(io *IOStreams, now time.Time, byID map[string]*connectors.
 			lastTestCell(st, now, cr.LastTest), exp})
 	}
 	header := []string{"NAME", "CONNECTOR", "DESCRIPTION", "ACCOUNT", "LAST TEST", "EXPIRES"}
-	if io.OutTTY && io.TermWidth() < 100 {
-		// Narrow terminal: drop the description (credwiz show has it).
-		header = append(header[:2], header[3:]...)
+	drop := func(col int) {
+		header = append(header[:col:col], header[col+1:]...)
 		for i, r := range rows {
-			rows[i] = append(r[:2], r[3:]...)
+			rows[i] = append(r[:col:col], r[col+1:]...)
 		}
-		printTable(io, header, rows, 2)
-		return
 	}
-	printTable(io, header, rows, 2, 3)
+	switch w := io.TermWidth(); {
+	case !io.OutTTY || w >= 100:
+		printTable(io, header, rows, 2, 3)
+	case w >= 72:
+		// Narrow terminal: drop the description (credwiz show has it).
+		drop(2)
+		printTable(io, header, rows, 2)
+	default:
+		// Narrower still: the account too; the last columns give way.
+		drop(3)
+		drop(2)
+		printTable(io, header, rows, 3, 2)
+	}
 }
 
 // keyField is the value that best identifies the account: what the last

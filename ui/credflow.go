@@ -180,12 +180,17 @@ func connectorPage(f *Factory, id *string) *Page {
 		width = max(width, len([]rune(c.Name)))
 	}
 	var opts []Choice
+	help := ""
 	for _, c := range all {
 		label := fmt.Sprintf("%-*s  %s", width, c.Name, c.Summary)
-		opts = append(opts, Choice{Label: fitLabel(f, label), Value: c.ID})
+		if fitted := fitLabel(f, label); fitted != label {
+			label = fitted
+			help = "credwiz connectors describes each in full."
+		}
+		opts = append(opts, Choice{Label: label, Value: c.ID})
 	}
 	return &Page{ID: "connector", Title: "Add New Credential", EscHelp: "cancel", Questions: []Question{{
-		Kind: KindSelect, Key: "connector", Title: "Which system is this credential for?",
+		Kind: KindSelect, Key: "connector", Title: "Which system is this credential for?", Help: help,
 		Options: opts, Value: id,
 	}}}
 }

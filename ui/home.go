@@ -19,8 +19,9 @@ const (
 	homeQuit   = "quit"
 )
 
-// homeListMax is how many credentials the home menu lists at most.
-const homeListMax = 8
+// homeListMax is how many credentials the home menu lists at most (fewer
+// when the terminal is short).
+const homeListMax = 100
 
 // runHome is credwiz with no command: at a terminal, the home menu, until
 // Quit (or Esc, or Ctrl-C); elsewhere, a usage error.
@@ -86,7 +87,9 @@ func homePage(f *Factory) (*Page, *string, error) {
 		)
 	}
 	opts = append(opts, Choice{"Quit", homeQuit})
+	unlisted := max(len(creds)-homeListMax, 0)
 	return &Page{ID: "home", Title: "credwiz", Note: homeSummary(f, ix, creds), EscHelp: "quit",
+		NoteMore:  func(n int) string { return fmt.Sprintf("  … and %d more (List shows all)", n+unlisted) },
 		Questions: []Question{{Kind: KindSelect, Key: "home", Title: "What would you like to do?", Options: opts, Value: &act}},
 	}, &act, nil
 }
@@ -95,20 +98,20 @@ func homePage(f *Factory) (*Page, *string, error) {
 // are, then lists up to homeListMax of them with their last test.
 func homeSummary(f *Factory, ix *store.Index, creds []store.Credential) []string {
 	kind, _ := ix.Kind()
-	where := "the OS keychain, or the encrypted file where none answers (chosen at the first save)"
+	where := "secrets: the OS keychain, or the encrypted file where none answers"
 	switch kind {
 	case store.KindKeychain:
-		where = "the OS keychain"
+		where = "secrets in the OS keychain"
 	case store.KindFile:
-		where = "the encrypted file secrets.age"
+		where = "secrets in the encrypted file"
 	}
-	out := []string{countCredentials(len(creds)) + " · secrets in " + where}
+	out := []string{countCredentials(len(creds)) + " · " + where}
+	w := nameWidth(creds)
 	for i, c := range creds {
 		if i == homeListMax {
-			out = append(out, fmt.Sprintf("  … and %d more (List shows all)", len(creds)-homeListMax))
 			break
 		}
-		out = append(out, "  "+credentialLabel(f, c, 24))
+		out = append(out, "  "+fitLabel(f, credentialLabel(f, c, w)))
 	}
 	return out
 }

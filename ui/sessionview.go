@@ -78,7 +78,11 @@ func (m *sessionModel) fittedNote() []string {
 		return nil
 	}
 	shown := lines[:m.noteFit-1]
-	return append(shown, dimStyle.Render(fmt.Sprintf("… %d more line(s) not shown: make the terminal taller", len(lines)-len(shown))))
+	more := fmt.Sprintf("… %d more line(s): make the terminal taller to see them", len(lines)-len(shown))
+	if m.bp.page.NoteMore != nil {
+		more = m.bp.page.NoteMore(len(lines) - len(shown))
+	}
+	return append(shown, dimStyle.Render(wrapTo(more, m.width-1)))
 }
 
 // footerItems are the keys of the focused question, then Esc and Ctrl-C.

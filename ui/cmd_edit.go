@@ -50,6 +50,7 @@ Scripted: credwiz edit NAME [--name NEW] [--description TEXT]
 	fl.BoolVar(&o.noTest, "no-test", false, "save without the live test")
 	fl.BoolVar(&o.force, "force", false, "save even if the test fails, and replace a credential of the new name")
 	fl.BoolVar(&o.asJSON, "json", false, "print the test report as JSON")
+	_ = cmd.RegisterFlagCompletionFunc("field", completeFields(f, true))
 	return cmd
 }
 

@@ -48,6 +48,7 @@ Scripted: credwiz reauth NAME --secrets-stdin [--field KEY=VALUE]... [--force]
 	fl.BoolVar(&o.in.secretsStdin, "secrets-stdin", false, "read the new secrets from stdin, one KEY=VALUE per line")
 	fl.BoolVar(&o.force, "force", false, "save the new secrets even if the test fails")
 	fl.BoolVar(&o.asJSON, "json", false, "print the test report as JSON")
+	_ = cmd.RegisterFlagCompletionFunc("field", completeFields(f, true))
 	return cmd
 }
 

@@ -154,7 +154,7 @@ func (f *Factory) connector(id string) (*connectors.Connector, error) {
 		}
 		ids = append(ids, c.ID)
 	}
-	return nil, usagef("unknown connector %q; choose one of: %s", id, joinComma(ids))
+	return nil, usagef("unknown connector %q%s (one of: %s)", id, didYouMean(id, ids), joinComma(ids))
 }
 
 // pauseEnv names a step of store.Save or store.Delete (e.g.

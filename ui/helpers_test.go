@@ -40,6 +40,13 @@ func (e *testEnv) factory(io *IOStreams) *Factory {
 		Version:    "test",
 		Now:        func() time.Time { return e.now() },
 		Getenv:     func(k string) string { return e.env[k] },
+		Environ: func() []string {
+			var out []string
+			for k, v := range e.env {
+				out = append(out, k+"="+v)
+			}
+			return out
+		},
 		Connectors: connectors.All,
 		OpenStore: func(o store.Options) (*store.Store, error) {
 			if e.real {

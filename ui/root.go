@@ -25,8 +25,14 @@ Run credwiz with no command for the home menu.`,
 		SilenceErrors: true,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
-				if sug := cmd.SuggestionsFor(args[0]); len(sug) > 0 {
-					return usagef("unknown command %q; did you mean %s? (credwiz --help lists the commands)", args[0], sug[0])
+				var names []string
+				for _, c := range cmd.Commands() {
+					if c.IsAvailableCommand() {
+						names = append(append(names, c.Name()), c.Aliases...)
+					}
+				}
+				if sug, ok := suggest(args[0], names); ok {
+					return usagef("unknown command %q; did you mean %s? (credwiz --help lists the commands)", args[0], sug)
 				}
 				return usagef("unknown command %q; run credwiz --help for the commands", args[0])
 			}

@@ -36,10 +36,10 @@ func newTestEnv(t *testing.T) *testEnv {
 // factory returns a fresh Factory over the env's stores and streams.
 func (e *testEnv) factory(io *IOStreams) *Factory {
 	return &Factory{
-		IO:         io,
-		Version:    "test",
-		Now:        func() time.Time { return e.now() },
-		Getenv:     func(k string) string { return e.env[k] },
+		IO:      io,
+		Version: "test",
+		Now:     func() time.Time { return e.now() },
+		Getenv:  func(k string) string { return e.env[k] },
 		Environ: func() []string {
 			var out []string
 			for k, v := range e.env {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -152,7 +153,11 @@ func driftRateLimit(rep *Report, h http.Header) {
 	slices.Sort(names)
 	var parts []string
 	for _, k := range names {
-		parts = append(parts, strings.TrimPrefix(strings.ToLower(k), "x-ratelimit-")+" "+truncate(h.Get(k), 40))
+		name, v := strings.TrimPrefix(strings.ToLower(k), "x-ratelimit-"), truncate(h.Get(k), 40)
+		if name == "reset" {
+			v = driftResetText(v)
+		}
+		parts = append(parts, name+" "+v)
 	}
 	rep.Details = append(rep.Details, Detail{Label: "Rate limit", Value: strings.Join(parts, ", ")})
 	var limit, remaining number
@@ -163,6 +168,20 @@ func driftRateLimit(rep *Report, h http.Header) {
 	if remaining*10 < limit {
 		rep.Warnings = append(rep.Warnings, "only "+h.Get("X-RateLimit-Remaining")+" of "+h.Get("X-RateLimit-Limit")+" requests are left in Drift's current rate-limit window; other integrations may be using the same limit")
 	}
+}
+
+// driftResetText gives a rate-limit reset its unit: a small number is
+// seconds from now ("in 60 s"), a large one a Unix time ("at 12:01:00
+// UTC"); anything else is shown as sent.
+func driftResetText(v string) string {
+	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	switch {
+	case err != nil || n < 0:
+		return v
+	case n < 1e9:
+		return "in " + strconv.FormatInt(n, 10) + " s"
+	}
+	return "at " + time.Unix(n, 0).UTC().Format("15:04:05 UTC")
 }
 
 // driftError classifies a non-2xx answer from its {"error":{"type",

@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -126,6 +127,7 @@ expired) within that time.`,
 			}
 			now := f.Now()
 			byID := connectorsByID(f)
+			saved := len(creds)
 			if within != "" {
 				kept := creds[:0]
 				for _, cr := range creds {
@@ -140,7 +142,7 @@ expired) within that time.`,
 			}
 			if len(creds) == 0 {
 				if f.IO.OutTTY {
-					f.IO.ErrOut.Write([]byte("No credentials saved yet. Add one with: credwiz add\n"))
+					fmt.Fprintln(f.IO.ErrOut, emptyListText(within, saved))
 				}
 				return nil
 			}
@@ -257,6 +259,18 @@ func expiryPlain(c *connectors.Connector, cr store.Credential) string {
 			return "never"
 		}
 		return at.UTC().Format(time.RFC3339)
+	}
+	return ""
+}
+
+// emptyListText says why list shows nothing: nothing saved, or nothing
+// expiring within the window asked.
+func emptyListText(within string, saved int) string {
+	switch {
+	case saved == 0:
+		return "No credentials saved yet. Add one with: credwiz add"
+	case within != "":
+		return fmt.Sprintf("No password expires within %s (%s; credwiz list shows them).", within, strings.ToLower(countCredentials(saved)[:1])+countCredentials(saved)[1:])
 	}
 	return ""
 }

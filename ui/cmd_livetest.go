@@ -77,6 +77,7 @@ forbidden, unreachable, rate_limited, vendor, store) and message.`,
 				}
 				return nil
 			}
+			f.testNameWidth = nameWidth(creds)
 			outs := runTests(cmd.Context(), f, creds, parallel, !asJSON)
 			if err := cmd.Context().Err(); err != nil {
 				return ErrCancelled
@@ -222,13 +223,20 @@ func testOne(ctx context.Context, f *Factory, c *connectors.Connector, cred stor
 func printOutcome(f *Factory, o testOutcome) {
 	st := f.IO.stdoutStyles()
 	w := colorWriter(f.IO.Out, !f.IO.ColorOut())
-	dur := fmt.Sprintf("%.1fs", float64(o.DurationMS)/1000)
+	dur := fmt.Sprintf("%5.1fs", float64(o.DurationMS)/1000)
+	// Columns: name (as wide as the longest tested), connector, time,
+	// then the account or the failure's class.
+	nw := f.testNameWidth
+	if nw == 0 {
+		nw = len([]rune(o.Name))
+	}
+	name := fmt.Sprintf("%-*s  %-10s  %s", nw, o.Name, o.Connector, st.dim.Render(dur))
 	if o.OK {
 		acct := ""
 		if o.Report != nil && o.Report.Account != "" {
 			acct = "  " + o.Report.Account
 		}
-		fmt.Fprintf(w, "%s %s  %s%s  %s\n", st.ok.Render("✓"), o.Name, o.Connector, acct, st.dim.Render(dur))
+		fmt.Fprintf(w, "%s %s%s\n", st.ok.Render("✓"), name, acct)
 		if o.Report != nil {
 			for _, wm := range o.Report.Warnings {
 				fmt.Fprintf(w, "  %s %s\n", st.warn.Render("!"), wm)
@@ -236,7 +244,7 @@ func printOutcome(f *Factory, o testOutcome) {
 		}
 		return
 	}
-	fmt.Fprintf(w, "%s %s  %s  %s  %s\n", st.fail.Render("✗"), o.Name, o.Connector, o.Class, st.dim.Render(dur))
+	fmt.Fprintf(w, "%s %s  %s\n", st.fail.Render("✗"), name, o.Class)
 	// A vendor failure's next step is the full explanation; for the
 	// others (store, unknown connector) the message is.
 	msg := o.NextStep

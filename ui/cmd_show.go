@@ -103,8 +103,14 @@ func maskedSecrets(f *Factory, cred store.Credential) (map[string]string, error)
 func printCredential(io *IOStreams, now time.Time, c *connectors.Connector, cred store.Credential, masked map[string]string) {
 	st := io.stdoutStyles()
 	w := colorWriter(io.Out, !io.ColorOut())
+	// Labels are padded before they are styled, so colour codes do not
+	// count towards the alignment.
+	lw := len("Secrets updated:")
+	for _, fd := range c.Fields {
+		lw = max(lw, len([]rune(fd.Title))+1)
+	}
 	line := func(label, value string) {
-		fmt.Fprintf(w, "%-20s %s\n", st.dim.Render(label+":"), value)
+		fmt.Fprintf(w, "%s %s\n", st.dim.Render(fmt.Sprintf("%-*s", lw, label+":")), value)
 	}
 	fmt.Fprintf(w, "%s  %s\n", st.bold.Render(cred.Name), c.Name)
 	if cred.Description != "" {

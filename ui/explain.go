@@ -25,9 +25,12 @@ func failure(c *connectors.Connector, name string, err error) string {
 	switch connectors.Class(err) {
 	case connectors.ErrRejected:
 		what = fmt.Sprintf("%s rejected the credentials (%s).", c.Name, detail)
-		if name != "" {
-			next = fmt.Sprintf("If the password expired or the secret was revoked or rotated, run: credwiz reauth %s", name)
-		} else {
+		switch _, hasPassword := c.Field(passwordExpiryField); {
+		case name != "" && hasPassword:
+			next = fmt.Sprintf("If the password expired or a secret was reset or rotated, run: credwiz reauth %s", name)
+		case name != "":
+			next = fmt.Sprintf("If the secret was revoked or rotated, run: credwiz reauth %s", name)
+		default:
 			next = "Check the values you entered."
 		}
 	case connectors.ErrForbidden:
@@ -121,15 +124,20 @@ func ExplainFor(err error, path string) string {
 	return err.Error()
 }
 
+// toFileStore says how to move to the encrypted file: credentials already
+// saved move with migrate (credwiz refuses to switch the recorded store
+// under them); before the first save, --store file chooses it.
+const toFileStore = "credwiz migrate --to file (or, before the first save, --store file)"
+
 // keychainHint says how to get a working secret store on this OS.
 func keychainHint() string {
 	switch runtime.GOOS {
 	case "linux":
-		return "On Linux the keychain is the Secret Service over D-Bus: install gnome-keyring (or KeePassXC) and run inside a desktop or `dbus-run-session` session; on a server, use the encrypted file with --store file or CREDWIZ_STORE=file. credwiz doctor checks it."
+		return "On Linux the keychain is the Secret Service over D-Bus: install gnome-keyring (or KeePassXC) and run inside a desktop or `dbus-run-session` session; on a server, keep the secrets in the encrypted file instead: " + toFileStore + ". credwiz doctor checks it."
 	case "darwin":
-		return "Unlock the login keychain (Keychain Access), or use the encrypted file with --store file. credwiz doctor checks it."
+		return "Unlock the login keychain (Keychain Access), or keep the secrets in the encrypted file instead: " + toFileStore + ". credwiz doctor checks it."
 	}
-	return "Check the OS credential store, or use the encrypted file with --store file. credwiz doctor checks it."
+	return "Check the OS credential store, or keep the secrets in the encrypted file instead: " + toFileStore + ". credwiz doctor checks it."
 }
 
 func upperFirst(s string) string {

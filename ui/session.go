@@ -3,11 +3,13 @@ package ui
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -34,6 +36,9 @@ type session struct {
 }
 
 func newSession(f *Factory) *session { return &session{f: f, done: make(chan struct{})} }
+
+// frameSettle is two frames of bubbletea's renderer (60 per second).
+const frameSettle = 2 * time.Second / 60
 
 // askMsg asks the model to show a page; the answer goes to reply.
 type askMsg struct {
@@ -115,6 +120,14 @@ func (s *session) Ask(p *Page) error {
 	}
 	select {
 	case err := <-reply:
+		if err == nil || errors.Is(err, ErrBack) {
+			// Let the renderer draw the blank frame that replaces the
+			// answered page before the command prints above it: lines
+			// printed above a tall frame that then disappears would leave
+			// the next page at the top of an emptied screen. Only the
+			// picture depends on this; keys typed meanwhile wait in order.
+			time.Sleep(frameSettle)
+		}
 		return err
 	case <-s.done:
 		select {

@@ -35,7 +35,11 @@ func (m *sessionModel) View() tea.View {
 		}
 		return tea.NewView(m.spin.View() + " " + wrapTo(m.work.title, m.width-2) + "\n" + m.footerText([]string{hint}))
 	case m.bp == nil:
-		return tea.NewView("")
+		// Between pages, one blank row: the printed lines go above a
+		// frame, the path bubbletea's renderer keeps its place on (with no
+		// frame at all, each print lands a row off and the next frame is
+		// drawn from the top of the screen).
+		return tea.NewView(" ")
 	}
 	var b strings.Builder
 	for _, l := range m.header() {

@@ -23,7 +23,7 @@ func lineIndex(screen, text string) int {
 }
 
 // salesforceKeys is every answer of the Salesforce wizard after the
-// connector, with the Enters between them, as one tmux send-keys: the
+// connector, with the Enters between them, typed in one burst: the
 // name page, the login URL (replacing the default), the flow, the
 // connected app, the user, and No to the advanced settings.
 func salesforceKeys(name, desc, url string, v connectors.Values) []string {
@@ -38,7 +38,7 @@ func salesforceKeys(name, desc, url string, v connectors.Values) []string {
 }
 
 // TestWizardSalesforceTypedAtOnceTmux types the whole Salesforce answer
-// set with one tmux send-keys, no pause anywhere, at 80×24: every value
+// set in one burst, no pause anywhere, at 80×24: every value
 // must be saved exactly (the emulator accepts only the exact secrets).
 func TestWizardSalesforceTypedAtOnceTmux(t *testing.T) {
 	requireTmux(t)
@@ -53,7 +53,7 @@ func TestWizardSalesforceTypedAtOnceTmux(t *testing.T) {
 
 	tm := startTmuxSized(t, sb, 80, 24, "add", "salesforce")
 	tm.waitFocus("Credential Name")
-	tm.keys(salesforceKeys(name, desc, em.URL(), v)...)
+	tm.typeKeys(salesforceKeys(name, desc, em.URL(), v)...)
 	result := tm.waitText("What next?", "Connected to Salesforce")
 	tm.logScreen("Salesforce typed at once, the result", result)
 	tm.keys("Enter")
@@ -97,7 +97,7 @@ func TestWizardResultAt60x20Tmux(t *testing.T) {
 
 	tm := startTmuxSized(t, sb, 60, 20, "add", "salesforce")
 	tm.waitFocus("Credential Name")
-	tm.keys(salesforceKeys(name, "", em.URL(), v)...)
+	tm.typeKeys(salesforceKeys(name, "", em.URL(), v)...)
 	failed := tm.waitText("What next?", "Save anyway")
 	tm.logScreen("The failure at 60×20", failed)
 	verdictNextToMenu(t, failed, "✗ Test failed: credentials rejected")
@@ -112,7 +112,7 @@ func TestWizardResultAt60x20Tmux(t *testing.T) {
 	tm.waitFocus("Login URL")
 	tm.keys("Enter", "Enter", "Enter", "Enter") // URL, flow, consumer key and secret as typed
 	tm.waitFocus("Username")
-	tm.keys("Enter", "C-u", good, "Enter", "Enter")
+	tm.typeKeys("Enter", "C-u", good, "Enter", "Enter")
 	tm.waitFocus("Edit advanced settings?")
 	tm.keys("Enter")
 	ok := tm.waitText("What next?", "> Save")
@@ -193,7 +193,7 @@ func TestWizardEscBackTmux(t *testing.T) {
 	tm.waitFocus("API Key Value")
 	tm.keys("Enter")
 	tm.waitFocus("Base URL")
-	tm.keys("C-u", em.URL(), "Enter")
+	tm.typeKeys("C-u", em.URL(), "Enter")
 	tm.waitText("What next?", "Connected to Drift")
 	tm.keys("Enter")
 	if code := tm.waitExit(); code != 0 {
@@ -273,8 +273,7 @@ func TestWizardCtrlCTmux(t *testing.T) {
 				if at == "key" {
 					return
 				}
-				tm.typeText(key[8:])
-				tm.keys("Enter", "C-u", em.URL(), "Enter")
+				tm.typeKeys(key[8:], "Enter", "C-u", em.URL(), "Enter")
 				if at == "test" {
 					tm.waitText("Testing the Drift credential")
 					return

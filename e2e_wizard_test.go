@@ -105,9 +105,44 @@ func (tm *tmuxRun) keys(keys ...string) {
 }
 
 // typeText types s literally.
+//
+// The text goes through a tmux paste buffer loaded from a private file, not
+// send-keys' argv: typed values are often secrets, and argv is public (the
+// leak tests of other packages scan every process's). Without -p the
+// buffer is typed as plain keys, in one burst.
 func (tm *tmuxRun) typeText(s string) {
 	tm.t.Helper()
-	tm.tmux("send-keys", "-t", "e2e", "-l", s)
+	dir, err := os.MkdirTemp("", "cwkeys")
+	if err != nil {
+		tm.t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	file := filepath.Join(dir, "k")
+	if err := os.WriteFile(file, []byte(s), 0o600); err != nil {
+		tm.t.Fatal(err)
+	}
+	tm.tmux("load-buffer", "-b", "keys", file)
+	tm.tmux("paste-buffer", "-d", "-r", "-b", "keys", "-t", "e2e")
+}
+
+// typeKeys types parts in one burst: the key names Enter, Tab and C-u,
+// and anything else as literal text.
+func (tm *tmuxRun) typeKeys(parts ...string) {
+	tm.t.Helper()
+	var b strings.Builder
+	for _, p := range parts {
+		switch p {
+		case "Enter":
+			b.WriteByte('\r')
+		case "Tab":
+			b.WriteByte('\t')
+		case "C-u":
+			b.WriteByte(0x15)
+		default:
+			b.WriteString(p)
+		}
+	}
+	tm.typeText(b.String())
 }
 
 // capture returns the screen as text and records it.
@@ -237,29 +272,6 @@ func (tm *tmuxRun) pickConnector(c *connectors.Connector) {
 		})
 	})
 	tm.keys("Enter")
-}
-
-// pressUntil presses key until the screen satisfies ok. It is for a form
-// that has just been drawn: a key sent at that moment is sometimes lost
-// (observed with Esc right after the home menu comes back), so the key
-// is sent again when nothing happened within a second. Use it only with
-// keys whose repetition is harmless.
-func (tm *tmuxRun) pressUntil(key, what string, ok func(screen string) bool) string {
-	tm.t.Helper()
-	deadline := time.Now().Add(screenTimeout)
-	for {
-		tm.keys(key)
-		retry := time.Now().Add(time.Second)
-		for time.Now().Before(retry) {
-			if s := tm.capture(); ok(s) {
-				return s
-			}
-			time.Sleep(40 * time.Millisecond)
-		}
-		if time.Now().After(deadline) {
-			tm.t.Fatalf("pressing %s: %s not on screen after %s; last screen:\n%s", key, what, screenTimeout, tm.last())
-		}
-	}
 }
 
 // fillInput types text into the focused input titled title, waits until

@@ -42,11 +42,9 @@ func (f *Factory) promptPassphrase() (string, error) {
 			Value: &again,
 		})
 	}
-	for {
-		err := f.prompter().Ask(&Page{ID: "passphrase", Questions: qs, EscHelp: "cancel"})
-		if errors.Is(err, ErrBack) {
-			return "", ErrCancelled
-		}
-		return p, err
+	err := f.prompter().Ask(&Page{ID: "passphrase", Questions: qs, EscHelp: "cancel"})
+	if errors.Is(err, ErrBack) {
+		return "", ErrCancelled
 	}
+	return p, err
 }

@@ -134,21 +134,8 @@ func (f *Factory) closePrompter() {
 	f.closers = nil
 }
 
-// askSelect asks one select question and returns the chosen value.
-func askSelect(f *Factory, id, title, help string, opts []Choice, def string) (string, error) {
-	v := def
-	err := f.prompter().Ask(&Page{ID: id, Questions: []Question{{
-		Kind: KindSelect, Key: id, Title: title, Help: help, Options: opts, Value: &v,
-	}}})
-	return v, err
-}
-
-// confirm asks a yes/no question; Esc is no.
-func confirm(f *Factory, title string, def bool) (bool, error) {
-	return confirmID(f, "confirm", title, def)
-}
-
-// confirmID is confirm with a page ID for scripts.
+// confirmID asks a yes/no question on a page of the given ID (for
+// scripts); Esc is no.
 func confirmID(f *Factory, id, title string, def bool) (bool, error) {
 	ok := def
 	err := f.prompter().Ask(&Page{ID: id, EscHelp: "no", Questions: []Question{{

@@ -25,6 +25,8 @@ type sessionModel struct {
 	queue     []tea.Msg // keys not yet handed to a form
 	noteFit   int       // how many lines of the page's note fit
 	formLines int       // the form's height at the last layout
+	drawn     string    // the form's view, until the form changes
+	drawnOK   bool
 
 	work *workState
 	spin spinner.Model
@@ -59,6 +61,7 @@ func (m *sessionModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.gen++
 		m.pending = 0
 		m.bp, m.reply = buildPage(msg.page, m.width), msg.reply
+		m.drawnOK = false
 		init := tagCmd(m.gen, m.bp.form.Init())
 		return m, tea.Batch(init, m.layout(), m.drain())
 	case workStartMsg:
@@ -102,10 +105,24 @@ func (m *sessionModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.drain()
 	}
 	if m.bp != nil {
-		_, cmd := m.bp.form.Update(msg)
+		_, cmd := m.update(msg)
 		return m, tea.Batch(tagCmd(m.gen, cmd), m.doneCmd())
 	}
 	return m, nil
+}
+
+// update hands msg to the form.
+func (m *sessionModel) update(msg tea.Msg) (huh.Model, tea.Cmd) {
+	m.drawnOK = false
+	return m.bp.form.Update(msg)
+}
+
+// formView is the form's view, drawn once per change.
+func (m *sessionModel) formView() string {
+	if !m.drawnOK {
+		m.drawn, m.drawnOK = m.bp.form.View(), true
+	}
+	return m.drawn
 }
 
 // splitPaste turns pasted text into keys: a line break is Enter, so
@@ -156,7 +173,7 @@ func (m *sessionModel) deliver(k tea.Msg) tea.Cmd {
 	if isKey && kp.String() == "esc" {
 		return m.escape()
 	}
-	_, cmd := m.bp.form.Update(k)
+	_, cmd := m.update(k)
 	if m.finished() {
 		return nil
 	}
@@ -194,7 +211,7 @@ func (m *sessionModel) escape() tea.Cmd {
 			if !m.fieldUsesEsc() {
 				break
 			}
-			_, cmd := m.bp.form.Update(esc)
+			_, cmd := m.update(esc)
 			cmds = append(cmds, tagCmd(m.gen, cmd))
 		}
 		return tea.Batch(append(cmds, m.relayout())...)
@@ -223,7 +240,7 @@ func (m *sessionModel) fieldUsesEsc() bool {
 // field) carries the page change in its command: keys wait for that too.
 func (m *sessionModel) formMsg(msg tea.Msg) tea.Cmd {
 	before := m.bp.form.GetFocusedField()
-	_, cmd := m.bp.form.Update(msg)
+	_, cmd := m.update(msg)
 	if m.finished() {
 		return nil
 	}

@@ -48,7 +48,7 @@ func (m *sessionModel) View() tea.View {
 	for _, l := range m.fittedNote() {
 		b.WriteString(l + "\n")
 	}
-	b.WriteString(strings.TrimRight(m.bp.form.View(), "\n"))
+	b.WriteString(strings.TrimRight(m.formView(), "\n"))
 	b.WriteString("\n\n")
 	b.WriteString(m.footerText(m.footerItems()))
 	return tea.NewView(b.String())
@@ -141,8 +141,8 @@ func (m *sessionModel) layout() tea.Cmd {
 		return nil
 	}
 	w := max(min(m.width, maxFormWidth), 20)
-	_, c1 := m.bp.form.Update(tea.WindowSizeMsg{Width: w, Height: 1000})
-	need := lipgloss.Height(m.bp.form.View())
+	_, c1 := m.update(tea.WindowSizeMsg{Width: w, Height: 1000})
+	need := lipgloss.Height(m.formView())
 	footer := len(strings.Split(m.footerText(m.footerItems()), "\n"))
 	// One row stays free: see sessionWriter.emit.
 	avail := m.height - 1 - len(m.header()) - footer - 1
@@ -151,8 +151,8 @@ func (m *sessionModel) layout() tea.Cmd {
 	if m.noteFit == 0 && note > 0 && avail-minFormHeight > 1 {
 		m.noteFit = 1 // at least say that there is more
 	}
-	_, c2 := m.bp.form.Update(tea.WindowSizeMsg{Width: w, Height: max(avail-m.noteFit, minFormHeight)})
-	m.formLines = lipgloss.Height(m.bp.form.View())
+	_, c2 := m.update(tea.WindowSizeMsg{Width: w, Height: max(avail-m.noteFit, minFormHeight)})
+	m.formLines = lipgloss.Height(m.formView())
 	return tea.Batch(tagCmd(m.gen, c1), tagCmd(m.gen, c2))
 }
 
@@ -162,7 +162,7 @@ func (m *sessionModel) relayout() tea.Cmd {
 	if m.bp == nil {
 		return nil
 	}
-	h := lipgloss.Height(m.bp.form.View())
+	h := lipgloss.Height(m.formView())
 	if h == m.formLines {
 		return nil
 	}

@@ -23,7 +23,7 @@ func (a *accessiblePrompter) Ask(p *Page) error {
 	for _, l := range p.Note {
 		fmt.Fprintln(f.IO.ErrOut, l)
 	}
-	bp := buildPage(accessibleTitles(p), 1<<20) // no wrapping: screen readers read lines
+	bp := buildPage(accessibleTitles(p), 1<<20, 0) // no wrapping: screen readers read lines
 	form := bp.form.WithAccessible(true).WithInput(f.IO.In).WithOutput(f.IO.ErrOut)
 	// huh's accessible prompts read lines and ignore signals, which main
 	// catches: wait for the form or for the command's context.

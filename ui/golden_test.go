@@ -247,3 +247,40 @@ func TestGoldenListTable(t *testing.T) {
 		})
 	}
 }
+
+// TestScreensFitNarrowTerminals: every key screen fits 40×16 and 40×12:
+// no line wider, no more lines than the terminal less one.
+func TestScreensFitNarrowTerminals(t *testing.T) {
+	for _, sz := range [][2]int{{40, 16}, {40, 12}} {
+		w, h := sz[0], sz[1]
+		t.Run(fmt.Sprintf("%dx%d", w, h), func(t *testing.T) {
+			f := goldenFactory(t, w)
+			id := ""
+			sf, _ := connectors.Lookup("salesforce")
+			b := newBoundValues(sf, nil)
+			pages := map[string]*Page{"connector": connectorPage(f, &id)}
+			for n, sp := range settingsPages(sf, modeAdd, nil) {
+				pages[fmt.Sprintf("settings/%d", n+1)] = &Page{ID: "s", Title: "Salesforce · a-long-credential-name · connection settings",
+					Questions: sp.questions(sf, b, modeAdd)}
+			}
+			page, _ := decidePage(f, sf, &connectors.Error{Class: connectors.ErrRejected}, false, 3)
+			pages["decide"] = page
+			home, _, err := homePage(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pages["home"] = home
+			for name, p := range pages {
+				t.Run(name, func(t *testing.T) {
+					got := screen(t, w, h, p)
+					if !strings.Contains(got, "ctrl+c quit") {
+						t.Errorf("the footer is cut:\n%s", got)
+					}
+					if !strings.Contains(got, "┃ >") {
+						t.Errorf("the focused question's input is not on screen:\n%s", got)
+					}
+				})
+			}
+		})
+	}
+}

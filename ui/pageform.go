@@ -2,6 +2,7 @@ package ui
 
 import (
 	"errors"
+	"strings"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/huh/v2"
@@ -40,11 +41,22 @@ type builtPage struct {
 
 // buildPage renders p as a huh form for a terminal width columns wide.
 // Help texts are wrapped at spaces here, before huh's own wrapping (which
-// also breaks after '.' and '-', splitting host names and codes).
-func buildPage(p *Page, width int) *builtPage {
+// also breaks after '.' and '-', splitting host names and codes), and cut
+// to helpLines lines (0: no limit), so that the focused question's input
+// stays on a short terminal; a cut help says where to read it all.
+func buildPage(p *Page, width, helpLines int) *builtPage {
 	bp := &builtPage{page: p}
 	textWidth := max(min(width, maxFormWidth)-3, 10)
 	wrap := func(s string) string { return ansi.Wrap(s, textWidth, "") }
+	help := func(s string) string {
+		w := wrap(s)
+		lines := splitLines(w)
+		if helpLines <= 0 || len(lines) <= helpLines {
+			return w
+		}
+		cut := lines[:max(helpLines-1, 0)]
+		return strings.Join(append(cut, ansi.Truncate("… (credwiz connectors shows it all)", textWidth, "…")), "\n")
+	}
 	// Error messages too: huh shows them after " * ".
 	validate := func(fn func(string) error) func(string) error {
 		return func(s string) error {
@@ -61,7 +73,7 @@ func buildPage(p *Page, width int) *builtPage {
 		case KindInput, KindSecret:
 			in := huh.NewInput().Title(wrap(q.Title)).Value(q.Value)
 			if q.Help != "" {
-				in = in.Description(wrap(q.Help))
+				in = in.Description(help(q.Help))
 			}
 			if q.Placeholder != "" {
 				in = in.Placeholder(q.Placeholder)
@@ -80,7 +92,7 @@ func buildPage(p *Page, width int) *builtPage {
 			}
 			sel := huh.NewSelect[string]().Title(wrap(q.Title)).Options(opts...).Value(q.Value)
 			if q.Help != "" {
-				sel = sel.Description(wrap(q.Help))
+				sel = sel.Description(help(q.Help))
 			}
 			if q.Validate != nil {
 				sel = sel.Validate(validate(q.Validate))
@@ -90,7 +102,7 @@ func buildPage(p *Page, width int) *builtPage {
 			c := huh.NewConfirm().Title(wrap(q.Title)).Value(q.Yes).
 				Affirmative(orDefault(q.Affirmative, "Yes")).Negative(orDefault(q.Negative, "No"))
 			if q.Help != "" {
-				c = c.Description(wrap(q.Help))
+				c = c.Description(help(q.Help))
 			}
 			fd = c
 		case KindNote:

@@ -34,7 +34,7 @@ func BenchmarkTypingSession(b *testing.B) {
 }
 
 func BenchmarkTypingHuhForm(b *testing.B) {
-	bp := buildPage(salesforcePage(b), 80)
+	bp := buildPage(salesforcePage(b), 80, 0)
 	bp.form.Init()
 	bp.form.Update(tea.WindowSizeMsg{Width: 80, Height: 20})
 	keys := benchKeys()

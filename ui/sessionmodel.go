@@ -60,7 +60,7 @@ func (m *sessionModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		m.gen++
 		m.pending = 0
-		m.bp, m.reply = buildPage(msg.page, m.width), msg.reply
+		m.bp, m.reply = buildPage(msg.page, m.width, m.helpLines(msg.page)), msg.reply
 		m.drawnOK = false
 		init := tagCmd(m.gen, m.bp.form.Init())
 		return m, tea.Batch(init, m.layout(), m.drain())
@@ -109,6 +109,23 @@ func (m *sessionModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(tagCmd(m.gen, cmd), m.doneCmd())
 	}
 	return m, nil
+}
+
+// helpLines is how many lines of a question's help fit with its title,
+// input and error under the page's header and above the footer (0: all,
+// on a terminal tall enough).
+func (m *sessionModel) helpLines(p *Page) int {
+	header := 0
+	if p.Title != "" {
+		header = len(splitLines(wrapTo(p.Title, m.width-1)))
+	}
+	// title, input, error line, the blank before the footer, the footer
+	// (two lines when narrow), the row kept free.
+	avail := m.height - header - 7
+	if m.height >= 30 {
+		return 0
+	}
+	return max(avail, 1)
 }
 
 // update hands msg to the form.

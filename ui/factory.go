@@ -45,8 +45,10 @@ type Factory struct {
 	NoInput    bool
 	Accessible bool
 
-	// ctx is the running command's context, set by the root command.
-	ctx context.Context
+	// ctx is the running command's context, set by the root command;
+	// cancel ends it (Ctrl-C at the terminal session).
+	ctx    context.Context
+	cancel context.CancelFunc
 
 	passOnce sync.Once
 	pass     string

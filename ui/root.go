@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -42,7 +43,12 @@ Run credwiz with no command for the home menu.`,
 			return runHome(cmd.Context(), f)
 		},
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			f.ctx = cmd.Context()
+			// The command's context ends on SIGINT/SIGTERM (main), and on
+			// Ctrl-C typed while the terminal session reads the keys (the
+			// terminal sends no signal then).
+			ctx, cancel := context.WithCancel(cmd.Context())
+			cmd.SetContext(ctx)
+			f.ctx, f.cancel = ctx, cancel
 			return checkGlobals(f)
 		},
 	}

@@ -24,12 +24,13 @@ import (
 type session struct {
 	f *Factory
 
-	startOnce sync.Once
-	prog      *tea.Program
-	done      chan struct{} // closed when the program has ended
-	closing   atomic.Bool
-	cancelled atomic.Bool  // Ctrl-C, or the program ended: every later question is ErrCancelled
-	width     atomic.Int64 // the terminal's width, for printed lines
+	startOnce   sync.Once
+	prog        *tea.Program
+	done        chan struct{} // closed when the program has ended
+	closing     atomic.Bool
+	cancelled   atomic.Bool  // Ctrl-C, or the program ended: every later question is ErrCancelled
+	interrupted atomic.Bool  // Ctrl-C: the command's context ends with the program
+	width       atomic.Int64 // the terminal's width, for printed lines
 
 	out, errOut io.Writer // the streams the session replaced
 	writers     []*sessionWriter
@@ -85,6 +86,9 @@ func (s *session) start() {
 				s.cancelled.Store(true)
 			}
 			close(s.done)
+			if s.interrupted.Load() {
+				s.interruptCommand()
+			}
 		}()
 		ew := &sessionWriter{s: s, fallback: s.errOut}
 		f.IO.ErrOut = ew
@@ -95,6 +99,17 @@ func (s *session) start() {
 			s.writers = append(s.writers, ow)
 		}
 	})
+}
+
+// interruptCommand ends the command's context, as SIGINT would: the
+// terminal is in raw mode while the session runs, so Ctrl-C reaches
+// credwiz as a key, also while the command works between questions (the
+// tests of test --all after a passphrase). It runs once the program has
+// ended; the command prints on without it.
+func (s *session) interruptCommand() {
+	if c := s.f.cancel; c != nil {
+		c()
+	}
 }
 
 // send delivers msg to the program; false when it has ended.

@@ -3,6 +3,7 @@ package ui
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/credwiz/credwiz/connectors/connectortest"
 )
@@ -172,5 +173,31 @@ func TestTerminalPastedAnswers(t *testing.T) {
 	cred, _ := e.index().Get("pasted")
 	if sec, _ := e.secrets.Get("pasted"); cred.Description != "from a password manager" || sec["api_key"] != key {
 		t.Errorf("saved %+v %v", cred, sec)
+	}
+}
+
+// TestTerminalCtrlCWhileTheCommandWorks: after the picker, test runs with
+// the terminal still in the session's raw mode; Ctrl-C there (a key, not
+// a signal) still ends the command: 130.
+func TestTerminalCtrlCWhileTheCommandWorks(t *testing.T) {
+	e := newTestEnv(t)
+	em := connectortest.NewDrift()
+	defer em.Close()
+	savedDrift(t, e, em, "hangs")
+	em.Faults().Hang(true)
+	before := len(em.Requests())
+	tr := e.startTerminal(80, 24, "test")
+	tr.waitAsk("pick")
+	tr.keys(kEnter) // All credentials
+	for deadline := time.Now().Add(10 * time.Second); len(em.Requests()) == before; {
+		if time.Now().After(deadline) {
+			t.Fatal("the test sent no request")
+		}
+		time.Sleep(10 * time.Millisecond) // until the test's request hangs
+	}
+	tr.keys(kCtrlC)
+	r := tr.wait()
+	if r.code != 130 {
+		t.Fatalf("exit %d: %s", r.code, screenText(r.err))
 	}
 }

@@ -84,8 +84,10 @@ func (m *sessionModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Quit
 	case tea.KeyPressMsg:
 		if msg.String() == "ctrl+c" {
+			// The program ends (drawing a blank frame), then the
+			// command's context (see session.start).
 			m.interrupt()
-			return m, nil
+			return m, tea.Quit
 		}
 		m.queue = append(m.queue, msg)
 		return m, m.drain()
@@ -301,12 +303,13 @@ func (m *sessionModel) finish(err error) {
 }
 
 // interrupt is Ctrl-C: the question or the cancellable work ends with
-// ErrCancelled, and so does every later question.
+// ErrCancelled, and so does every later question; the session ends.
 func (m *sessionModel) interrupt() {
 	m.interrupted = true
 	m.queue = nil
 	if m.s != nil {
 		m.s.cancelled.Store(true)
+		m.s.interrupted.Store(true)
 	}
 	if m.bp != nil {
 		m.finish(ErrCancelled)

@@ -71,7 +71,7 @@ dir sharing the keychain (or without an owner) are listed but kept, unless
 				if !fix && f.CanPrompt() && !asJSON {
 					printDoctor(f, r)
 					var err error
-					doFix, err = confirm(f, repairQuestion(r, includeUnknown), false)
+					doFix, err = confirmID(f, "orphans", repairQuestion(r, includeUnknown), false)
 					if err != nil {
 						return err
 					}
@@ -378,7 +378,7 @@ func storeHints(f *Factory, err error) []string {
 	var h []string
 	if runtime.GOOS == "linux" {
 		if isWSL() {
-			h = append(h, "WSL has no Secret Service by default: use the encrypted file (--store file, CREDWIZ_PASSPHRASE for scripts), or install gnome-keyring and start it in a D-Bus session")
+			h = append(h, "WSL has no Secret Service by default: keep the secrets in the encrypted file ("+fileAdvice(f)+"; CREDWIZ_PASSPHRASE for scripts), or install gnome-keyring and start it in a D-Bus session")
 		}
 		if f.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
 			h = append(h, "no D-Bus session bus: DBUS_SESSION_BUS_ADDRESS is unset; start one with: dbus-run-session -- $SHELL")
@@ -389,8 +389,20 @@ func storeHints(f *Factory, err error) []string {
 			h = append(h, "start and unlock the keyring: echo -n PASSWORD | gnome-keyring-daemon --unlock --components=secrets")
 		}
 	}
-	h = append(h, "or keep secrets in the age-encrypted file instead: --store file (or CREDWIZ_STORE=file), with CREDWIZ_PASSPHRASE for unattended use")
+	h = append(h, "or keep secrets in the age-encrypted file instead: "+fileAdvice(f)+", with CREDWIZ_PASSPHRASE for unattended use")
 	return h
+}
+
+// fileAdvice says how to move to the encrypted file store here: migrate
+// once a store is recorded (credwiz refuses --store file then), --store
+// file before.
+func fileAdvice(f *Factory) string {
+	if ix, err := f.Index(); err == nil {
+		if kind, _ := ix.Kind(); kind != "" && kind != store.KindFile {
+			return "credwiz migrate --to file"
+		}
+	}
+	return "--store file (or CREDWIZ_STORE=file)"
 }
 
 func isWSL() bool {

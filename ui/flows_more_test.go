@@ -351,7 +351,7 @@ func TestDoctorAsksBeforeRemovingOrphans(t *testing.T) {
 				t.Fatal(err)
 			}
 			r := e.runScript(newScript(t, answer{page: "orphans", set: map[string]string{"orphans": yes}, check: func(t *testing.T, p *Page) {
-				if !strings.Contains(p.Questions[0].Title, "Remove 1 orphan secret item?") {
+				if !strings.Contains(p.Questions[0].Title, "Remove 1 leftover?") {
 					t.Errorf("doctor asks %q", p.Questions[0].Title)
 				}
 			}}), "doctor", "--include-unknown")

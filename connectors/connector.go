@@ -109,6 +109,9 @@ type Connector struct {
 	// ReauthGuide, when set, is shown before the re-authentication form: the
 	// steps in the vendor's UI that produce the new values.
 	ReauthGuide string
+	// Env declares the variables a credential gives a program (credwiz
+	// exec, env); the zero value is the usual set (see Env).
+	Env Env
 }
 
 // Field returns the field with the given key.

@@ -62,6 +62,7 @@ func Salesforce() *Connector {
 		Check:       salesforceCheckValues,
 		Reauth:      []string{"consumer_secret", "username", "password", "security_token"},
 		ReauthGuide: salesforceReauthGuide,
+		Env:         Env{BaseURLName: "INSTANCE_URL", BaseURLFromToken: SalesforceInstanceURL},
 	}
 	c.Token = func(ctx context.Context, hc *http.Client, v Values) (*oauth2.Token, error) {
 		v, err := prepare(c, v)

@@ -58,6 +58,7 @@ type Factory struct {
 	stErr     error
 
 	closers []func() // what closePrompter ends
+	sig     signalRouter
 	// testNameWidth aligns the names in test's result lines.
 	testNameWidth int
 }

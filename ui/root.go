@@ -79,6 +79,8 @@ Run credwiz with no command for the home menu.`,
 		newEditCmd(f),
 		newRmCmd(f),
 		newTokenCmd(f),
+		newExecCmd(f),
+		newEnvCmd(f),
 		newConnectorsCmd(f),
 		newDoctorCmd(f),
 		&cobra.Command{

@@ -62,20 +62,28 @@ func tokenFields(t *oauth2.Token) map[string]string {
 	return m
 }
 
-// cacheToken saves t as cred's cached access token, only if cred still
-// has the revision t was minted for. A token too large for the keychain
-// is not cached (each command then mints one).
-func cacheToken(ctx context.Context, st *store.Store, cred store.Credential, t *oauth2.Token) error {
-	m := tokenFields(t)
-	if m == nil {
+// cacheTokens saves toks[i] as creds[i]'s cached access token, in one
+// write of the index, each only if its credential still has the revision
+// the token was minted for. A token too large for the keychain is not
+// cached (each command then mints one).
+func cacheTokens(ctx context.Context, st *store.Store, creds []store.Credential, toks []*oauth2.Token) error {
+	var recs []store.Record
+	for i, t := range toks {
+		if m := tokenFields(t); m != nil {
+			recs = append(recs, store.Record{Name: creds[i].Name, Revision: creds[i].Revision, Token: m})
+		}
+	}
+	if len(recs) == 0 {
 		return nil
 	}
-	errs, err := st.Record(ctx, []store.Record{{Name: cred.Name, Revision: cred.Revision, Token: m}})
+	errs, err := st.Record(ctx, recs)
 	if err != nil {
 		return err
 	}
-	if errors.Is(errs[0], store.ErrTooBig) || errors.Is(errs[0], store.ErrConflict) {
-		return nil
+	for _, err := range errs {
+		if err != nil && !errors.Is(err, store.ErrTooBig) && !errors.Is(err, store.ErrConflict) {
+			return err
+		}
 	}
-	return errs[0]
+	return nil
 }

@@ -401,5 +401,3 @@ func TestShowRevealTerminalSafe(t *testing.T) {
 		t.Errorf("to a terminal: stdout %q, stderr %q; want the escape made visible and a warning", out, errOut)
 	}
 }
-
-

@@ -80,6 +80,10 @@ func e2eMain(m *testing.M) int {
 			return 1
 		}
 	}
+	if err := buildExecChild(context.Background(), dir); err != nil {
+		fmt.Fprintf(os.Stderr, "e2e: go build ./testdata/execchild failed: %v\n", err)
+		return 1
+	}
 	if stop := startOwnSecretService(dir); stop != nil {
 		defer stop()
 	}

@@ -613,4 +613,3 @@ func startTmuxShell(t *testing.T, sb *sandbox, body string) *tmuxRun {
 	})
 	return tm
 }
-

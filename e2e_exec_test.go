@@ -165,6 +165,16 @@ func (r *running) result() result {
 	return result{args: r.args, stdout: r.out.String(), stderr: r.errOut.String(), code: r.code}
 }
 
+// runExec runs the binary like sandbox.run, with stdin at its end, but as
+// start does: exec's programs are its children by design, which TestLeak's
+// watcher, running alongside, must not count against credwiz.
+func (s *sandbox) runExec(args ...string) result {
+	s.t.Helper()
+	r := s.start(args...)
+	r.stdin.Close()
+	return r.wait()
+}
+
 // addFor adds a credential of connector id against a new emulator of it
 // (live-tested, so its account is recorded) and returns the emulator.
 func addFor(t *testing.T, sb *sandbox, id, name string) connectortest.Emulator {
@@ -189,7 +199,7 @@ func TestE2EExecReachesAPI(t *testing.T) {
 			name := credName(t, "exec-"+c.ID)
 			em := addFor(t, sb, c.ID, name)
 			tok := strings.TrimSpace(sb.must("", "token", name).stdout)
-			r := sb.run("", "exec", name, "--", execChildBin, "call", c.ID, c.EnvPrefix())
+			r := sb.runExec("exec", name, "--", execChildBin, "call", c.ID, c.EnvPrefix())
 			if r.code != 0 || !strings.HasPrefix(r.stdout, "status 200\n") {
 				t.Fatalf("the program did not reach the API:\n%s", r)
 			}
@@ -228,7 +238,7 @@ print(json.load(u.urlopen(r))["authenticated_userid"])`}},
 			if _, err := exec.LookPath(tt.prog); err != nil {
 				t.Skipf("%s is not installed", tt.prog)
 			}
-			r := sb.run("", append([]string{"exec", name, "--"}, tt.argv...)...)
+			r := sb.runExec(append([]string{"exec", name, "--"}, tt.argv...)...)
 			if r.code != 0 || !strings.Contains(r.stdout, "orgId:") {
 				t.Errorf("%s did not reach the API:\n%s", tt.prog, r)
 			}
@@ -321,7 +331,7 @@ func TestE2EExecMasking(t *testing.T) {
 		"mid-line " + label + " no newline yet\n" +
 		"\x1b[1;31m" + label + "\x1b[0m\n" +
 		"prefix only " + tok[:len(tok)-1] + "\n"
-	r := sb.run("", "exec", name, "--", execChildBin, "split", "CLAZAR")
+	r := sb.runExec("exec", name, "--", execChildBin, "split", "CLAZAR")
 	if r.code != 0 {
 		t.Fatalf("exec: %s", r)
 	}
@@ -332,7 +342,7 @@ func TestE2EExecMasking(t *testing.T) {
 		t.Errorf("stderr:\n got %q\nwant %q", r.stderr, want)
 	}
 	// Unmasked, the same program's output is the token itself.
-	r = sb.run("", "exec", name, "--no-masking", "--", execChildBin, "split", "CLAZAR")
+	r = sb.runExec("exec", name, "--no-masking", "--", execChildBin, "split", "CLAZAR")
 	if r.code != 0 || !strings.HasPrefix(r.stdout, "a "+tok+" b\n") {
 		t.Errorf("--no-masking: %s", r)
 	}
@@ -346,12 +356,12 @@ func TestE2EExecExitCodes(t *testing.T) {
 	name := credName(t, "exec-exit")
 	addFor(t, sb, "drift", name)
 	for _, code := range []int{0, 1, 42, 130} {
-		r := sb.run("", "exec", name, "--", "sh", "-c", "exit "+strconv.Itoa(code))
+		r := sb.runExec("exec", name, "--", "sh", "-c", "exit "+strconv.Itoa(code))
 		if r.code != code || r.stderr != "" {
 			t.Errorf("program exit %d: credwiz %s", code, r)
 		}
 	}
-	r := sb.run("", "exec", name, "--", "no-such-program-x")
+	r := sb.runExec("exec", name, "--", "no-such-program-x")
 	if r.code != 127 || !strings.Contains(r.stderr, "command not found") {
 		t.Errorf("a missing program: %s", r)
 	}
@@ -441,12 +451,12 @@ func TestE2EExecTwoOfOneConnector(t *testing.T) {
 	a, b := credName(t, "exec-a"), credName(t, "exec-b")
 	addFor(t, sb, "drift", a)
 	addFor(t, sb, "drift", b)
-	r := sb.run("", "exec", a, b, "--", execChildBin, "call", "drift", "DRIFT")
+	r := sb.runExec("exec", a, b, "--", execChildBin, "call", "drift", "DRIFT")
 	if r.code != 2 || !strings.Contains(r.stderr, "both set DRIFT_ACCESS_TOKEN") || r.stdout != "" {
 		t.Errorf("want a usage error naming the clash:\n%s", r)
 	}
 	oneLine(t, "the clash error", r, r.stderr)
-	r = sb.run("", "exec", a, b, "--prefix", b+"=SECOND", "--", "sh", "-c",
+	r = sb.runExec("exec", a, b, "--prefix", b+"=SECOND", "--", "sh", "-c",
 		shellQuote(execChildBin)+` call drift DRIFT && `+shellQuote(execChildBin)+` call drift SECOND`)
 	if r.code != 0 || strings.Count(r.stdout, "status 200\n") != 2 ||
 		!strings.Contains(r.stdout, "<credwiz:"+a+":access_token>") || !strings.Contains(r.stdout, "<credwiz:"+b+":access_token>") {

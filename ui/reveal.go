@@ -36,7 +36,6 @@ func revealSecret(f *Factory, c *connectors.Connector, cred store.Credential, ke
 		if !ok {
 			return ErrCancelled
 		}
-		f.closePrompter() // the value goes to the terminal itself
 	}
 	st, err := f.Store()
 	if err != nil {
@@ -50,6 +49,9 @@ func revealSecret(f *Factory, c *connectors.Connector, cred store.Credential, ke
 	if !ok || v == "" {
 		return fmt.Errorf("%q has no %s saved; run credwiz reauth %s to enter it", cred.Name, key, cred.Name)
 	}
+	// The value goes to the terminal itself, not above a question (the
+	// encrypted file's passphrase was asked by now).
+	f.closePrompter()
 	if f.IO.OutTTY {
 		// What the keychain holds is not trusted with the terminal.
 		if safe := termsafe.String(v); safe != v {

@@ -14,7 +14,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"io"
@@ -154,23 +153,26 @@ func trap(code int) {
 	}
 }
 
-// spew writes about mib MiB of coloured log lines, one in a hundred
-// holding the token, in 32 KiB writes.
+// spew writes mib MiB of coloured log lines, one in a hundred holding
+// the token, in 32 KiB writes: a block of lines made once, written over
+// and over, so that the writing costs next to nothing.
 func spew(mib int, tok string) {
-	w := bufio.NewWriterSize(os.Stdout, 32<<10)
-	var line bytes.Buffer
-	for i := 0; i*120 < mib<<20; i++ {
-		line.Reset()
-		fmt.Fprintf(&line, "\x1b[32m2026-11-29T10:%02d:%02dZ\x1b[0m INFO GET https://api.example.com/v1/accounts?page=%d {\"status\":\"ok\",\"items\":%d}", i/60%60, i%60, i, i%500)
+	var block bytes.Buffer
+	for i := 0; block.Len() < 1<<20; i++ {
+		fmt.Fprintf(&block, "\x1b[32m2026-11-29T10:%02d:%02dZ\x1b[0m INFO GET https://api.example.com/v1/accounts?page=%d {\"status\":\"ok\",\"items\":%d}", i/60%60, i%60, i, i%500)
 		if i%100 == 0 {
-			line.WriteString(" bearer=" + tok)
+			block.WriteString(" bearer=" + tok)
 		}
-		line.WriteByte('\n')
-		if _, err := w.Write(line.Bytes()); err != nil {
-			os.Exit(98)
-		}
+		block.WriteByte('\n')
 	}
-	if err := w.Flush(); err != nil {
-		os.Exit(98)
+	b := block.Bytes()
+	for range mib {
+		for p := b; len(p) > 0; {
+			n := min(len(p), 32<<10)
+			if _, err := os.Stdout.Write(p[:n]); err != nil {
+				os.Exit(98)
+			}
+			p = p[n:]
+		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -556,6 +557,29 @@ func TestE2EExecEnvTmux(t *testing.T) {
 		screen = tm.capture()
 		if !strings.Contains(screen, "stdout is a pipe") || !strings.Contains(screen, "token <credwiz:"+name+":access_token>") || strings.Contains(screen, tok) {
 			t.Errorf("masked output at a terminal:\n%s", screen)
+		}
+	})
+	t.Run("show --reveal", func(t *testing.T) {
+		// Without CREDWIZ_PASSPHRASE: the confirmation, then the
+		// passphrase, are asked at the terminal; the value is printed
+		// after the questions are gone.
+		asked := *sb
+		asked.env = nil
+		for _, kv := range sb.env {
+			if !strings.HasPrefix(kv, "CREDWIZ_PASSPHRASE=") {
+				asked.env = append(asked.env, kv)
+			}
+		}
+		tm := freshTmux(t, &asked, "show", name, "--reveal", "api_key")
+		tm.waitText("Show the API Key Value of")
+		tm.keys("y")
+		tm.waitText("Passphrase of the encrypted secrets file")
+		tm.typeKeys(envOf(sb.env, "CREDWIZ_PASSPHRASE"), "Enter")
+		if code := tm.waitExit(); code != 0 {
+			t.Errorf("exit %d:\n%s", code, tm.capture())
+		}
+		if screen := tm.capture(); !slices.Contains(strings.Split(screen, "\n"), tok) {
+			t.Errorf("the key should be on a line of its own:\n%s", screen)
 		}
 	})
 	t.Run("Ctrl-C once", func(t *testing.T) {

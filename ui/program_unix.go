@@ -228,7 +228,7 @@ func controllingTTY() *os.File {
 // (they would make the program depend on the current directory).
 func lookPath(file, path string) (string, error) {
 	if strings.Contains(file, "/") {
-		return file, checkExecutable(file, file)
+		return file, startErr(file, checkExecutable(file))
 	}
 	denied := false
 	for _, dir := range filepath.SplitList(path) {
@@ -236,7 +236,7 @@ func lookPath(file, path string) (string, error) {
 			continue
 		}
 		p := filepath.Join(dir, file)
-		switch err := checkExecutable(file, p); {
+		switch err := checkExecutable(p); {
 		case err == nil:
 			return p, nil
 		case errors.Is(err, fs.ErrPermission):
@@ -250,15 +250,15 @@ func lookPath(file, path string) (string, error) {
 }
 
 // checkExecutable reports whether p is an executable regular file.
-func checkExecutable(file, p string) error {
+func checkExecutable(p string) error {
 	fi, err := os.Stat(p)
 	switch {
 	case err != nil:
-		return startErr(file, err)
+		return err
 	case fi.IsDir():
-		return startErr(file, syscall.EISDIR)
+		return syscall.EISDIR
 	case unix.Access(p, unix.X_OK) != nil:
-		return startErr(file, fs.ErrPermission)
+		return fs.ErrPermission
 	}
 	return nil
 }

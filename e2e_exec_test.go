@@ -215,32 +215,34 @@ func TestE2EExecReachesAPI(t *testing.T) {
 	}
 }
 
-// TestE2EExecCurlAndPython: the README's examples, with curl and a Python
-// one-liner, against the Drift emulator.
+// TestE2EExecCurlAndPython: the README's examples: curl against the
+// Drift emulator, the Python one-liner against the Salesforce one.
 func TestE2EExecCurlAndPython(t *testing.T) {
 	requireUnix(t)
 	t.Parallel()
 	sb := newSandbox(t, fileStore)
-	name := credName(t, "exec-curl")
-	addFor(t, sb, "drift", name)
+	drift, sf := credName(t, "exec-curl"), credName(t, "exec-py")
+	addFor(t, sb, "drift", drift)
+	addFor(t, sb, "salesforce", sf)
 	tests := []struct {
 		prog string
 		argv []string
+		want string
 	}{
-		{"curl", []string{"sh", "-c", `curl -sS -X POST -H "Authorization: Bearer $DRIFT_ACCESS_TOKEN" -H 'Content-Type: application/json' -d "{\"access_token\":\"$DRIFT_ACCESS_TOKEN\"}" "$DRIFT_BASE_URL/app/token_info"`}},
-		{"python3", []string{"python3", "-c", `import json, os, urllib.request as u
-t = os.environ["DRIFT_ACCESS_TOKEN"]
-r = u.Request(os.environ["DRIFT_BASE_URL"] + "/app/token_info", data=json.dumps({"access_token": t}).encode(),
-    headers={"Authorization": "Bearer " + t, "Content-Type": "application/json"})
-print(json.load(u.urlopen(r))["authenticated_userid"])`}},
+		{"curl", []string{drift, "--", "sh", "-c", `curl -sS -X POST -H "Authorization: Bearer $DRIFT_ACCESS_TOKEN" -H 'Content-Type: application/json' -d "{\"access_token\":\"$DRIFT_ACCESS_TOKEN\"}" "$DRIFT_BASE_URL/app/token_info"`},
+			`"authenticated_userid":"orgId:`},
+		{"python3", []string{sf, "--", "python3", "-c", `import os, urllib.request as u
+r = u.Request(os.environ["SALESFORCE_INSTANCE_URL"] + "/services/data/v64.0/sobjects/",
+    headers={"Authorization": "Bearer " + os.environ["SALESFORCE_ACCESS_TOKEN"]})
+print(u.urlopen(r).status)`}, "200\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.prog, func(t *testing.T) {
 			if _, err := exec.LookPath(tt.prog); err != nil {
 				t.Skipf("%s is not installed", tt.prog)
 			}
-			r := sb.runExec(append([]string{"exec", name, "--"}, tt.argv...)...)
-			if r.code != 0 || !strings.Contains(r.stdout, "orgId:") {
+			r := sb.runExec(append([]string{"exec"}, tt.argv...)...)
+			if r.code != 0 || !strings.Contains(r.stdout, tt.want) {
 				t.Errorf("%s did not reach the API:\n%s", tt.prog, r)
 			}
 		})

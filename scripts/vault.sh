@@ -16,6 +16,9 @@
 
 VAULT_VERSION=1.14.2
 VAULT_SDK_VERSION=0.9.2
+# This file's absolute path: its recipe is hashed into the cache key, from
+# wherever the functions are called.
+_VAULT_SH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")
 
 # vault_cache_dir prints where built binaries are kept: outside the
 # repository, so a fresh clone or `git clean` reuses them.
@@ -62,9 +65,13 @@ _vault_recipe() {
 # vault_binary_path prints the cached binary's path, keyed by a hash of the
 # recipe, the versions and the Go toolchain that builds it.
 vault_binary_path() {
-  local key
-  key=$( { sed -n '/^_vault_recipe() {/,/^}/p' "${BASH_SOURCE[0]}"
-          echo "$VAULT_VERSION $VAULT_SDK_VERSION"; go env GOVERSION GOOS GOARCH; } |
+  local recipe key
+  recipe=$(sed -n '/^_vault_recipe() {/,/^}/p' "$_VAULT_SH")
+  if [ -z "$recipe" ]; then
+    echo "vault.sh: cannot read the build recipe in $_VAULT_SH" >&2
+    return 1
+  fi
+  key=$( { echo "$recipe"; echo "$VAULT_VERSION $VAULT_SDK_VERSION"; go env GOVERSION GOOS GOARCH; } |
     { sha256sum 2>/dev/null || shasum -a 256; } | cut -c1-12)
   echo "$(vault_cache_dir)/vault-$VAULT_VERSION-$key"
 }
@@ -111,11 +118,19 @@ build_vault() {
   echo "$bin"
 }
 
+# _vault_bounded runs "$@" with a limit of $1 seconds where coreutils'
+# timeout exists (not on macOS by default; there the call is unbounded).
+_vault_bounded() {
+  local secs=$1
+  shift
+  if command -v timeout >/dev/null; then timeout "$secs" "$@"; else "$@"; fi
+}
+
 # _vault_http sends one GET to 127.0.0.1:$1 path $2 with bash alone (no curl,
 # and the token, if any, from $VAULT_HTTP_TOKEN, never on a command line)
 # and prints the status code. Bounded: the server is ours, and just started.
 _vault_http() {
-  VAULT_HTTP_PORT=$1 VAULT_HTTP_PATH=$2 timeout 3 bash -c '
+  VAULT_HTTP_PORT=$1 VAULT_HTTP_PATH=$2 _vault_bounded 3 bash -c '
     exec 3<>"/dev/tcp/127.0.0.1/$VAULT_HTTP_PORT" || exit 1
     printf "GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n" "$VAULT_HTTP_PATH" >&3
     [ -n "${VAULT_HTTP_TOKEN:-}" ] && printf "X-Vault-Token: %s\r\n" "$VAULT_HTTP_TOKEN" >&3
@@ -126,7 +141,7 @@ _vault_http() {
 
 # _vault_port_free reports whether nothing answers on 127.0.0.1:$1.
 _vault_port_free() {
-  ! timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null
+  ! _vault_bounded 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null
 }
 
 # start_vault starts `vault server -dev` from binary $1 on a free loopback
@@ -155,16 +170,17 @@ start_vault() {
       # Ready when healthy (200: initialized, unsealed, active) and when our
       # token works, so a stranger's server on the port is never mistaken
       # for ours.
-      code=$(_vault_http "$port" /v1/sys/health)
+      code=$(_vault_http "$port" /v1/sys/health) || true
       if [ "$code" = 200 ] &&
-         [ "$(VAULT_HTTP_TOKEN=$VAULT_DEV_TOKEN _vault_http "$port" /v1/auth/token/lookup-self)" = 200 ]; then
+         [ "$(VAULT_HTTP_TOKEN=$VAULT_DEV_TOKEN _vault_http "$port" /v1/auth/token/lookup-self || true)" = 200 ]; then
         VAULT_DEV_ADDR=http://127.0.0.1:$port
         VAULT_DEV_PID=$pid
         return 0
       fi
       sleep 0.1
     done
-    kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
   done
   echo "vault.sh: the Vault dev server did not come up; last lines of its log:" >&2
   tail -n 20 "$VAULT_DEV_DIR/server.log" >&2
@@ -178,15 +194,17 @@ start_vault() {
 stop_vault() {
   local i
   if [ -n "${VAULT_DEV_PID:-}" ]; then
-    kill "$VAULT_DEV_PID" 2>/dev/null
+    # Every step may fail harmlessly (the server already gone); under
+    # set -e a failure must not end the caller's cleanup.
+    kill "$VAULT_DEV_PID" 2>/dev/null || true
     for i in $(seq 1 100); do
       kill -0 "$VAULT_DEV_PID" 2>/dev/null || break
       sleep 0.1
     done
-    kill -KILL "$VAULT_DEV_PID" 2>/dev/null
-    wait "$VAULT_DEV_PID" 2>/dev/null
+    kill -KILL "$VAULT_DEV_PID" 2>/dev/null || true
+    wait "$VAULT_DEV_PID" 2>/dev/null || true
   fi
-  [ -n "${VAULT_DEV_DIR:-}" ] && rm -rf "$VAULT_DEV_DIR"
+  if [ -n "${VAULT_DEV_DIR:-}" ]; then rm -rf "$VAULT_DEV_DIR"; fi
   unset VAULT_DEV_PID VAULT_DEV_DIR VAULT_DEV_ADDR VAULT_DEV_TOKEN
   return 0
 }

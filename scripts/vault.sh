@@ -96,8 +96,9 @@ build_vault() {
       fi
     fi
     [ -x "$bin" ] && exit 0
-    # Leftovers of a killed build (safe to remove under the lock).
-    rm -rf "$cache"/build.* "$cache"/vault-*.partial
+    # Leftovers of a killed build (safe to remove under the lock; the
+    # pattern spares build.lock itself).
+    rm -rf "$cache"/build.?????? "$cache"/build.??????.log "$cache"/vault-*.partial
     local work log start
     work=$(mktemp -d "$cache/build.XXXXXX") || exit 1
     log=$work.log
@@ -165,6 +166,9 @@ start_vault() {
       "$bin" server -dev -dev-listen-address="127.0.0.1:$port" -dev-no-store-token \
       >"$VAULT_DEV_DIR/server.log" 2>&1 </dev/null &
     pid=$!
+    # Recorded at once, so that a caller's stop_vault (its EXIT trap) stops
+    # the server even if this function is interrupted while it waits.
+    VAULT_DEV_PID=$pid
     for i in $(seq 1 150); do
       kill -0 "$pid" 2>/dev/null || break
       # Ready when healthy (200: initialized, unsealed, active) and when our
@@ -174,13 +178,13 @@ start_vault() {
       if [ "$code" = 200 ] &&
          [ "$(VAULT_HTTP_TOKEN=$VAULT_DEV_TOKEN _vault_http "$port" /v1/auth/token/lookup-self || true)" = 200 ]; then
         VAULT_DEV_ADDR=http://127.0.0.1:$port
-        VAULT_DEV_PID=$pid
         return 0
       fi
       sleep 0.1
     done
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
+    unset VAULT_DEV_PID
   done
   echo "vault.sh: the Vault dev server did not come up; last lines of its log:" >&2
   tail -n 20 "$VAULT_DEV_DIR/server.log" >&2

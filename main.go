@@ -4,12 +4,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/signal"
 	"runtime/debug"
 	"syscall"
+	"time"
 
 	"github.com/credwiz/credwiz/ui"
 )
@@ -18,23 +18,23 @@ import (
 // is empty, the module version from the build info is used.
 var version string
 
+// cancelGrace is how long a command has to end after SIGINT or SIGTERM
+// before the process exits anyway (every write is crash-safe).
+const cancelGrace = time.Second
+
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	f := ui.NewFactory(buildVersion())
-	cmd, err := ui.NewRoot(f).ExecuteContextC(ctx)
-	interrupted := ctx.Err() != nil
-	stop()
-	code := ui.ExitCode(err)
-	if interrupted && err != nil {
-		code = 130 // SIGINT or SIGTERM while a command ran
-	}
-	switch {
-	case err == nil, errors.Is(err, ui.ErrSilent):
-	case code == 130:
-		fmt.Fprintln(os.Stderr, "Cancelled.")
-	default:
-		fmt.Fprintln(os.Stderr, ui.ExplainFor(err, cmd.CommandPath()))
-	}
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-sigs
+		cancel()
+		time.AfterFunc(cancelGrace, func() {
+			fmt.Fprintln(os.Stderr, "Cancelled.")
+			os.Exit(130)
+		})
+	}()
+	code := ui.Main(ctx, ui.NewFactory(buildVersion()), os.Args[1:])
 	os.Exit(code)
 }
 

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
@@ -98,12 +99,12 @@ func (f *AgeFile) Section(service string) Secrets {
 // bytes differ from the cached ones; a missing file is empty content, for
 // which no passphrase is asked. The caller holds f.mu.
 func (f *AgeFile) load() (*ageContent, error) {
-	data, err := os.ReadFile(f.path)
+	data, _, err := readTrusted(f.path, MaxSecretFileSize)
 	if errors.Is(err, fs.ErrNotExist) {
 		return &ageContent{Version: ageVersion}, nil
 	}
 	if err != nil {
-		return nil, fileError("read", f.path, err)
+		return nil, err
 	}
 	sum := sha256.Sum256(data)
 	if f.cache != nil && f.cache.sum == sum {
@@ -177,7 +178,7 @@ func (f *AgeFile) update(service string, fn func(m map[string]map[string]string)
 	if timeout <= 0 {
 		timeout = DefaultLockTimeout
 	}
-	unlock, err := lockFile(f.path+lockSuffix, timeout)
+	unlock, err := lockFile(context.Background(), f.path+lockSuffix, lockOptions{timeout: timeout})
 	if err != nil {
 		return err
 	}

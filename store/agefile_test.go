@@ -65,7 +65,7 @@ func TestAgeFileDecryptsOncePerChange(t *testing.T) {
 	for range 5 {
 		assertSecret(t, sec, "a", map[string]string{"k": "1"})
 	}
-	if _, err := sec.(Lister).Names(); err != nil {
+	if _, err := sec.(Lister).List(); err != nil {
 		t.Fatal(err)
 	}
 	mustSet(t, sec, "b", map[string]string{"k": "2"})
@@ -117,7 +117,7 @@ func TestAgeFileCorruptUntouched(t *testing.T) {
 			}
 			sec := testAgeFile(t, path, "pw").Section(SecretService)
 			_, errGet := sec.Get("a")
-			errSet := sec.Set("a", map[string]string{"k": "v"})
+			errSet := sec.Set("a", Item{Values: map[string]string{"k": "v"}})
 			for _, err := range []error{errGet, errSet} {
 				var ce *CorruptError
 				if !errors.As(err, &ce) || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "will not overwrite") {
@@ -154,7 +154,7 @@ func TestAgeFileWrongPassphrase(t *testing.T) {
 	if _, err := sec.Get("a"); !errors.Is(err, ErrWrongPassphrase) || !strings.Contains(err.Error(), path) {
 		t.Fatalf("Get: err = %v", err)
 	}
-	if err := sec.Set("b", map[string]string{"k": "v"}); !errors.Is(err, ErrWrongPassphrase) {
+	if err := sec.Set("b", Item{Values: map[string]string{"k": "v"}}); !errors.Is(err, ErrWrongPassphrase) {
 		t.Fatalf("Set: err = %v", err)
 	}
 	if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
@@ -169,7 +169,7 @@ func TestAgeFileReadOnly(t *testing.T) {
 	if err := os.Chmod(path, 0o400); err != nil {
 		t.Fatal(err)
 	}
-	if err := sec.Set("b", map[string]string{"k": "v"}); err == nil || !strings.Contains(err.Error(), "read-only") {
+	if err := sec.Set("b", Item{Values: map[string]string{"k": "v"}}); err == nil || !strings.Contains(err.Error(), "read-only") {
 		t.Fatalf("Set into a read-only file: %v", err)
 	}
 	assertSecret(t, sec, "a", map[string]string{"k": "v"})
@@ -183,13 +183,13 @@ func TestAgeFileConcurrentWriters(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range 16 {
 		wg.Go(func() {
-			if err := files[i%2].Section(SecretService).Set(fmt.Sprintf("n%02d", i), map[string]string{"k": "v"}); err != nil {
+			if err := files[i%2].Section(SecretService).Set(fmt.Sprintf("n%02d", i), Item{Values: map[string]string{"k": "v"}}); err != nil {
 				t.Error(err)
 			}
 		})
 	}
 	wg.Wait()
-	names, err := testAgeFile(t, path, "pw").Section(SecretService).(Lister).Names()
+	names, err := testAgeFile(t, path, "pw").Section(SecretService).(Lister).List()
 	if err != nil || len(names) != 16 {
 		t.Fatalf("Names = %v, %v; want 16", names, err)
 	}

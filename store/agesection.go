@@ -12,25 +12,23 @@ type ageSection struct {
 	service string
 }
 
-func (s *ageSection) Get(name string) (map[string]string, error) {
+func (s *ageSection) Get(name string) (Item, error) {
 	s.f.mu.Lock()
 	defer s.f.mu.Unlock()
 	c, err := s.f.load()
 	if err != nil {
-		return nil, err
+		return Item{}, err
 	}
 	v, ok := c.Services[s.service][name]
 	if !ok {
-		return nil, notFoundSecret(name)
+		return Item{}, notFoundSecret(name)
 	}
-	return maps.Clone(v), nil
+	values, o := splitOwner(maps.Clone(v))
+	return Item{Values: values, Owner: o}, nil
 }
 
-func (s *ageSection) Set(name string, m map[string]string) error {
-	v := maps.Clone(m)
-	if v == nil {
-		v = map[string]string{}
-	}
+func (s *ageSection) Set(name string, it Item) error {
+	v := withOwner(it.Values, it.Owner)
 	return s.f.update(s.service, func(all map[string]map[string]string) (bool, error) {
 		if old, ok := all[name]; ok && maps.Equal(old, v) {
 			return false, nil
@@ -54,14 +52,19 @@ func (s *ageSection) Delete(name string) error {
 	})
 }
 
-func (s *ageSection) Names() ([]string, error) {
+func (s *ageSection) List() ([]Listed, error) {
 	s.f.mu.Lock()
 	defer s.f.mu.Unlock()
 	c, err := s.f.load()
 	if err != nil {
 		return nil, err
 	}
-	return slices.Sorted(maps.Keys(c.Services[s.service])), nil
+	var out []Listed
+	for _, name := range slices.Sorted(maps.Keys(c.Services[s.service])) {
+		_, o := splitOwner(maps.Clone(c.Services[s.service][name]))
+		out = append(out, Listed{Account: name, Owner: o})
+	}
+	return out, nil
 }
 
 // dirOf returns the directory of path.

@@ -2,10 +2,14 @@
 
 package store
 
-import "github.com/google/renameio/v2"
+import (
+	"path/filepath"
+
+	"github.com/google/renameio/v2"
+)
 
 // newPendingFile starts an atomic replacement of path with mode 0600
 // whatever the umask.
 func newPendingFile(path string) (pendingFile, error) {
-	return renameio.NewPendingFile(path, renameio.WithStaticPermissions(0o600))
+	return renameio.NewPendingFile(path, renameio.WithTempDir(filepath.Dir(path)), renameio.WithStaticPermissions(0o600))
 }

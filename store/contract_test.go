@@ -6,11 +6,15 @@ import (
 	"maps"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 )
+
+// strconvI formats n.
+func strconvI(n int64) string { return strconv.FormatInt(n, 10) }
 
 // newSecretsPair returns two Secrets of one backend: the secrets service
 // and the tokens service, both empty.
@@ -113,6 +117,39 @@ func runSecretsContract(t *testing.T, newPair newSecretsPair) {
 		}
 		assertSecret(t, s, "same", map[string]string{"client_secret": "secret-side"})
 	})
+	t.Run("owner round trip", func(t *testing.T) {
+		s, _ := newPair(t)
+		for _, o := range []Owner{{}, {Dir: "0123456789abcdef", Rev: 1}, {Dir: "fedcba9876543210", Rev: 1 << 40}} {
+			acct := "owned-" + strconvI(o.Rev)
+			want := Item{Values: map[string]string{"k": "v"}, Owner: o}
+			if err := s.Set(acct, want); err != nil {
+				t.Fatal(err)
+			}
+			got, err := s.Get(acct)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Owner != o || !maps.Equal(got.Values, want.Values) {
+				t.Fatalf("Get(%q) = %+v, want %+v", acct, got, want)
+			}
+		}
+		mustSet(t, s, "owned-0", map[string]string{"k": "w"}) // a new owner replaces the old
+		if got, _ := s.Get("owned-0"); got.Owner != testOwner {
+			t.Fatalf("owner after a rewrite = %+v, want %+v", got.Owner, testOwner)
+		}
+	})
+	t.Run("staged accounts", func(t *testing.T) {
+		s, _ := newPair(t)
+		staged := stagedAccount("prod-db", 7, "0123456789abcdef")
+		mustSet(t, s, "prod-db", map[string]string{"k": "old"})
+		mustSet(t, s, staged, map[string]string{"k": "new"})
+		assertSecret(t, s, "prod-db", map[string]string{"k": "old"})
+		assertSecret(t, s, staged, map[string]string{"k": "new"})
+		if err := s.Delete(staged); err != nil {
+			t.Fatal(err)
+		}
+		assertSecret(t, s, "prod-db", map[string]string{"k": "old"})
+	})
 	t.Run("large values", func(t *testing.T) {
 		s, _ := newPair(t)
 		want := map[string]string{}
@@ -131,7 +168,7 @@ func runSecretsContract(t *testing.T, newPair newSecretsPair) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got["k"] = "changed after Get"
+		got.Values["k"] = "changed after Get"
 		assertSecret(t, s, "copy", map[string]string{"k": "v"})
 	})
 	t.Run("concurrent use", func(t *testing.T) {
@@ -142,14 +179,14 @@ func runSecretsContract(t *testing.T, newPair newSecretsPair) {
 			wg.Go(func() {
 				name := fmt.Sprintf("conc-%d", i)
 				want := map[string]string{"k": name}
-				if err := s.Set(name, want); err != nil {
+				if err := s.Set(name, Item{Values: want}); err != nil {
 					errs <- err
 					return
 				}
 				got, err := s.Get(name)
 				if err != nil {
 					errs <- err
-				} else if !maps.Equal(got, want) {
+				} else if !maps.Equal(got.Values, want) {
 					errs <- fmt.Errorf("%s: got %v", name, got)
 				}
 			})
@@ -200,10 +237,10 @@ func (a freshAge) sec() Secrets {
 	f.WorkFactor = testWorkFactor
 	return f.Section(a.service)
 }
-func (a freshAge) Get(n string) (map[string]string, error) { return a.sec().Get(n) }
-func (a freshAge) Set(n string, m map[string]string) error { return a.sec().Set(n, m) }
-func (a freshAge) Delete(n string) error                   { return a.sec().Delete(n) }
-func (a freshAge) Names() ([]string, error)                { return a.sec().(Lister).Names() }
+func (a freshAge) Get(n string) (Item, error)  { return a.sec().Get(n) }
+func (a freshAge) Set(n string, it Item) error { return a.sec().Set(n, it) }
+func (a freshAge) Delete(n string) error       { return a.sec().Delete(n) }
+func (a freshAge) List() ([]Listed, error)     { return a.sec().(Lister).List() }
 
 // testWorkFactor is the scrypt work factor of test files: fast, not safe.
 const testWorkFactor = 10
@@ -216,29 +253,36 @@ func testAgeFile(t testing.TB, path, pass string) *AgeFile {
 	return f
 }
 
+// testOwner is the owner mustSet writes.
+var testOwner = Owner{Dir: "7e57d1r0000000aa", Rev: 3}
+
 func mustSet(t testing.TB, s Secrets, name string, m map[string]string) {
 	t.Helper()
-	if err := s.Set(name, m); err != nil {
+	if err := s.Set(name, Item{Values: m, Owner: testOwner}); err != nil {
 		t.Fatalf("Set(%q): %v", name, err)
 	}
 }
 
 func assertSecret(t testing.TB, s Secrets, name string, want map[string]string) {
 	t.Helper()
-	got, err := s.Get(name)
+	it, err := s.Get(name)
 	if err != nil {
 		t.Fatalf("Get(%q): %v", name, err)
 	}
-	if got == nil || !maps.Equal(got, want) {
+	if got := it.Values; got == nil || !maps.Equal(got, want) {
 		t.Fatalf("Get(%q) = %q, want %q", name, got, want)
 	}
 }
 
 func mustNames(t testing.TB, l Lister) []string {
 	t.Helper()
-	names, err := l.Names()
+	items, err := l.List()
 	if err != nil {
-		t.Fatalf("Names: %v", err)
+		t.Fatalf("List: %v", err)
+	}
+	names := make([]string, len(items))
+	for i, it := range items {
+		names[i] = it.Account
 	}
 	slices.Sort(names)
 	return names

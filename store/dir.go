@@ -29,11 +29,3 @@ func DefaultDir() (string, error) {
 	}
 	return filepath.Join(base, "credwiz"), nil
 }
-
-// ensureDir creates dir (mode 0700) if it is missing.
-func ensureDir(dir string) error {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fileError("create directory", dir, err)
-	}
-	return nil
-}

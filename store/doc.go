@@ -1,24 +1,69 @@
 // Package store keeps credwiz's credentials: their metadata in an index
 // file (credentials.json in the config dir) and their secrets in a secret
-// store, the OS keychain or an age-encrypted file (secrets.age).
+// store, the OS keychain or an encrypted file.
 //
-// The index never holds a secret value; the secret store holds one JSON
-// object of secret fields per credential (service "credwiz", account = the
-// credential name) and, separately, cached access tokens (service
-// "credwiz-token"). Saving writes the secret first, then the metadata;
-// deleting removes the metadata first, then the secret, so a crash midway
-// leaves at worst an orphan secret, which Orphans finds.
+// # Layout
+//
+// The index never holds a secret value. It records a random config dir ID,
+// the secret store kind, a revision counter and, per credential, its
+// revision. The secret store holds items by service and account: service
+// "credwiz", account = the credential name, holds the credential's current
+// secret map (so `secret-tool lookup service credwiz username NAME` shows
+// it); service "credwiz-token", same account, holds its cached access
+// token. Every item carries an Owner: the config dir ID and the revision it
+// was written for. While a write is in flight, a credential's new secret
+// may sit in a staged item, account "NAME#rREV@DIRID", which the committed
+// metadata names in SecretItem until the canonical item holds it too.
+//
+// # The write protocol
+//
+// Every change (add, edit, rename, re-authentication, delete, recording of
+// test results and cached tokens, doctor's repairs) runs inside one
+// Index.Update, under an exclusive lock on credentials.json.lock, and keeps
+// these invariants, which the tests prove by killing processes at every
+// step, filling the disk and checking random concurrent histories:
+//
+//   - One consistent pair at every instant. The metadata and the secret it
+//     refers to change together or not at all: a new secret is written
+//     beside the old one (a staged item, or the canonical item of a name
+//     that has none), the metadata that points to it is committed, and only
+//     then is the canonical item overwritten and the old item deleted. A
+//     crash or an error at any step leaves the credential exactly as before
+//     or exactly as after; an error after the commit point wraps ErrCleanup
+//     and says that the change is saved.
+//   - Optimistic concurrency. Every credential carries a Revision that
+//     changes whenever the values a test depends on change (connector,
+//     fields, secrets). A command that read a credential and did slow work
+//     writes back only if the revision is unchanged, and changes only the
+//     fields it means to change (a Change is a patch); otherwise it fails
+//     with a *ConflictError and saves nothing. Test results and access
+//     tokens obtained for an old revision are discarded.
+//   - Ownership. Items say which config dir and revision they belong to.
+//     Doctor removes only items of this config dir that no committed
+//     credential refers to; because every write holds the index lock while
+//     it writes items, and the kernel releases a lock when its process
+//     ends, no record of an operation in flight can outlive it. Items of
+//     other config dirs sharing the keychain are listed, never removed
+//     without an explicit request.
+//   - A credential goes whole: Delete removes the metadata, the secret, any
+//     staged item and the cached token, under the lock, so a command still
+//     using them cannot bring them back.
+//   - A test result certifies one revision (TestResult.Revision); callers
+//     show a pass only when it matches the credential's Revision.
+//   - Waits are cancellable: the lock wait honours its context and reports,
+//     after a second, whom it waits for.
+//
+// # Trust
+//
+// Before anything that decides where a secret is sent is read, the config
+// dir and each file in it must belong to the user (or root), must not be
+// writable by group or others, and must be a regular file: credwiz opens
+// its files without following symbolic links and without blocking on a
+// FIFO, checks them with fstat, and caps every read (see CheckDir).
 //
 // Open resolves which secret store to use (the kind recorded in the index
-// wins over auto) and returns a Store; commands that only show metadata
-// (list, show) should use an Index alone, which never touches the secret
-// store. Index reads take no lock and decode the file in one pass; writes
-// go through Index.Update, which locks, rewrites atomically and keeps JSON
-// fields this version does not know.
-//
-// Every Secrets implementation (Keychain, AgeFile sections, Memory) passes
-// one contract test suite; the Keychain's runs against a real Secret
-// Service (scripts/test.sh starts one).
+// wins over auto). Commands that only show metadata (list, show) use an
+// Index alone, which never touches the secret store.
 //
 // The package has no UI: it never imports ui, huh or bubbletea, nor
 // connectors.

@@ -8,20 +8,74 @@ import (
 	"syscall"
 )
 
-// More errors of the store, beside those in api.go.
+// Errors of the store. Wrapped errors carry the detail; use errors.Is.
 var (
+	// ErrNotFound: no credential (or secret) of that name.
+	ErrNotFound = errors.New("not found")
+	// ErrExists: a credential of that name exists and replacing was not asked for.
+	ErrExists = errors.New("already exists")
+	// ErrUnavailable: the secret store did not answer (keychain absent,
+	// locked or hanging past its timeout).
+	ErrUnavailable = errors.New("secret store unavailable")
+	// ErrWrongPassphrase: the encrypted file's passphrase does not open it.
+	ErrWrongPassphrase = errors.New("wrong passphrase")
+	// ErrInvalidName: a credential name outside the allowed form.
+	ErrInvalidName = errors.New("invalid credential name")
+	// ErrStoreMismatch: the requested store differs from the one the index records.
+	ErrStoreMismatch = errors.New("secret store differs from the recorded one")
 	// ErrListUnsupported: the secret store cannot enumerate its items on
-	// this platform (the keychain outside Linux), so orphan secrets cannot
+	// this platform (the keychain outside Linux), so orphan items cannot
 	// be found.
 	ErrListUnsupported = errors.New("listing secrets is not supported here")
-	// ErrCleanup: the operation itself succeeded (the index is committed),
-	// but removing a now-unused secret or cached token failed. What is left
-	// is an orphan that Store.Orphans finds.
+	// ErrCleanup: the change itself is committed, but a step after the
+	// commit point (overwriting the canonical item, removing an old one)
+	// failed. What is left, credwiz doctor --fix finishes or removes.
 	ErrCleanup = errors.New("cleanup incomplete")
 	// ErrNewerVersion: a file was written by a newer credwiz with a schema
 	// this version does not know; it is neither read nor overwritten.
 	ErrNewerVersion = errors.New("written by a newer credwiz")
+	// ErrConflict: another credwiz changed or deleted the credential
+	// while this command worked on it; nothing was saved.
+	ErrConflict = errors.New("changed by another credwiz")
+	// ErrUntrusted: a file or directory credwiz reads could have been
+	// changed by someone else (owner, mode) or is not a regular file.
+	ErrUntrusted = errors.New("untrusted file")
+	// ErrForeignItem: a secret-store item belongs to another config dir,
+	// or to another revision than the index records.
+	ErrForeignItem = errors.New("secret item of another owner")
+	// ErrTooBig: a value exceeds what the secret store can hold.
+	ErrTooBig = errors.New("too large for the secret store")
 )
+
+// Hinter is implemented by errors that know the operator's next step.
+type Hinter interface {
+	// Hint returns the next step, one sentence.
+	Hint() string
+}
+
+// ConflictError reports a write refused because the credential changed
+// (or went) since the command read it. Nothing was saved.
+type ConflictError struct {
+	// Name is the credential.
+	Name string
+	// Deleted is set when the credential no longer exists.
+	Deleted bool
+}
+
+// Error says what happened and what to do.
+func (e *ConflictError) Error() string {
+	what := "changed"
+	if e.Deleted {
+		what = "deleted"
+	}
+	return fmt.Sprintf("%s was %s by another credwiz while this command ran; nothing was saved; run the command again", e.Name, what)
+}
+
+// Unwrap returns ErrConflict.
+func (e *ConflictError) Unwrap() error { return ErrConflict }
+
+// Hint returns the next step.
+func (e *ConflictError) Hint() string { return "run the command again" }
 
 // CorruptError reports a store file that does not parse. Such a file is
 // never overwritten: every read and update returns this error until the
@@ -37,22 +91,46 @@ type CorruptError struct {
 
 // Error says which file is damaged, where, and what to do.
 func (e *CorruptError) Error() string {
-	what := "is not valid JSON"
-	fix := "fix or move it"
-	if filepath.Ext(e.Path) == ".age" {
-		what = "is damaged"
-		fix = "restore it from a backup or move it away"
-	}
 	line := ""
 	if e.Line > 0 {
 		line = fmt.Sprintf(" (line %d)", e.Line)
 	}
-	return fmt.Sprintf("%s at %s %s%s: %v: %s; credwiz will not overwrite it",
-		filepath.Base(e.Path), e.Path, what, line, e.Err, fix)
+	return fmt.Sprintf("%s is damaged%s: %v: %s; credwiz will not overwrite it",
+		e.Path, line, e.Err, e.Hint())
+}
+
+// Hint returns the next step.
+func (e *CorruptError) Hint() string {
+	if filepath.Ext(e.Path) == ".json" {
+		return "fix or move it"
+	}
+	return "restore it from a backup or move it away"
 }
 
 // Unwrap returns the parse error.
 func (e *CorruptError) Unwrap() error { return e.Err }
+
+// UntrustedError reports a path credwiz refuses to use, with the command
+// that fixes it.
+type UntrustedError struct {
+	// Path is the file or directory.
+	Path string
+	// Problem says what is wrong ("is writable by group or others (mode 0666)").
+	Problem string
+	// Fix is the command or step that fixes it ("chmod 600 PATH").
+	Fix string
+}
+
+// Error names the path, the problem and the fix, in one line.
+func (e *UntrustedError) Error() string {
+	return fmt.Sprintf("credwiz will not use %s: it %s: %s", e.Path, e.Problem, e.Fix)
+}
+
+// Unwrap returns ErrUntrusted.
+func (e *UntrustedError) Unwrap() error { return ErrUntrusted }
+
+// Hint returns the fix.
+func (e *UntrustedError) Hint() string { return e.Fix }
 
 // fileError turns an I/O error on path into one line that names the path
 // and says what to do. op is "read", "write" or "lock".

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -33,11 +34,14 @@ func runHelper(action string) int {
 	switch action {
 	case "put":
 		// One process adding one credential, for the concurrent writers test.
-		ix := NewIndex(os.Getenv("HELPER_DIR"))
+		st := &Store{Index: NewIndex(os.Getenv("HELPER_DIR")), Secrets: NewMemory(), Tokens: NewMemory(), Kind: KindMemory}
 		name := os.Getenv("HELPER_NAME")
-		err := ix.Put(sampleCredential(name))
+		c, err := st.Add(context.Background(), sampleCredential(name), map[string]string{"client_secret": name}, AddOptions{})
 		if err == nil {
-			err = ix.RecordTest(name, TestResult{At: time.Now().UTC(), OK: true, Account: name})
+			var errs []error
+			errs, err = st.Record(context.Background(), []Record{{Name: name, Revision: c.Revision,
+				Result: &TestResult{At: time.Now().UTC(), OK: true, Account: name}}})
+			err = errors.Join(err, errs[0])
 		}
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
@@ -51,7 +55,7 @@ func runHelper(action string) int {
 		_, err := k.Get("x")
 		report("get", start, "", err)
 		start = time.Now()
-		err = k.Set("x", map[string]string{"k": "v"})
+		err = k.Set("x", Item{Values: map[string]string{"k": "v"}})
 		report("set", start, "", err)
 		start = time.Now()
 		err = k.Delete("x")

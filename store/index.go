@@ -1,14 +1,14 @@
 package store
 
 import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
-	"strings"
 	"time"
 )
 
@@ -18,7 +18,9 @@ import (
 // across processes with a lock on a sibling file.
 //
 // A file that does not parse is never overwritten; every call returns a
-// *CorruptError naming it until it is fixed or moved.
+// *CorruptError naming it until it is fixed or moved. Every read checks the
+// config dir and the file first (CheckDir, openTrusted) and is capped at
+// MaxIndexSize.
 type Index struct {
 	dir  string
 	path string
@@ -26,6 +28,13 @@ type Index struct {
 	// LockTimeout bounds the wait for another process's lock in Update;
 	// zero means DefaultLockTimeout.
 	LockTimeout time.Duration
+	// Waiting, when set, is called once when Update has waited a second
+	// for another process's lock, with a description of that process.
+	Waiting func(holder string)
+
+	// failWrite, when set (by tests), runs before each write of the file
+	// and fails it with its error.
+	failWrite func() error
 }
 
 // NewIndex returns the index in config dir dir. It touches nothing on
@@ -37,7 +46,7 @@ func NewIndex(dir string) *Index {
 // Path returns the index file's path.
 func (ix *Index) Path() string { return ix.path }
 
-// Dir returns the config dir holding the index.
+// Dir returns the config dir.
 func (ix *Index) Dir() string { return ix.dir }
 
 // List returns every credential sorted by name: one read and one decode of
@@ -47,7 +56,7 @@ func (ix *Index) List() ([]Credential, error) {
 	if err != nil {
 		return nil, err
 	}
-	return doc.credentials, nil
+	return doc.Credentials, nil
 }
 
 // Get returns the credential called name, or an error wrapping
@@ -58,7 +67,7 @@ func (ix *Index) Get(name string) (Credential, error) {
 		return Credential{}, err
 	}
 	if i, ok := doc.find(name); ok {
-		return doc.credentials[i], nil
+		return doc.Credentials[i], nil
 	}
 	return Credential{}, notFound(name)
 }
@@ -70,108 +79,80 @@ func (ix *Index) Kind() (Kind, error) {
 	return h.kind, err
 }
 
-// Put inserts c, or replaces the credential of the same name.
-func (ix *Index) Put(c Credential) error {
-	if err := ValidateName(c.Name); err != nil {
-		return err
-	}
-	return ix.Update(func(tx *Tx) error {
-		tx.Put(c)
-		return nil
-	})
-}
-
-// Remove deletes the credential called name, or returns an error wrapping
-// ErrNotFound.
-func (ix *Index) Remove(name string) error {
-	return ix.Update(func(tx *Tx) error {
-		if !tx.Remove(name) {
-			return notFound(name)
-		}
-		return nil
-	})
-}
-
-// RecordTest sets the LastTest of the credential called name to r and
-// changes nothing else; an error wrapping ErrNotFound if it is gone.
-func (ix *Index) RecordTest(name string, r TestResult) error {
-	return ix.Update(func(tx *Tx) error {
-		c, ok := tx.Get(name)
-		if !ok {
-			return notFound(name)
-		}
-		c.LastTest = &r
-		tx.Put(c)
-		return nil
-	})
-}
-
-// Update runs fn on the index under an exclusive cross-process lock and
-// writes the result atomically (temp file, fsync, rename; mode 0600), only
-// if fn returned nil and changed something. If fn returns an error the
-// file is untouched and Update returns that error.
+// Update runs fn on the index under the exclusive cross-process lock and
+// writes the result atomically (temp file next to it, fsync, rename; mode
+// 0600) when fn returns nil and changed something. fn may also commit
+// midway with Tx.Commit; what it committed stays committed whatever fn
+// returns. If fn returns an error before any commit, the file is
+// untouched.
 //
-// Before fn runs, Update makes sure the file can be written (the directory
-// takes a new file and the file is not read-only), so a caller that writes
-// a secret inside fn does not leave an orphan for a reason known upfront.
-func (ix *Index) Update(fn func(tx *Tx) error) error {
+// The wait for the lock ends with ctx's error when ctx is done. Before fn
+// runs, Update makes sure the file can be written (the directory takes a
+// new file and the file is not read-only), so fn does not write a secret
+// for a reason known upfront.
+func (ix *Index) Update(ctx context.Context, fn func(tx *Tx) error) error {
+	return ix.locked(ctx, true, fn)
+}
+
+// View runs fn on the index under the lock, so that no write is in flight
+// meanwhile, and writes nothing (Tx.Commit fails). A config dir that does
+// not exist is not created: fn sees an empty index.
+func (ix *Index) View(ctx context.Context, fn func(tx *Tx) error) error {
+	if _, err := os.Stat(ix.dir); errors.Is(err, fs.ErrNotExist) {
+		return fn(&Tx{doc: newIndexDoc(), ix: ix, ctx: ctx, readOnly: true})
+	}
+	return ix.locked(ctx, false, fn)
+}
+
+// locked runs fn under the lock; write says whether it may write.
+func (ix *Index) locked(ctx context.Context, write bool, fn func(tx *Tx) error) error {
 	if err := ensureDir(ix.dir); err != nil {
 		return err
 	}
-	timeout := ix.LockTimeout
-	if timeout <= 0 {
-		timeout = DefaultLockTimeout
-	}
-	unlock, err := lockFile(ix.path+lockSuffix, timeout)
+	unlock, err := lockFile(ctx, ix.path+lockSuffix, lockOptions{timeout: ix.LockTimeout, waiting: ix.Waiting})
 	if err != nil {
 		return err
 	}
 	defer unlock()
 
-	doc, fi, raw, err := ix.readRaw()
+	doc, fi, err := ix.read()
 	if err != nil {
 		return err
+	}
+	tx := &Tx{doc: doc, ix: ix, ctx: ctx, readOnly: !write}
+	if !write {
+		return fn(tx)
 	}
 	if fi != nil && fi.Mode().Perm()&0o200 == 0 {
 		return readOnlyError(ix.path)
 	}
-	// Make sure a write can start before fn runs.
 	pf, err := newPendingFile(ix.path)
 	if err != nil {
 		return fileError("write", ix.path, err)
 	}
 	_ = pf.Cleanup()
 
-	tx := &Tx{doc: doc}
-	tx.checkpoint = func() error {
-		data, err := encodeIndex(doc)
-		if err != nil {
-			return fmt.Errorf("write %s: %w", ix.path, err)
-		}
-		if err := ix.replace(data); err != nil {
-			return err
-		}
-		tx.checkpointed = true
-		return nil
+	if doc.version < indexVersion && fi != nil {
+		doc.convert()
+		tx.dirty = true
 	}
 	if err := fn(tx); err != nil {
-		if tx.checkpointed {
-			// Put back the file as it was, byte for byte.
-			if rerr := ix.restore(raw, fi != nil); rerr != nil {
-				return errors.Join(err, rerr)
-			}
-		}
 		return err
 	}
 	if !tx.dirty {
 		return nil
 	}
-	return tx.checkpoint()
+	return tx.Commit()
 }
 
-// replace writes data as the index file atomically (temp file, fsync,
-// rename; mode 0600).
+// replace writes data as the index file atomically: a temp file in the
+// same directory (never $TMPDIR), fsync, rename; mode 0600.
 func (ix *Index) replace(data []byte) error {
+	if ix.failWrite != nil {
+		if err := ix.failWrite(); err != nil {
+			return fileError("write", ix.path, err)
+		}
+	}
 	pf, err := newPendingFile(ix.path)
 	if err != nil {
 		return fileError("write", ix.path, err)
@@ -186,64 +167,34 @@ func (ix *Index) replace(data []byte) error {
 	return nil
 }
 
-// restore puts back the index file's earlier bytes, or removes the file
-// when there was none.
-func (ix *Index) restore(raw string, existed bool) error {
-	if !existed {
-		if err := os.Remove(ix.path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return fileError("restore", ix.path, err)
-		}
-		return nil
-	}
-	return ix.replace([]byte(raw))
-}
-
 // read reads and decodes the index; a missing file is an empty document
 // and a nil FileInfo.
 func (ix *Index) read() (*indexDoc, fs.FileInfo, error) {
-	doc, fi, _, err := ix.readRaw()
-	return doc, fi, err
-}
-
-// readRaw is read that also returns the file's text.
-func (ix *Index) readRaw() (*indexDoc, fs.FileInfo, string, error) {
-	f, err := os.Open(ix.path)
+	if err := CheckDir(ix.dir); err != nil {
+		return nil, nil, err
+	}
+	data, fi, err := readTrusted(ix.path, MaxIndexSize)
 	if errors.Is(err, fs.ErrNotExist) {
-		return &indexDoc{version: indexVersion}, nil, "", nil
+		return newIndexDoc(), nil, nil
 	}
 	if err != nil {
-		return nil, nil, "", fileError("read", ix.path, err)
+		return nil, nil, err
 	}
-	defer f.Close()
-	fi, err := f.Stat()
+	doc, err := decodeIndex(ix.path, data)
 	if err != nil {
-		return nil, nil, "", fileError("read", ix.path, err)
+		return nil, nil, err
 	}
-	if !fi.Mode().IsRegular() {
-		return nil, nil, "", fmt.Errorf("cannot read %s: not a regular file: move it away", ix.path)
-	}
-	// Read into a string: the decoded credentials' strings are substrings
-	// of it, which saves an allocation per string.
-	var text strings.Builder
-	text.Grow(int(fi.Size()) + 512)
-	if _, err := io.Copy(&text, f); err != nil {
-		return nil, nil, "", fileError("read", ix.path, err)
-	}
-	doc, err := decodeIndex(ix.path, text.String())
-	if err != nil {
-		return nil, nil, "", err
-	}
-	return doc, fi, text.String(), nil
-}
-
-// find returns the position of the credential called name.
-func (d *indexDoc) find(name string) (int, bool) {
-	return slices.BinarySearchFunc(d.credentials, name, func(c Credential, n string) int {
-		return strings.Compare(c.Name, n)
-	})
+	return doc, fi, nil
 }
 
 // notFound is the error for a credential that does not exist.
 func notFound(name string) error {
 	return fmt.Errorf("credential %q: %w", name, ErrNotFound)
+}
+
+// newDirID returns a random config dir ID.
+func newDirID() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }

@@ -4,10 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
-
-	"github.com/zalando/go-keyring"
 )
 
 // DefaultKeychainTimeout bounds every keychain call when NewKeychain is
@@ -15,33 +12,34 @@ import (
 const DefaultKeychainTimeout = 3 * time.Second
 
 // Keychain is the OS keychain (macOS Keychain, Windows Credential Manager,
-// the freedesktop Secret Service on Linux) through go-keyring: one item per
-// credential in one service, account = credential name, value = the JSON
-// object of the secret map.
+// the freedesktop Secret Service on Linux): one item per account in one
+// service, value = the JSON object of the item's map. On Linux the owner
+// is recorded in the item's attributes (credwiz_dir, credwiz_rev), so the
+// value is exactly the secret map; elsewhere it is a reserved member of
+// the value (ownerKey) that Get removes.
 //
 // Every call is bounded by the timeout: a keychain that is absent, locked
-// (waiting on a password prompt) or hanging yields an error wrapping
-// ErrUnavailable instead of a hang. The abandoned call goes on in the
-// background; the caller does not wait for it.
+// (waiting on a password prompt) or hanging yields an *UnavailableError
+// instead of a hang. The abandoned call goes on in the background; the
+// caller does not wait for it.
 type Keychain struct {
 	service string
 	timeout time.Duration
 	backend keyringBackend
+
+	// MaxValueSize is the largest value the keychain takes, in bytes;
+	// zero means the platform's limit (none known on Linux). A larger
+	// value is refused with an error wrapping ErrTooBig before any call.
+	MaxValueSize int
 }
 
-// keyringBackend is go-keyring's API, replaceable in tests.
+// keyringBackend is the platform keychain, replaceable in tests.
 type keyringBackend interface {
-	Get(service, user string) (string, error)
-	Set(service, user, password string) error
-	Delete(service, user string) error
+	Get(service, account string) (value string, o Owner, err error)
+	Set(service, account, value string, o Owner) error
+	Delete(service, account string) error
+	List(service string) ([]Listed, error)
 }
-
-// goKeyring is the real keychain.
-type goKeyring struct{}
-
-func (goKeyring) Get(service, user string) (string, error) { return keyring.Get(service, user) }
-func (goKeyring) Set(service, user, pass string) error     { return keyring.Set(service, user, pass) }
-func (goKeyring) Delete(service, user string) error        { return keyring.Delete(service, user) }
 
 // NewKeychain returns the keychain items of service (SecretService or
 // TokenService), every call bounded by timeout; zero means
@@ -50,7 +48,7 @@ func NewKeychain(service string, timeout time.Duration) *Keychain {
 	if timeout <= 0 {
 		timeout = DefaultKeychainTimeout
 	}
-	return &Keychain{service: service, timeout: timeout, backend: goKeyring{}}
+	return &Keychain{service: service, timeout: timeout, backend: platformKeyring{}}
 }
 
 // Service returns the keychain service name.
@@ -59,48 +57,90 @@ func (k *Keychain) Service() string { return k.service }
 // Timeout returns the bound on each call.
 func (k *Keychain) Timeout() time.Duration { return k.timeout }
 
-// Get returns the secret map saved under name.
-func (k *Keychain) Get(name string) (map[string]string, error) {
-	v, err := bounded(k.timeout, func() (string, error) { return k.backend.Get(k.service, name) })
-	if err != nil {
-		return nil, k.wrap("read", name, err)
+// Limit returns the largest value this keychain takes, 0 for no known
+// limit.
+func (k *Keychain) Limit() int {
+	if k.MaxValueSize > 0 {
+		return k.MaxValueSize
 	}
-	m := map[string]string{}
-	if err := json.Unmarshal([]byte(v), &m); err != nil {
-		// The decoder's message may quote part of the value: leave it out.
-		return nil, fmt.Errorf("keychain item %q of service %q is not a JSON object of strings (was it written by another program?): delete it and save the credential again",
-			name, k.service)
-	}
-	return m, nil
+	return platformValueLimit
 }
 
-// Set saves m under name, replacing what was there.
-func (k *Keychain) Set(name string, m map[string]string) error {
+// Get returns the item saved under account.
+func (k *Keychain) Get(account string) (Item, error) {
+	type got struct {
+		v string
+		o Owner
+	}
+	g, err := bounded(k.timeout, func() (got, error) {
+		v, o, err := k.backend.Get(k.service, account)
+		return got{v, o}, err
+	})
+	if err != nil {
+		return Item{}, k.wrap("read", account, err)
+	}
+	m := map[string]string{}
+	if err := json.Unmarshal([]byte(g.v), &m); err != nil {
+		// The decoder's message may quote part of the value: leave it out.
+		return Item{}, fmt.Errorf("keychain item %q of service %q is not a JSON object of strings (was it written by another program?): delete it and save the credential again",
+			account, k.service)
+	}
+	values, o := splitOwner(m)
+	if o.IsZero() {
+		o = g.o
+	}
+	return Item{Values: values, Owner: o}, nil
+}
+
+// Set saves it under account, replacing what was there.
+func (k *Keychain) Set(account string, it Item) error {
+	m := it.Values
 	if m == nil {
 		m = map[string]string{}
 	}
+	if embedOwner {
+		m = withOwner(m, it.Owner)
+	}
 	data, err := json.Marshal(m)
 	if err != nil {
-		return fmt.Errorf("keychain write of %q: %w", name, err)
+		return fmt.Errorf("keychain write of %q: %w", account, err)
+	}
+	if lim := k.Limit(); lim > 0 && len(data) > lim {
+		return fmt.Errorf("keychain write of %q: the value is %d bytes, more than this keychain holds (%d bytes): %w",
+			account, len(data), lim, ErrTooBig)
 	}
 	_, err = bounded(k.timeout, func() (struct{}, error) {
-		return struct{}{}, k.backend.Set(k.service, name, string(data))
+		return struct{}{}, k.backend.Set(k.service, account, string(data), it.Owner)
 	})
 	if err != nil {
-		return k.wrap("write", name, err)
+		return k.wrap("write", account, err)
 	}
 	return nil
 }
 
-// Delete removes name's item.
-func (k *Keychain) Delete(name string) error {
+// Delete removes account's item.
+func (k *Keychain) Delete(account string) error {
 	_, err := bounded(k.timeout, func() (struct{}, error) {
-		return struct{}{}, k.backend.Delete(k.service, name)
+		return struct{}{}, k.backend.Delete(k.service, account)
 	})
 	if err != nil {
-		return k.wrap("delete", name, err)
+		return k.wrap("delete", account, err)
 	}
 	return nil
+}
+
+// List returns every item of the service with its owner, without reading
+// a value where the platform allows (Linux: attributes only). Outside
+// Linux it returns an error wrapping ErrListUnsupported.
+func (k *Keychain) List() ([]Listed, error) {
+	l, err := bounded(k.timeout, func() ([]Listed, error) { return k.backend.List(k.service) })
+	if errors.Is(err, ErrListUnsupported) {
+		return nil, err
+	}
+	if err != nil {
+		return nil, k.wrap("list", k.service, err)
+	}
+	return l, nil
 }
 
 // errTimeout marks a call abandoned after its timeout.
@@ -132,19 +172,48 @@ func bounded[T any](timeout time.Duration, f func() (T, error)) (T, error) {
 
 // wrap maps a keychain error to the store's errors. Keychain errors never
 // hold the secret value.
-func (k *Keychain) wrap(op, name string, err error) error {
+func (k *Keychain) wrap(op, account string, err error) error {
 	switch {
-	case errors.Is(err, keyring.ErrNotFound):
-		return fmt.Errorf("keychain item %q of service %q: %w", name, k.service, ErrNotFound)
-	case errors.Is(err, keyring.ErrSetDataTooBig):
-		return fmt.Errorf("keychain %s of %q: the secret is too large for this keychain (%w): shorten it or use --store file", op, name, err)
+	case errors.Is(err, errNotFound):
+		return fmt.Errorf("keychain item %q of service %q: %w", account, k.service, ErrNotFound)
+	case errors.Is(err, errTooBig):
+		return fmt.Errorf("keychain %s of %q: the value is too large for this keychain: %w", op, account, ErrTooBig)
 	case errors.Is(err, errTimeout):
-		return fmt.Errorf("keychain %s of %q: %w: no answer within %s (it may be locked and waiting for a password prompt, or hanging): %s",
-			op, name, ErrUnavailable, k.timeout, keychainHint)
+		return &UnavailableError{Op: fmt.Sprintf("keychain %s of %q", op, account), Reason: ReasonTimeout,
+			Detail: fmt.Sprintf("no answer within %s (it may be locked and waiting for a password prompt, or hanging)", k.timeout)}
 	}
-	hint := keychainHint
-	if strings.Contains(err.Error(), "unlock") {
-		hint = "the keychain is locked: unlock it (log in to the desktop session, or use a keyring manager such as seahorse), or use --store file"
+	var ue *UnavailableError
+	if errors.As(err, &ue) {
+		c := *ue
+		c.Op = fmt.Sprintf("keychain %s of %q", op, account)
+		return &c
 	}
-	return fmt.Errorf("keychain %s of %q: %w: %w: %s", op, name, ErrUnavailable, err, hint)
+	return &UnavailableError{Op: fmt.Sprintf("keychain %s of %q", op, account), Reason: ReasonOther, Detail: err.Error()}
+}
+
+// ownerKey is the reserved member that carries an item's owner where the
+// platform keeps no attributes (a field key is snake_case, never this).
+const ownerKey = "credwiz:owner"
+
+// withOwner returns a copy of m with o as its ownerKey member.
+func withOwner(m map[string]string, o Owner) map[string]string {
+	out := make(map[string]string, len(m)+1)
+	for k, v := range m {
+		out[k] = v
+	}
+	if !o.IsZero() {
+		out[ownerKey] = o.String()
+	}
+	return out
+}
+
+// splitOwner removes the ownerKey member from m and parses it.
+func splitOwner(m map[string]string) (map[string]string, Owner) {
+	s, ok := m[ownerKey]
+	if !ok {
+		return m, Owner{}
+	}
+	delete(m, ownerKey)
+	o, _ := ParseOwner(s)
+	return m, o
 }

@@ -3,53 +3,223 @@
 package store
 
 import (
+	"errors"
 	"fmt"
-	"slices"
+	"strconv"
 
+	dbus "github.com/godbus/dbus/v5"
 	ss "github.com/zalando/go-keyring/secret_service"
 )
 
 // keychainHint says how to get a working keychain on this OS.
-const keychainHint = "start and unlock a Secret Service (e.g. gnome-keyring) on the D-Bus session bus, or use --store file"
+const keychainHint = "start and unlock a Secret Service (e.g. gnome-keyring) on the D-Bus session bus, or use the encrypted file (credwiz migrate --to file)"
 
-// Names returns the account of every item of the keychain service, from
-// the Secret Service: one search by service, then each item's "username"
-// attribute. The whole call is bounded by the timeout.
-func (k *Keychain) Names() ([]string, error) {
-	names, err := bounded(k.timeout, func() ([]string, error) { return secretServiceNames(k.service) })
-	if err != nil {
-		return nil, k.wrap("listing", k.service, err)
-	}
-	return names, nil
-}
+// embedOwner: on Linux the owner is kept in the item's attributes.
+const embedOwner = false
 
-func secretServiceNames(service string) ([]string, error) {
+// platformValueLimit: the Secret Service has no documented limit.
+const platformValueLimit = 0
+
+// Errors of the platform backend that wrap maps to the store's.
+var (
+	errNotFound = errors.New("no such item")
+	errTooBig   = errors.New("value too large")
+)
+
+// The item attributes: go-keyring's two (which secret-tool looks up), and
+// the owner.
+const (
+	attrService = "service"
+	attrAccount = "username"
+	attrDir     = "credwiz_dir"
+	attrRev     = "credwiz_rev"
+)
+
+// platformKeyring talks to the freedesktop Secret Service over D-Bus
+// through go-keyring's secret_service package, adding the owner
+// attributes go-keyring's own Set cannot.
+type platformKeyring struct{}
+
+// ssCall connects, opens a session and unlocks the login collection, then
+// runs f. Each failure is classified (Reason) from where it happened and
+// D-Bus's error name, never from message text.
+func ssCall(f func(svc *ss.SecretService, coll dbus.BusObject, session dbus.BusObject) error) error {
 	svc, err := ss.NewSecretService()
 	if err != nil {
-		return nil, err
+		return &UnavailableError{Reason: ReasonNoBus, Detail: err.Error()}
 	}
+	session, err := svc.OpenSession()
+	if err != nil {
+		return busError(err)
+	}
+	defer svc.Close(session)
 	coll := svc.GetLoginCollection()
 	if err := svc.Unlock(coll.Path()); err != nil {
-		return nil, err
+		if be := busError(err); be.(*UnavailableError).Reason != ReasonOther {
+			return be
+		}
+		return &UnavailableError{Reason: ReasonLocked, Detail: err.Error()}
 	}
-	items, err := svc.SearchItems(coll, map[string]string{"service": service})
+	return f(svc, coll, session)
+}
+
+// busError classifies a D-Bus call's error.
+func busError(err error) error {
+	var de dbus.Error
+	if errors.As(err, &de) {
+		switch de.Name {
+		case "org.freedesktop.DBus.Error.ServiceUnknown", "org.freedesktop.DBus.Error.NameHasNoOwner":
+			return &UnavailableError{Reason: ReasonNoService, Detail: de.Name}
+		case "org.freedesktop.Secret.Error.IsLocked":
+			return &UnavailableError{Reason: ReasonLocked, Detail: de.Name}
+		}
+	}
+	var pde *dbus.Error
+	if errors.As(err, &pde) && pde != nil {
+		return busError(*pde)
+	}
+	return &UnavailableError{Reason: ReasonOther, Detail: err.Error()}
+}
+
+// find returns the items of service and account.
+func find(svc *ss.SecretService, coll dbus.BusObject, service, account string) ([]dbus.ObjectPath, error) {
+	items, err := svc.SearchItems(coll, map[string]string{attrService: service, attrAccount: account})
 	if err != nil {
-		return nil, err
+		return nil, busError(err)
 	}
-	names := make([]string, 0, len(items))
-	for _, item := range items {
-		v, err := svc.Object("org.freedesktop.secrets", item).GetProperty("org.freedesktop.Secret.Item.Attributes")
+	return items, nil
+}
+
+// attributes reads an item's attributes.
+func attributes(svc *ss.SecretService, item dbus.ObjectPath) (map[string]string, error) {
+	v, err := svc.Object("org.freedesktop.secrets", item).GetProperty("org.freedesktop.Secret.Item.Attributes")
+	if err != nil {
+		return nil, busError(err)
+	}
+	attrs, ok := v.Value().(map[string]string)
+	if !ok {
+		return nil, fmt.Errorf("item %s has attributes of type %T", item, v.Value())
+	}
+	return attrs, nil
+}
+
+// ownerOf reads the owner attributes.
+func ownerOf(attrs map[string]string) Owner {
+	rev, err := strconv.ParseInt(attrs[attrRev], 10, 64)
+	if err != nil || attrs[attrDir] == "" {
+		return Owner{}
+	}
+	return Owner{Dir: attrs[attrDir], Rev: rev}
+}
+
+// Get returns the value of the item of service and account. Should a
+// crash have left two (Set deletes before it creates, so only a foreign
+// program can), the one of the highest revision wins.
+func (platformKeyring) Get(service, account string) (string, Owner, error) {
+	var value string
+	var owner Owner
+	err := ssCall(func(svc *ss.SecretService, coll, session dbus.BusObject) error {
+		items, err := find(svc, coll, service, account)
 		if err != nil {
-			return nil, fmt.Errorf("read attributes of %s: %w", item, err)
+			return err
 		}
-		attrs, ok := v.Value().(map[string]string)
-		if !ok {
-			continue
+		if len(items) == 0 {
+			return errNotFound
 		}
-		if name, ok := attrs["username"]; ok && attrs["service"] == service {
-			names = append(names, name)
+		best := items[0]
+		if len(items) > 1 {
+			bestRev := int64(-1)
+			for _, it := range items {
+				attrs, err := attributes(svc, it)
+				if err != nil {
+					return err
+				}
+				if o := ownerOf(attrs); o.Rev > bestRev {
+					best, bestRev = it, o.Rev
+				}
+			}
 		}
-	}
-	slices.Sort(names)
-	return slices.Compact(names), nil
+		attrs, err := attributes(svc, best)
+		if err != nil {
+			return err
+		}
+		sec, err := svc.GetSecret(best, session.Path())
+		if err != nil {
+			return busError(err)
+		}
+		value, owner = string(sec.Value), ownerOf(attrs)
+		return nil
+	})
+	return value, owner, err
+}
+
+// Set replaces the items of service and account by one holding value,
+// with the owner in its attributes: it deletes the old ones first (a crash
+// between the two leaves none, which the write protocol allows: the
+// committed metadata then points to a staged item), then creates it.
+func (platformKeyring) Set(service, account, value string, o Owner) error {
+	return ssCall(func(svc *ss.SecretService, coll, session dbus.BusObject) error {
+		items, err := find(svc, coll, service, account)
+		if err != nil {
+			return err
+		}
+		for _, it := range items {
+			if err := svc.Delete(it); err != nil {
+				return busError(err)
+			}
+		}
+		attrs := map[string]string{attrService: service, attrAccount: account}
+		if !o.IsZero() {
+			attrs[attrDir] = o.Dir
+			attrs[attrRev] = strconv.FormatInt(o.Rev, 10)
+		}
+		label := fmt.Sprintf("credwiz: %s (%s)", account, service)
+		if err := svc.CreateItem(coll, label, attrs, ss.NewSecret(session.Path(), value)); err != nil {
+			return busError(err)
+		}
+		return nil
+	})
+}
+
+// Delete removes every item of service and account.
+func (platformKeyring) Delete(service, account string) error {
+	return ssCall(func(svc *ss.SecretService, coll, _ dbus.BusObject) error {
+		items, err := find(svc, coll, service, account)
+		if err != nil {
+			return err
+		}
+		if len(items) == 0 {
+			return errNotFound
+		}
+		for _, it := range items {
+			if err := svc.Delete(it); err != nil {
+				return busError(err)
+			}
+		}
+		return nil
+	})
+}
+
+// List returns the account and owner of every item of service, from the
+// attributes alone: no secret is read.
+func (platformKeyring) List(service string) ([]Listed, error) {
+	var out []Listed
+	err := ssCall(func(svc *ss.SecretService, coll, _ dbus.BusObject) error {
+		items, err := svc.SearchItems(coll, map[string]string{attrService: service})
+		if err != nil {
+			return busError(err)
+		}
+		for _, it := range items {
+			attrs, err := attributes(svc, it)
+			if err != nil {
+				return err
+			}
+			if attrs[attrService] != service {
+				continue
+			}
+			out = append(out, Listed{Account: attrs[attrAccount], Owner: ownerOf(attrs)})
+		}
+		return nil
+	})
+	return out, err
 }

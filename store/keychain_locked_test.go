@@ -43,9 +43,9 @@ func TestKeychainLocked(t *testing.T) {
 
 	for name, call := range map[string]func() error{
 		"Get":    func() error { _, err := k.Get("before-lock"); return err },
-		"Set":    func() error { return k.Set("while-locked", map[string]string{"k": "v"}) },
+		"Set":    func() error { return k.Set("while-locked", Item{Values: map[string]string{"k": "v"}}) },
 		"Delete": func() error { return k.Delete("before-lock") },
-		"Names":  func() error { _, err := k.Names(); return err },
+		"Names":  func() error { _, err := k.List(); return err },
 	} {
 		start := time.Now()
 		err := call()

@@ -14,8 +14,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/zalando/go-keyring"
 )
 
 func TestKeychainSecretToolSeesJSONMap(t *testing.T) {
@@ -29,7 +27,8 @@ func TestKeychainSecretToolSeesJSONMap(t *testing.T) {
 	}
 	svc := testService(t)
 	want := map[string]string{"client_id": "abc", "client_secret": "p@ss wörd \"q\""}
-	if err := testKeychain(svc, 10*time.Second).Set("prod-demandbase", want); err != nil {
+	owner := Owner{Dir: "0123456789abcdef", Rev: 42}
+	if err := testKeychain(svc, 10*time.Second).Set("prod-demandbase", Item{Values: want, Owner: owner}); err != nil {
 		t.Fatal(err)
 	}
 	out, err := exec.Command(tool, "lookup", "service", svc, "username", "prod-demandbase").Output()
@@ -41,7 +40,20 @@ func TestKeychainSecretToolSeesJSONMap(t *testing.T) {
 		t.Fatalf("secret-tool printed %q, not a JSON object: %v", out, err)
 	}
 	if !maps.Equal(got, want) {
-		t.Fatalf("secret-tool printed %v, want %v", got, want)
+		t.Fatalf("secret-tool printed %v, want exactly the secret map %v", got, want)
+	}
+	// The owner is in the attributes, where secret-tool search shows it.
+	attrs, err := exec.Command(tool, "search", "--all", "service", svc, "username", "prod-demandbase").CombinedOutput()
+	if err != nil {
+		t.Fatalf("secret-tool search: %v: %s", err, attrs)
+	}
+	for _, want := range []string{"attribute.credwiz_dir = 0123456789abcdef", "attribute.credwiz_rev = 42"} {
+		if !strings.Contains(string(attrs), want) {
+			t.Errorf("secret-tool search lacks %q:\n%s", want, attrs)
+		}
+	}
+	if n := strings.Count(string(attrs), "attribute.service"); n != 1 {
+		t.Errorf("%d items for one account, want 1:\n%s", n, attrs)
 	}
 }
 
@@ -148,20 +160,24 @@ type fakeKeyring struct {
 	block chan struct{}
 }
 
-func (f *fakeKeyring) Get(service, user string) (string, error) {
+func (f *fakeKeyring) Get(service, user string) (string, Owner, error) {
 	if f.block != nil {
 		<-f.block
 	}
-	return f.get()
+	v, err := f.get()
+	return v, Owner{}, err
 }
-func (f *fakeKeyring) Set(service, user, pass string) error {
+func (f *fakeKeyring) Set(service, user, pass string, _ Owner) error {
 	if f.block != nil {
 		<-f.block
 	}
 	_, err := f.get()
 	return err
 }
-func (f *fakeKeyring) Delete(service, user string) error { return f.Set(service, user, "") }
+func (f *fakeKeyring) Delete(service, user string) error { return f.Set(service, user, "", Owner{}) }
+func (f *fakeKeyring) List(service string) ([]Listed, error) {
+	return nil, f.Set(service, "", "", Owner{})
+}
 
 func TestKeychainErrorMapping(t *testing.T) {
 	const secretValue = "hunter2-very-secret"
@@ -172,10 +188,13 @@ func TestKeychainErrorMapping(t *testing.T) {
 		wantIs   error
 		wantText string
 	}{
-		{name: "not found", get: func() (string, error) { return "", keyring.ErrNotFound }, wantIs: ErrNotFound, wantText: `keychain item "n" of service "svc": not found`},
-		{name: "dbus error is unavailable with reason", get: func() (string, error) {
-			return "", errors.New("The name org.freedesktop.secrets was not provided by any .service files")
-		}, wantIs: ErrUnavailable, wantText: "was not provided by any .service files"},
+		{name: "not found", get: func() (string, error) { return "", errNotFound }, wantIs: ErrNotFound, wantText: `keychain item "n" of service "svc": not found`},
+		{name: "no secret service is unavailable with reason and hint", get: func() (string, error) {
+			return "", &UnavailableError{Reason: ReasonNoService, Detail: "org.freedesktop.DBus.Error.ServiceUnknown"}
+		}, wantIs: ErrUnavailable, wantText: "no Secret Service runs on the D-Bus session bus (org.freedesktop.DBus.Error.ServiceUnknown): start a Secret Service"},
+		{name: "other error is unavailable with its text", get: func() (string, error) {
+			return "", errors.New("connection reset")
+		}, wantIs: ErrUnavailable, wantText: "connection reset"},
 		{name: "hang is unavailable after timeout", block: true, get: func() (string, error) { return "", nil }, wantIs: ErrUnavailable, wantText: "no answer within 50ms"},
 		{name: "value not JSON", get: func() (string, error) { return secretValue, nil }, wantText: "not a JSON object"},
 	}
@@ -208,13 +227,32 @@ func TestKeychainErrorMapping(t *testing.T) {
 			if tt.name == "value not JSON" {
 				return
 			}
-			if err := k.Set("n", map[string]string{"k": secretValue}); tt.wantIs != ErrNotFound && !errors.Is(err, tt.wantIs) {
+			if err := k.Set("n", Item{Values: map[string]string{"k": secretValue}}); tt.wantIs != ErrNotFound && !errors.Is(err, tt.wantIs) {
 				t.Errorf("Set: err = %v, want %v", err, tt.wantIs)
 			}
 			if err := k.Delete("n"); !errors.Is(err, tt.wantIs) {
 				t.Errorf("Delete: err = %v, want %v", err, tt.wantIs)
 			}
 		})
+	}
+}
+
+// TestKeychainValueLimit injects a keychain limit: a value over it is
+// refused before any call, with an error naming the limit.
+func TestKeychainValueLimit(t *testing.T) {
+	calls := 0
+	k := NewKeychain("svc", time.Second)
+	k.backend = &fakeKeyring{get: func() (string, error) { calls++; return "{}", nil }}
+	k.MaxValueSize = 64
+	err := k.Set("n", Item{Values: map[string]string{"access_token": strings.Repeat("x", 100)}})
+	if !errors.Is(err, ErrTooBig) || !strings.Contains(err.Error(), "(64 bytes)") {
+		t.Fatalf("Set over the limit: err = %v, want ErrTooBig naming 64 bytes", err)
+	}
+	if calls != 0 {
+		t.Fatalf("the keychain was called %d times for a value over its limit", calls)
+	}
+	if err := k.Set("n", Item{Values: map[string]string{"k": "small"}}); err != nil {
+		t.Fatalf("Set under the limit: %v", err)
 	}
 }
 

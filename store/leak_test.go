@@ -39,28 +39,35 @@ func TestNoSecretInConfigDir(t *testing.T) {
 			const clientID = "client-id-visible-in-index"
 			c := sampleCredential("prod")
 			c.Fields["client_id"] = clientID
+			var rev int64
 			steps := []func() error{
 				func() error {
-					return st.Save(c, map[string]string{"client_secret": secrets[0], "password": secrets[1]}, SaveOptions{})
-				},
-				func() error { return st.Tokens.Set("prod", map[string]string{"access_token": secrets[2]}) },
-				func() error { return st.Index.RecordTest("prod", TestResult{OK: true, At: time.Now()}) },
-				func() error {
-					c.Name = "prod-renamed"
-					return st.Save(c, map[string]string{"client_secret": secrets[3]}, SaveOptions{Previous: "prod"})
+					saved, err := st.Add(bg, c, map[string]string{"client_secret": secrets[0], "password": secrets[1]}, AddOptions{})
+					rev = saved.Revision
+					return err
 				},
 				func() error {
-					return st.Save(sampleCredential("other"), map[string]string{"k": secrets[0]}, SaveOptions{})
+					errs, err := st.Record(bg, []Record{{Name: "prod", Revision: rev, Token: map[string]string{"access_token": secrets[2]},
+						Result: &TestResult{OK: true, At: time.Now()}}})
+					if err == nil {
+						err = errs[0]
+					}
+					return err
 				},
-				func() error { return st.Delete("other") },
-				func() error { _, err := st.Orphans(); return err },
+				func() error {
+					_, err := st.Change(bg, "prod", rev, Change{Name: "prod-renamed", Secret: map[string]string{"client_secret": secrets[3]}})
+					return err
+				},
+				func() error { return addErr(st, sampleCredential("other"), map[string]string{"k": secrets[0]}) },
+				func() error { return st.Delete(bg, "other") },
+				func() error { _, err := st.Check(bg); return err },
 			}
 			for i, step := range steps {
 				if err := step(); err != nil {
 					t.Fatalf("step %d: %v", i, err)
 				}
 			}
-			if m, err := st.Secret("prod-renamed"); err != nil || m["client_secret"] != secrets[3] {
+			if m, err := secretOf(st, "prod-renamed"); err != nil || m["client_secret"] != secrets[3] {
 				t.Fatalf("Secret = %v, %v", m, err)
 			}
 			sawClientID := false

@@ -90,10 +90,10 @@ var written sync.Map // service → *sync.Map of names
 // trackingBackend records the names written through it in written.
 type trackingBackend struct{ keyringBackend }
 
-func (b trackingBackend) Set(service, user, pass string) error {
+func (b trackingBackend) Set(service, user, pass string, o Owner) error {
 	names, _ := written.LoadOrStore(service, new(sync.Map))
 	names.(*sync.Map).Store(user, true)
-	return b.keyringBackend.Set(service, user, pass)
+	return b.keyringBackend.Set(service, user, pass, o)
 }
 
 // testKeychain returns a Keychain of the real keychain whose writes the
@@ -108,9 +108,13 @@ func testKeychain(service string, timeout time.Duration) *Keychain {
 // Linux) and those the tests wrote.
 func wipeKeychainService(t testing.TB, svc string) {
 	k := NewKeychain(svc, 10*time.Second)
-	names, err := k.Names()
+	items, err := k.List()
 	if err != nil && !errors.Is(err, ErrListUnsupported) {
 		t.Logf("clean up keychain service %s: %v", svc, err)
+	}
+	var names []string
+	for _, it := range items {
+		names = append(names, it.Account)
 	}
 	if rec, ok := written.Load(svc); ok {
 		rec.(*sync.Map).Range(func(name, _ any) bool {

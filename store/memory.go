@@ -3,7 +3,6 @@ package store
 import (
 	"fmt"
 	"maps"
-	"slices"
 	"sync"
 )
 
@@ -12,56 +11,60 @@ import (
 // value is not usable; call NewMemory.
 type Memory struct {
 	mu sync.Mutex
-	m  map[string]map[string]string
+	m  map[string]Item
 }
 
 // NewMemory returns an empty Memory.
 func NewMemory() *Memory {
-	return &Memory{m: make(map[string]map[string]string)}
+	return &Memory{m: make(map[string]Item)}
 }
 
-// Get returns a copy of the map saved under name.
-func (s *Memory) Get(name string) (map[string]string, error) {
+// Get returns a copy of the item saved under account.
+func (s *Memory) Get(account string) (Item, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	v, ok := s.m[name]
+	v, ok := s.m[account]
 	if !ok {
-		return nil, notFoundSecret(name)
+		return Item{}, notFoundSecret(account)
 	}
-	return maps.Clone(v), nil
+	return Item{Values: maps.Clone(v.Values), Owner: v.Owner}, nil
 }
 
-// Set saves a copy of m under name.
-func (s *Memory) Set(name string, m map[string]string) error {
+// Set saves a copy of it under account.
+func (s *Memory) Set(account string, it Item) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	v := maps.Clone(m)
+	v := maps.Clone(it.Values)
 	if v == nil {
 		v = map[string]string{}
 	}
-	s.m[name] = v
+	s.m[account] = Item{Values: v, Owner: it.Owner}
 	return nil
 }
 
-// Delete removes name.
-func (s *Memory) Delete(name string) error {
+// Delete removes account.
+func (s *Memory) Delete(account string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.m[name]; !ok {
-		return notFoundSecret(name)
+	if _, ok := s.m[account]; !ok {
+		return notFoundSecret(account)
 	}
-	delete(s.m, name)
+	delete(s.m, account)
 	return nil
 }
 
-// Names returns the names held, sorted.
-func (s *Memory) Names() ([]string, error) {
+// List returns every account and owner held.
+func (s *Memory) List() ([]Listed, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return slices.Sorted(maps.Keys(s.m)), nil
+	out := make([]Listed, 0, len(s.m))
+	for a, it := range s.m {
+		out = append(out, Listed{Account: a, Owner: it.Owner})
+	}
+	return out, nil
 }
 
 // notFoundSecret is the error for a secret that does not exist.
-func notFoundSecret(name string) error {
-	return fmt.Errorf("secret %q: %w", name, ErrNotFound)
+func notFoundSecret(account string) error {
+	return fmt.Errorf("secret %q: %w", account, ErrNotFound)
 }

@@ -31,7 +31,8 @@ type Options struct {
 }
 
 // Store is the metadata index plus the secret store of the resolved kind.
-// Build one with Open, or, in tests, as a literal over a Memory.
+// Build one with Open, or, in tests, as a literal over a Memory (or with
+// NewStore).
 type Store struct {
 	// Index holds the metadata.
 	Index *Index
@@ -44,24 +45,47 @@ type Store struct {
 	// Reason says how Kind was chosen, for doctor and status lines
 	// ("recorded in credentials.json", "keychain answered in 2ms", …).
 	Reason string
-	// Hook, when set, is called after each step of Save and Delete, so
-	// that tests can stop a process between steps. nil does nothing.
+	// Fallback, when auto chose the encrypted file because no keychain
+	// answered, is why the keychain did not (an *UnavailableError).
+	Fallback error
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Hook, when set, is called after each write step of a change, so
+	// that tests can stop a process between two writes. nil does nothing.
 	Hook func(Step)
 }
 
-// Step names a point between the writes of Save or Delete.
+// Step names a point right after one write of the protocol.
 type Step string
 
-// The steps, in order. Save: StepSecretWritten, StepIndexWritten,
-// StepOldSecretDeleted (renames only), StepTokensDropped. Delete:
-// StepIndexWritten, StepSecretDeleted, StepTokensDropped.
+// The steps. A change calls the hook after each write it makes, in the
+// order it makes them; which steps a change passes depends on the change.
 const (
-	StepSecretWritten    Step = "secret-written"
-	StepIndexWritten     Step = "index-written"
+	// StepIDCommitted: the config dir ID was committed (first write only).
+	StepIDCommitted Step = "id-committed"
+	// StepSecretStaged: the new secret is written in a staged item.
+	StepSecretStaged Step = "secret-staged"
+	// StepSecretWritten: the canonical item holds the new secret.
+	StepSecretWritten Step = "secret-written"
+	// StepIndexCommitted: the index holding the change is committed.
+	StepIndexCommitted Step = "index-committed"
+	// StepIndexSettled: the index points back to the canonical item.
+	StepIndexSettled Step = "index-settled"
+	// StepStagedDeleted: the staged item is deleted.
+	StepStagedDeleted Step = "staged-deleted"
+	// StepOldSecretDeleted: a renamed or deleted credential's item is deleted.
 	StepOldSecretDeleted Step = "old-secret-deleted"
-	StepSecretDeleted    Step = "secret-deleted"
-	StepTokensDropped    Step = "tokens-dropped"
+	// StepTokenDeleted: a cached token is deleted.
+	StepTokenDeleted Step = "token-deleted"
+	// StepTokenWritten: a cached token is written.
+	StepTokenWritten Step = "token-written"
+	// StepRepaired: doctor finished or removed one item.
+	StepRepaired Step = "repaired"
 )
+
+// Steps lists every step, for tests that stop at each.
+var Steps = []Step{StepIDCommitted, StepSecretStaged, StepSecretWritten, StepIndexCommitted,
+	StepIndexSettled, StepStagedDeleted, StepOldSecretDeleted, StepTokenDeleted, StepTokenWritten, StepRepaired}
 
 // probeName is the account Probe reads. It is not a valid credential name,
 // so it never collides with one.
@@ -114,6 +138,7 @@ func Open(o Options) (*Store, error) {
 
 	var kind Kind
 	var reason string
+	var fallback error
 	switch {
 	case head.kind != "" && want == KindAuto:
 		kind, reason = head.kind, "recorded in "+ix.Path()
@@ -131,11 +156,11 @@ func Open(o Options) (*Store, error) {
 		if err == nil {
 			kind, reason = KindKeychain, fmt.Sprintf("auto: the keychain answered in %s", d.Round(time.Millisecond))
 		} else {
-			kind, reason = KindFile, fmt.Sprintf("auto: no keychain (%v)", err)
+			kind, reason, fallback = KindFile, "auto: no keychain answered", err
 		}
 	}
 
-	s := &Store{Index: ix, Kind: kind, Reason: reason}
+	s := &Store{Index: ix, Kind: kind, Reason: reason, Fallback: fallback}
 	switch kind {
 	case KindKeychain:
 		s.Secrets = NewKeychain(SecretService, timeout)
@@ -183,18 +208,18 @@ func Probe(s Secrets) (time.Duration, error) {
 	return d, nil
 }
 
-// Secret returns the secret map of the credential called name.
-func (s *Store) Secret(name string) (map[string]string, error) {
-	m, err := s.Secrets.Get(name)
-	if err != nil {
-		return nil, fmt.Errorf("read the secret of %q: %w", name, err)
-	}
-	return m, nil
-}
-
 // step calls the hook, if any.
 func (s *Store) step(st Step) {
 	if s.Hook != nil {
 		s.Hook(st)
 	}
+}
+
+// now returns the time for timestamps, to the second.
+func (s *Store) now() time.Time {
+	n := time.Now
+	if s.Now != nil {
+		n = s.Now
+	}
+	return n().UTC().Truncate(time.Second)
 }

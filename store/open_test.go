@@ -14,7 +14,7 @@ import (
 // writeIndex writes an index recording kind with the given credentials.
 func writeIndex(t *testing.T, dir string, kind Kind, names ...string) {
 	t.Helper()
-	if err := NewIndex(dir).Update(func(tx *Tx) error {
+	if err := NewIndex(dir).Update(bg, func(tx *Tx) error {
 		tx.SetKind(kind)
 		for _, n := range names {
 			tx.Put(sampleCredential(n))
@@ -149,7 +149,7 @@ func TestOpenFilePassphraseSources(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = st.Save(sampleCredential("a"), map[string]string{"k": "v"}, SaveOptions{})
+	err = addErr(st, sampleCredential("a"), map[string]string{"k": "v"})
 	if err == nil || !strings.Contains(err.Error(), "set CREDWIZ_PASSPHRASE") {
 		t.Fatalf("Save without a passphrase source: err = %v", err)
 	}
@@ -160,10 +160,10 @@ func TestOpenFilePassphraseSources(t *testing.T) {
 	}
 	lowerWorkFactor(st)
 	for _, n := range []string{"a", "b", "c"} {
-		if err := st.Save(sampleCredential(n), map[string]string{"k": n}, SaveOptions{}); err != nil {
+		if err := addErr(st, sampleCredential(n), map[string]string{"k": n}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := st.Secret(n); err != nil {
+		if _, err := secretOf(st, n); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -179,12 +179,12 @@ func TestOpenFilePassphraseSources(t *testing.T) {
 	if err != nil || st.Kind != KindFile {
 		t.Fatalf("Open = %v, %v", st, err)
 	}
-	if m, err := st.Secret("b"); err != nil || m["k"] != "b" {
+	if m, err := secretOf(st, "b"); err != nil || m["k"] != "b" {
 		t.Fatalf("Secret with CREDWIZ_PASSPHRASE = %v, %v", m, err)
 	}
 	t.Setenv("CREDWIZ_PASSPHRASE", "")
 	st, _ = Open(Options{Dir: dir})
-	if _, err := st.Secret("b"); err == nil || !strings.Contains(err.Error(), "empty") {
+	if _, err := secretOf(st, "b"); err == nil || !strings.Contains(err.Error(), "empty") {
 		t.Fatalf("empty CREDWIZ_PASSPHRASE: err = %v", err)
 	}
 }
@@ -198,7 +198,7 @@ func TestWrongPassphraseChangesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	lowerWorkFactor(st)
-	if err := st.Save(sampleCredential("a"), map[string]string{"k": "v"}, SaveOptions{}); err != nil {
+	if err := addErr(st, sampleCredential("a"), map[string]string{"k": "v"}); err != nil {
 		t.Fatal(err)
 	}
 	index0, _ := os.ReadFile(filepath.Join(dir, IndexFile))
@@ -209,20 +209,20 @@ func TestWrongPassphraseChangesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.Secret("a"); !errors.Is(err, ErrWrongPassphrase) {
+	if _, err := secretOf(st, "a"); !errors.Is(err, ErrWrongPassphrase) {
 		t.Fatalf("Secret: err = %v, want ErrWrongPassphrase", err)
 	}
-	if err := st.Save(sampleCredential("b"), map[string]string{"k": "v"}, SaveOptions{}); !errors.Is(err, ErrWrongPassphrase) {
-		t.Fatalf("Save: err = %v, want ErrWrongPassphrase", err)
+	if err := addErr(st, sampleCredential("b"), map[string]string{"k": "v"}); !errors.Is(err, ErrWrongPassphrase) {
+		t.Fatalf("Add: err = %v, want ErrWrongPassphrase", err)
 	}
-	if err := st.Delete("a"); !errors.Is(err, ErrWrongPassphrase) || errors.Is(err, ErrCleanup) {
+	if err := st.Delete(bg, "a"); !errors.Is(err, ErrWrongPassphrase) || errors.Is(err, ErrCleanup) {
 		t.Fatalf("Delete: err = %v, want ErrWrongPassphrase with nothing changed", err)
 	}
-	if err := st.RemoveOrphan("zzz"); !errors.Is(err, ErrWrongPassphrase) {
-		t.Fatalf("RemoveOrphan: err = %v, want ErrWrongPassphrase", err)
+	if _, err := st.Repair(bg, false); !errors.Is(err, ErrWrongPassphrase) {
+		t.Fatalf("Repair: err = %v, want ErrWrongPassphrase", err)
 	}
-	if _, err := st.Orphans(); !errors.Is(err, ErrWrongPassphrase) {
-		t.Fatalf("Orphans: err = %v, want ErrWrongPassphrase", err)
+	if _, err := st.Check(bg); !errors.Is(err, ErrWrongPassphrase) {
+		t.Fatalf("Check: err = %v, want ErrWrongPassphrase", err)
 	}
 	if age1, _ := os.ReadFile(filepath.Join(dir, AgeFileName)); !bytes.Equal(age0, age1) {
 		t.Fatal("secrets.age changed")

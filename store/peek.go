@@ -1,94 +1,110 @@
 package store
 
 import (
-	"encoding/json"
 	"errors"
 	"io/fs"
-	"os"
+	"strconv"
+
+	"github.com/go-json-experiment/json/jsontext"
 )
 
-// indexHead is what Open needs from the index: the recorded store kind and
-// whether any credential exists.
+// indexHead is what Open needs from the index: the recorded store kind,
+// the config dir ID and whether any credential exists.
 type indexHead struct {
 	kind     Kind
+	id       string
 	hasCreds bool
 }
 
 // peek reads the head of the index without decoding the credentials.
-// credwiz writes "version" and "store" before "credentials", so for its own
-// files this reads a few hundred bytes whatever the number of credentials.
-// On any parse problem it falls back to a full read, which reports it.
+// credwiz writes version, id, store and revision before credentials, so
+// for its own files this reads a few hundred bytes whatever the number of
+// credentials. On any surprise it falls back to a full read, which
+// reports problems.
 func (ix *Index) peek() (indexHead, error) {
-	f, err := os.Open(ix.path)
+	if err := CheckDir(ix.dir); err != nil {
+		return indexHead{}, err
+	}
+	f, fi, err := openTrusted(ix.path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return indexHead{}, nil
 	}
 	if err != nil {
-		return indexHead{}, fileError("read", ix.path, err)
+		return indexHead{}, err
 	}
 	defer f.Close()
-	h, ok := peekHead(json.NewDecoder(f))
-	if ok {
-		return h, nil
+	if fi.Size() <= MaxIndexSize {
+		if h, ok := peekHead(jsontext.NewDecoder(f)); ok {
+			return h, nil
+		}
 	}
 	doc, _, err := ix.read()
 	if err != nil {
 		return indexHead{}, err
 	}
-	return indexHead{kind: doc.store, hasCreds: len(doc.credentials) > 0}, nil
+	return indexHead{kind: doc.Store, id: doc.ID, hasCreds: len(doc.Credentials) > 0}, nil
 }
 
-// peekHead walks the top-level members of the index. ok is false when the
-// file needs a full read: a parse problem, an unexpected shape, or a
-// version this credwiz does not read.
-func peekHead(dec *json.Decoder) (h indexHead, ok bool) {
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+// peekHead walks the top-level members up to the credentials. ok is false
+// when the file needs a full read: a parse problem, an unexpected order or
+// shape, or a version this credwiz does not read as is.
+func peekHead(dec *jsontext.Decoder) (h indexHead, ok bool) {
+	if t, err := dec.ReadToken(); err != nil || t.Kind() != '{' {
 		return h, false
 	}
-	var sawVersion, sawStore bool
-	for dec.More() {
-		t, err := dec.Token()
+	sawVersion := false
+	for dec.PeekKind() == '"' {
+		name, err := dec.ReadToken()
 		if err != nil {
 			return h, false
 		}
-		switch t {
+		key := name.String() // the token is void after the next read
+		switch key {
 		case "version":
-			var v int
-			if dec.Decode(&v) != nil || v < 0 || v > indexVersion {
+			v, err := dec.ReadValue()
+			if err != nil {
+				return h, false
+			}
+			n, err := strconv.Atoi(string(v))
+			if err != nil || n != indexVersion {
 				return h, false
 			}
 			sawVersion = true
-		case "store":
-			if dec.Decode(&h.kind) != nil {
+		case "id", "store":
+			t, err := dec.ReadToken()
+			if err != nil || t.Kind() != '"' {
 				return h, false
 			}
-			sawStore = true
+			if key == "id" {
+				h.id = t.String()
+			} else {
+				h.kind = Kind(t.String())
+			}
 		case "credentials":
-			if t, err := dec.Token(); err != nil || t != json.Delim('[') {
+			if t, err := dec.ReadToken(); err != nil || t.Kind() != '[' {
 				return h, false
 			}
-			h.hasCreds = dec.More()
-			if sawVersion && sawStore {
+			h.hasCreds = dec.PeekKind() != ']'
+			if sawVersion && h.id != "" && h.kind != "" {
 				return h, true
 			}
-			for dec.More() {
-				var skip json.RawMessage
-				if dec.Decode(&skip) != nil {
+			// A hand-edited order: the rest may still name them.
+			for dec.PeekKind() != ']' {
+				if err := dec.SkipValue(); err != nil {
 					return h, false
 				}
 			}
-			if t, err := dec.Token(); err != nil || t != json.Delim(']') {
+			if _, err := dec.ReadToken(); err != nil {
 				return h, false
 			}
 		default:
-			var skip json.RawMessage
-			if dec.Decode(&skip) != nil {
+			if err := dec.SkipValue(); err != nil {
 				return h, false
 			}
 		}
 	}
-	if _, err := dec.Token(); err != nil {
+	if t, err := dec.ReadToken(); err != nil || t.Kind() != '}' {
 		return h, false
 	}
-	return h, true
+	return h, sawVersion
 }

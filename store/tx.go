@@ -1,20 +1,23 @@
 package store
 
 import (
-	"bytes"
+	"context"
+	"errors"
 	"slices"
+
+	"github.com/go-json-experiment/json"
 )
 
-// Tx is the index as seen inside Index.Update. Its methods change an
-// in-memory copy; Update writes it when the function returns nil. A Tx is
-// valid only during its Update call and is not safe for concurrent use.
+// Tx is the index as seen inside Index.Update, under the lock. Its methods
+// change an in-memory copy; Commit writes it (Update commits at the end
+// when something changed). A Tx is valid only during its Update call and
+// is not safe for concurrent use.
 type Tx struct {
-	doc   *indexDoc
-	dirty bool
-	// checkpoint writes the document now, still under the lock; if the
-	// transaction then fails, Update puts the file back as it was.
-	checkpoint   func() error
-	checkpointed bool
+	doc      *indexDoc
+	ix       *Index
+	ctx      context.Context
+	dirty    bool
+	readOnly bool
 }
 
 // Get returns a copy of the credential called name and whether it exists.
@@ -23,13 +26,13 @@ func (tx *Tx) Get(name string) (Credential, bool) {
 	if !ok {
 		return Credential{}, false
 	}
-	return tx.doc.credentials[i].clone(), true
+	return tx.doc.Credentials[i].clone(), true
 }
 
 // List returns copies of every credential, sorted by name.
 func (tx *Tx) List() []Credential {
-	out := make([]Credential, len(tx.doc.credentials))
-	for i, c := range tx.doc.credentials {
+	out := make([]Credential, len(tx.doc.Credentials))
+	for i, c := range tx.doc.Credentials {
 		out[i] = c.clone()
 	}
 	return out
@@ -40,10 +43,10 @@ func (tx *Tx) List() []Credential {
 // changes nothing.
 func (tx *Tx) Put(c Credential) {
 	c = c.clone()
-	creds := tx.doc.credentials
+	creds := tx.doc.Credentials
 	i, ok := tx.doc.find(c.Name)
 	if !ok {
-		tx.doc.credentials = slices.Insert(creds, i, c)
+		tx.doc.Credentials = slices.Insert(creds, i, c)
 		tx.dirty = true
 		return
 	}
@@ -55,14 +58,14 @@ func (tx *Tx) Put(c Credential) {
 		return
 	}
 	creds[i] = c
-	tx.doc.credentials = slices.Delete(creds, i+1, j)
+	tx.doc.Credentials = slices.Delete(creds, i+1, j)
 	tx.dirty = true
 }
 
 // Remove deletes the credential called name and reports whether it
 // existed.
 func (tx *Tx) Remove(name string) bool {
-	creds := tx.doc.credentials
+	creds := tx.doc.Credentials
 	i, ok := tx.doc.find(name)
 	if !ok {
 		return false
@@ -71,25 +74,66 @@ func (tx *Tx) Remove(name string) bool {
 	for j < len(creds) && creds[j].Name == name {
 		j++
 	}
-	tx.doc.credentials = slices.Delete(creds, i, j)
+	tx.doc.Credentials = slices.Delete(creds, i, j)
 	tx.dirty = true
 	return true
 }
 
 // Kind returns the recorded secret store kind, "" when none.
-func (tx *Tx) Kind() Kind { return tx.doc.store }
+func (tx *Tx) Kind() Kind { return tx.doc.Store }
 
 // SetKind records the secret store kind k.
 func (tx *Tx) SetKind(k Kind) {
-	if tx.doc.store != k {
-		tx.doc.store = k
+	if tx.doc.Store != k {
+		tx.doc.Store = k
 		tx.dirty = true
 	}
 }
 
+// ID returns the config dir's ID, "" before the first write.
+func (tx *Tx) ID() string { return tx.doc.ID }
+
+// ensureID gives the config dir its ID, committing it at once, so that an
+// item written next names an owner the index records even if the write
+// after it fails.
+func (tx *Tx) ensureID() (string, error) {
+	if tx.doc.ID != "" {
+		return tx.doc.ID, nil
+	}
+	tx.doc.ID = newDirID()
+	tx.dirty = true
+	if err := tx.Commit(); err != nil {
+		return "", err
+	}
+	return tx.doc.ID, nil
+}
+
+// nextRevision allocates a revision, unique in this config dir.
+func (tx *Tx) nextRevision() int64 {
+	tx.doc.Revision++
+	tx.dirty = true
+	return tx.doc.Revision
+}
+
+// Commit writes the document now, still under the lock.
+func (tx *Tx) Commit() error {
+	if tx.readOnly {
+		return errors.New("internal error: a commit inside Index.View")
+	}
+	data, err := encodeIndex(tx.doc)
+	if err != nil {
+		return err
+	}
+	if err := tx.ix.replace(data); err != nil {
+		return err
+	}
+	tx.dirty = false
+	return nil
+}
+
 // sameCredential reports whether a and b encode identically.
 func sameCredential(a, b *Credential) bool {
-	ab, aerr := marshalCredential(a, false)
-	bb, berr := marshalCredential(b, false)
-	return aerr == nil && berr == nil && bytes.Equal(ab, bb)
+	ab, aerr := json.Marshal(a, json.Deterministic(true))
+	bb, berr := json.Marshal(b, json.Deterministic(true))
+	return aerr == nil && berr == nil && string(ab) == string(bb)
 }

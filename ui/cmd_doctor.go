@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -14,53 +15,61 @@ import (
 	"github.com/credwiz/credwiz/store"
 )
 
-// doctorReport is what doctor found; its JSON form is doctor --json.
+// doctorReport is what doctor found; its JSON form is doctor --json
+// (members are only ever added).
 type doctorReport struct {
 	ConfigDir     string   `json:"config_dir"`
+	ConfigError   string   `json:"config_error,omitempty"`
 	Index         string   `json:"index"`
 	Credentials   int      `json:"credentials"`
 	IndexError    string   `json:"index_error,omitempty"`
 	Store         string   `json:"store"`
 	StoreReason   string   `json:"store_reason,omitempty"`
 	StoreError    string   `json:"store_error,omitempty"`
+	Fallback      string   `json:"fallback,omitempty"`
 	Answers       bool     `json:"answers"`
 	LatencyMS     float64  `json:"latency_ms"`
 	OrphanSecrets []string `json:"orphan_secrets"`
 	UnknownItems  []string `json:"unknown_items"`
 	MissingSecret []string `json:"missing_secrets"`
+	Unfinished    []string `json:"unfinished"`
+	Mismatched    []string `json:"mismatched"`
+	TempFiles     []string `json:"temp_files"`
 	OrphansListed bool     `json:"orphans_listed"`
+	ValueLimit    int      `json:"keychain_value_limit,omitempty"`
 	Hints         []string `json:"hints"`
 	Removed       []string `json:"removed,omitempty"`
+	Finished      []string `json:"finished,omitempty"`
+
+	orphans, foreign []store.Leftover
 }
 
 func newDoctorCmd(f *Factory) *cobra.Command {
 	var fix, includeUnknown, asJSON bool
 	cmd := &cobra.Command{
 		Use:   "doctor",
-		Short: "Check the secret store, find orphans, and say how to fix problems",
-		Long: `Check credwiz's set-up: which secret store is in use and whether it answers
-(with its latency), the metadata file, and orphans: secret items left
-without metadata by an interrupted save, rename or delete, and credentials
-whose secret is missing. Prints concrete fixes. Exit 0 when all is well, 1
-otherwise.
+		Short: "Check the config dir and the secret store, find leftovers, and say how to fix problems",
+		Long: `Check credwiz's set-up: the config dir (owner, mode), which secret store is
+in use and whether it answers (with its latency), the metadata file, and
+leftovers of interrupted commands: a write that stopped after its commit
+point (the new secret is safe in a staged item), secret items and cached
+tokens of this config dir that no credential refers to, temporary files,
+and credentials whose secret is missing. Prints concrete fixes. Exit 0 when
+all is well, 1 otherwise.
 
---fix removes the orphan secret items without asking; at a terminal doctor
-asks. Keychain items that this config dir never wrote (another config dir
-sharing the keychain, or items from before credwiz kept its journal) are
-listed but kept, unless --include-unknown is given too.`,
+--fix finishes interrupted writes and removes this config dir's leftovers
+without asking; at a terminal doctor asks. Keychain items of another config
+dir sharing the keychain (or without an owner) are listed but kept, unless
+--include-unknown is given too.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			r := runDoctor(f)
-			if includeUnknown {
-				r.OrphanSecrets = append(r.OrphanSecrets, r.UnknownItems...)
-				r.UnknownItems = []string{}
-			}
-			if len(r.OrphanSecrets) > 0 {
+			if needsRepair(r, includeUnknown) {
 				doFix := fix
 				if !fix && f.CanPrompt() && !asJSON {
 					printDoctor(f, r)
 					var err error
-					doFix, err = confirm(f, fmt.Sprintf("Remove %d orphan secret item(s)?", len(r.OrphanSecrets)), false)
+					doFix, err = confirm(f, repairQuestion(r, includeUnknown), false)
 					if err != nil {
 						return err
 					}
@@ -69,7 +78,7 @@ listed but kept, unless --include-unknown is given too.`,
 					}
 				}
 				if doFix {
-					removeOrphans(f, &r)
+					repair(f, &r, includeUnknown)
 				}
 			}
 			if asJSON {
@@ -79,34 +88,70 @@ listed but kept, unless --include-unknown is given too.`,
 			} else {
 				printDoctor(f, r)
 			}
-			if !doctorOK(r) {
+			if !doctorOK(r, includeUnknown) {
 				return ErrSilent
 			}
 			return nil
 		},
 	}
-	cmd.Flags().BoolVar(&fix, "fix", false, "remove orphan secret items without asking")
-	cmd.Flags().BoolVar(&includeUnknown, "include-unknown", false, "also treat keychain items this config dir never wrote as orphans")
+	cmd.Flags().BoolVar(&fix, "fix", false, "finish interrupted writes and remove leftovers without asking")
+	cmd.Flags().BoolVar(&includeUnknown, "include-unknown", false, "also remove keychain items of other config dirs or without an owner")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
 }
 
-func doctorOK(r doctorReport) bool {
-	return r.IndexError == "" && r.StoreError == "" && r.Answers &&
-		len(r.OrphanSecrets) == len(r.Removed) && len(r.MissingSecret) == 0
+// needsRepair reports whether --fix has something to do.
+func needsRepair(r doctorReport, includeUnknown bool) bool {
+	n := len(r.OrphanSecrets) + len(r.Unfinished) + len(r.TempFiles)
+	if includeUnknown {
+		n += len(r.UnknownItems)
+	}
+	return n > 0 && r.Answers
+}
+
+// repairQuestion is the confirmation doctor asks at a terminal.
+func repairQuestion(r doctorReport, includeUnknown bool) string {
+	var parts []string
+	if n := len(r.Unfinished); n > 0 {
+		parts = append(parts, fmt.Sprintf("finish %s", plural(n, "interrupted write")))
+	}
+	n := len(r.OrphanSecrets) + len(r.TempFiles)
+	if includeUnknown {
+		n += len(r.UnknownItems)
+	}
+	if n > 0 {
+		parts = append(parts, fmt.Sprintf("remove %s", plural(n, "leftover")))
+	}
+	q := strings.Join(parts, " and ")
+	return strings.ToUpper(q[:1]) + q[1:] + "?"
+}
+
+func doctorOK(r doctorReport, includeUnknown bool) bool {
+	fixed := len(r.Removed) + len(r.Finished)
+	want := len(r.OrphanSecrets) + len(r.Unfinished) + len(r.TempFiles)
+	if includeUnknown {
+		want += len(r.UnknownItems)
+	}
+	return r.ConfigError == "" && r.IndexError == "" && r.StoreError == "" && r.Answers &&
+		fixed >= want && len(r.MissingSecret) == 0 && len(r.Mismatched) == 0
 }
 
 // runDoctor gathers the report; it never changes anything.
 func runDoctor(f *Factory) doctorReport {
-	r := doctorReport{OrphanSecrets: []string{}, UnknownItems: []string{}, MissingSecret: []string{}, Hints: []string{}}
+	r := doctorReport{OrphanSecrets: []string{}, UnknownItems: []string{}, MissingSecret: []string{},
+		Unfinished: []string{}, Mismatched: []string{}, TempFiles: []string{}, Hints: []string{}}
 	dir, err := f.configDir()
 	if err != nil {
-		r.IndexError = err.Error()
+		r.ConfigError = err.Error()
 		return r
 	}
 	r.ConfigDir = dir
 	ix := store.NewIndex(dir)
 	r.Index = ix.Path()
+	if err := store.CheckDir(dir); err != nil {
+		r.ConfigError = Explain(err)
+		return r
+	}
 	if creds, err := ix.List(); err != nil {
 		r.IndexError = Explain(err)
 	} else {
@@ -120,6 +165,12 @@ func runDoctor(f *Factory) doctorReport {
 		return r
 	}
 	r.Store, r.StoreReason = string(st.Kind), st.Reason
+	if st.Fallback != nil {
+		r.Fallback = Explain(st.Fallback)
+	}
+	if k, ok := st.Secrets.(*store.Keychain); ok {
+		r.ValueLimit = k.Limit()
+	}
 	d, err := store.Probe(st.Secrets)
 	r.LatencyMS = float64(d.Microseconds()) / 1000
 	if err != nil {
@@ -128,54 +179,96 @@ func runDoctor(f *Factory) doctorReport {
 		return r
 	}
 	r.Answers = true
-	if o, err := st.Orphans(); err != nil {
-		r.Hints = append(r.Hints, "could not check orphans: "+Explain(err))
-	} else {
-		r.OrphansListed = o.Listed
-		r.OrphanSecrets = append(r.OrphanSecrets, o.Secrets...)
-		r.UnknownItems = append(r.UnknownItems, o.Unknown...)
-		r.MissingSecret = append(r.MissingSecret, o.Metadata...)
-		for _, n := range o.Metadata {
-			r.Hints = append(r.Hints, fmt.Sprintf("%q has no secret in the store: run credwiz reauth %s to enter it again, or credwiz rm %s", n, n, n))
-		}
-		if len(o.Secrets) > 0 {
-			r.Hints = append(r.Hints, "orphan secret items are left by an interrupted save, rename or delete: remove them with credwiz doctor --fix")
-		}
-		if len(o.Unknown) > 0 {
-			r.Hints = append(r.Hints, "keychain items without metadata here that this config dir never wrote: another config dir's credentials (kept), "+
-				"or leftovers; if no other config dir uses them, remove them with credwiz doctor --fix --include-unknown")
-		}
-		if !o.Listed {
-			r.Hints = append(r.Hints, "this secret store cannot list its items, so orphan secrets could not be looked for")
-		}
+	if r.IndexError != "" {
+		return r
 	}
+	h, err := st.Check(f.context())
+	if err != nil {
+		r.Hints = append(r.Hints, "could not look for leftovers: "+Explain(err))
+		return r
+	}
+	fillHealth(&r, h)
 	return r
 }
 
-func removeOrphans(f *Factory, r *doctorReport) {
+// fillHealth copies what Check found into r, with the hints.
+func fillHealth(r *doctorReport, h store.Health) {
+	r.OrphansListed = h.Listed
+	r.orphans, r.foreign = h.Orphans, h.Foreign
+	for _, l := range h.Orphans {
+		r.OrphanSecrets = append(r.OrphanSecrets, l.String())
+	}
+	for _, l := range h.Foreign {
+		r.UnknownItems = append(r.UnknownItems, l.String())
+	}
+	r.MissingSecret = append(r.MissingSecret, h.Missing...)
+	r.Unfinished = append(r.Unfinished, h.Unfinished...)
+	r.Mismatched = append(r.Mismatched, h.Mismatched...)
+	r.TempFiles = append(r.TempFiles, h.Temps...)
+	for _, n := range h.Missing {
+		r.Hints = append(r.Hints, fmt.Sprintf("%q has no secret in the store: run credwiz reauth %s to enter it again, or credwiz rm %s", n, n, n))
+	}
+	if len(h.Unfinished) > 0 {
+		r.Hints = append(r.Hints, "an interrupted command left a credential's new secret in a staged item (it is in use and safe): credwiz doctor --fix moves it to its usual item")
+	}
+	if len(h.Orphans)+len(h.Temps) > 0 {
+		r.Hints = append(r.Hints, "items and files of this config dir that no credential refers to are left by interrupted commands: remove them with credwiz doctor --fix")
+	}
+	if len(h.Foreign) > 0 {
+		r.Hints = append(r.Hints, "keychain items of another config dir (or without an owner) are kept: if no other config dir uses them, remove them with credwiz doctor --fix --include-unknown")
+	}
+	if !h.Listed {
+		r.Hints = append(r.Hints, "this secret store cannot list its items, so leftovers could not be looked for")
+	}
+}
+
+// repair runs the fix and records what it did in r.
+func repair(f *Factory, r *doctorReport, includeUnknown bool) {
 	st, err := f.Store()
 	if err != nil {
 		return
 	}
-	for _, n := range r.OrphanSecrets {
-		if err := st.RemoveOrphan(n); err != nil {
-			r.Hints = append(r.Hints, fmt.Sprintf("could not remove orphan %q: %s", n, Explain(err)))
-			continue
-		}
-		r.Removed = append(r.Removed, n)
+	h, err := st.Repair(f.context(), includeUnknown)
+	if err != nil {
+		r.Hints = append(r.Hints, "could not repair everything: "+Explain(err))
 	}
-	if len(r.Removed) == len(r.OrphanSecrets) {
-		kept := r.Hints[:0]
-		for _, h := range r.Hints {
-			if !strings.Contains(h, "doctor --fix") {
-				kept = append(kept, h)
+	// What Repair found is what it worked on; on an error, look again.
+	if err != nil {
+		if after, cerr := st.Check(f.context()); cerr == nil {
+			done := func(l store.Leftover) bool { return !slices.Contains(append(after.Orphans, after.Foreign...), l) }
+			for _, l := range append(h.Orphans, h.Foreign...) {
+				if done(l) && (includeUnknown || slices.Contains(h.Orphans, l)) {
+					r.Removed = append(r.Removed, l.String())
+				}
 			}
+			for _, n := range h.Unfinished {
+				if !slices.Contains(after.Unfinished, n) {
+					r.Finished = append(r.Finished, n)
+				}
+			}
+			return
 		}
-		r.Hints = kept
 	}
+	for _, l := range h.Orphans {
+		r.Removed = append(r.Removed, l.String())
+	}
+	if includeUnknown {
+		for _, l := range h.Foreign {
+			r.Removed = append(r.Removed, l.String())
+		}
+	}
+	r.Removed = append(r.Removed, h.Temps...)
+	r.Finished = append(r.Finished, h.Unfinished...)
+	kept := r.Hints[:0]
+	for _, hint := range r.Hints {
+		if !strings.Contains(hint, "doctor --fix") || (!includeUnknown && strings.Contains(hint, "--include-unknown")) {
+			kept = append(kept, hint)
+		}
+	}
+	r.Hints = kept
 }
 
-// printDoctor prints the report as labelled lines with ✓/✗.
+// printDoctor prints the report as labelled lines with ✓, ! and ✗.
 func printDoctor(f *Factory, r doctorReport) {
 	st := f.IO.stdoutStyles()
 	w := colorWriter(f.IO.Out, !f.IO.ColorOut())
@@ -185,13 +278,21 @@ func printDoctor(f *Factory, r doctorReport) {
 		}
 		return st.fail.Render("✗")
 	}
-	fmt.Fprintf(w, "%s Config dir     %s\n", mark(r.ConfigDir != ""), r.ConfigDir)
-	if r.IndexError != "" {
-		fmt.Fprintf(w, "%s Metadata       %s\n", mark(false), r.IndexError)
+	warn := st.warn.Render("!")
+	if r.ConfigError != "" {
+		fmt.Fprintf(w, "%s Config dir     %s\n", mark(false), r.ConfigError)
 	} else {
+		fmt.Fprintf(w, "%s Config dir     %s\n", mark(true), r.ConfigDir)
+	}
+	switch {
+	case r.ConfigError != "":
+	case r.IndexError != "":
+		fmt.Fprintf(w, "%s Metadata       %s\n", mark(false), r.IndexError)
+	default:
 		fmt.Fprintf(w, "%s Metadata       %s (%s)\n", mark(true), r.Index, plural(r.Credentials, "credential"))
 	}
 	switch {
+	case r.ConfigError != "":
 	case r.StoreError != "":
 		fmt.Fprintf(w, "%s Secret store   %s: %s\n", mark(false), r.Store, r.StoreError)
 	default:
@@ -200,24 +301,38 @@ func printDoctor(f *Factory, r doctorReport) {
 			fmt.Fprintf(w, "                 %s\n", st.dim.Render("("+r.StoreReason+")"))
 		}
 	}
-	if r.Answers {
+	if r.Fallback != "" {
+		fmt.Fprintf(w, "%s Keychain       not used: %s\n", warn, r.Fallback)
+	}
+	if r.ValueLimit > 0 {
+		fmt.Fprintf(w, "%s Item limit     this keychain holds at most %d bytes per item: access tokens longer than that are not cached (each command mints one)\n", warn, r.ValueLimit)
+	}
+	if r.Answers && r.IndexError == "" {
 		if n := len(r.UnknownItems); n > 0 {
-			fmt.Fprintf(w, "%s Other items    %d keychain item(s) this config dir never wrote: %s\n", st.warn.Render("!"), n, strings.Join(r.UnknownItems, ", "))
+			fmt.Fprintf(w, "%s Other items    %s of another config dir or without an owner: %s\n", warn, plural(n, "item"), strings.Join(r.UnknownItems, ", "))
 		}
-		switch {
-		case len(r.OrphanSecrets) == 0 && len(r.MissingSecret) == 0:
-			fmt.Fprintf(w, "%s Orphans        none\n", mark(true))
-		default:
-			if n := len(r.OrphanSecrets); n > 0 {
-				fmt.Fprintf(w, "%s Orphans        %d secret item(s) without metadata: %s\n", mark(len(r.Removed) == n), n, strings.Join(r.OrphanSecrets, ", "))
-			}
-			if n := len(r.MissingSecret); n > 0 {
-				fmt.Fprintf(w, "%s Missing        %d credential(s) without their secret: %s\n", mark(false), n, strings.Join(r.MissingSecret, ", "))
-			}
+		if n := len(r.Unfinished); n > 0 {
+			fmt.Fprintf(w, "%s Unfinished     %s stopped after saving (secret safe in a staged item): %s\n", mark(len(r.Finished) >= n), plural(n, "write"), strings.Join(r.Unfinished, ", "))
+		}
+		if n := len(r.OrphanSecrets) + len(r.TempFiles); n > 0 {
+			all := append(slices.Clone(r.OrphanSecrets), r.TempFiles...)
+			fmt.Fprintf(w, "%s Leftovers      %s of this config dir that nothing refers to: %s\n", mark(len(r.Removed) >= n), plural(n, "item"), strings.Join(all, ", "))
+		}
+		if n := len(r.MissingSecret); n > 0 {
+			fmt.Fprintf(w, "%s Missing        %s without their secret: %s\n", mark(false), plural(n, "credential"), strings.Join(r.MissingSecret, ", "))
+		}
+		for _, m := range r.Mismatched {
+			fmt.Fprintf(w, "%s Mismatch       %s\n", mark(false), m)
+		}
+		if len(r.OrphanSecrets)+len(r.TempFiles)+len(r.Unfinished)+len(r.MissingSecret)+len(r.Mismatched) == 0 {
+			fmt.Fprintf(w, "%s Leftovers      none\n", mark(true))
 		}
 	}
+	for _, n := range r.Finished {
+		fmt.Fprintf(w, "  finished the interrupted write of %q\n", n)
+	}
 	for _, n := range r.Removed {
-		fmt.Fprintf(w, "  removed orphan %q\n", n)
+		fmt.Fprintf(w, "  removed %s\n", n)
 	}
 	for _, h := range r.Hints {
 		fmt.Fprintf(w, "  → %s\n", h)

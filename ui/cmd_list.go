@@ -1,11 +1,12 @@
 package ui
 
 import (
-	"bytes"
-	"encoding/json"
-	"strconv"
+	"bufio"
 	"strings"
 	"time"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/spf13/cobra"
 
@@ -13,85 +14,69 @@ import (
 	"github.com/credwiz/credwiz/store"
 )
 
-// appendCredentialJSON appends the --json form of a saved credential (an
-// element of list's array; show's object): the index record as the store
-// writes it (name, connector, description, fields, secret_keys, created_at,
-// updated_at, secrets_updated_at, last_test; empty ones omitted), plus
-// password_expires_at / password_never_expires where the connector's
-// password expires, expiring (within 14 days), and the extra members given
-// (already encoded). Fields are only ever added. It avoids reflection:
-// list --json prints thousands of these.
-func appendCredentialJSON(b []byte, now time.Time, c *connectors.Connector, cred store.Credential, extra ...[]byte) ([]byte, error) {
-	b, err := cred.AppendJSON(b)
-	if err != nil {
-		return b, err
-	}
-	b = b[:len(b)-1] // reopen the object: drop its '}'
-	expiring := false
-	if at, never, ok := passwordExpiry(c, cred); ok {
-		if never {
-			b = append(b, `,"password_never_expires":true`...)
-		} else {
-			b = append(b, `,"password_expires_at":"`...)
-			b = at.UTC().AppendFormat(b, time.RFC3339)
-			b = append(b, '"')
-			expiring = at.Sub(now) <= expiringSoon
-		}
-	}
-	b = append(b, `,"expiring":`...)
-	b = strconv.AppendBool(b, expiring)
-	for _, x := range extra {
-		b = append(b, ',')
-		b = append(b, x...)
-	}
-	return append(b, '}'), nil
+// credentialJSON is the --json form of a saved credential (an element of
+// list's array; show's object): the index record as the store writes it
+// (name, connector, description, fields, secret_keys, revision,
+// created_at, updated_at, secrets_updated_at, last_test; empty ones
+// omitted), plus password_expires_at / password_never_expires where the
+// connector's password expires, and expiring (within 14 days). A last test
+// of values that changed since is moved to previous_test, with
+// untested_change set: last_test is only ever a test of the current
+// values. Members are only ever added.
+type credentialJSON struct {
+	Cred                 store.Credential  `json:",embed"`
+	PreviousTest         *store.TestResult `json:"previous_test,omitempty"`
+	UntestedChange       bool              `json:"untested_change,omitzero"`
+	PasswordExpiresAt    *time.Time        `json:"password_expires_at,omitempty"`
+	PasswordNeverExpires bool              `json:"password_never_expires,omitzero"`
+	Expiring             bool              `json:"expiring"`
+	Secrets              map[string]string `json:"secrets,omitempty"`
 }
 
-// writeCredentialsJSON writes creds as a JSON array: one element per line,
-// streamed in 64 KiB writes, or indented on a terminal.
-func writeCredentialsJSON(io *IOStreams, now time.Time, byID map[string]*connectors.Connector, creds []store.Credential) error {
-	const flushAt = 64 << 10
-	b := make([]byte, 0, flushAt+4096)
-	var pretty bytes.Buffer
-	flush := func() error {
-		var err error
-		if io.OutTTY {
-			pretty.Write(b)
+// newCredentialJSON returns the --json form of cred.
+func newCredentialJSON(now time.Time, c *connectors.Connector, cred store.Credential) credentialJSON {
+	out := credentialJSON{Cred: cred}
+	if cred.LastTest != nil && cred.Tested() == nil {
+		out.PreviousTest, out.Cred.LastTest, out.UntestedChange = cred.LastTest, nil, true
+	}
+	if at, never, ok := passwordExpiry(c, cred); ok {
+		if never {
+			out.PasswordNeverExpires = true
 		} else {
-			_, err = io.Out.Write(b)
+			t := at.UTC()
+			out.PasswordExpiresAt = &t
+			out.Expiring = at.Sub(now) <= expiringSoon
 		}
-		b = b[:0]
+	}
+	return out
+}
+
+// jsonOptions are the options of every --json output: exact text (no HTML
+// escaping), stable order, indented on a terminal.
+func jsonOptions(tty bool) json.Options {
+	if tty {
+		return json.JoinOptions(json.Deterministic(true), jsontext.WithIndent("  "))
+	}
+	return json.Deterministic(true)
+}
+
+// writeCredentialsJSON writes creds as a JSON array, streamed: one element
+// per line, or indented on a terminal.
+func writeCredentialsJSON(io *IOStreams, now time.Time, byID map[string]*connectors.Connector, creds []store.Credential) error {
+	w := bufio.NewWriterSize(io.Out, 64<<10)
+	enc := jsontext.NewEncoder(w, jsonOptions(io.OutTTY))
+	if err := enc.WriteToken(jsontext.BeginArray); err != nil {
 		return err
 	}
-	b = append(b, '[')
-	var err error
-	for i, cr := range creds {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, '\n')
-		if b, err = appendCredentialJSON(b, now, byID[cr.Connector], cr); err != nil {
+	for _, cr := range creds {
+		if err := json.MarshalEncode(enc, newCredentialJSON(now, byID[cr.Connector], cr), jsonOptions(io.OutTTY)); err != nil {
 			return err
 		}
-		if len(b) >= flushAt {
-			if err := flush(); err != nil {
-				return err
-			}
-		}
 	}
-	if len(creds) > 0 {
-		b = append(b, '\n')
-	}
-	b = append(b, "]\n"...)
-	if err := flush(); err != nil || !io.OutTTY {
+	if err := enc.WriteToken(jsontext.EndArray); err != nil {
 		return err
 	}
-	var out bytes.Buffer
-	if err := json.Indent(&out, pretty.Bytes(), "", "  "); err != nil {
-		return err
-	}
-	_, err = io.Out.Write(out.Bytes())
-	return err
+	return w.Flush()
 }
 
 func newListCmd(f *Factory) *cobra.Command {
@@ -170,7 +155,7 @@ func printCredentials(io *IOStreams, now time.Time, byID map[string]*connectors.
 		exp, soon := expiryText(now, c, cr)
 		if !io.OutTTY {
 			rows = append(rows, []string{cr.Name, cr.Connector, cr.Description, keyField(c, cr),
-				lastTestPlain(cr.LastTest), expiryPlain(c, cr)})
+				lastTestPlain(cr), expiryPlain(c, cr)})
 			continue
 		}
 		if soon {
@@ -178,7 +163,7 @@ func printCredentials(io *IOStreams, now time.Time, byID map[string]*connectors.
 		}
 		exp = strings.Replace(exp, "password expires in", "password in", 1)
 		rows = append(rows, []string{cr.Name, cr.Connector, cr.Description, keyField(c, cr),
-			lastTestCell(st, now, cr.LastTest), exp})
+			lastTestCell(st, now, cr), exp})
 	}
 	header := []string{"NAME", "CONNECTOR", "DESCRIPTION", "ACCOUNT", "LAST TEST", "EXPIRES"}
 	if io.OutTTY && io.TermWidth() < 100 {
@@ -197,8 +182,8 @@ func printCredentials(io *IOStreams, now time.Time, byID map[string]*connectors.
 // test reached, else the first required plain field (client ID, username),
 // else a non-default URL.
 func keyField(c *connectors.Connector, cr store.Credential) string {
-	if cr.LastTest != nil && cr.LastTest.Account != "" {
-		return cr.LastTest.Account
+	if lt := cr.Tested(); lt != nil && lt.Account != "" {
+		return lt.Account
 	}
 	if c == nil {
 		return ""
@@ -216,8 +201,15 @@ func keyField(c *connectors.Connector, cr store.Credential) string {
 	return ""
 }
 
-func lastTestCell(st styles, now time.Time, lt *store.TestResult) string {
+// untestedChange is what list and show say of a credential whose values
+// changed after its last test.
+const untestedChange = "not tested since the change"
+
+func lastTestCell(st styles, now time.Time, cr store.Credential) string {
+	lt := cr.Tested()
 	switch {
+	case lt == nil && cr.LastTest != nil:
+		return st.warn.Render(untestedChange)
 	case lt == nil:
 		return st.dim.Render("never")
 	case lt.OK:
@@ -231,8 +223,11 @@ func lastTestCell(st styles, now time.Time, lt *store.TestResult) string {
 	}
 }
 
-func lastTestPlain(lt *store.TestResult) string {
+func lastTestPlain(cr store.Credential) string {
+	lt := cr.Tested()
 	switch {
+	case lt == nil && cr.LastTest != nil:
+		return "untested-change"
 	case lt == nil:
 		return "never"
 	case lt.OK:

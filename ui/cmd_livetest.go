@@ -27,7 +27,8 @@ type testOutcome struct {
 	DurationMS int64              `json:"duration_ms"`
 	Report     *connectors.Report `json:"report,omitempty"`
 
-	c *connectors.Connector
+	c   *connectors.Connector
+	rec *store.Record // what to record; nil when nothing was tested
 }
 
 func newTestCmd(f *Factory) *cobra.Command {
@@ -128,8 +129,9 @@ func selectCredentials(f *Factory, names []string, all bool) ([]store.Credential
 	return out, nil
 }
 
-// runTests tests creds, at most parallel at once, records each result in
-// the index and caches fresh tokens. With progress, a line per credential
+// runTests tests creds, at most parallel at once, then records every
+// result in one index transaction and caches the fresh tokens (each only
+// if its credential was not changed meanwhile). With progress, a line per credential
 // goes to stdout as each finishes on a terminal. The outcomes are returned
 // in the order of creds.
 func runTests(ctx context.Context, f *Factory, creds []store.Credential, parallel int, progress bool) []testOutcome {
@@ -157,6 +159,9 @@ func runTests(ctx context.Context, f *Factory, creds []store.Credential, paralle
 		}()
 	}
 	wg.Wait()
+	if ctx.Err() == nil {
+		recordOutcomes(ctx, f, outs)
+	}
 	if progress && !f.IO.OutTTY {
 		for _, o := range outs {
 			printOutcome(f, o)
@@ -165,7 +170,7 @@ func runTests(ctx context.Context, f *Factory, creds []store.Credential, paralle
 	return outs
 }
 
-// testOne tests one saved credential and records the result.
+// testOne tests one saved credential; runTests records the result.
 func testOne(ctx context.Context, f *Factory, c *connectors.Connector, cred store.Credential) testOutcome {
 	start := time.Now()
 	o := testOutcome{Name: cred.Name, Connector: cred.Connector, c: c}
@@ -192,17 +197,44 @@ func testOne(ctx context.Context, f *Factory, c *connectors.Connector, cred stor
 		o.Class, o.Message = res.Class, err.Error()
 		o.NextStep = failure(c, cred.Name, err)
 	}
-	if ix, ierr := f.Index(); ierr == nil {
-		if rerr := ix.RecordTest(cred.Name, res); rerr != nil && !errors.Is(rerr, store.ErrNotFound) {
-			fmt.Fprintf(f.IO.ErrOut, "warning: could not record the test of %q: %s\n", cred.Name, Explain(rerr))
-		}
-	}
-	if err == nil && rep.Token != nil {
-		if st, serr := f.Store(); serr == nil {
-			_ = cacheToken(st, cred.Name, rep.Token)
-		}
+	o.rec = &store.Record{Name: cred.Name, Revision: cred.Revision, Result: &res}
+	if err == nil {
+		o.rec.Token = tokenFields(rep.Token)
 	}
 	return o
+}
+
+// recordOutcomes records the outcomes' results and tokens in one
+// transaction. A credential changed or deleted while it was tested keeps
+// nothing of this test, and the operator is told.
+func recordOutcomes(ctx context.Context, f *Factory, outs []testOutcome) {
+	var recs []store.Record
+	for _, o := range outs {
+		if o.rec != nil {
+			recs = append(recs, *o.rec)
+		}
+	}
+	if len(recs) == 0 {
+		return
+	}
+	st, err := f.Store()
+	if err != nil {
+		return
+	}
+	errs, err := st.Record(ctx, recs)
+	if err != nil {
+		fmt.Fprintf(f.IO.ErrOut, "warning: could not record the test results: %s\n", Explain(err))
+		return
+	}
+	for i, e := range errs {
+		switch {
+		case e == nil, errors.Is(e, store.ErrTooBig):
+		case errors.Is(e, store.ErrConflict):
+			fmt.Fprintf(f.IO.ErrOut, "warning: %s was changed or deleted by another credwiz while it was tested; this result was not recorded\n", recs[i].Name)
+		default:
+			fmt.Fprintf(f.IO.ErrOut, "warning: %s\n", Explain(e))
+		}
+	}
 }
 
 // printOutcome prints one result line, and for a failure the explanation.

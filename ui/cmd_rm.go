@@ -57,7 +57,7 @@ func deleteCredential(f *Factory, cred store.Credential) error {
 	if err != nil {
 		return err
 	}
-	if err := st.Delete(cred.Name); err != nil {
+	if err := st.Delete(f.context(), cred.Name); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("no credential named %q; it may have just been deleted", cred.Name)
 		}

@@ -1,12 +1,12 @@
 package ui
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
 
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/spf13/cobra"
 
 	"github.com/credwiz/credwiz/connectors"
@@ -46,20 +46,16 @@ are there; if it cannot, it says so and shows the rest.`,
 			}
 			now := f.Now()
 			if asJSON {
-				sec, err := json.Marshal(masked)
+				out := newCredentialJSON(now, c, cred)
+				out.Secrets = masked
+				if out.Secrets == nil {
+					out.Secrets = map[string]string{}
+				}
+				b, err := json.Marshal(out, json.Deterministic(true), jsontext.WithIndent("  "))
 				if err != nil {
 					return err
 				}
-				b, err := appendCredentialJSON(nil, now, c, cred, append([]byte(`"secrets":`), sec...))
-				if err != nil {
-					return err
-				}
-				var pretty bytes.Buffer
-				if err := json.Indent(&pretty, b, "", "  "); err != nil {
-					return err
-				}
-				pretty.WriteByte('\n')
-				_, err = f.IO.Out.Write(pretty.Bytes())
+				_, err = f.IO.Out.Write(append(b, '\n'))
 				return err
 			}
 			printCredential(f.IO, now, c, cred, masked)
@@ -81,7 +77,7 @@ func maskedSecrets(f *Factory, cred store.Credential) (map[string]string, error)
 	if err != nil {
 		return out, err
 	}
-	sec, err := st.Secret(cred.Name)
+	sec, err := st.Secret(cred)
 	if err != nil && !isNotFound(err) {
 		return out, err
 	}
@@ -125,8 +121,12 @@ func printCredential(io *IOStreams, now time.Time, c *connectors.Connector, cred
 		}
 		line("Expires", exp)
 	}
-	lt := cred.LastTest
-	if lt == nil {
+	lt := cred.Tested()
+	switch {
+	case lt == nil && cred.LastTest != nil:
+		line("Last test", st.warn.Render(untestedChange)+" — run credwiz test "+cred.Name)
+		return
+	case lt == nil:
 		line("Last test", "never — run credwiz test "+cred.Name)
 		return
 	}

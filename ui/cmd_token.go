@@ -46,7 +46,7 @@ The token is printed only to stdout; keep it out of logs.`,
 			// no read of the secrets; a static key is read from the secrets.
 			var cached *oauth2.Token
 			if !c.StaticToken {
-				if cached, err = readCachedToken(st, name); err != nil {
+				if cached, err = readCachedToken(st, cred); err != nil {
 					return err
 				}
 			}
@@ -61,7 +61,7 @@ The token is printed only to stdout; keep it out of logs.`,
 				if err != nil {
 					return fmt.Errorf("get a token for %q: %s", name, failure(c, name, err))
 				}
-				if err := cacheToken(st, name, tok); err != nil {
+				if err := cacheToken(cmd.Context(), st, cred, tok); err != nil {
 					fmt.Fprintf(f.IO.ErrOut, "warning: could not cache the token: %s\n", Explain(err))
 				}
 			}

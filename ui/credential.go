@@ -64,7 +64,7 @@ func loadValues(f *Factory, cred store.Credential) (connectors.Values, error) {
 	if err != nil {
 		return nil, err
 	}
-	sec, err := st.Secret(cred.Name)
+	sec, err := st.Secret(cred)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, fmt.Errorf("the secrets of %q are missing from the %s store; run credwiz reauth %s to enter them again, or credwiz doctor", cred.Name, st.Kind, cred.Name)
 	}

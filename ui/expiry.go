@@ -58,7 +58,7 @@ func expiryText(now time.Time, c *connectors.Connector, cred store.Credential) (
 			return "password expires in " + strconv.Itoa(days) + " days", d <= expiringSoon
 		}
 	}
-	if lt := cred.LastTest; lt != nil {
+	if lt := cred.Tested(); lt != nil {
 		switch {
 		case lt.TokenNeverExpires:
 			return "never (static key)", false

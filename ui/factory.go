@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"slices"
 	"sync"
 	"time"
 
@@ -83,7 +82,15 @@ func (f *Factory) Index() (*store.Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	return store.NewIndex(dir), nil
+	ix := store.NewIndex(dir)
+	ix.Waiting = f.lockWaiting
+	return ix, nil
+}
+
+// lockWaiting tells the operator, once a write has waited a second for
+// another credwiz, whom it waits for and how to stop waiting.
+func (f *Factory) lockWaiting(holder string) {
+	fmt.Fprintf(f.IO.ErrOut, "Waiting for %s to finish with the credentials file… (Ctrl-C to stop; nothing is saved then)\n", holder)
 }
 
 // Store opens the secret store once per process, as --store or
@@ -102,7 +109,9 @@ func (f *Factory) Store() (*store.Store, error) {
 		}
 		f.st, f.stErr = f.OpenStore(o)
 		if f.st != nil {
-			f.st.Hook = f.pauseHook()
+			f.st.Hook = testHook(f)
+			f.st.Index.Waiting = f.lockWaiting
+			f.st.Now = f.Now
 		}
 	})
 	return f.st, f.stErr
@@ -147,30 +156,6 @@ func (f *Factory) connector(id string) (*connectors.Connector, error) {
 	return nil, usagef("unknown connector %q; choose one of: %s", id, joinComma(ids))
 }
 
-// pauseEnv names a step of store.Save or store.Delete (e.g.
-// "secret-written", "index-written") at which credwiz stops and waits
-// forever, after printing "credwiz: paused at STEP" on stderr. It exists
-// only so that the crash tests can SIGKILL a real process between two
-// writes; operators never need it.
-const pauseEnv = "CREDWIZ_TEST_PAUSE_AT"
-
-// pauseHook returns the store hook that implements pauseEnv, or nil.
-func (f *Factory) pauseHook() func(store.Step) {
-	at := f.Getenv(pauseEnv)
-	if at == "" {
-		return nil
-	}
-	return func(s store.Step) {
-		if string(s) != at {
-			return
-		}
-		fmt.Fprintf(f.IO.ErrOut, "credwiz: paused at %s\n", s)
-		for {
-			time.Sleep(time.Hour)
-		}
-	}
-}
-
 // passphrase asks the encrypted file's passphrase once per process.
 func (f *Factory) passphrase() (string, error) {
 	f.passOnce.Do(func() { f.pass, f.passErr = f.promptPassphrase() })
@@ -199,7 +184,7 @@ func (f *Factory) readyStore(name string, replace bool) (*store.Store, error) {
 		}
 		return st, nil
 	}
-	_, err = st.Secrets.Get(name)
+	it, err := st.Secrets.Get(name)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return st, nil
@@ -211,9 +196,9 @@ func (f *Factory) readyStore(name string, replace bool) (*store.Store, error) {
 	if _, err := st.Index.Get(name); err == nil {
 		return st, nil // a saved credential: the caller decides about replacing it
 	}
-	if pending, err := st.Index.Pending(); err == nil && slices.Contains(pending, name) {
+	if id, err := st.DirID(); err == nil && id != "" && it.Owner.Dir == id {
 		return st, nil // this config dir's own leftover
 	}
-	return nil, fmt.Errorf("the %s already holds a credwiz item named %q that this config dir did not write (another config dir's credential?); choose another name, or pass --force to overwrite it",
+	return nil, fmt.Errorf("%s already holds a credwiz item named %q that this config dir did not write (another config dir's credential?); choose another name, or pass --force to overwrite it",
 		storeLabel(st), name)
 }

@@ -111,7 +111,10 @@ func homeSummary(f *Factory, ix *store.Index, creds []store.Credential) string {
 			break
 		}
 		status := "never tested"
-		if lt := c.LastTest; lt != nil {
+		if c.LastTest != nil {
+			status = untestedChange
+		}
+		if lt := c.Tested(); lt != nil {
 			status = "✓ " + ago(now, lt.At)
 			if !lt.OK {
 				status = "✗ " + ago(now, lt.At)

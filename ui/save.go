@@ -3,8 +3,6 @@ package ui
 import (
 	"errors"
 	"fmt"
-	"sort"
-	"time"
 
 	"github.com/credwiz/credwiz/connectors"
 	"github.com/credwiz/credwiz/store"
@@ -22,41 +20,65 @@ type saveRequest struct {
 	newSecrets  bool              // the secrets changed (add, reauth, edit with new secrets)
 }
 
-// save writes r: the secret first, then the metadata.
+// save writes r. An add (prev nil) saves a new credential, or replaces
+// one with replace. An edit or re-authentication is a patch against prev,
+// the credential as the command read it: only what differs from prev is
+// written, and a change of settings or secrets is refused (nothing saved)
+// when another credwiz changed the credential since prev was read.
 func save(f *Factory, r saveRequest) error {
 	st, err := f.Store()
 	if err != nil {
 		return err
 	}
 	fields, secrets := splitValues(r.c, r.values)
-	keys := make([]string, 0, len(secrets))
-	for k := range secrets {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	now := f.Now().UTC().Truncate(time.Second)
-	cred := store.Credential{
-		Name: r.name, Connector: r.c.ID, Description: r.description,
-		Fields: fields, SecretKeys: keys, SecretsUpdatedAt: now, LastTest: r.result,
-	}
-	opts := store.SaveOptions{Replace: r.replace}
-	if p := r.prev; p != nil {
-		opts.Previous = p.Name
-		cred.CreatedAt = p.CreatedAt
-		if !r.newSecrets {
-			cred.SecretsUpdatedAt = p.SecretsUpdatedAt
+	ctx := f.context()
+	if r.prev == nil {
+		cred := store.Credential{Name: r.name, Connector: r.c.ID, Description: r.description, Fields: fields}
+		_, err = st.Add(ctx, cred, secrets, store.AddOptions{Replace: r.replace, Test: r.result})
+	} else {
+		p := r.prev
+		ch := store.Change{Test: r.result, Replace: r.replace, Fields: fieldChanges(p.Fields, fields)}
+		if r.name != p.Name {
+			ch.Name = r.name
 		}
-		if r.result == nil {
-			cred.LastTest = p.LastTest
+		if r.description != p.Description {
+			d := r.description
+			ch.Description = &d
+		}
+		if r.newSecrets {
+			ch.Secret = secrets
+		}
+		_, err = st.Change(ctx, p.Name, p.Revision, ch)
+	}
+	switch {
+	case err == nil, errors.Is(err, store.ErrCleanup):
+		if err != nil {
+			fmt.Fprintf(f.IO.ErrOut, "warning: %s\n", Explain(err))
+		}
+		return nil
+	case errors.Is(err, store.ErrExists):
+		return fmt.Errorf("a credential named %q was just saved by another credwiz; choose another name (a script may replace it with --force)", r.name)
+	case errors.Is(err, store.ErrConflict):
+		return err
+	}
+	return fmt.Errorf("save %q: %w", r.name, err)
+}
+
+// fieldChanges returns the non-secret fields that differ between old and
+// now: new or changed values, and "" for a field that is gone.
+func fieldChanges(old, now map[string]string) map[string]string {
+	ch := map[string]string{}
+	for k, v := range now {
+		if old[k] != v {
+			ch[k] = v
 		}
 	}
-	if err := st.Save(cred, secrets, opts); err != nil {
-		if errors.Is(err, store.ErrExists) {
-			return fmt.Errorf("a credential named %q was just saved by another credwiz; choose another name (a script may replace it with --force)", r.name)
+	for k := range old {
+		if _, ok := now[k]; !ok {
+			ch[k] = ""
 		}
-		return fmt.Errorf("save %q: %w", r.name, err)
 	}
-	return nil
+	return ch
 }
 
 // storeLabel says where secrets went, for messages.

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"time"
 
@@ -13,12 +14,12 @@ import (
 // token (Salesforce's instance URL and identity URL).
 var tokenExtras = []string{"instance_url", "id"}
 
-// readCachedToken returns the cached access token of name, or nil when
-// there is none or it cannot be parsed (the cache is only an
-// optimisation). A secret store that does not answer is an error: reading
+// readCachedToken returns the cached access token of cred, or nil when
+// there is none, it was minted for another revision of the credential, or
+// it cannot be parsed (the cache is only an optimisation). A secret store that does not answer is an error: reading
 // the secrets next would only wait for the same timeout again.
-func readCachedToken(st *store.Store, name string) (*oauth2.Token, error) {
-	m, err := st.Tokens.Get(name)
+func readCachedToken(st *store.Store, cred store.Credential) (*oauth2.Token, error) {
+	m, err := st.CachedToken(cred)
 	if errors.Is(err, store.ErrUnavailable) {
 		return nil, err
 	}
@@ -42,9 +43,9 @@ func readCachedToken(st *store.Store, name string) (*oauth2.Token, error) {
 	return t.WithExtra(extra), nil
 }
 
-// cacheToken saves t as name's cached access token. Tokens without an
-// expiry (static keys) are not cached: the secret store already holds them.
-func cacheToken(st *store.Store, name string, t *oauth2.Token) error {
+// tokenFields returns the fields of t to cache, or nil for a token
+// without an expiry (a static key: the secret store already holds it).
+func tokenFields(t *oauth2.Token) map[string]string {
 	if t == nil || t.Expiry.IsZero() {
 		return nil
 	}
@@ -58,13 +59,23 @@ func cacheToken(st *store.Store, name string, t *oauth2.Token) error {
 			m[k] = v
 		}
 	}
-	return st.Tokens.Set(name, m)
+	return m
 }
 
-// dropCachedToken forgets name's cached token; an absent one is fine.
-func dropCachedToken(st *store.Store, name string) error {
-	if err := st.Tokens.Delete(name); err != nil && !errors.Is(err, store.ErrNotFound) {
+// cacheToken saves t as cred's cached access token, only if cred still
+// has the revision t was minted for. A token too large for the keychain
+// is not cached (each command then mints one).
+func cacheToken(ctx context.Context, st *store.Store, cred store.Credential, t *oauth2.Token) error {
+	m := tokenFields(t)
+	if m == nil {
+		return nil
+	}
+	errs, err := st.Record(ctx, []store.Record{{Name: cred.Name, Revision: cred.Revision, Token: m}})
+	if err != nil {
 		return err
 	}
-	return nil
+	if errors.Is(errs[0], store.ErrTooBig) || errors.Is(errs[0], store.ErrConflict) {
+		return nil
+	}
+	return errs[0]
 }

@@ -60,7 +60,7 @@ func testMain(m *testing.M) int {
 	credwizBin = filepath.Join(dir, "credwiz")
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	build := exec.CommandContext(ctx, "go", "build", "-o", credwizBin, "github.com/credwiz/credwiz")
+	build := exec.CommandContext(ctx, "go", "build", "-tags", "credwiz_testhooks", "-o", credwizBin, "github.com/credwiz/credwiz")
 	build.Dir = repoRoot
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {

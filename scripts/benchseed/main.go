@@ -6,6 +6,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"os"
@@ -31,7 +32,7 @@ func main() {
 		{"clazar", "client_id", "clz-0123456789abcdef"},
 		{"drift", "base_url", "https://driftapi.com"},
 	}
-	err := ix.Update(func(tx *store.Tx) error {
+	err := ix.Update(context.Background(), func(tx *store.Tx) error {
 		tx.SetKind(store.KindKeychain)
 		for i := range *n {
 			k := kinds[i%len(kinds)]

@@ -1,0 +1,192 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// Caps on what credwiz reads from its config dir: a file larger than this
+// is refused, never read into memory.
+const (
+	// MaxIndexSize caps credentials.json (10 000 credentials take ~6 MiB).
+	MaxIndexSize = 64 << 20
+	// MaxSecretFileSize caps an encrypted secrets file.
+	MaxSecretFileSize = 16 << 20
+)
+
+// CheckDir checks that the config dir dir may be trusted, as ssh's
+// StrictModes does: a directory (a symbolic link to one is followed)
+// owned by the user or root and not writable by group or others. A dir
+// that does not exist yet is fine: credwiz creates it with mode 0700.
+func CheckDir(dir string) error {
+	fi, err := os.Stat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fileError("read", dir, err)
+	}
+	if !fi.IsDir() {
+		return &UntrustedError{Path: dir, Problem: "is not a directory",
+			Fix: fmt.Sprintf("move it away (mv %s %s.bad) or choose another directory with --config-dir", dir, dir)}
+	}
+	if err := checkOwner(dir, fi); err != nil {
+		return err
+	}
+	if fi.Mode().Perm()&0o022 != 0 && !isWindows {
+		return &UntrustedError{Path: dir,
+			Problem: fmt.Sprintf("is writable by group or others (mode %04o), so another user could replace the files that say where your secrets are sent", fi.Mode().Perm()),
+			Fix:     "run chmod 700 " + dir}
+	}
+	return nil
+}
+
+// checkFile checks an open file's FileInfo: a regular file owned by the
+// user or root, not writable by group or others.
+func checkFile(path string, fi fs.FileInfo) error {
+	switch m := fi.Mode(); {
+	case m.IsDir():
+		return &UntrustedError{Path: path, Problem: "is a directory, where credwiz keeps a file",
+			Fix: fmt.Sprintf("move it away (mv %s %s.bad)", path, path)}
+	case !m.IsRegular():
+		return &UntrustedError{Path: path, Problem: fmt.Sprintf("is a %s, not a regular file", fileKind(m)),
+			Fix: fmt.Sprintf("move it away (mv %s %s.bad)", path, path)}
+	}
+	if err := checkOwner(path, fi); err != nil {
+		return err
+	}
+	if fi.Mode().Perm()&0o022 != 0 && !isWindows {
+		return &UntrustedError{Path: path,
+			Problem: fmt.Sprintf("is writable by group or others (mode %04o), so another user could change where your secrets are sent", fi.Mode().Perm()),
+			Fix:     "run chmod 600 " + path}
+	}
+	return nil
+}
+
+// fileKind names a non-regular file's type.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeSymlink != 0:
+		return "symbolic link"
+	case m&fs.ModeNamedPipe != 0:
+		return "FIFO (named pipe)"
+	case m&fs.ModeSocket != 0:
+		return "socket"
+	case m&fs.ModeDevice != 0:
+		return "device"
+	}
+	return "special file"
+}
+
+// openTrusted opens path for reading without following a symbolic link
+// and without blocking on a FIFO, then checks it (checkFile). A missing
+// file is an error wrapping fs.ErrNotExist.
+func openTrusted(path string) (*os.File, fs.FileInfo, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|openNoFollow|openNonBlock, 0)
+	if err != nil {
+		if isSymlinkErr(path, err) {
+			return nil, nil, symlinkError(path)
+		}
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil, err
+		}
+		return nil, nil, fileError("read", path, err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, nil, fileError("read", path, err)
+	}
+	if err := checkFile(path, fi); err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return f, fi, nil
+}
+
+// readTrusted reads a whole file opened with openTrusted, refusing one of
+// more than max bytes.
+func readTrusted(path string, max int64) ([]byte, fs.FileInfo, error) {
+	f, fi, err := openTrusted(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	if fi.Size() > max {
+		return nil, nil, tooLarge(path, fi.Size(), max)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, nil, fileError("read", path, err)
+	}
+	if int64(len(data)) > max {
+		return nil, nil, tooLarge(path, int64(len(data)), max)
+	}
+	return data, fi, nil
+}
+
+// tooLarge is the error for a file over its cap.
+func tooLarge(path string, size, max int64) error {
+	return &UntrustedError{Path: path,
+		Problem: fmt.Sprintf("is larger (%d bytes) than credwiz reads (%d MiB)", size, max>>20),
+		Fix:     fmt.Sprintf("move it away (mv %s %s.bad) and restore a backup", path, path)}
+}
+
+// symlinkError is the error for a symbolic link where credwiz keeps one of
+// its own files.
+func symlinkError(path string) error {
+	return &UntrustedError{Path: path, Problem: "is a symbolic link, and credwiz does not follow links for its own files",
+		Fix: fmt.Sprintf("replace the link by the file itself (cp --remove-destination \"$(readlink -f %s)\" %s) or remove it", path, path)}
+}
+
+// isSymlinkErr reports whether err, from an open with openNoFollow, means
+// path is a symbolic link.
+func isSymlinkErr(path string, err error) bool {
+	if !errors.Is(err, errLoop) {
+		return false
+	}
+	fi, lerr := os.Lstat(path)
+	return lerr == nil && fi.Mode()&fs.ModeSymlink != 0
+}
+
+// ensureDir creates the config dir (mode 0700) if needed and checks it.
+func ensureDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fileError("create directory", dir, err)
+	}
+	return CheckDir(dir)
+}
+
+// staleTemp reports whether name, in the config dir, is a temporary file
+// a write left behind (renameio's ".NAME123" files).
+func staleTemp(name string) bool {
+	for _, own := range []string{IndexFile, AgeFileName} {
+		if len(name) > len(own)+1 && name[0] == '.' && name[1:len(own)+1] == own {
+			return true
+		}
+	}
+	return false
+}
+
+// StaleTemps lists temporary files a killed write left in dir. Call it
+// under the index lock (doctor does): no live write has one then.
+func StaleTemps(dir string) ([]string, error) {
+	ents, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fileError("read", dir, err)
+	}
+	var out []string
+	for _, e := range ents {
+		if staleTemp(e.Name()) && e.Type().IsRegular() {
+			out = append(out, filepath.Join(dir, e.Name()))
+		}
+	}
+	return out, nil
+}

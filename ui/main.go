@@ -1,0 +1,29 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// Main runs credwiz with args on f and returns the process exit code: 0
+// success, 1 failure, 2 usage error, 130 cancelled. It prints a failure
+// as one sentence on f.IO.ErrOut. main.go and the tests both run credwiz
+// through it.
+func Main(ctx context.Context, f *Factory, args []string) int {
+	root := NewRoot(f)
+	root.SetArgs(args)
+	cmd, err := root.ExecuteContextC(ctx)
+	code := ExitCode(err)
+	if err != nil && ctx.Err() != nil {
+		code = 130 // SIGINT or SIGTERM while a command ran
+	}
+	switch {
+	case err == nil, errors.Is(err, ErrSilent):
+	case code == 130:
+		fmt.Fprintln(f.IO.ErrOut, "Cancelled.")
+	default:
+		fmt.Fprintln(f.IO.ErrOut, ExplainFor(err, cmd.CommandPath()))
+	}
+	return code
+}

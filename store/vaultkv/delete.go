@@ -14,7 +14,7 @@ import (
 // latest ("read" on <mount>/metadata/...): if someone wrote a newer one,
 // the result is a KindCASMismatch error, and the key lives on with it.
 func (c *Client) Delete(ctx context.Context, key string, version int) error {
-	if err := ValidKey(key); err != nil {
+	if err := validKey(key); err != nil {
 		return err
 	}
 	if version < 0 {
@@ -55,7 +55,7 @@ func (c *Client) Delete(ctx context.Context, key string, version int) error {
 // Destroying a key that does not exist is no error. One request (after
 // the mount check); needs "delete" on <mount>/metadata/<path>/<key>.
 func (c *Client) Destroy(ctx context.Context, key string) error {
-	if err := ValidKey(key); err != nil {
+	if err := validKey(key); err != nil {
 		return err
 	}
 	if e := c.ensureMount(ctx); e != nil {
@@ -63,6 +63,34 @@ func (c *Client) Destroy(ctx context.Context, key string) error {
 	}
 	o := op{name: "destroy", path: c.metadataPath(key), capability: "delete"}
 	if _, _, e := c.send(ctx, o, http.MethodDelete, nil, nil); e != nil {
+		return e
+	}
+	return nil
+}
+
+// DestroyVersions destroys the data of the given versions of key for
+// good, keeping the key's metadata: its version numbers go on from where
+// they were if the key is written again, and Versions still lists the
+// destroyed ones. Versions that do not exist (or no longer) are ignored.
+// One request (after the mount check); needs "update" on
+// <mount>/destroy/<path>/<key>.
+func (c *Client) DestroyVersions(ctx context.Context, key string, versions []int) error {
+	if err := validKey(key); err != nil {
+		return err
+	}
+	for _, v := range versions {
+		if v < 1 {
+			return &Error{Kind: KindInvalid, Op: "destroy", Detail: fmt.Sprintf("version %d is not a version number", v)}
+		}
+	}
+	if len(versions) == 0 {
+		return nil
+	}
+	if e := c.ensureMount(ctx); e != nil {
+		return e
+	}
+	o := op{name: "destroy", path: c.destroyPath(key), capability: "update"}
+	if _, _, e := c.send(ctx, o, http.MethodPut, nil, map[string]any{"versions": versions}); e != nil {
 		return e
 	}
 	return nil

@@ -2,6 +2,7 @@ package vaultkv
 
 import (
 	"fmt"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -36,6 +37,21 @@ func ValidKey(key string) error {
 	return nil
 }
 
+// ReservedPrefix begins the keys a program keeps beside its named keys
+// (credwiz's index of credentials, "@index"). No key that ValidKey accepts
+// begins with it, so a reserved key never collides with a name; List
+// leaves reserved keys out, and every other method accepts them.
+const ReservedPrefix = "@"
+
+// validKey accepts what ValidKey accepts, and ReservedPrefix followed by
+// a key ValidKey accepts.
+func validKey(key string) error {
+	if rest, ok := strings.CutPrefix(key, ReservedPrefix); ok && ValidKey(rest) == nil {
+		return nil
+	}
+	return ValidKey(key)
+}
+
 // validData checks the field names Write stores: non-empty valid UTF-8,
 // at most 256 bytes, not AuthorField. Values may be anything valid UTF-8.
 func validData(data map[string]string) error {
@@ -60,4 +76,5 @@ func validData(data map[string]string) error {
 func (c *Client) dataPath(key string) string     { return c.mount + "/data/" + c.path + "/" + key }
 func (c *Client) metadataPath(key string) string { return c.mount + "/metadata/" + c.path + "/" + key }
 func (c *Client) deletePath(key string) string   { return c.mount + "/delete/" + c.path + "/" + key }
+func (c *Client) destroyPath(key string) string  { return c.mount + "/destroy/" + c.path + "/" + key }
 func (c *Client) listPath() string               { return c.mount + "/metadata/" + c.path + "/" }

@@ -56,7 +56,7 @@ func (c *Client) Read(ctx context.Context, key string) (*Secret, error) {
 
 // ReadVersion returns the given version of key; 0 means the latest.
 func (c *Client) ReadVersion(ctx context.Context, key string, version int) (*Secret, error) {
-	if err := ValidKey(key); err != nil {
+	if err := validKey(key); err != nil {
 		return nil, err
 	}
 	if version < 0 {
@@ -161,7 +161,21 @@ type writeAnswer struct {
 // "patch" on <mount>/metadata/<path>/<key>. Two requests after the mount
 // check, one more to name the current version after a mismatch.
 func (c *Client) Write(ctx context.Context, key string, data map[string]string, cas int) (int, error) {
-	if err := ValidKey(key); err != nil {
+	return c.write(ctx, key, data, cas, true)
+}
+
+// WriteUntracked is Write without the second request: the version's data
+// still names its writer (AuthorField), but the key's custom metadata is
+// left as it is. For entries that people do not browse, such as an index
+// that every write rewrites. One request after the mount check; needs
+// "create" (cas 0) or "update" on <mount>/data/<path>/<key>.
+func (c *Client) WriteUntracked(ctx context.Context, key string, data map[string]string, cas int) (int, error) {
+	return c.write(ctx, key, data, cas, false)
+}
+
+// write is Write; track says whether to set the key's UpdatedByKey.
+func (c *Client) write(ctx context.Context, key string, data map[string]string, cas int, track bool) (int, error) {
+	if err := validKey(key); err != nil {
 		return 0, err
 	}
 	if err := validData(data); err != nil {
@@ -201,6 +215,9 @@ func (c *Client) Write(ctx context.Context, key string, data map[string]string, 
 	if v < 1 {
 		return 0, &Error{Kind: KindServer, Op: o.name, Path: o.path, Detail: "Vault's answer to write on " + o.path + " has no version number",
 			Hint: "check the key with `vault kv metadata get`"}
+	}
+	if !track {
+		return int(v), nil
 	}
 	mo := op{name: "set updated_by", path: c.metadataPath(key), capability: "patch"}
 	_, _, e = c.send(ctx, mo, http.MethodPatch, nil, map[string]any{"custom_metadata": map[string]any{UpdatedByKey: c.author}})

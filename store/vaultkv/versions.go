@@ -89,7 +89,7 @@ func (c *Client) metadata(ctx context.Context, key string) (*keyMetadata, *Error
 // <mount>/data/<path>/<key>), since only a version's own data says who
 // wrote it (see Write). A key that does not exist is a KindNotFound error.
 func (c *Client) Versions(ctx context.Context, key string) (*History, error) {
-	if err := ValidKey(key); err != nil {
+	if err := validKey(key); err != nil {
 		return nil, err
 	}
 	if e := c.ensureMount(ctx); e != nil {

@@ -201,3 +201,7 @@ func cleanFolder(what, v, def string) (string, error) {
 func configError(detail, hint string) *Error {
 	return &Error{Kind: KindConfig, Op: "configure", Detail: detail, Hint: hint}
 }
+
+// Author returns who the Client records as the writer of each version
+// (user@host).
+func (c *Client) Author() string { return c.author }

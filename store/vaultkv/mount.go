@@ -75,6 +75,17 @@ func (c *Client) checkMount(ctx context.Context) *Error {
 	return nil
 }
 
+// EnsureMount is CheckMount once per Client: it sends a request only until
+// one succeeds. Every other method calls it first; a caller about to send
+// several requests at once calls it before, so that they do not each
+// check the mount.
+func (c *Client) EnsureMount(ctx context.Context) error {
+	if e := c.ensureMount(ctx); e != nil {
+		return e
+	}
+	return nil
+}
+
 // ensureMount runs CheckMount once per Client (again after a failure).
 func (c *Client) ensureMount(ctx context.Context) *Error {
 	if c.mountOK.Load() {

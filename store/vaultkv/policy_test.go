@@ -6,13 +6,6 @@ import (
 	"time"
 )
 
-// readOnlyRules lets a token read and list folder, nothing more.
-func readOnlyRules(folder string) string {
-	return `path "secret/data/` + folder + `/*" { capabilities = ["read"] }
-path "secret/metadata/` + folder + `/*" { capabilities = ["read", "list"] }
-path "secret/metadata/` + folder + `/" { capabilities = ["list"] }`
-}
-
 func TestReadOnlyPolicyToken(t *testing.T) {
 	t.Parallel()
 	writer := newClient(t, Config{Author: "alice@laptop"})

@@ -7,145 +7,30 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/credwiz/credwiz/internal/vaulttest"
 )
 
-// devServer is a Vault dev server of a test's own.
-type devServer struct {
-	addr, token string
-	cmd         *exec.Cmd
-	done        chan struct{}
-}
-
-// startDevServer starts `vault server -dev` from CREDWIZ_TEST_VAULT_BIN on
-// a free loopback port (and a free next port, for the server's cluster
-// listener), with a random root token passed by environment, and waits
-// until it is unsealed and knows that token. It is killed when the test
-// ends.
-func startDevServer(t *testing.T) *devServer {
-	t.Helper()
-	bin := requireVaultBin(t)
-	log := &syncWriter{}
-	for attempt := range 5 {
-		port, err := freePortPair()
-		if err != nil {
-			t.Fatal(err)
-		}
-		s := &devServer{addr: "http://127.0.0.1:" + strconv.Itoa(port), token: "root-" + randomHex(16), done: make(chan struct{})}
-		s.cmd = exec.Command(bin, "server", "-dev", "-dev-listen-address=127.0.0.1:"+strconv.Itoa(port), "-dev-no-store-token")
-		s.cmd.Env = append(os.Environ(), "HOME="+t.TempDir(), "GODEBUG=x509negativeserial=1",
-			"VAULT_DEV_ROOT_TOKEN_ID="+s.token, "VAULT_ADDR=", "VAULT_TOKEN=")
-		log.reset()
-		s.cmd.Stdout, s.cmd.Stderr = log, log
-		if err := s.cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		go func() { _ = s.cmd.Wait(); close(s.done) }()
-		t.Cleanup(s.stop)
-		if s.waitReady() {
-			return s
-		}
-		s.stop()
-		t.Logf("dev server attempt %d did not come up", attempt+1)
-	}
-	t.Fatalf("no Vault dev server came up; last log:\n%s", log.String())
-	return nil
-}
-
-// waitReady waits (at most 30 s) until the server is healthy and knows
-// its root token, so that a stranger on the port is never taken for it.
-func (s *devServer) waitReady() bool {
-	ac, err := rootAPI(s.addr, s.token)
-	if err != nil {
-		return false
-	}
-	ac.SetMaxRetries(0)
-	for range 300 {
-		select {
-		case <-s.done:
-			return false
-		default:
-		}
-		if healthOf(s.addr) == http.StatusOK {
-			if _, err := ac.Auth().Token().LookupSelf(); err == nil {
-				return true
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	return false
-}
-
-// stop kills the server and waits for it to exit.
-func (s *devServer) stop() {
-	if s.cmd.Process != nil {
-		_ = s.cmd.Process.Kill()
-	}
-	<-s.done
-}
-
-// syncWriter collects the server's stdout and stderr.
-type syncWriter struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (w *syncWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.Write(p)
-}
-
-func (w *syncWriter) reset() {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.b.Reset()
-}
-
-func (w *syncWriter) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.String()
-}
-
-// freePortPair returns a loopback port that, with the next one, was free
-// a moment ago.
-func freePortPair() (int, error) {
-	for range 20 {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return 0, err
-		}
-		port := l.Addr().(*net.TCPAddr).Port
-		l2, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port+1))
-		l.Close()
-		if err == nil {
-			l2.Close()
-			return port, nil
-		}
-	}
-	return 0, errors.New("no free pair of loopback ports")
-}
+// startDevServer starts a Vault dev server of the test's own.
+func startDevServer(t *testing.T) *vaulttest.DevServer { return vaulttest.StartDevServer(t) }
 
 // A sealed server is reported as sealed; once stopped, as unreachable.
 // The shared server is never sealed: this test starts its own.
 func TestSealedThenStoppedServer(t *testing.T) {
 	t.Parallel()
 	s := startDevServer(t)
-	ac, err := rootAPI(s.addr, s.token)
+	ac, err := rootAPI(s.Addr, s.Token)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx := ctxT(t)
-	c, err := New(ctx, Config{Address: s.addr, Token: s.token})
+	c, err := New(ctx, Config{Address: s.Addr, Token: s.Token})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,16 +42,16 @@ func TestSealedThenStoppedServer(t *testing.T) {
 	}
 	if _, err := c.Read(ctx, "k"); err == nil {
 		t.Fatal("read from a sealed server succeeded")
-	} else if e := wantKind(t, err, KindSealed); !strings.Contains(e.Detail, s.addr) || !strings.Contains(e.Hint, "unseal") {
+	} else if e := wantKind(t, err, KindSealed); !strings.Contains(e.Detail, s.Addr) || !strings.Contains(e.Hint, "unseal") {
 		t.Fatalf("sealed: %v", e)
 	}
-	fresh, err := New(ctx, Config{Address: s.addr, Token: s.token})
+	fresh, err := New(ctx, Config{Address: s.Addr, Token: s.Token})
 	if err != nil {
 		t.Fatal(err)
 	}
 	wantKind(t, fresh.CheckMount(ctx), KindSealed)
 
-	s.stop()
+	s.Stop()
 	_, err = c.Read(ctx, "k")
 	wantKind(t, err, KindUnreachable)
 	if !errors.Is(err, syscall.ECONNREFUSED) || !strings.Contains(err.Error(), "refused") {

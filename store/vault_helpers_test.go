@@ -106,3 +106,9 @@ func ctxV(t testing.TB) context.Context {
 	t.Cleanup(cancel)
 	return ctx
 }
+
+// vaultTokenWithPolicy returns a token of the shared dev server bound to
+// rules, revoked when the test ends.
+func vaultTokenWithPolicy(t testing.TB, rules string) string {
+	return vaulttest.TokenWithPolicy(t, rules, "1h")
+}

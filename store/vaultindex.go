@@ -160,6 +160,9 @@ func (v *vaultStore) readIndex(ctx context.Context) (indexState, error) {
 		return indexState{}, v.fail("read the index of", err)
 	}
 	doc, derr := decodeVaultIndex(s.Data[indexField])
+	if errors.Is(derr, ErrNewerVersion) {
+		return indexState{}, derr
+	}
 	if derr != nil {
 		return indexState{doc: newVaultIndexDoc(), version: s.Version, lost: true}, nil
 	}

@@ -29,6 +29,9 @@ type Options struct {
 	// ProbeTimeout bounds auto's keychain probe; zero means
 	// DefaultProbeTimeout.
 	ProbeTimeout time.Duration
+	// WorkFactor is the scrypt work factor of the encrypted file the file
+	// store writes; zero means age's default.
+	WorkFactor int
 	// Vault configures the Vault store (Kind vault, or recorded).
 	Vault VaultOptions
 	// Context is the context of the Vault store's calls that take none
@@ -186,6 +189,7 @@ func Open(o Options) (*Store, error) {
 		s.Tokens = NewKeychain(TokenService, timeout)
 	case KindFile:
 		af := NewAgeFile(filepath.Join(dir, AgeFileName), passphraseSource(o.Passphrase))
+		af.WorkFactor = o.WorkFactor
 		s.Secrets = af.Section(SecretService)
 		s.Tokens = af.Section(TokenService)
 	case KindMemory:

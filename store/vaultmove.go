@@ -415,6 +415,7 @@ func localBackends(kind Kind, dir string, o Options) (sec, tok Secrets, err erro
 		return NewKeychain(SecretService, timeout), NewKeychain(TokenService, timeout), nil
 	case KindFile:
 		af := NewAgeFile(filepath.Join(dir, AgeFileName), passphraseSource(o.Passphrase))
+		af.WorkFactor = o.WorkFactor
 		return af.Section(SecretService), af.Section(TokenService), nil
 	case KindMemory:
 		return NewMemory(), NewMemory(), nil

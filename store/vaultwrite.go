@@ -91,7 +91,7 @@ func (v *vaultStore) commit(ctx context.Context, w vaultWrite) (Credential, erro
 		return nil
 	})
 	if err != nil {
-		return Credential{}, v.denied(ctx, name, "save", err)
+		return Credential{}, v.denied(ctx, name, err)
 	}
 	v.s.step(StepVaultMarked)
 
@@ -181,14 +181,14 @@ func (v *vaultStore) unmark(ctx context.Context, st indexState, names []string) 
 // denied makes a refusal of the index write name the credential's own
 // path when the token may not write that either, so that the operator
 // learns the first thing to ask for.
-func (v *vaultStore) denied(ctx context.Context, name, what string, err error) error {
+func (v *vaultStore) denied(ctx context.Context, name string, err error) error {
 	if vaultkv.KindOf(err) != vaultkv.KindPermission {
 		return err
 	}
 	if rerr := v.ready(ctx, name); rerr != nil && vaultkv.KindOf(rerr) == vaultkv.KindPermission {
-		return fmt.Errorf("cannot %s %s: %w", what, name, rerr)
+		return rerr
 	}
-	return fmt.Errorf("cannot %s %s: %w", what, name, err)
+	return err
 }
 
 // author is who writes, as recorded in marks.
@@ -375,7 +375,7 @@ func (v *vaultStore) remove(ctx context.Context, name string, destroy bool) erro
 			need.Area = "destroy"
 		}
 		if err := v.kv.Require(ctx, need, vaultkv.Need{Area: "data", Key: indexKey, AnyOf: []string{"update", "create"}}); err != nil {
-			return fmt.Errorf("cannot delete %s: %w", name, err)
+			return err
 		}
 		mine := []string{name}
 		st, err := v.updateIndex(ctx, indexState{}, mine, func(doc *vaultIndexDoc) error {
@@ -383,7 +383,7 @@ func (v *vaultStore) remove(ctx context.Context, name string, destroy bool) erro
 			return nil
 		})
 		if err != nil {
-			return fmt.Errorf("cannot delete %s: %w", name, err)
+			return err
 		}
 		v.s.step(StepVaultMarked)
 		if destroy {

@@ -82,7 +82,7 @@ func editScripted(ctx context.Context, f *Factory, cred store.Credential, c *con
 // validated (a usage error when invalid). It prints the remote-host
 // warnings of the result.
 func withChanges(f *Factory, cred store.Credential, c *connectors.Connector, given connectors.Values) (old, v connectors.Values, err error) {
-	old, err = loadValues(f, cred)
+	old, err = loadForChange(f, cred)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -182,7 +182,7 @@ func editInteractive(ctx context.Context, f *Factory, cred store.Credential, c *
 	if err != nil {
 		return err
 	}
-	old, err := loadValues(f, cred)
+	old, err := loadForChange(f, cred)
 	if err != nil {
 		return err
 	}

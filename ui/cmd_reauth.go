@@ -121,7 +121,7 @@ func saveReauth(f *Factory, cred store.Credential, c *connectors.Connector, v co
 // reauthInteractive is reauth at a terminal: a guide, the new secrets,
 // login and permission checklist, then save.
 func reauthInteractive(ctx context.Context, f *Factory, cred store.Credential, c *connectors.Connector) error {
-	old, err := loadValues(f, cred)
+	old, err := loadForChange(f, cred)
 	if err != nil {
 		return err
 	}

@@ -92,7 +92,7 @@ func buildHomeForm(f *Factory) (*huh.Form, *string, error) {
 
 // homeSummary lists up to eight credentials with their last test, and the
 // secret store recorded in the index.
-func homeSummary(f *Factory, ix *store.Index, creds []store.Credential) string {
+func homeSummary(f *Factory, ix store.Catalog, creds []store.Credential) string {
 	var b strings.Builder
 	kind, _ := ix.Kind()
 	where := "the OS keychain, or the encrypted file where none answers (chosen at the first save)"
@@ -101,6 +101,8 @@ func homeSummary(f *Factory, ix *store.Index, creds []store.Credential) string {
 		where = "the OS keychain"
 	case store.KindFile:
 		where = "the encrypted file secrets.age"
+	case store.KindVault:
+		where = "Vault (" + ix.Path() + ")"
 	}
 	fmt.Fprintf(&b, "%d saved credential(s) · secrets in %s\n", len(creds), where)
 	now := f.Now()

@@ -125,7 +125,7 @@ func connectorPickGroup(f *Factory, id *string) *huh.Group {
 // askNameAndDescription asks Credential Name and Credential Description,
 // as the vendor overlay does. An existing name asks before replacing
 // (except current, the name of the credential being edited; "" when adding).
-func askNameAndDescription(f *Factory, ix *store.Index, c *connectors.Connector, current, desc string) (string, string, bool, error) {
+func askNameAndDescription(f *Factory, ix store.Catalog, c *connectors.Connector, current, desc string) (string, string, bool, error) {
 	name := current
 	title := c.Name + " — new credential"
 	if current != "" {

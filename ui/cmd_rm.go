@@ -71,7 +71,9 @@ version of it for good.`,
 }
 
 // deleteCredential removes cred and reports it on stderr.
-func deleteCredential(f *Factory, cred store.Credential) error { return removeCredential(f, cred, false) }
+func deleteCredential(f *Factory, cred store.Credential) error {
+	return removeCredential(f, cred, false)
+}
 
 // removeCredential removes cred (with destroy, every Vault version of
 // it) and reports it on stderr.

@@ -236,6 +236,23 @@ func TestVaultKillAtEveryStep(t *testing.T) {
 					if _, ok := o.after["b"]; ok && got["b"] != "b1" && o.after["b"] == "b1" {
 						t.Fatalf("killed at %s #%d: the teammate's b is %q", step, n, got["b"])
 					}
+					// A teammate's next write of each credential must not bring
+					// back what the killed write replaced (a renamed name).
+					bob := openVaultStore(t, t.TempDir(), folder, "bob@desk", "")
+					creds, err := bob.Catalog().List()
+					if err != nil {
+						t.Fatal(err)
+					}
+					for _, c := range creds {
+						m := c.Description + "+"
+						if _, err := bob.Change(context.Background(), c.Name, c.Revision, Change{Description: &m, Secret: map[string]string{"marker": m}}); err != nil {
+							t.Fatalf("killed at %s #%d: the next write of %s: %v", step, n, c.Name, err)
+						}
+						got[c.Name] = m
+					}
+					if now := vaultState(t, observer); !maps.Equal(now, got) {
+						t.Fatalf("killed at %s #%d: after the next writes: %v, want %v", step, n, now, got)
+					}
 					alice := openVaultStore(t, dir, folder, "alice@laptop", "")
 					if _, err := alice.Repair(context.Background(), false); err != nil {
 						t.Fatalf("killed at %s #%d: Repair: %v", step, n, err)

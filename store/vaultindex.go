@@ -336,6 +336,11 @@ func (v *vaultStore) settleMarks(ctx context.Context, doc *vaultIndexDoc, all bo
 		return err
 	}
 	for n, m := range doc.Pending {
+		if !slices.Contains(skip, n) {
+			v.finishRename(ctx, n, m, entries)
+		}
+	}
+	for n, m := range doc.Pending {
 		if slices.Contains(skip, n) || !(all || markDone(n, m, entries)) {
 			continue
 		}
@@ -344,6 +349,24 @@ func (v *vaultStore) settleMarks(ctx context.Context, doc *vaultIndexDoc, all bo
 	}
 	hideRenamed(doc, entries)
 	return nil
+}
+
+// finishRename completes a rename killed after its commit point (the new
+// name written, the old one not yet deleted): it deletes the old name's
+// version the rename replaced, and updates entries. Best effort: when it
+// cannot, the old name stays hidden and doctor finishes it.
+func (v *vaultStore) finishRename(ctx context.Context, name string, m vaultMark, entries map[string]entryRead) {
+	old := entries[name]
+	if m.Op != "rename" || old.err != nil || old.entry.cred.Revision != m.From || !renamedTo(entries[m.To], name, m.From) {
+		return
+	}
+	if err := v.kv.Delete(ctx, name, int(m.From)); err != nil {
+		return
+	}
+	v.s.step(StepVaultOldDeleted)
+	if r, err := v.readEntryResult(ctx, name); err == nil {
+		entries[name] = r
+	}
 }
 
 // markDone reports whether the entries read show that the write marked m

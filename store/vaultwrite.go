@@ -337,9 +337,9 @@ func (v *vaultStore) changeOnce(ctx context.Context, name, newName string, base 
 		// A new key: its versions start a new line.
 		b.ValuesVersion, b.DescriptionVersion = next, next
 		b.RenamedFrom = &entryRef{Name: name, Version: c.Revision}
-	} else {
-		b.RenamedFrom = nil
 	}
+	// Otherwise a rename's mark stays true: until the old name's entry is
+	// deleted (by the next write, or doctor), it stays hidden.
 	b.MigratedFrom = ""
 	b.Version = next
 	b.UpdatedAt, b.SecretsUpdatedAt = t, n.SecretsUpdatedAt

@@ -249,7 +249,7 @@ func TestE2EVaultReadOnly(t *testing.T) {
 	failsInOneLine(t, ro.v(stdin, "add", "drift", "--name", "mine", "--field", "base_url="+v["base_url"], "--secrets-stdin"), "update on "+data+"/mine")
 	failsInOneLine(t, ro.v("", "edit", "shared", "--description", "x"), "update on "+data+"/shared", "ask a Vault admin")
 	failsInOneLine(t, ro.v(stdin, "reauth", "shared", "--secrets-stdin"), "update on "+data+"/shared")
-	failsInOneLine(t, ro.v("", "rm", "shared", "--yes"), "update on secret/delete/"+folder+"/shared")
+	failsInOneLine(t, ro.v("", "rm", "shared", "--yes"), "update on "+data+"/shared")
 	if em.TokensIssued() != before {
 		t.Fatal("a refused command sent the secret to the vendor")
 	}

@@ -57,6 +57,11 @@ type vaultStore struct {
 	// command that read a credential does not read it again for its
 	// secret.
 	seen map[string]vaultEntry
+	// lastIndex is the index as this process last read it (its JSON and
+	// version): a write starts from it rather than reading it again, and
+	// reads it again only when a teammate wrote it since (check-and-set).
+	lastIndex     string
+	lastIndexVers int
 }
 
 // openVault returns the Vault store of config dir index ix, whose head is
@@ -112,6 +117,11 @@ func (v *vaultStore) readEntry(ctx context.Context, name string) (vaultEntry, er
 	s, err := v.kv.Read(ctx, name)
 	if err != nil {
 		return vaultEntry{}, err
+	}
+	if _, ok := s.Data[entryDeleted]; ok {
+		// A tombstone still readable (an rm killed before it deleted it).
+		return vaultEntry{}, &vaultkv.Error{Kind: vaultkv.KindNotFound, Op: "read", Version: s.Version,
+			Detail: fmt.Sprintf("%s was deleted (version %d marks it)", name, s.Version), Hint: "add it again, or ask a Vault admin to recover an earlier version"}
 	}
 	e, err := decodeEntry(name, s)
 	if err != nil {

@@ -22,6 +22,10 @@ const (
 	entryConnector   = "_connector"
 	entryDescription = "_description"
 	entryBook        = "_credwiz"
+	// entryDeleted marks a tombstone: the version rm writes over the
+	// credential (then deletes), so that no write based on the version
+	// before can bring it back (check-and-set fails on the tombstone).
+	entryDeleted = "_credwiz_deleted"
 )
 
 // entryFormat is the bookkeeping format this credwiz writes.

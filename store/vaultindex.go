@@ -160,6 +160,11 @@ func (v *vaultStore) readIndex(ctx context.Context) (indexState, error) {
 		return indexState{}, v.fail("read the index of", err)
 	}
 	doc, derr := decodeVaultIndex(s.Data[indexField])
+	if derr == nil {
+		v.mu.Lock()
+		v.lastIndex, v.lastIndexVers = s.Data[indexField], s.Version
+		v.mu.Unlock()
+	}
 	if errors.Is(derr, ErrNewerVersion) {
 		return indexState{}, derr
 	}
@@ -213,6 +218,9 @@ func (v *vaultStore) writeIndex(ctx context.Context, doc *vaultIndexDoc, cas int
 	if err != nil {
 		return 0, err
 	}
+	v.mu.Lock()
+	v.lastIndex, v.lastIndexVers = data[indexField], n
+	v.mu.Unlock()
 	return n, nil
 }
 
@@ -225,6 +233,9 @@ func (v *vaultStore) writeIndex(ctx context.Context, doc *vaultIndexDoc, cas int
 // the caller marks or settles itself.
 func (v *vaultStore) updateIndex(ctx context.Context, st indexState, mine []string, fn func(doc *vaultIndexDoc) error) (indexState, error) {
 	for attempt := 0; ; attempt++ {
+		if st.doc == nil && attempt == 0 {
+			st = v.recallIndex()
+		}
 		if st.doc == nil {
 			var err error
 			if st, err = v.readIndex(ctx); err != nil {
@@ -252,6 +263,22 @@ func (v *vaultStore) updateIndex(ctx context.Context, st indexState, mine []stri
 		}
 		st = indexState{}
 	}
+}
+
+// recallIndex returns the index as this process last read it (a fresh
+// copy), or an empty state when it read none.
+func (v *vaultStore) recallIndex() indexState {
+	v.mu.Lock()
+	raw, vers := v.lastIndex, v.lastIndexVers
+	v.mu.Unlock()
+	if raw == "" {
+		return indexState{}
+	}
+	doc, err := decodeVaultIndex(raw)
+	if err != nil {
+		return indexState{}
+	}
+	return indexState{doc: doc, version: vers}
 }
 
 // rebuild fills st's doc from the credentials' entries (one read each),

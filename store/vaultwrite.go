@@ -252,7 +252,7 @@ func (v *vaultStore) change(ctx context.Context, name string, base int64, ch Cha
 	err := v.local(ctx, func(tx *Tx, id string) error {
 		for attempt := 0; ; attempt++ {
 			var err error
-			saved, err = v.changeOnce(ctx, name, newName, base, ch)
+			saved, err = v.changeOnce(ctx, name, newName, base, ch, attempt == 0)
 			if vaultkv.KindOf(err) != vaultkv.KindCASMismatch || attempt+1 >= maxPatchAttempts {
 				if vaultkv.KindOf(err) == vaultkv.KindCASMismatch {
 					return &ConflictError{Name: name}
@@ -274,10 +274,17 @@ func (v *vaultStore) change(ctx context.Context, name string, base int64, ch Cha
 	return saved, err
 }
 
-// changeOnce reads the credential and writes the change once; a
-// KindCASMismatch error means a teammate wrote between.
-func (v *vaultStore) changeOnce(ctx context.Context, name, newName string, base int64, ch Change) (Credential, error) {
-	cur, err := v.readEntry(ctx, name)
+// changeOnce reads the credential (first: the copy this process read at
+// base will do) and writes the change once; a KindCASMismatch error means
+// a teammate wrote between.
+func (v *vaultStore) changeOnce(ctx context.Context, name, newName string, base int64, ch Change, first bool) (Credential, error) {
+	// The entry this process read at base, if any: the check-and-set
+	// below tells when it is no longer the latest.
+	cur, ok := v.recall(name, base)
+	var err error
+	if !first || !ok {
+		cur, err = v.readEntry(ctx, name)
+	}
 	if vaultkv.KindOf(err) == vaultkv.KindNotFound {
 		return Credential{}, &ConflictError{Name: name, Deleted: true}
 	}
@@ -355,10 +362,12 @@ func (v *vaultStore) changeOnce(ctx context.Context, name, newName string, base 
 }
 
 // remove is Store.Delete (destroy false) and Store.Destroy for the Vault
-// store: the entry's latest version is deleted (a Vault admin can undelete
-// it), or every version is destroyed; then the index and the cached token
-// follow. A teammate's write since the read keeps the credential alive: a
-// *ConflictError.
+// store. It writes a tombstone version over the one read (check-and-set:
+// a teammate's write since keeps the credential alive, a *ConflictError;
+// and no write based on the version read can bring it back), then deletes
+// the tombstone and the version read (a Vault admin can undelete and roll
+// back to it), or destroys every version; then the index and the cached
+// token follow.
 func (v *vaultStore) remove(ctx context.Context, name string, destroy bool) error {
 	return v.local(ctx, func(tx *Tx, id string) error {
 		_, cas, live, err := v.current(ctx, name)
@@ -374,7 +383,8 @@ func (v *vaultStore) remove(ctx context.Context, name string, destroy bool) erro
 		if destroy {
 			need.Area = "destroy"
 		}
-		if err := v.kv.Require(ctx, need, vaultkv.Need{Area: "data", Key: indexKey, AnyOf: []string{"update", "create"}}); err != nil {
+		if err := v.kv.Require(ctx, vaultkv.Need{Area: "data", Key: name, AnyOf: []string{"update"}}, need,
+			vaultkv.Need{Area: "data", Key: indexKey, AnyOf: []string{"update", "create"}}); err != nil {
 			return err
 		}
 		mine := []string{name}
@@ -386,10 +396,10 @@ func (v *vaultStore) remove(ctx context.Context, name string, destroy bool) erro
 			return err
 		}
 		v.s.step(StepVaultMarked)
-		if destroy {
-			err = v.destroyAll(ctx, name, cas)
-		} else {
-			err = v.kv.Delete(ctx, name, int(cas))
+		tomb, err := v.kv.Write(ctx, name, map[string]string{entryDeleted: v.author()}, int(cas))
+		var ke *vaultkv.Error
+		if errors.As(err, &ke) && ke.Written > 0 {
+			err = nil
 		}
 		if vaultkv.KindOf(err) == vaultkv.KindCASMismatch {
 			v.unmark(ctx, st, mine)
@@ -402,8 +412,18 @@ func (v *vaultStore) remove(ctx context.Context, name string, destroy bool) erro
 		v.s.step(StepVaultWritten)
 		v.forget(name)
 		var cleanup []error
+		if destroy {
+			err = v.destroyAll(ctx, name, int64(tomb))
+		} else {
+			err = v.kv.DeleteVersions(ctx, name, []int{int(cas), tomb})
+		}
+		if err != nil {
+			cleanup = append(cleanup, err)
+		} else {
+			v.s.step(StepVaultOldDeleted)
+		}
 		if _, err := v.updateIndex(ctx, st, mine, func(doc *vaultIndexDoc) error {
-			doc.remove(name, cas)
+			doc.remove(name, int64(tomb))
 			delete(doc.Pending, name)
 			return nil
 		}); err != nil {
@@ -419,25 +439,25 @@ func (v *vaultStore) remove(ctx context.Context, name string, destroy bool) erro
 	})
 }
 
-// destroyAll destroys every version of name up to cas, then checks that
-// no teammate wrote a newer one meanwhile (a KindCASMismatch error: that
-// one lives on).
-func (v *vaultStore) destroyAll(ctx context.Context, name string, cas int64) error {
+// destroyAll destroys every version of name up to tomb (the tombstone),
+// then checks that no teammate wrote a newer one meanwhile (a
+// KindCASMismatch error: that one lives on).
+func (v *vaultStore) destroyAll(ctx context.Context, name string, tomb int64) error {
 	m, err := v.kv.Meta(ctx, name)
 	if err != nil {
 		return err
 	}
-	if int64(m.CurrentVersion) != cas {
-		return &vaultkv.Error{Kind: vaultkv.KindCASMismatch, Op: "destroy", Detail: name + " changed since it was read"}
+	var versions []int
+	for _, n := range m.Versions {
+		if int64(n) <= tomb {
+			versions = append(versions, n)
+		}
 	}
-	if err := v.kv.DestroyVersions(ctx, name, m.Versions); err != nil {
+	if err := v.kv.DestroyVersions(ctx, name, versions); err != nil {
 		return err
 	}
-	if m, err = v.kv.Meta(ctx, name); err != nil {
-		return err
-	}
-	if int64(m.CurrentVersion) != cas {
-		return &vaultkv.Error{Kind: vaultkv.KindCASMismatch, Op: "destroy", Detail: name + " changed while it was destroyed"}
+	if int64(m.CurrentVersion) != tomb {
+		return &vaultkv.Error{Kind: vaultkv.KindCASMismatch, Op: "destroy", Detail: fmt.Sprintf("%s was written again (version %d) while it was destroyed; that version remains", name, m.CurrentVersion)}
 	}
 	return nil
 }

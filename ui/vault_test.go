@@ -169,7 +169,7 @@ func TestVaultReadOnlyCommands(t *testing.T) {
 		{"add", stdin, []string{"add", "drift", "--name", "mine", "--secrets-stdin", "--field", "base_url=" + v["base_url"]}, "update on " + path + "/mine"},
 		{"edit", "", []string{"edit", "shared", "--description", "x", "--no-test"}, "update on " + path + "/shared"},
 		{"reauth", "api_key=" + v["api_key"] + "\n", []string{"reauth", "shared", "--secrets-stdin"}, "update on " + path + "/shared"},
-		{"rm", "", []string{"rm", "shared", "--yes"}, "update on secret/delete/" + folder + "/shared"},
+		{"rm", "", []string{"rm", "shared", "--yes"}, "update on " + path + "/shared"},
 	} {
 		r := must(t, ro.run(tt.stdin, tt.args...), 1, tt.what)
 		if !strings.Contains(r.err, tt.want) || strings.Count(strings.TrimSpace(r.err), "\n") != 0 {

@@ -95,3 +95,28 @@ func (c *Client) DestroyVersions(ctx context.Context, key string, versions []int
 	}
 	return nil
 }
+
+// DeleteVersions soft-deletes the given versions of key (an admin can
+// undelete them); versions that do not exist are ignored. One request
+// (after the mount check); needs "update" on <mount>/delete/<path>/<key>.
+func (c *Client) DeleteVersions(ctx context.Context, key string, versions []int) error {
+	if err := validKey(key); err != nil {
+		return err
+	}
+	for _, v := range versions {
+		if v < 1 {
+			return &Error{Kind: KindInvalid, Op: "delete", Detail: fmt.Sprintf("version %d is not a version number", v)}
+		}
+	}
+	if len(versions) == 0 {
+		return nil
+	}
+	if e := c.ensureMount(ctx); e != nil {
+		return e
+	}
+	o := op{name: "delete", path: c.deletePath(key), capability: "update"}
+	if _, _, e := c.send(ctx, o, http.MethodPut, nil, map[string]any{"versions": versions}); e != nil {
+		return e
+	}
+	return nil
+}

@@ -101,3 +101,30 @@ func TestRequire(t *testing.T) {
 		t.Fatalf("bad area: %v", err)
 	}
 }
+
+// DeleteVersions soft-deletes exactly the versions named.
+func TestDeleteVersions(t *testing.T) {
+	t.Parallel()
+	c := newClient(t, Config{})
+	ctx := ctxT(t)
+	for i := range 3 {
+		if _, err := c.Write(ctx, "k", map[string]string{"n": string(rune('a' + i))}, i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := c.DeleteVersions(ctx, "k", []int{1, 3, 9}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Read(ctx, "k"); KindOf(err) != KindNotFound {
+		t.Fatalf("latest after delete: %v", err)
+	}
+	if s, err := c.ReadVersion(ctx, "k", 2); err != nil || s.Data["n"] != "b" {
+		t.Fatalf("version 2: %+v %v", s, err)
+	}
+	if _, err := c.ReadVersion(ctx, "k", 1); KindOf(err) != KindNotFound || !strings.Contains(err.Error(), "undelete") {
+		t.Fatalf("version 1: %v", err)
+	}
+	if err := c.DeleteVersions(ctx, "k", []int{-1}); KindOf(err) != KindInvalid {
+		t.Fatalf("bad version: %v", err)
+	}
+}

@@ -3,7 +3,9 @@ package store
 import (
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -504,4 +506,75 @@ func TestVaultDeleteRacesChange(t *testing.T) {
 			}
 		}
 	}
+}
+
+// Readers that correct the index (Get) while teammates write: once all
+// stop, the index is the truth (doctor finds nothing stale), every
+// credential one pair. A reader's correction never brings back old news.
+func TestVaultIndexNeverRegresses(t *testing.T) {
+	t.Parallel()
+	folder, team := newTeam(t, 4)
+	ctx := ctxV(t)
+	for _, n := range []string{"x", "y"} {
+		c := sampleCredential(n)
+		c.Description = "0"
+		mustAdd(t, team[0].st, c, map[string]string{"marker": "0"})
+	}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := range 5 {
+		st := openVaultStore(t, t.TempDir(), folder, "writer@"+strconv.Itoa(w), "")
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				name := []string{"x", "y"}[i%2]
+				c, err := st.Catalog().Get(name)
+				if errors.Is(err, ErrNotFound) {
+					nc := sampleCredential(name)
+					m := strconv.Itoa(w) + "-" + strconv.Itoa(i)
+					nc.Description = m
+					_, _ = st.Add(ctx, nc, map[string]string{"marker": m}, AddOptions{})
+					continue
+				}
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if i%7 == 3 {
+					_ = st.Delete(ctx, name)
+					continue
+				}
+				m := strconv.Itoa(w) + "-" + strconv.Itoa(i)
+				_, _ = st.Change(ctx, name, c.Revision, Change{Description: &m, Secret: map[string]string{"marker": m}})
+			}
+		})
+	}
+	for _, tm := range team[1:] {
+		wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				for _, n := range []string{"x", "y"} {
+					fresh := openVaultStore(t, tm.dir, folder, "reader@desk", "")
+					_, _ = fresh.Catalog().Get(n)
+				}
+			}
+		})
+	}
+	time.Sleep(3 * time.Second)
+	close(stop)
+	wg.Wait()
+	st := openVaultStore(t, t.TempDir(), folder, "carol@ci", "")
+	h, err := st.Check(ctx)
+	if err != nil || len(h.Unfinished) != 0 {
+		t.Fatalf("the index is not the truth once everyone stopped: %+v %v", h, err)
+	}
+	vaultState(t, st)
 }

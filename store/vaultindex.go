@@ -114,12 +114,20 @@ func (d *vaultIndexDoc) get(name string) (Credential, bool) {
 	return d.Credentials[i].clone(), true
 }
 
-// put sets name's metadata to c (without secrets), keeping a last test
-// that c does not replace.
+// put sets name's metadata to c (without secrets), unless the index
+// already knows a later version of it (a teammate's write that landed
+// first, or its deletion): writes and reads race, and the index only ever
+// takes news.
 func (d *vaultIndexDoc) put(c Credential) {
 	c = c.clone()
 	c.SecretItem = ""
+	if d.Gone[c.Name] > c.Revision {
+		return
+	}
 	if i, ok := d.find(c.Name); ok {
+		if d.Credentials[i].Revision > c.Revision {
+			return
+		}
 		d.Credentials[i] = c
 	} else {
 		d.Credentials = slices.Insert(d.Credentials, i, c)
@@ -127,10 +135,17 @@ func (d *vaultIndexDoc) put(c Credential) {
 	delete(d.Gone, c.Name)
 }
 
-// remove drops name; gone, when positive, records the version deleted.
+// remove drops name, unless gone (the version deleted, when known) is
+// older than the version the index knows; a positive gone is recorded.
 func (d *vaultIndexDoc) remove(name string, gone int64) {
 	if i, ok := d.find(name); ok {
+		if gone > 0 && d.Credentials[i].Revision > gone {
+			return
+		}
 		d.Credentials = slices.Delete(d.Credentials, i, i+1)
+	}
+	if gone > 0 && d.Gone[name] > gone {
+		return
 	}
 	if gone > 0 {
 		if d.Gone == nil {

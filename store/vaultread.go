@@ -148,8 +148,10 @@ func (v *vaultStore) get(ctx context.Context, name string) (Credential, error) {
 	both(func() { e, eerr = v.readEntry(ctx, name) }, func() { st, ierr = v.readIndex(ctx) })
 	var ke *vaultkv.Error
 	if errors.As(eerr, &ke) && ke.Kind == vaultkv.KindNotFound {
+		// The two reads are not ordered: correct the index only with news
+		// (a deletion after the version it knows), never with old news.
 		if ierr == nil && !st.lost {
-			if _, ok := st.doc.get(name); ok {
+			if old, ok := st.doc.get(name); ok && old.Revision <= int64(ke.Version) {
 				st.doc.remove(name, int64(ke.Version))
 				v.saveQuietly(ctx, st.doc, st.version)
 			}
@@ -167,7 +169,7 @@ func (v *vaultStore) get(ctx context.Context, name string) (Credential, error) {
 	if ok {
 		c.LastTest = old.LastTest
 	}
-	if _, pending := st.doc.Pending[name]; !pending && !st.absent && (!ok || !sameCredential(&old, &c)) {
+	if _, pending := st.doc.Pending[name]; !pending && !st.absent && ((!ok && st.doc.Gone[name] < c.Revision) || (ok && c.Revision > old.Revision)) {
 		st.doc.put(c)
 		v.saveQuietly(ctx, st.doc, st.version)
 	}

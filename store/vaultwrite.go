@@ -469,7 +469,7 @@ func (v *vaultStore) forgetGone(ctx context.Context, name string, deleted int64)
 	if err != nil || st.lost || st.absent {
 		return
 	}
-	if _, ok := st.doc.get(name); ok {
+	if old, ok := st.doc.get(name); ok && old.Revision <= deleted {
 		st.doc.remove(name, deleted)
 		v.saveQuietly(ctx, st.doc, st.version)
 	}

@@ -23,6 +23,12 @@ const (
 	StepVaultIndexed Step = "vault-indexed"
 )
 
+// VaultSteps lists the Vault store's steps, for tests that stop at each
+// (Steps lists the local protocol's).
+var VaultSteps = []Step{StepIDCommitted, StepVaultMarked, StepVaultWritten, StepVaultOldDeleted, StepVaultIndexed,
+	StepIndexCommitted, StepTokenDeleted, StepTokenWritten, StepRepaired,
+	StepMoveStarted, StepMoveCopied, StepMoveSwitched, StepMoveCleaned, StepMoveEnded}
+
 // maxPatchAttempts bounds how often a change is read and applied again
 // when a teammate's write lands between its read and its write.
 const maxPatchAttempts = 8

@@ -31,19 +31,23 @@ func newHistoryCmd(f *Factory) *cobra.Command {
 written, by whom (user@host) and which fields it changed (names only, never
 values). Deleted versions (recoverable by a Vault admin) and destroyed ones
 are marked. Only the Vault store keeps versions.`,
-		Args:              exactArgs(1, "the credential NAME"),
+		Args:              nameArg(f),
 		ValidArgsFunction: completeNames(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			st, err := f.Store()
 			if err != nil {
 				return err
 			}
-			vs, err := st.History(cmd.Context(), args[0])
+			name, err := nameOrPick(f, args, "history")
+			if err != nil {
+				return err
+			}
+			vs, err := st.History(cmd.Context(), name)
 			switch {
 			case errors.Is(err, store.ErrNoHistory):
 				return fmt.Errorf("the %s store keeps no versions; only the Vault store has a history (--store vault)", st.Kind)
 			case errors.Is(err, store.ErrNotFound):
-				return fmt.Errorf("no credential named %q; credwiz list shows the saved ones", args[0])
+				return fmt.Errorf("no credential named %q; credwiz list shows the saved ones", name)
 			case err != nil:
 				return err
 			}

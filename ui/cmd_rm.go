@@ -20,12 +20,15 @@ from the secret store. Asks for confirmation unless --yes; when not run at a
 terminal, --yes is required.
 
 With the Vault store, rm deletes the credential's latest version: a Vault
-admin can recover it (vault kv undelete). rm --destroy destroys every
-version of it for good.`,
-		Args:              exactArgs(1, "the credential NAME"),
+admin can recover it (vault kv undelete, then vault kv rollback).
+rm --destroy destroys every version of it for good.`,
+		Args:              nameArg(f),
 		ValidArgsFunction: completeNames(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			name := args[0]
+			name, err := nameOrPick(f, args, homeDelete)
+			if err != nil {
+				return err
+			}
 			cred, c, err := loadMeta(f, name)
 			if err != nil && cred.Name == "" {
 				return err
@@ -54,7 +57,7 @@ version of it for good.`,
 				case st.Kind == store.KindVault:
 					q = fmt.Sprintf("Delete %s credential %q from Vault (%s)? A Vault admin can recover it; --destroy would destroy every version.", what, name, st.Location)
 				}
-				ok, err := confirm(f, q, false)
+				ok, err := confirmID(f, "delete", q, false)
 				if err != nil {
 					return err
 				}

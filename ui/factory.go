@@ -31,6 +31,11 @@ type Factory struct {
 	OpenStore func(store.Options) (*store.Store, error)
 	// Transport carries HTTP requests; nil means http.DefaultTransport.
 	Transport http.RoundTripper
+	// Prompter asks the operator; nil means the terminal's (set by the
+	// first question, ended when the command ends). Tests set a script.
+	Prompter Prompter
+	// Environ lists the environment as KEY=VALUE; nil means none.
+	Environ func() []string
 
 	// Global flags, set by the root command.
 	ConfigDir  string
@@ -41,8 +46,10 @@ type Factory struct {
 	NoInput    bool
 	Accessible bool
 
-	// ctx is the running command's context, set by the root command.
-	ctx context.Context
+	// ctx is the running command's context, set by the root command;
+	// cancel ends it (Ctrl-C at the terminal session).
+	ctx    context.Context
+	cancel context.CancelFunc
 
 	passOnce sync.Once
 	pass     string
@@ -51,6 +58,10 @@ type Factory struct {
 	storeOnce sync.Once
 	st        *store.Store
 	stErr     error
+
+	closers []func() // what closePrompter ends
+	// testNameWidth aligns the names in test's result lines.
+	testNameWidth int
 }
 
 // NewFactory returns the Factory of a real credwiz process.
@@ -60,6 +71,7 @@ func NewFactory(version string) *Factory {
 		Version:    version,
 		Now:        time.Now,
 		Getenv:     os.Getenv,
+		Environ:    os.Environ,
 		Connectors: connectors.All,
 		OpenStore:  store.Open,
 		Timeout:    15 * time.Second,
@@ -172,7 +184,7 @@ func (f *Factory) connector(id string) (*connectors.Connector, error) {
 		}
 		ids = append(ids, c.ID)
 	}
-	return nil, usagef("unknown connector %q; choose one of: %s", id, joinComma(ids))
+	return nil, usagef("unknown connector %q%s (one of: %s)", id, didYouMean(id, ids), joinComma(ids))
 }
 
 // passphrase asks the encrypted file's passphrase once per process.

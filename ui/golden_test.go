@@ -187,7 +187,8 @@ func TestGoldenPicker(t *testing.T) {
 	eachSize(t, func(t *testing.T, w, h int) string {
 		f := goldenFactory(t, w)
 		now := f.Now()
-		ix, _ := f.Index()
+		cat, _ := f.Index()
+		ix := cat.(*store.Index) // a local store's catalog is its index
 		for i, c := range []string{"drift", "salesforce", "demandbase"} {
 			cred := store.Credential{Name: "prod-" + c, Connector: c}
 			if i > 0 {

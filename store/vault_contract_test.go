@@ -578,3 +578,25 @@ func TestVaultIndexNeverRegresses(t *testing.T) {
 	}
 	vaultState(t, st)
 }
+
+// A change based on a read from before a teammate's rename does not bring
+// the old name back: it is told the credential is gone.
+func TestVaultStaleChangeAfterRename(t *testing.T) {
+	t.Parallel()
+	_, team := newTeam(t, 2)
+	alice, bob := team[0].st, team[1].st
+	ctx := ctxV(t)
+	mustAdd(t, alice, sampleCredential("old"), map[string]string{"client_secret": "v1"})
+	c := getV(t, alice, "old")
+	bc := getV(t, bob, "old")
+	if _, err := bob.Change(ctx, "old", bc.Revision, Change{Name: "new"}); err != nil {
+		t.Fatal(err)
+	}
+	var ce *ConflictError
+	if _, err := alice.Change(ctx, "old", c.Revision, Change{Secret: map[string]string{"client_secret": "v2"}}); !errors.As(err, &ce) || !ce.Deleted {
+		t.Fatalf("a stale change of the renamed credential: %v", err)
+	}
+	if got := listNames(t, alice); !slices.Equal(got, []string{"new"}) {
+		t.Fatalf("names %v", got)
+	}
+}

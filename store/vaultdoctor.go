@@ -161,11 +161,10 @@ func (v *vaultStore) repair(ctx context.Context, includeForeign bool) (Health, e
 		for n, m := range sv.st.doc.Pending {
 			old := sv.entries[n]
 			if m.Op == "rename" && old.err == nil && old.entry.cred.Revision == m.From && renamedTo(sv.entries[m.To], n, m.From) {
-				if err := v.kv.Delete(ctx, n, int(m.From)); err != nil {
+				if _, err := v.bury(ctx, n, m.From, false); err != nil {
 					errs = append(errs, fmt.Errorf("finish the rename of %s to %s: %w", n, m.To, err))
 					continue
 				}
-				v.s.step(StepVaultOldDeleted)
 				e, err := v.readEntryResult(ctx, n)
 				if err != nil {
 					errs = append(errs, err)

@@ -402,10 +402,9 @@ func (v *vaultStore) finishRename(ctx context.Context, name string, m vaultMark,
 	if m.Op != "rename" || old.err != nil || old.entry.cred.Revision != m.From || !renamedTo(entries[m.To], name, m.From) {
 		return
 	}
-	if err := v.kv.Delete(ctx, name, int(m.From)); err != nil {
+	if _, err := v.bury(ctx, name, m.From, false); err != nil {
 		return
 	}
-	v.s.step(StepVaultOldDeleted)
 	if r, err := v.readEntryResult(ctx, name); err == nil {
 		entries[name] = r
 	}

@@ -17,7 +17,11 @@ const (
 	// StepVaultWritten: the credential's entry holds the change (written,
 	// deleted or destroyed): the commit point.
 	StepVaultWritten Step = "vault-written"
-	// StepVaultOldDeleted: a rename deleted the old name's entry.
+	// StepVaultBuried: a tombstone version marks a credential (deleted,
+	// or renamed away) as gone: rm's commit point.
+	StepVaultBuried Step = "vault-buried"
+	// StepVaultOldDeleted: the versions a tombstone buried are deleted
+	// (or destroyed).
 	StepVaultOldDeleted Step = "vault-old-deleted"
 	// StepVaultIndexed: the index holds the change and lost the mark.
 	StepVaultIndexed Step = "vault-indexed"
@@ -25,7 +29,7 @@ const (
 
 // VaultSteps lists the Vault store's steps, for tests that stop at each
 // (Steps lists the local protocol's).
-var VaultSteps = []Step{StepIDCommitted, StepVaultMarked, StepVaultWritten, StepVaultOldDeleted, StepVaultIndexed,
+var VaultSteps = []Step{StepIDCommitted, StepVaultMarked, StepVaultWritten, StepVaultBuried, StepVaultOldDeleted, StepVaultIndexed,
 	StepIndexCommitted, StepTokenDeleted, StepTokenWritten, StepRepaired,
 	StepMoveStarted, StepMoveCopied, StepMoveSwitched, StepMoveCleaned, StepMoveEnded}
 
@@ -122,11 +126,14 @@ func (v *vaultStore) commit(ctx context.Context, w vaultWrite) (Credential, erro
 	oldGone := int64(0)
 	if w.from != nil {
 		old := w.from.cred
-		if err := v.kv.Delete(ctx, old.Name, int(old.Revision)); err != nil {
+		tomb, err := v.bury(ctx, old.Name, old.Revision, false)
+		switch {
+		case vaultkv.KindOf(err) == vaultkv.KindCASMismatch:
+			cleanup = append(cleanup, fmt.Errorf("%s was changed by another credwiz meanwhile and remains under its old name: delete it if it is not needed (%w)", old.Name, err))
+		case err != nil:
 			cleanup = append(cleanup, fmt.Errorf("%s still exists under its old name (%w)", old.Name, err))
-		} else {
-			oldGone = old.Revision
-			v.s.step(StepVaultOldDeleted)
+		default:
+			oldGone = tomb
 		}
 	}
 	_, err = v.updateIndex(ctx, st, mine, func(doc *vaultIndexDoc) error {
@@ -171,6 +178,32 @@ func (v *vaultStore) commit(ctx context.Context, w vaultWrite) (Credential, erro
 		v.forget(w.from.cred.Name)
 	}
 	return settled(saved), v.s.cleanup(name, errors.Join(cleanup...))
+}
+
+// bury removes the version cas of name: it writes a tombstone over it
+// (check-and-set, so that a teammate's newer version is never removed, a
+// KindCASMismatch error then, and no write based on version cas can bring
+// it back), then deletes both versions (an admin can undelete them), or,
+// with destroy, nothing more (the caller destroys every version). It
+// returns the tombstone's version. If only the deletion fails, the
+// tombstone stands: readers take the credential as deleted.
+func (v *vaultStore) bury(ctx context.Context, name string, cas int64, destroy bool) (int64, error) {
+	n, err := v.kv.Write(ctx, name, map[string]string{entryDeleted: v.author()}, int(cas))
+	var ke *vaultkv.Error
+	if errors.As(err, &ke) && ke.Written > 0 {
+		n, err = ke.Written, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	v.s.step(StepVaultBuried)
+	if !destroy {
+		if err := v.kv.DeleteVersions(ctx, name, []int{int(cas), n}); err != nil {
+			return int64(n), fmt.Errorf("%s is deleted (a tombstone marks it), but its versions are not: %w", name, err)
+		}
+		v.s.step(StepVaultOldDeleted)
+	}
+	return int64(n), nil
 }
 
 // unmark removes this write's marks, best effort: a mark left behind only
@@ -402,34 +435,28 @@ func (v *vaultStore) remove(ctx context.Context, name string, destroy bool) erro
 			return err
 		}
 		v.s.step(StepVaultMarked)
-		tomb, err := v.kv.Write(ctx, name, map[string]string{entryDeleted: v.author()}, int(cas))
-		var ke *vaultkv.Error
-		if errors.As(err, &ke) && ke.Written > 0 {
-			err = nil
-		}
-		if vaultkv.KindOf(err) == vaultkv.KindCASMismatch {
+		tomb, err := v.bury(ctx, name, cas, destroy)
+		if tomb == 0 && vaultkv.KindOf(err) == vaultkv.KindCASMismatch {
 			v.unmark(ctx, st, mine)
 			return &ConflictError{Name: name}
 		}
-		if err != nil {
+		if tomb == 0 {
 			v.unmark(ctx, st, mine)
 			return err
 		}
-		v.s.step(StepVaultWritten)
 		v.forget(name)
 		var cleanup []error
-		if destroy {
-			err = v.destroyAll(ctx, name, int64(tomb))
-		} else {
-			err = v.kv.DeleteVersions(ctx, name, []int{int(cas), tomb})
-		}
 		if err != nil {
 			cleanup = append(cleanup, err)
-		} else {
-			v.s.step(StepVaultOldDeleted)
+		} else if destroy {
+			if err := v.destroyAll(ctx, name, tomb); err != nil {
+				cleanup = append(cleanup, err)
+			} else {
+				v.s.step(StepVaultOldDeleted)
+			}
 		}
 		if _, err := v.updateIndex(ctx, st, mine, func(doc *vaultIndexDoc) error {
-			doc.remove(name, int64(tomb))
+			doc.remove(name, tomb)
 			delete(doc.Pending, name)
 			return nil
 		}); err != nil {

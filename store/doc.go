@@ -84,9 +84,9 @@
 //     cached token stay valid across a description change.
 //   - A credential goes whole: rm writes a tombstone version over the one
 //     it read before deleting both, so no write based on an earlier read
-//     brings it back; a rename writes the new entry (naming the old) before
-//     deleting the old, which readers hide meanwhile and the next write
-//     finishes.
+//     brings it back; a rename writes the new entry (naming the old)
+//     before burying the old the same way, which readers hide meanwhile
+//     and the next write finishes.
 //   - Test results live in the index; access tokens in the local keychain
 //     (or memory), owned by this config dir, never in Vault.
 //

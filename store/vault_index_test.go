@@ -296,3 +296,27 @@ func roToken(t testing.TB, folder string) string {
 path "secret/metadata/`+folder+`/*" { capabilities = ["read", "list"] }
 path "secret/metadata/`+folder+`/" { capabilities = ["list"] }`)
 }
+
+// A folder whose credentials were written before any index (by hand, in
+// credwiz's format): the first write starts the index from all of them.
+func TestVaultFirstIndexHoldsEveryEntry(t *testing.T) {
+	t.Parallel()
+	folder, team := newTeam(t, 1)
+	st := team[0].st
+	v := st.remote.(*vaultStore)
+	ctx := ctxV(t)
+	for _, n := range []string{"h1", "h2"} {
+		raw, _ := encodeEntry(sampleCredential(n), map[string]string{"client_secret": n}, entryBookkeeping{Version: 1, ValuesVersion: 1, DescriptionVersion: 1})
+		if _, err := v.kv.Write(ctx, n, raw, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a := mustAdd(t, st, sampleCredential("a"), map[string]string{"client_secret": "a"})
+	if _, err := st.Record(ctx, []Record{{Name: "a", Revision: a.Revision, Result: passed(time.Now())}}); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := decodeVaultIndex(rawData(t, folder, indexKey)[indexField].(string))
+	if err != nil || len(doc.Credentials) != 3 {
+		t.Fatalf("first index %+v, %v", doc, err)
+	}
+}

@@ -257,7 +257,9 @@ func (v *vaultStore) updateIndex(ctx context.Context, st indexState, mine []stri
 				return st, err
 			}
 		}
-		if st.lost {
+		if st.lost || st.absent {
+			// A first write (or credentials written without credwiz)
+			// starts the index from every entry there is.
 			if err := v.rebuild(ctx, &st); err != nil {
 				return st, err
 			}

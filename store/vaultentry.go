@@ -185,12 +185,6 @@ func (e *foreignEntryError) Error() string {
 // Unwrap returns ErrForeignItem.
 func (e *foreignEntryError) Unwrap() error { return ErrForeignItem }
 
-// sameValues reports whether two entries hold the same connector,
-// settings and secrets.
-func sameValues(a, b vaultEntry) bool {
-	return a.cred.Connector == b.cred.Connector && maps.Equal(a.cred.Fields, b.cred.Fields) && maps.Equal(a.secret, b.secret)
-}
-
 // certifies reports whether a test of revision rev tested the values c
 // holds now: c's values have not changed since rev (the Vault store writes
 // new versions for a description or a rename, which keep the values).

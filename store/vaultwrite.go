@@ -68,9 +68,6 @@ type vaultWrite struct {
 	// from, for a rename, is the old name's entry, deleted once the new
 	// one is written.
 	from *vaultEntry
-	// replaced says a live credential of this name is overwritten (its
-	// cached token goes).
-	replaced bool
 	// carry says the index's last test of the credential (of the old
 	// name, for a rename) carries over: a change, not an add.
 	carry bool
@@ -258,7 +255,7 @@ func (v *vaultStore) add(ctx context.Context, c Credential, secret map[string]st
 		c.LastTest = certify(o.Test, next)
 		book := entryBookkeeping{Version: next, ValuesVersion: next, DescriptionVersion: next,
 			CreatedAt: t, UpdatedAt: t, SecretsUpdatedAt: t}
-		saved, err = v.commit(ctx, vaultWrite{cred: c, secret: secret, book: book, cas: cas, replaced: live})
+		saved, err = v.commit(ctx, vaultWrite{cred: c, secret: secret, book: book, cas: cas})
 		switch {
 		case vaultkv.KindOf(err) == vaultkv.KindCASMismatch && !live && !o.Replace:
 			return fmt.Errorf("credential %q: %w", c.Name, ErrExists)
@@ -393,7 +390,7 @@ func (v *vaultStore) changeOnce(ctx context.Context, name, newName string, base 
 	if ch.Test != nil {
 		n.LastTest = certify(ch.Test, next)
 	}
-	w := vaultWrite{cred: n, secret: secret, book: b, cas: cas, replaced: targetLive, carry: true, valuesChanged: ch.changesValues()}
+	w := vaultWrite{cred: n, secret: secret, book: b, cas: cas, carry: true, valuesChanged: ch.changesValues()}
 	if rename {
 		w.from = &cur
 	}

@@ -82,6 +82,9 @@ func TestEnvDeclarations(t *testing.T) {
 				if ev := byName[prefix+"_ACCESS_TOKEN"]; ev.Value != tok.AccessToken || ev.Secret != "access_token" {
 					t.Errorf("ACCESS_TOKEN = %+v; want the token, hidden as access_token", ev)
 				}
+				if ev := byName[names[1]]; ev.Value == "" || ev.Secret != "" {
+					t.Errorf("the base URL %s = %+v; want a value that is not secret", names[1], ev)
+				}
 				if ev := byName[prefix+"_ACCOUNT"]; ev.Value != "acme" || ev.Secret != "" {
 					t.Errorf("ACCOUNT = %+v", ev)
 				}

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"slices"
+
 	"github.com/spf13/cobra"
 )
 
@@ -47,7 +49,10 @@ as a shell reports it (127: command not found, 126: not executable).
   credwiz exec prod-drift -- sh -c 'curl -sH "Authorization: Bearer $DRIFT_ACCESS_TOKEN" "$DRIFT_BASE_URL/users/list"'
   credwiz exec prod-sf dev-sf --prefix dev-sf=DEV_SF -- python3 compare.py`,
 		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-			if cmd.ArgsLenAtDash() >= 0 {
+			// After --, the command: files. (cobra's completion parses the
+			// flags twice, once with a -- of its own, so ArgsLenAtDash
+			// cannot tell; the command line can.)
+			if len(f.args) > 0 && slices.Contains(f.args[:len(f.args)-1], "--") {
 				return nil, cobra.ShellCompDirectiveDefault
 			}
 			return completeNames(f)(cmd, args, toComplete)

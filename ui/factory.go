@@ -61,6 +61,7 @@ type Factory struct {
 
 	closers []func() // what closePrompter ends
 	sig     signalRouter
+	args    []string // the command line Main runs
 	// testNameWidth aligns the names in test's result lines.
 	testNameWidth int
 }

@@ -15,6 +15,7 @@ import (
 func Main(ctx context.Context, f *Factory, args []string) int {
 	root := NewRoot(f)
 	root.SetArgs(args)
+	f.args = args
 	cmd, err := root.ExecuteContextC(ctx)
 	code := ExitCode(err)
 	var es *ExitStatus

@@ -107,16 +107,16 @@ func ExplainFor(err error, path string) string {
 		return msg
 	case errors.Is(err, store.ErrUnavailable):
 		msg := err.Error()
-		if strings.Contains(msg, "--store file") {
+		if strings.Contains(msg, "migrate --to") {
 			return sentence(msg) // the store already said what to do
 		}
 		return sentence(msg) + " " + keychainHint()
 	case errors.Is(err, store.ErrWrongPassphrase):
 		msg := err.Error()
-		if strings.Contains(msg, "CREDWIZ_PASSPHRASE") {
+		if strings.Contains(msg, "CREDWIZ_PASSPHRASE") || strings.Contains(msg, "still locked") {
 			return sentence(msg)
 		}
-		return sentence(msg) + " Check CREDWIZ_PASSPHRASE (or the passphrase you typed) and try again."
+		return sentence(msg) + " Type it again, or set CREDWIZ_PASSPHRASE to the store's passphrase."
 	}
 	return err.Error()
 }
@@ -125,11 +125,11 @@ func ExplainFor(err error, path string) string {
 func keychainHint() string {
 	switch runtime.GOOS {
 	case "linux":
-		return "On Linux the keychain is the Secret Service over D-Bus: install gnome-keyring (or KeePassXC) and run inside a desktop or `dbus-run-session` session; on a server, use the encrypted file with --store file or CREDWIZ_STORE=file. credwiz doctor checks it."
+		return "On Linux the keychain is the Secret Service over D-Bus: install gnome-keyring (or KeePassXC) and run inside a desktop or `dbus-run-session` session; on a server, keep the secrets in the encrypted file instead: credwiz migrate --to file. credwiz doctor checks it."
 	case "darwin":
-		return "Unlock the login keychain (Keychain Access), or use the encrypted file with --store file. credwiz doctor checks it."
+		return "Unlock the login keychain (Keychain Access), or keep the secrets in the encrypted file instead: credwiz migrate --to file. credwiz doctor checks it."
 	}
-	return "Check the OS credential store, or use the encrypted file with --store file. credwiz doctor checks it."
+	return "Check the OS credential store, or keep the secrets in the encrypted file instead: credwiz migrate --to file. credwiz doctor checks it."
 }
 
 func upperFirst(s string) string {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"bufio"
 	"cmp"
 	"context"
 	"errors"
@@ -31,6 +32,9 @@ type Factory struct {
 	OpenStore func(store.Options) (*store.Store, error)
 	// Transport carries HTTP requests; nil means http.DefaultTransport.
 	Transport http.RoundTripper
+	// AskSecret reads one masked answer after printing prompt; nil means
+	// the operator's terminal. Tests set it to answer passphrase prompts.
+	AskSecret func(prompt string) (string, error)
 
 	// Global flags, set by the root command.
 	ConfigDir  string
@@ -42,9 +46,13 @@ type Factory struct {
 	// ctx is the running command's context, set by the root command.
 	ctx context.Context
 
-	passOnce sync.Once
-	pass     string
-	passErr  error
+	// passFromStdin lets a command about the encrypted file store read
+	// its passphrase from one line of stdin when stdin is not a terminal.
+	passFromStdin bool
+	// stdin buffers what was read of stdin line by line.
+	stdin *bufio.Reader
+
+	fallbackOnce sync.Once
 
 	storeOnce sync.Once
 	st        *store.Store
@@ -103,10 +111,7 @@ func (f *Factory) Store() (*store.Store, error) {
 			return
 		}
 		kind := cmp.Or(f.StoreKind, f.Getenv("CREDWIZ_STORE"), string(store.KindAuto))
-		o := store.Options{Dir: dir, Kind: store.Kind(kind)}
-		if f.CanPrompt() {
-			o.Passphrase = f.passphrase
-		}
+		o := store.Options{Dir: dir, Kind: store.Kind(kind), Passphrase: f.passphraseFunc()}
 		f.st, f.stErr = f.OpenStore(o)
 		if f.st != nil {
 			f.st.Hook = testHook(f)
@@ -156,25 +161,24 @@ func (f *Factory) connector(id string) (*connectors.Connector, error) {
 	return nil, usagef("unknown connector %q; choose one of: %s", id, joinComma(ids))
 }
 
-// passphrase asks the encrypted file's passphrase once per process.
-func (f *Factory) passphrase() (string, error) {
-	f.passOnce.Do(func() { f.pass, f.passErr = f.promptPassphrase() })
-	return f.pass, f.passErr
-}
-
 // readyStore opens the secret store and makes sure it can save, before any
 // question is asked or any secret is sent to a vendor: the keychain must
-// answer, and the encrypted file's passphrase is asked now (not later,
-// while the index is locked). For a name about to be saved, the check is a
-// read of that very name: an item there that this config dir did not write
-// (another config dir sharing the keychain) is refused unless replace.
+// answer, and what the encrypted file store's first write needs (a new
+// passphrase, or the passphrase of the older single file it converts) is
+// asked now (not later, while the index is locked); an existing file
+// store needs nothing to save. When auto chose the file store because no
+// keychain answered, one line says why. For a name about to be saved,
+// the check is a read of that name's owner: an item there that this
+// config dir did not write (another config dir sharing the keychain) is
+// refused unless replace.
 func (f *Factory) readyStore(name string, replace bool) (*store.Store, error) {
 	st, err := f.Store()
 	if err != nil {
 		return nil, err
 	}
-	if st.Kind == store.KindFile && f.Getenv("CREDWIZ_PASSPHRASE") == "" && f.CanPrompt() {
-		if _, err := f.passphrase(); err != nil {
+	f.noteFallback(st)
+	if st.File != nil {
+		if err := st.File.Prepare(); err != nil {
 			return nil, err
 		}
 	}
@@ -184,7 +188,7 @@ func (f *Factory) readyStore(name string, replace bool) (*store.Store, error) {
 		}
 		return st, nil
 	}
-	it, err := st.Secrets.Get(name)
+	owner, err := store.ItemOwner(st.Secrets, name)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return st, nil
@@ -196,7 +200,7 @@ func (f *Factory) readyStore(name string, replace bool) (*store.Store, error) {
 	if _, err := st.Index.Get(name); err == nil {
 		return st, nil // a saved credential: the caller decides about replacing it
 	}
-	if id, err := st.DirID(); err == nil && id != "" && it.Owner.Dir == id {
+	if id, err := st.DirID(); err == nil && id != "" && owner.Dir == id {
 		return st, nil // this config dir's own leftover
 	}
 	return nil, fmt.Errorf("%s already holds a credwiz item named %q that this config dir did not write (another config dir's credential?); choose another name, or pass --force to overwrite it",

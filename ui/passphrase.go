@@ -1,0 +1,115 @@
+package ui
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/credwiz/credwiz/store"
+)
+
+// passphraseFunc returns how this process gets the encrypted file store's
+// passphrase when CREDWIZ_PASSPHRASE is unset (the store reads that
+// itself): for the commands about the file store (unlock, passphrase,
+// recipients, migrate), one line of stdin when stdin is not a terminal;
+// else a masked prompt at the terminal, asked again after a wrong one;
+// else nil: nobody can be asked.
+func (f *Factory) passphraseFunc() store.PassphraseFunc {
+	if f.passFromStdin && !f.IO.InTTY {
+		return f.passphraseFromStdin
+	}
+	if f.canAskTerminal() {
+		return f.askPassphrase
+	}
+	return nil
+}
+
+// passphraseFromStdin reads the passphrase from one line of stdin. A
+// wrong one cannot be asked again.
+func (f *Factory) passphraseFromStdin(req store.PassphraseRequest) (string, error) {
+	if req.Retry != nil {
+		return "", fmt.Errorf("the passphrase read from stdin does not open %s: %w", req.Path, store.ErrWrongPassphrase)
+	}
+	return f.stdinLine("the passphrase")
+}
+
+// stdinLine reads one line of stdin (without its line ending); what is
+// read past it stays buffered for the next call.
+func (f *Factory) stdinLine(what string) (string, error) {
+	if f.stdin == nil {
+		f.stdin = bufio.NewReader(f.IO.In)
+	}
+	line, err := f.stdin.ReadString('\n')
+	if err != nil && !(errors.Is(err, io.EOF) && line != "") {
+		if errors.Is(err, io.EOF) {
+			return "", usagef("%s was expected on stdin, one line, and stdin is empty; or set CREDWIZ_PASSPHRASE", what)
+		}
+		return "", fmt.Errorf("read %s from stdin: %w", what, err)
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
+// askPassphrase asks at the terminal: the store's passphrase, or for a
+// new store a new one, twice.
+func (f *Factory) askPassphrase(req store.PassphraseRequest) (string, error) {
+	if req.New {
+		fmt.Fprintf(f.IO.ErrOut, "Creating the encrypted file store (%s). Choose its passphrase: nothing can recover the secrets without it.\n", dirOf(req.Path))
+		return f.askNewPassphrase("Passphrase: ")
+	}
+	if req.Retry != nil {
+		left := store.MaxPassphraseTries - req.Attempt + 1
+		tries := "tries"
+		if left == 1 {
+			tries = "try"
+		}
+		fmt.Fprintf(f.IO.ErrOut, "Wrong passphrase: it does not open %s. Try again (%d %s left).\n", req.Path, left, tries)
+	} else {
+		fmt.Fprintf(f.IO.ErrOut, "The encrypted file store (%s) is locked; credwiz unlock keeps it open for a while.\n", dirOf(req.Path))
+	}
+	return f.ask("Passphrase: ")
+}
+
+// askNewPassphrase asks for a new passphrase twice, again while the two
+// differ (at most three times).
+func (f *Factory) askNewPassphrase(prompt string) (string, error) {
+	for try := 1; ; try++ {
+		p, err := f.ask(prompt)
+		if err != nil {
+			return "", err
+		}
+		if p == "" {
+			fmt.Fprintln(f.IO.ErrOut, "The passphrase is empty; type one.")
+			continue
+		}
+		again, err := f.ask("The same passphrase again: ")
+		if err != nil {
+			return "", err
+		}
+		if again == p {
+			return p, nil
+		}
+		if try == store.MaxPassphraseTries {
+			return "", errors.New("the two passphrases differed three times; nothing was changed")
+		}
+		fmt.Fprintln(f.IO.ErrOut, "The two passphrases differ; type them again.")
+	}
+}
+
+// ask reads one masked answer: through AskSecret when set (tests), else
+// at the terminal.
+func (f *Factory) ask(prompt string) (string, error) {
+	if f.AskSecret != nil {
+		return f.AskSecret(prompt)
+	}
+	return f.readMasked(f.context(), prompt)
+}
+
+// dirOf returns the directory of path.
+func dirOf(path string) string {
+	if i := strings.LastIndexAny(path, `/\`); i > 0 {
+		return path[:i]
+	}
+	return path
+}

@@ -117,4 +117,3 @@ func BenchmarkKeychain(b *testing.B) {
 		}
 	})
 }
-

@@ -160,4 +160,3 @@ func keychainNow(st *store.Store) (answers bool, why string) {
 	}
 	return false, fallbackWhy(err)
 }
-

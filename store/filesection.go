@@ -75,7 +75,8 @@ func (s *fileSection) Get(account string) (Item, error) {
 	if err != nil {
 		return Item{}, err
 	}
-	if _, err := s.header(path, bytes.NewReader(data)); err != nil {
+	clearHeader, err := s.header(path, bytes.NewReader(data))
+	if err != nil {
 		return Item{}, err
 	}
 	ids, err := s.f.identities()
@@ -85,7 +86,7 @@ func (s *fileSection) Get(account string) (Item, error) {
 	h, values, err := decryptItem(data, ids)
 	switch {
 	case errors.Is(err, errNoIdentity):
-		return Item{}, s.f.notRecipient(path)
+		return Item{}, s.f.noIdentityError(path, clearHeader)
 	case err != nil:
 		return Item{}, &CorruptError{Path: path, Err: err}
 	case h.Service != s.service:
@@ -282,13 +283,37 @@ func (s *fileSection) Probe() error {
 	return err
 }
 
-// notRecipient is the error for an item none of the identities decrypts.
+// noIdentityError explains an item none of the identities in use
+// decrypts: those identities are not recipients of the store at all; or
+// the item was encrypted to the current recipients, which include them,
+// so it is damaged; or it was encrypted to an older set of recipients.
+func (f *FileStore) noIdentityError(path string, h itemHeader) error {
+	rs, err := f.recipients()
+	if err != nil {
+		return err
+	}
+	keys := f.identityKeys()
+	known := false
+	for _, k := range keys {
+		known = known || indexRecipient(rs, k) >= 0
+	}
+	switch {
+	case !known && f.idFile != "":
+		return fmt.Errorf("%s is %w: the key of CREDWIZ_IDENTITY_FILE (%s) is not a recipient of this store: add its public key with credwiz recipients add where the store can be unlocked", path, ErrNotRecipient, f.idFile)
+	case h.Recipients == recipientsHash(rs):
+		return &CorruptError{Path: path, Err: errors.New("it was encrypted to this store's recipients, yet none of them opens it")}
+	}
+	return f.notRecipient(path)
+}
+
+// notRecipient is the error for an item encrypted to an older set of
+// recipients that does not include the identity in use.
 func (f *FileStore) notRecipient(path string) error {
 	who := "this store's identity"
 	if f.idFile != "" {
 		who = "the key of CREDWIZ_IDENTITY_FILE (" + f.idFile + ")"
 	}
-	return fmt.Errorf("%s is %w (%s): if that key became a recipient after the item was written, run credwiz recipients sync where the store can be unlocked; otherwise the file is damaged: restore it from a backup",
+	return fmt.Errorf("%s is %w (%s): it was written before that key became a recipient: run credwiz recipients sync where the store can be unlocked",
 		path, ErrNotRecipient, who)
 }
 

@@ -7,10 +7,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"filippo.io/age"
 	"filippo.io/age/agessh"
+	"golang.org/x/crypto/ssh"
 
 	"github.com/credwiz/credwiz/internal/kernelkeyring"
 )
@@ -56,6 +58,7 @@ type FileStore struct {
 
 	mu         sync.Mutex
 	ids        []age.Identity // resolved identities
+	idKeys     []string       // their public keys, canonical (Recipient.Key)
 	idErr      error          // why they could not be resolved (sticky)
 	passphrase string         // the passphrase, once known
 	newPass    string         // the passphrase chosen for a new store
@@ -179,40 +182,48 @@ func (f *FileStore) identities() ([]age.Identity, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.ids == nil && f.idErr == nil {
-		f.ids, f.idErr = f.resolveIdentities()
+		f.ids, f.idKeys, f.idErr = f.resolveIdentities()
 	}
 	return f.ids, f.idErr
 }
 
-// resolveIdentities finds the identities: CREDWIZ_IDENTITY_FILE's (and an
-// unlocked session's, if any), else the session's, else the passphrase's.
-func (f *FileStore) resolveIdentities() ([]age.Identity, error) {
+// identityKeys returns the public keys of the identities resolved.
+func (f *FileStore) identityKeys() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.idKeys
+}
+
+// resolveIdentities finds the identities and their public keys:
+// CREDWIZ_IDENTITY_FILE's (and an unlocked session's, if any), else the
+// session's, else the passphrase's. The caller holds f.mu.
+func (f *FileStore) resolveIdentities() ([]age.Identity, []string, error) {
 	idf, err := f.identityFile()
 	if err != nil && (f.idFile == "" || !errors.Is(err, fs.ErrNotExist)) {
-		return nil, err
+		return nil, nil, err
 	}
 	var session *age.X25519Identity
 	if err == nil {
 		session = sessionIdentity(idf.PublicKey)
 	}
 	if f.idFile != "" {
-		ids, err := loadIdentityFile(f.idFile)
+		ids, keys, err := loadIdentityFile(f.idFile)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if session != nil {
-			ids = append(ids, session)
+			ids, keys = append(ids, session), append(keys, idf.PublicKey)
 		}
-		return ids, nil
+		return ids, keys, nil
 	}
 	if session != nil {
-		return []age.Identity{session}, nil
+		return []age.Identity{session}, []string{idf.PublicKey}, nil
 	}
 	id, err := f.unwrapWithPassphrase(idf)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return []age.Identity{id}, nil
+	return []age.Identity{id}, []string{idf.PublicKey}, nil
 }
 
 // unwrapWithPassphrase decrypts identity.age with the passphrase, asking
@@ -258,28 +269,50 @@ const maxIdentityFileSize = 64 << 10
 
 // loadIdentityFile reads CREDWIZ_IDENTITY_FILE: an age identity file
 // ("AGE-SECRET-KEY-1…" lines) or an unencrypted SSH private key (ed25519
-// or RSA). It is read through the trust checks, as ssh reads its keys.
-func loadIdentityFile(path string) ([]age.Identity, error) {
+// or RSA). It is read through the trust checks, as ssh reads its keys. It
+// returns the identities and their public keys (canonical, as
+// Recipient.Key).
+func loadIdentityFile(path string) ([]age.Identity, []string, error) {
 	data, _, err := readTrusted(path, maxIdentityFileSize)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("CREDWIZ_IDENTITY_FILE names %s, which does not exist: set it to an age identity file or an SSH private key", path)
+		return nil, nil, fmt.Errorf("CREDWIZ_IDENTITY_FILE names %s, which does not exist: set it to an age identity file or an SSH private key", path)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("CREDWIZ_IDENTITY_FILE: %w", err)
+		return nil, nil, fmt.Errorf("CREDWIZ_IDENTITY_FILE: %w", err)
 	}
 	defer clear(data)
 	if bytes.Contains(data, []byte("-----BEGIN")) {
 		id, err := agessh.ParseIdentity(data)
 		if err != nil {
-			return nil, fmt.Errorf("CREDWIZ_IDENTITY_FILE (%s) is not an unencrypted ed25519 or RSA SSH private key (%v): use one without a passphrase, or an age identity file (age-keygen)", path, err)
+			return nil, nil, fmt.Errorf("CREDWIZ_IDENTITY_FILE (%s) is not an unencrypted ed25519 or RSA SSH private key (%v): use one without a passphrase, or an age identity file (age-keygen)", path, err)
 		}
-		return []age.Identity{id}, nil
+		return []age.Identity{id}, []string{sshPublicKey(data)}, nil
 	}
 	ids, err := age.ParseIdentities(bytes.NewReader(data))
 	if err != nil {
-		return nil, fmt.Errorf("CREDWIZ_IDENTITY_FILE (%s) is neither an age identity file nor an SSH private key: %v", path, err)
+		return nil, nil, fmt.Errorf("CREDWIZ_IDENTITY_FILE (%s) is neither an age identity file nor an SSH private key: %v", path, err)
 	}
-	return ids, nil
+	var keys []string
+	for _, id := range ids {
+		if x, ok := id.(*age.X25519Identity); ok {
+			keys = append(keys, x.Recipient().String())
+		}
+	}
+	return ids, keys, nil
+}
+
+// sshPublicKey returns the public key of an SSH private key in
+// authorized_keys form without comment ("ssh-ed25519 AAAA…"), or "".
+func sshPublicKey(pemBytes []byte) string {
+	k, err := ssh.ParseRawPrivateKey(pemBytes)
+	if err != nil {
+		return ""
+	}
+	signer, err := ssh.NewSignerFromKey(k)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(ssh.MarshalAuthorizedKey(signer.PublicKey())))
 }
 
 // step calls the hook, if any.

@@ -351,4 +351,3 @@ func TestParseRecipient(t *testing.T) {
 		}
 	}
 }
-

@@ -30,6 +30,10 @@ type Options struct {
 	// ProbeTimeout bounds auto's keychain probe; zero means
 	// DefaultProbeTimeout.
 	ProbeTimeout time.Duration
+
+	// services are the keychain services, [secrets, tokens]; zero means
+	// SecretService and TokenService. Tests set their own.
+	services [2]string
 }
 
 // Store is the metadata index plus the secret store of the resolved kind.
@@ -212,7 +216,11 @@ func openBackend(kind Kind, o Options) (secrets, tokens Secrets, file *FileStore
 	}
 	switch kind {
 	case KindKeychain:
-		return NewKeychain(SecretService, timeout), NewKeychain(TokenService, timeout), nil, nil
+		svc := o.services
+		if svc[0] == "" {
+			svc = [2]string{SecretService, TokenService}
+		}
+		return NewKeychain(svc[0], timeout), NewKeychain(svc[1], timeout), nil, nil
 	case KindFile:
 		env, hasEnv := os.LookupEnv("CREDWIZ_PASSPHRASE")
 		f := NewFileStore(o.Dir, FileOptions{Passphrase: o.Passphrase, IdentityFile: os.Getenv("CREDWIZ_IDENTITY_FILE"),

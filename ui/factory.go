@@ -111,7 +111,7 @@ func (f *Factory) Store() (*store.Store, error) {
 			return
 		}
 		kind := cmp.Or(f.StoreKind, f.Getenv("CREDWIZ_STORE"), string(store.KindAuto))
-		o := store.Options{Dir: dir, Kind: store.Kind(kind), Passphrase: f.passphraseFunc()}
+		o := store.Options{Dir: dir, Kind: store.Kind(kind), Passphrase: f.passphraseFunc(), WorkFactor: testWorkFactor(f)}
 		f.st, f.stErr = f.OpenStore(o)
 		if f.st != nil {
 			f.st.Hook = testHook(f)

@@ -1,0 +1,119 @@
+package filestoretest
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// migrateCase is a migration killed at one step.
+type migrateCase struct {
+	from, to string
+	step     string
+	n        int
+}
+
+// TestMigrateKilledAtEveryStep runs credwiz migrate between the file store
+// and the keychain, both ways, and kills it with SIGKILL at every step of
+// the migration: the config dir then works (every token readable) with
+// exactly one store, the one before the switch or after; doctor names what
+// is left in the other and exits 1; doctor --fix removes it; and migrate
+// runs to the end afterwards.
+func TestMigrateKilledAtEveryStep(t *testing.T) {
+	requireKeychain(t)
+	var cases []migrateCase
+	for _, way := range [][2]string{{"file", "keychain"}, {"keychain", "file"}} {
+		for _, st := range []struct {
+			step string
+			max  int
+		}{{"migrate-started", 1}, {"migrate-copied", 3}, {"migrate-switched", 1}, {"migrate-source-deleted", 3}} {
+			for n := 1; n <= st.max; n++ {
+				cases = append(cases, migrateCase{way[0], way[1], st.step, n})
+			}
+		}
+	}
+	for _, c := range cases {
+		t.Run(fmt.Sprintf("%s to %s at %s #%d", c.from, c.to, c.step, c.n), func(t *testing.T) {
+			t.Parallel()
+			sb := newSandbox(t, true).with("CREDWIZ_PASSPHRASE=mig-" + randomHex(6))
+			tag := randomHex(4)
+			keys := map[string]string{}
+			src := sb.with("CREDWIZ_STORE=" + c.from)
+			for _, n := range []string{"a", "b", "c"} {
+				name := "mig-" + tag + "-" + n
+				keys[name] = "key-" + randomHex(12)
+				src.addDrift(name, keys[name])
+			}
+			t.Cleanup(func() { sb.run("", "rm", "--yes", "mig-"+tag+"-a"); sb.run("", "rm", "--yes", "mig-"+tag+"-b"); sb.run("", "rm", "--yes", "mig-"+tag+"-c") })
+			reached, r := sb.killAt(c.step, c.n, "", "migrate", "--to", c.to)
+			if !reached {
+				t.Fatalf("migrate never paused at %s #%d: %s", c.step, c.n, r)
+			}
+			after := c.from
+			if c.step == "migrate-switched" || c.step == "migrate-source-deleted" {
+				after = c.to
+			}
+			check := func(want string) {
+				t.Helper()
+				d, _ := sb.doctorJSON()
+				if d["store"] != want {
+					t.Fatalf("the config dir uses the %v store, want %s", d["store"], want)
+				}
+				for name, key := range keys {
+					if got := sb.token(name); got != key {
+						t.Fatalf("token %s = %q, want its key", name, got)
+					}
+				}
+			}
+			check(after)
+			d, dr := sb.doctorJSON()
+			if dr.code != 1 || d["migration"] == nil {
+				t.Fatalf("doctor after the kill: %s", dr)
+			}
+			text := sb.run("", "doctor")
+			if !strings.Contains(text.stdout, "! Migration") || !strings.Contains(text.stdout, "credwiz migrate --to "+c.to+" was interrupted") {
+				t.Fatalf("doctor's text: %s", text)
+			}
+			sb.must("", "doctor", "--fix")
+			if r := sb.run("", "doctor"); r.code != 0 || strings.Contains(r.stdout, "Migration") {
+				t.Fatalf("doctor after --fix: %s", r)
+			}
+			check(after)
+			if after == c.from {
+				r := sb.must("", "migrate", "--to", c.to)
+				if !strings.Contains(r.stderr, "Moved the secrets of 3 credentials") {
+					t.Fatalf("migrate again: %s", r)
+				}
+			}
+			check(c.to)
+			if r := sb.run("", "doctor"); r.code != 0 {
+				t.Fatalf("doctor at the end: %s", r)
+			}
+		})
+	}
+}
+
+// TestMigrateMessages: migrating to the store in use says so; a keychain
+// config dir asked for the file store is told to migrate; unlock on a
+// keychain config dir says it is for the file store.
+func TestMigrateMessages(t *testing.T) {
+	requireKeychain(t)
+	sb := newSandbox(t, true)
+	name := "msg-" + randomHex(4)
+	sb.with("CREDWIZ_STORE=keychain").addDrift(name, "key-"+randomHex(8))
+	t.Cleanup(func() { sb.run("", "rm", "--yes", name) })
+	if r := sb.must("", "migrate", "--to", "keychain"); !strings.Contains(r.stderr, "already keeps its secrets in the keychain store") {
+		t.Fatalf("migrate to the store in use: %s", r)
+	}
+	r := sb.with("CREDWIZ_STORE=file").run("", "token", name)
+	if r.code != 1 || !strings.Contains(r.stderr, "credwiz migrate --to file") || strings.Contains(r.stderr, "--store file") {
+		t.Fatalf("--store file on a keychain config dir: %s", r)
+	}
+	r = sb.run("", "unlock")
+	if r.code != 1 || !strings.Contains(r.stderr, "credwiz migrate --to file") {
+		t.Fatalf("unlock on a keychain config dir: %s", r)
+	}
+	if r := sb.run("", "migrate", "--to", "vault"); r.code != 2 {
+		t.Fatalf("migrate --to vault: %s", r)
+	}
+}

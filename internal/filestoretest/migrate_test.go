@@ -44,7 +44,11 @@ func TestMigrateKilledAtEveryStep(t *testing.T) {
 				keys[name] = "key-" + randomHex(12)
 				src.addDrift(name, keys[name])
 			}
-			t.Cleanup(func() { sb.run("", "rm", "--yes", "mig-"+tag+"-a"); sb.run("", "rm", "--yes", "mig-"+tag+"-b"); sb.run("", "rm", "--yes", "mig-"+tag+"-c") })
+			t.Cleanup(func() {
+				sb.run("", "rm", "--yes", "mig-"+tag+"-a")
+				sb.run("", "rm", "--yes", "mig-"+tag+"-b")
+				sb.run("", "rm", "--yes", "mig-"+tag+"-c")
+			})
 			reached, r := sb.killAt(c.step, c.n, "", "migrate", "--to", c.to)
 			if !reached {
 				t.Fatalf("migrate never paused at %s #%d: %s", c.step, c.n, r)

@@ -48,6 +48,24 @@ func TestWrongPassphraseAtPrompt(t *testing.T) {
 	}
 }
 
+// TestCancelAtPrompt: Ctrl-C at the passphrase prompt ends the command
+// with 130 and leaves the terminal echoing again.
+func TestCancelAtPrompt(t *testing.T) {
+	requireTmux(t)
+	sb, _ := fileSandbox(t, "right-pass")
+	tm := startTerm(t, sb, shellQuote(bin)+" token d")
+	tm.waitCount("Passphrase:", 1)
+	tm.typeText("half")
+	tm.tmux("send-keys", "-t", "ft", "C-c")
+	if code := tm.exitCode(); code != 130 {
+		t.Fatalf("exit %d:\n%s", code, tm.screen())
+	}
+	tm.typeText("echo-is-back")
+	if s := tm.waitCount("echo-is-back", 1); strings.Contains(s, "half") {
+		t.Fatalf("the typed passphrase was echoed:\n%s", s)
+	}
+}
+
 // TestWrongPassphraseFromEnv: a wrong CREDWIZ_PASSPHRASE is one clear
 // line, exit 1, never a prompt.
 func TestWrongPassphraseFromEnv(t *testing.T) {

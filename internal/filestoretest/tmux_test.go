@@ -32,7 +32,9 @@ func startTerm(t *testing.T, sb *sandbox, script string) *term {
 		envs = append(envs, "export "+shellQuote(e))
 	}
 	sh := filepath.Join(sb.root, "run.sh")
-	body := strings.Join(envs, "\n") + "\n" + script + "\necho $? > " + shellQuote(tm.status) + "\nsleep 3600\n"
+	// The shell survives a Ctrl-C meant for the command (a trap, which
+	// the command does not inherit), so that it records the exit status.
+	body := strings.Join(envs, "\n") + "\ntrap : INT\n" + script + "\necho $? > " + shellQuote(tm.status) + "\nsleep 3600\n"
 	if err := os.WriteFile(sh, []byte(body), 0o700); err != nil {
 		t.Fatal(err)
 	}
@@ -60,9 +62,12 @@ func (tm *term) tmux(args ...string) string {
 
 // typeLine types s and Enter.
 func (tm *term) typeLine(s string) {
-	tm.tmux("send-keys", "-t", "ft", "-l", s)
+	tm.typeText(s)
 	tm.tmux("send-keys", "-t", "ft", "Enter")
 }
+
+// typeText types s.
+func (tm *term) typeText(s string) { tm.tmux("send-keys", "-t", "ft", "-l", s) }
 
 func (tm *term) screen() string { return tm.tmux("capture-pane", "-p", "-t", "ft") }
 

@@ -489,3 +489,34 @@ func TestFileStoreReadsEveryOwner(t *testing.T) {
 	}
 	_ = maps.Clone(map[string]string{})
 }
+
+// TestFileStoreHostileDir: a secrets dir others can write, or owned by
+// someone else, or a symlink's target a file, is refused with its fix.
+func TestFileStoreHostileDir(t *testing.T) {
+	dir := t.TempDir()
+	f := testFileStore(t, dir, "pw")
+	mustSet(t, f.Section(SecretService), "a", map[string]string{"k": "v"})
+	if err := os.Chmod(f.Dir(), 0o777); err != nil {
+		t.Fatal(err)
+	}
+	for op, err := range map[string]error{
+		"Get":  func() error { _, err := testFileStore(t, dir, "pw").Section(SecretService).Get("a"); return err }(),
+		"Set":  testFileStore(t, dir, "pw").Section(SecretService).Set("b", Item{}),
+		"List": func() error { _, err := f.Section(SecretService).(Lister).List(); return err }(),
+	} {
+		if !errors.Is(err, ErrUntrusted) || !strings.Contains(err.Error(), "chmod 700 "+f.Dir()) {
+			t.Errorf("%s with a 0777 secrets dir: %v", op, err)
+		}
+	}
+	if err := os.Chmod(f.Dir(), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	// A regular file where the secrets dir belongs.
+	dir2 := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir2, SecretsDirName), []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := testFileStore(t, dir2, "pw").Section(SecretService).Set("a", Item{}); !errors.Is(err, ErrUntrusted) || !strings.Contains(err.Error(), "not a directory") {
+		t.Fatalf("a file as the secrets dir: %v", err)
+	}
+}

@@ -203,14 +203,25 @@ func (s *Store) removeOwned(sec, tok Secrets, id string, creds []Credential) (in
 }
 
 // ownedAccounts returns the accounts of sec whose items are config dir
-// id's: from its listing, or, where it cannot list, among creds' names and
-// staged items, those whose owner says so.
+// id's: those whose owner says so, staged items for id, and items without
+// an owner named after a credential of creds that predates owners (as
+// dropItems decides); from sec's listing, or, where it cannot list, among
+// creds' names and staged items.
 func ownedAccounts(sec Secrets, id string, creds []Credential) []string {
+	unowned := map[string]bool{}
+	for _, c := range creds {
+		if c.SecretRevision == 0 {
+			unowned[c.Name] = true
+		}
+	}
+	ours := func(acct string, o Owner) bool {
+		_, staged, _, dir := parseAccount(acct)
+		return o.Dir == id || (staged && dir == id) || (o.IsZero() && unowned[acct])
+	}
 	var out []string
 	if items, listed, err := listItems(sec); err == nil && listed {
 		for _, it := range items {
-			_, staged, _, dir := parseAccount(it.Account)
-			if it.Owner.Dir == id || (staged && dir == id) {
+			if ours(it.Account, it.Owner) {
 				out = append(out, it.Account)
 			}
 		}
@@ -221,7 +232,7 @@ func ownedAccounts(sec Secrets, id string, creds []Credential) []string {
 			if acct == "" {
 				continue
 			}
-			if o, err := ItemOwner(sec, acct); err == nil && o.Dir == id {
+			if o, err := ItemOwner(sec, acct); err == nil && ours(acct, o) {
 				out = append(out, acct)
 			}
 		}

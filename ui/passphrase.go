@@ -65,6 +65,8 @@ func (f *Factory) askPassphrase(req store.PassphraseRequest) (string, error) {
 			tries = "try"
 		}
 		fmt.Fprintf(f.IO.ErrOut, "Wrong passphrase: it does not open %s. Try again (%d %s left).\n", req.Path, left, tries)
+	} else if f.passFromStdin {
+		fmt.Fprintf(f.IO.ErrOut, "The passphrase of the encrypted file store (%s):\n", dirOf(req.Path))
 	} else {
 		fmt.Fprintf(f.IO.ErrOut, "The encrypted file store (%s) is locked; credwiz unlock keeps it open for a while.\n", dirOf(req.Path))
 	}

@@ -2,6 +2,8 @@ package filestoretest
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -119,5 +121,41 @@ func TestMigrateMessages(t *testing.T) {
 	}
 	if r := sb.run("", "migrate", "--to", "vault"); r.code != 2 {
 		t.Fatalf("migrate --to vault: %s", r)
+	}
+}
+
+// TestMigrateOldFormat moves a config dir in the older format (a version
+// 1 index, secrets.age, items without owners) to the keychain: every key
+// readable there, nothing left in the file store, doctor clean.
+func TestMigrateOldFormat(t *testing.T) {
+	requireKeychain(t)
+	sb := newSandbox(t, true).with("CREDWIZ_PASSPHRASE=old-pass")
+	tag := randomHex(4)
+	keys := map[string]string{"old-" + tag + "-a": "key-a-" + tag + "0123", "old-" + tag + "-b": "key-b-" + tag + "0123"}
+	writeOldFormat(t, sb.dir, "old-pass", keys)
+	t.Cleanup(func() {
+		for n := range keys {
+			sb.run("", "rm", "--yes", n)
+		}
+	})
+	if r := sb.must("", "migrate", "--to", "keychain"); !strings.Contains(r.stderr, "Moved the secrets of 2 credentials") {
+		t.Fatalf("migrate: %s", r)
+	}
+	for n, k := range keys {
+		if got := sb.token(n); got != k {
+			t.Fatalf("token %s = %q", n, got)
+		}
+	}
+	if r := sb.run("", "doctor"); r.code != 0 || !strings.Contains(r.stdout, "keychain") {
+		t.Fatalf("doctor: %s", r)
+	}
+	if _, err := os.Stat(filepath.Join(sb.dir, "secrets.age")); !os.IsNotExist(err) {
+		t.Fatalf("secrets.age left: %v", err)
+	}
+	ents, _ := os.ReadDir(filepath.Join(sb.dir, "secrets"))
+	for _, e := range ents {
+		if strings.HasSuffix(e.Name(), ".age") && e.Name() != "identity.age" {
+			t.Fatalf("left in the file store: %s", e.Name())
+		}
 	}
 }

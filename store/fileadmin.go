@@ -33,8 +33,18 @@ func (f *FileStore) ready() (identityFile, error) {
 	if serr == nil && st == FileLegacy {
 		return idf, fmt.Errorf("%s is in the older single-file format, which the first write converts: add or edit a credential first (or run credwiz doctor)", f.LegacyPath())
 	}
-	return idf, fmt.Errorf("there is no encrypted file store in %s yet: the first credwiz add creates it: %w", f.configDir, fs.ErrNotExist)
+	return idf, noStoreError{f.configDir}
 }
+
+// noStoreError says that the file store does not exist yet; it wraps
+// fs.ErrNotExist.
+type noStoreError struct{ dir string }
+
+func (e noStoreError) Error() string {
+	return fmt.Sprintf("there is no encrypted file store in %s yet: the first credwiz add creates it", e.dir)
+}
+
+func (e noStoreError) Unwrap() error { return fs.ErrNotExist }
 
 // Unlock decrypts the identity with the passphrase (asked as needed) and
 // keeps it in the Linux kernel keyring (a "user" key in the session

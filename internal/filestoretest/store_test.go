@@ -71,6 +71,9 @@ func TestConvertOldFormat(t *testing.T) {
 			if got := sb.token("a"); got != "key-a-0123456789" {
 				t.Fatalf("token before conversion = %q", got)
 			}
+			if d := sb.run("", "doctor"); !strings.Contains(d.stdout, "older single-file format (secrets.age): the next change converts it") {
+				t.Fatalf("doctor before conversion: %s", d)
+			}
 			if _, err := os.Stat(filepath.Join(sb.dir, "secrets")); err == nil {
 				t.Fatal("a read converted the store")
 			}

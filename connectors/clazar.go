@@ -2,6 +2,7 @@ package connectors
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"time"
@@ -43,6 +44,7 @@ func Clazar() *Connector {
 				Title:    "Client Secret",
 				Help:     "Shown with the Client ID when you create the key at app.clazar.io → Settings → API Keys; the secret is shown only once. If it is lost, generate a new API key.",
 				Secret:   true,
+				Mask:     MaskAll,
 				Required: true,
 			},
 			{
@@ -62,7 +64,7 @@ func Clazar() *Connector {
 		if err != nil {
 			return nil, err
 		}
-		tok, _, err := clazarToken(ctx, hc, v, c.Secrets(v))
+		tok, _, err := clazarToken(ctx, hc, v, NewLeakCheck(c.Secrets(v)...))
 		return tok, err
 	}
 	c.Test = func(ctx context.Context, hc *http.Client, v Values) (Report, error) {
@@ -76,18 +78,18 @@ func Clazar() *Connector {
 // When the answer says nothing of the lifetime (neither expires_in nor a JWT
 // exp), known is false and the token is given an expiry of now: usable for
 // this call, but never reused from a cache, since credwiz will not guess.
-func clazarToken(ctx context.Context, hc *http.Client, v Values, secrets []string) (tok *oauth2.Token, known bool, err error) {
+func clazarToken(ctx context.Context, hc *http.Client, v Values, lc *LeakCheck) (tok *oauth2.Token, known bool, err error) {
 	body := struct {
 		ClientID     string `json:"client_id"`
 		ClientSecret string `json:"client_secret"`
 	}{v["client_id"], v["client_secret"]}
 	url := joinURL(v["base_url"], "/authenticate/")
-	r, err := send(ctx, hc, jsonCall(clazarTokenOp, http.MethodPost, url, body, secrets))
+	r, err := send(ctx, hc, jsonCall(clazarTokenOp, http.MethodPost, url, body, lc))
 	if err != nil {
 		return nil, false, err
 	}
 	if !r.ok() {
-		e := clazarError(clazarTokenOp, r, secrets)
+		e := clazarError(clazarTokenOp, r, lc)
 		// UNCONFIRMED: Clazar does not document the status of bad client
 		// credentials; 400, 401 and 403 all mean "rejected credentials".
 		switch r.status {
@@ -99,10 +101,10 @@ func clazarToken(ctx context.Context, hc *http.Client, v Values, secrets []strin
 	}
 	var tr struct {
 		AccessToken string `json:"access_token"`
-		TokenType   string `json:"token_type"`
-		ExpiresIn   number `json:"expires_in"`
+		TokenType   text   `json:"token_type"`
+		ExpiresIn   count  `json:"expires_in"`
 	}
-	if err := decode(clazarTokenOp, r, &tr, secrets); err != nil {
+	if err := decode(clazarTokenOp, r, &tr, lc); err != nil {
 		return nil, false, err
 	}
 	if tr.AccessToken == "" {
@@ -117,7 +119,7 @@ func clazarToken(ctx context.Context, hc *http.Client, v Values, secrets []strin
 	if tr.TokenType == "" {
 		tr.TokenType = "bearer"
 	}
-	return &oauth2.Token{AccessToken: tr.AccessToken, TokenType: tr.TokenType, Expiry: exp}, known, nil
+	return &oauth2.Token{AccessToken: tr.AccessToken, TokenType: string(tr.TokenType), Expiry: exp}, known, nil
 }
 
 func clazarTest(ctx context.Context, hc *http.Client, c *Connector, v Values) (Report, error) {
@@ -126,13 +128,14 @@ func clazarTest(ctx context.Context, hc *http.Client, c *Connector, v Values) (R
 	if err != nil {
 		return rep, err
 	}
-	secrets := c.Secrets(v)
-	tok, known, err := clazarToken(ctx, hc, v, secrets)
+	lc := NewLeakCheck(c.Secrets(v)...)
+	tok, known, err := clazarToken(ctx, hc, v, lc)
 	if err != nil {
 		return rep, err
 	}
+	lc = lc.With(tok.AccessToken)
 	rep.Account = "Clazar API client " + v["client_id"]
-	tokenInto(&rep, tok)
+	tokenInto(&rep, tok, lc)
 	if !known {
 		rep.TokenExpires = time.Time{}
 		rep.Warnings = append(rep.Warnings, "Clazar did not say when the access token expires; credwiz will not reuse it and mints a new one for each use")
@@ -140,14 +143,13 @@ func clazarTest(ctx context.Context, hc *http.Client, c *Connector, v Values) (R
 	if v["base_url"] != clazarURL {
 		rep.Details = append(rep.Details, Detail{Label: "API Base URL", Value: v["base_url"]})
 	}
-	secrets = append(secrets, tok.AccessToken)
 	url := joinURL(v["base_url"], "/listings?response_format=common&page=1&page_size=1")
-	r, err := send(ctx, hc, bearerCall(clazarListOp, url, tok.AccessToken, secrets))
+	r, err := send(ctx, hc, bearerCall(clazarListOp, url, tok.AccessToken, lc))
 	if err != nil {
 		return rep, err
 	}
 	if !r.ok() {
-		e := clazarError(clazarListOp, r, secrets)
+		e := clazarError(clazarListOp, r, lc)
 		switch r.status {
 		case http.StatusUnauthorized:
 			e.Hint = "Clazar refused the token it had just issued: the API key may have been revoked meanwhile; check app.clazar.io → Settings → API Keys"
@@ -158,18 +160,18 @@ func clazarTest(ctx context.Context, hc *http.Client, c *Connector, v Values) (R
 		return rep, e
 	}
 	var page struct {
-		Count   *number `json:"count"`
-		Results []any   `json:"results"`
+		Count   count             `json:"count"`
+		Results []json.RawMessage `json:"results"`
 	}
-	if err := decode(clazarListOp, r, &page, secrets); err != nil {
+	if err := decode(clazarListOp, r, &page, lc); err != nil {
 		return rep, err
 	}
 	if page.Results == nil {
 		return rep, noField(clazarListOp, r, "results")
 	}
 	chk := Check{Name: "Listings", OK: true, Required: true, Note: "reachable"}
-	if page.Count != nil {
-		n := strconv.FormatInt(int64(*page.Count), 10)
+	if total, ok := page.Count.get(); ok {
+		n := strconv.FormatInt(total, 10)
 		chk.Note = "reachable (" + n + " listings)"
 		rep.Details = append(rep.Details, Detail{Label: "Listings", Value: n})
 	}
@@ -181,12 +183,12 @@ func clazarTest(ctx context.Context, hc *http.Client, c *Connector, v Values) (R
 // UNCONFIRMED: the message is taken from whichever of the usual fields is
 // present (Django REST "detail", OAuth "error"/"error_description",
 // "message").
-func clazarError(op string, r *response, secrets []string) *Error {
+func clazarError(op string, r *response, lc *LeakCheck) *Error {
 	m := vendorStrings(r.body)
 	code := m["error"]
 	msg := first(m, "error_description", "detail", "message")
 	if msg == "" {
 		msg, code = code, ""
 	}
-	return statusError(op, r, secrets).refine(code, msg, secrets)
+	return statusError(op, r, lc).refine(code, msg, lc)
 }

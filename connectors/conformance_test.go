@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/oauth2"
+
 	"github.com/credwiz/credwiz/connectors"
 	"github.com/credwiz/credwiz/connectors/connectortest"
 )
@@ -58,6 +60,9 @@ func conform(t *testing.T, c *connectors.Connector) {
 			}
 			if len(f.Options) > 0 && f.Default != "" && !slices.Contains(f.Options, f.Default) {
 				t.Errorf("field %s: default %q is not one of its options %v", f.Key, f.Default, f.Options)
+			}
+			if f.Mask != connectors.MaskAll && !f.Secret {
+				t.Errorf("field %s: Mask is for secret fields", f.Key)
 			}
 			if len(f.Options) > 0 && f.Secret {
 				t.Errorf("field %s: a secret cannot be a select", f.Key)
@@ -121,6 +126,39 @@ func conform(t *testing.T, c *connectors.Connector) {
 			t.Fatalf("Token: %v %+v", err, tok)
 		}
 	})
+
+	for _, variant := range connectortest.Variants() {
+		run("success with variant answers: "+variant.String(), func(t *testing.T, e connectortest.Emulator, v connectors.Values) {
+			e.SetVariant(variant)
+			rep, err := c.Test(context.Background(), client, v)
+			if err != nil {
+				t.Fatalf("Test: %v", err)
+			}
+			if rep.Account == "" {
+				t.Errorf("Report must name the account: %+v", rep)
+			}
+			if !rep.TokenExpires.IsZero() && rep.TokenNeverExpires {
+				t.Errorf("Report gives an expiry and says the token never expires: %v", rep.TokenExpires)
+			}
+			// What a passing test reports must be savable: every time
+			// within the years RFC 3339 can write.
+			if _, err := json.Marshal(rep); err != nil {
+				t.Errorf("the Report cannot be written as JSON: %v", err)
+			}
+			tok, err := c.Token(context.Background(), client, v)
+			if err != nil {
+				t.Fatalf("Token: %v", err)
+			}
+			for _, tk := range []*oauth2.Token{tok, rep.Token} {
+				if tk == nil {
+					continue
+				}
+				if _, err := json.Marshal(tk); err != nil || tk.Expiry.Year() > 9999 {
+					t.Errorf("the token cannot be cached: expiry %v: %v", tk.Expiry, err)
+				}
+			}
+		})
+	}
 
 	run("wrong secrets are rejected", func(t *testing.T, e connectortest.Emulator, v connectors.Values) {
 		good := c.Secrets(c.Normalize(v))

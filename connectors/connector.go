@@ -26,6 +26,9 @@ type Field struct {
 	Default string
 	// Secret fields are kept in the secret store and masked everywhere.
 	Secret bool
+	// Mask says how much of a secret field's value show may reveal: by
+	// default (MaskAll) nothing.
+	Mask Mask
 	// Required fields must be non-empty when they apply.
 	Required bool
 	// Advanced fields are asked only when the operator opts in.
@@ -44,6 +47,19 @@ type Field struct {
 	// always applies.
 	AppliesTo func(Values) bool
 }
+
+// Mask says how much of a secret value a display of the credential may
+// reveal.
+type Mask int
+
+const (
+	// MaskAll, the zero value, reveals nothing: passwords, security tokens
+	// and client secrets, of which any part helps a guess.
+	MaskAll Mask = iota
+	// MaskTail may reveal the last 4 characters of a long key or token,
+	// so that the operator can tell two of them apart.
+	MaskTail
+)
 
 // Applies reports whether f applies to a credential with values v.
 func (f Field) Applies(v Values) bool { return f.AppliesTo == nil || f.AppliesTo(v) }

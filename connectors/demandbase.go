@@ -54,6 +54,7 @@ func Demandbase() *Connector {
 				Title:    "Client Secret",
 				Help:     "Shown next to the Client ID when you create the token under Settings → APIs → API Key Sets; the secret is shown only once. If it is lost, create a new token in the key set.",
 				Secret:   true,
+				Mask:     MaskAll,
 				Required: true,
 			},
 		},
@@ -63,7 +64,7 @@ func Demandbase() *Connector {
 		if err != nil {
 			return nil, err
 		}
-		return demandbaseToken(ctx, hc, v, c.Secrets(v))
+		return demandbaseToken(ctx, hc, v, NewLeakCheck(c.Secrets(v)...))
 	}
 	c.Test = func(ctx context.Context, hc *http.Client, v Values) (Report, error) {
 		return demandbaseTest(ctx, hc, c, v)
@@ -73,19 +74,19 @@ func Demandbase() *Connector {
 
 // demandbaseToken performs the token exchange. It cannot use
 // clientcredentials.Config: the request is JSON and the answer camelCase.
-func demandbaseToken(ctx context.Context, hc *http.Client, v Values, secrets []string) (*oauth2.Token, error) {
+func demandbaseToken(ctx context.Context, hc *http.Client, v Values, lc *LeakCheck) (*oauth2.Token, error) {
 	body := struct {
 		GrantType    string `json:"grantType"`
 		ClientID     string `json:"clientId"`
 		ClientSecret string `json:"clientSecret"`
 	}{"client_credentials", v["client_id"], v["client_secret"]}
 	url := joinURL(v["base_url"], "/auth/v1/token")
-	r, err := send(ctx, hc, jsonCall(demandbaseTokenOp, http.MethodPost, url, body, secrets))
+	r, err := send(ctx, hc, jsonCall(demandbaseTokenOp, http.MethodPost, url, body, lc))
 	if err != nil {
 		return nil, err
 	}
 	if !r.ok() {
-		e := demandbaseError(demandbaseTokenOp, r, secrets)
+		e := demandbaseError(demandbaseTokenOp, r, lc)
 		// UNCONFIRMED: Demandbase documents only 400 for a bad token request
 		// and not which status wrong client credentials get, so 400, 401 and
 		// 403 from the token endpoint all mean "rejected credentials".
@@ -98,10 +99,10 @@ func demandbaseToken(ctx context.Context, hc *http.Client, v Values, secrets []s
 	}
 	var tr struct {
 		AccessToken string `json:"accessToken"`
-		TokenType   string `json:"tokenType"`
-		ExpiresIn   number `json:"expiresIn"`
+		TokenType   text   `json:"tokenType"`
+		ExpiresIn   count  `json:"expiresIn"`
 	}
-	if err := decode(demandbaseTokenOp, r, &tr, secrets); err != nil {
+	if err := decode(demandbaseTokenOp, r, &tr, lc); err != nil {
 		return nil, err
 	}
 	if tr.AccessToken == "" {
@@ -115,13 +116,13 @@ func demandbaseToken(ctx context.Context, hc *http.Client, v Values, secrets []s
 	if tr.TokenType == "" {
 		tr.TokenType = "bearer"
 	}
-	return &oauth2.Token{AccessToken: tr.AccessToken, TokenType: tr.TokenType, Expiry: exp}, nil
+	return &oauth2.Token{AccessToken: tr.AccessToken, TokenType: string(tr.TokenType), Expiry: exp}, nil
 }
 
 // demandbaseCheck is one cheap read telling whether the key set holds an API.
 type demandbaseCheck struct {
 	name, path, why string
-	// required: the seed asks operators to enable the B2B API "at minimum",
+	// required: Demandbase asks operators to enable the B2B API "at minimum",
 	// so a key set without it is unusable for this connector and fails the
 	// test (ErrForbidden, with the Report still listing all three checks).
 	// Admin and Usage are optional extras: their absence is a warning.
@@ -140,22 +141,22 @@ func demandbaseTest(ctx context.Context, hc *http.Client, c *Connector, v Values
 	if err != nil {
 		return rep, err
 	}
-	secrets := c.Secrets(v)
-	tok, err := demandbaseToken(ctx, hc, v, secrets)
+	lc := NewLeakCheck(c.Secrets(v)...)
+	tok, err := demandbaseToken(ctx, hc, v, lc)
 	if err != nil {
 		return rep, err
 	}
+	lc = lc.With(tok.AccessToken)
 	rep.Account = "Demandbase key set " + v["client_id"]
-	tokenInto(&rep, tok)
+	tokenInto(&rep, tok, lc)
 	if v["base_url"] != demandbaseURL {
 		rep.Details = append(rep.Details, Detail{Label: "API Base URL", Value: v["base_url"]})
 	}
-	secrets = append(secrets, tok.AccessToken)
 	var missing *Error
 	for _, dc := range demandbaseChecks {
 		op := "GET " + dc.path
 		chk := Check{Name: dc.name, Required: dc.required}
-		r, err := send(ctx, hc, bearerCall(op, joinURL(v["base_url"], dc.path), tok.AccessToken, secrets))
+		r, err := send(ctx, hc, bearerCall(op, joinURL(v["base_url"], dc.path), tok.AccessToken, lc))
 		switch {
 		case err != nil:
 			var e *Error
@@ -167,7 +168,7 @@ func demandbaseTest(ctx context.Context, hc *http.Client, c *Connector, v Values
 			return rep, err
 		case r.ok():
 			var body map[string]any
-			if err := decode(op, r, &body, secrets); err != nil {
+			if err := decode(op, r, &body, lc); err != nil {
 				if dc.required {
 					return rep, err
 				}
@@ -177,19 +178,19 @@ func demandbaseTest(ctx context.Context, hc *http.Client, c *Connector, v Values
 			}
 			chk.OK = true
 		case r.status == http.StatusUnauthorized:
-			e := demandbaseError(op, r, secrets)
+			e := demandbaseError(op, r, lc)
 			e.Hint = "Demandbase refused the token it had just issued: the token or key set may have been deactivated meanwhile; check Settings → APIs → API Key Sets and try again"
 			return rep, e
 		case r.status == http.StatusForbidden:
 			chk.Note = "API not granted to this key set"
 			if dc.required {
-				missing = demandbaseError(op, r, secrets)
+				missing = demandbaseError(op, r, lc)
 				missing.Hint = "enable the " + dc.name + " for this key set: Demandbase One → Settings → APIs → API Key Sets → API Permissions"
 			} else {
 				rep.Warnings = append(rep.Warnings, "the key set does not hold the "+dc.name+" ("+dc.why+"); enable it under Settings → APIs → API Key Sets → API Permissions if you need it")
 			}
 		default:
-			e := demandbaseError(op, r, secrets)
+			e := demandbaseError(op, r, lc)
 			if dc.required {
 				return rep, e
 			}
@@ -208,7 +209,7 @@ func demandbaseTest(ctx context.Context, hc *http.Client, c *Connector, v Values
 // whichever of Demandbase's error shapes the body has:
 // {"errorCode","errorMessage","diagnosticCode"}, the Admin API's
 // {"code","details","requestId"}, or the 401 {"status": "..."}.
-func demandbaseError(op string, r *response, secrets []string) *Error {
+func demandbaseError(op string, r *response, lc *LeakCheck) *Error {
 	m := vendorStrings(r.body)
-	return statusError(op, r, secrets).refine(m["errorCode"], first(m, "errorMessage", "details", "status", "message"), secrets)
+	return statusError(op, r, lc).refine(m["errorCode"], first(m, "errorMessage", "details", "status", "message"), lc)
 }

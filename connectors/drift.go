@@ -3,6 +3,7 @@ package connectors
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -35,6 +36,7 @@ func Drift() *Connector {
 				Title:    "API Key Value",
 				Help:     "Your Drift app's access token: dev.drift.com → your app → OAuth & Permissions → choose the scopes → Install (under Activate Your App), then copy the Access Token. It does not expire; a pasted leading \"Bearer \" is removed.",
 				Secret:   true,
+				Mask:     MaskTail,
 				Required: true,
 				Bearer:   true,
 			},
@@ -64,13 +66,15 @@ func Drift() *Connector {
 
 // driftTokenInfo is the answer of POST /app/token_info. Times are in
 // milliseconds; an expires_in of 0 means the token lasts until revoked.
+// Only authenticated_userid is needed (it names the org); the rest is
+// shown, so any JSON type, null or absence is accepted there.
 type driftTokenInfo struct {
 	AuthenticatedUserID string `json:"authenticated_userid"`
-	CredentialID        string `json:"credential_id"`
-	TokenType           string `json:"token_type"`
-	ExpiresIn           number `json:"expires_in"`
-	CreatedAt           number `json:"created_at"`
-	Scope               string `json:"scope"`
+	CredentialID        text   `json:"credential_id"`
+	TokenType           text   `json:"token_type"`
+	ExpiresIn           count  `json:"expires_in"`
+	CreatedAt           count  `json:"created_at"`
+	Scope               words  `json:"scope"`
 }
 
 func driftTest(ctx context.Context, hc *http.Client, c *Connector, v Values) (Report, error) {
@@ -79,67 +83,85 @@ func driftTest(ctx context.Context, hc *http.Client, c *Connector, v Values) (Re
 	if err != nil {
 		return rep, err
 	}
-	secrets := c.Secrets(v)
+	lc := NewLeakCheck(c.Secrets(v)...)
 	key := v["api_key"]
 	body := struct {
 		AccessToken string `json:"access_token"`
 	}{key}
-	cl := jsonCall(driftInfoOp, http.MethodPost, joinURL(v["base_url"], "/app/token_info"), body, secrets)
+	cl := jsonCall(driftInfoOp, http.MethodPost, joinURL(v["base_url"], "/app/token_info"), body, lc)
 	cl.header.Set("Authorization", "Bearer "+key)
 	r, err := send(ctx, hc, cl)
 	if err != nil {
 		return rep, err
 	}
 	if !r.ok() {
-		return rep, driftError(driftInfoOp, r, secrets)
+		return rep, driftError(driftInfoOp, r, lc)
 	}
 	var info driftTokenInfo
-	if err := decode(driftInfoOp, r, &info, secrets); err != nil {
+	if err := decode(driftInfoOp, r, &info, lc); err != nil {
 		return rep, err
 	}
 	if info.AuthenticatedUserID == "" {
 		return rep, noField(driftInfoOp, r, "authenticated_userid")
 	}
-	org := strings.TrimPrefix(info.AuthenticatedUserID, "orgId:")
+	org := lc.Withhold(strings.TrimPrefix(info.AuthenticatedUserID, "orgId:"))
 	rep.Account = "Drift org " + org
 	rep.Details = append(rep.Details, Detail{Label: "Org ID", Value: org})
 	if info.CredentialID != "" {
-		rep.Details = append(rep.Details, Detail{Label: "App (credential) ID", Value: info.CredentialID})
+		rep.Details = append(rep.Details, Detail{Label: "App (credential) ID", Value: lc.Withhold(string(info.CredentialID))})
 	}
-	if info.CreatedAt > 0 {
-		created := time.UnixMilli(int64(info.CreatedAt)).UTC()
+	created, createdOK := info.CreatedAt.unixMilli()
+	if createdOK {
 		rep.Details = append(rep.Details, Detail{Label: "Token created", Value: created.Format(time.RFC3339)})
 	}
-	rep.TokenType = strings.ToLower(info.TokenType)
+	rep.TokenType = lc.Withhold(strings.ToLower(string(info.TokenType)))
 	if rep.TokenType == "" {
 		rep.TokenType = "bearer"
 	}
-	if info.ExpiresIn == 0 {
-		rep.TokenNeverExpires = true
+	driftExpiry(&rep, info.ExpiresIn, created, createdOK)
+	if lc.Leaks(strings.Join(info.Scope, " ")) {
+		rep.Access = append(rep.Access, Check{Name: WithheldNotice, OK: true, Note: "scope"})
 	} else {
-		start := time.Now()
-		if info.CreatedAt > 0 {
-			start = time.UnixMilli(int64(info.CreatedAt))
+		for _, s := range info.Scope {
+			rep.Access = append(rep.Access, Check{Name: s, OK: true, Note: "scope"})
 		}
-		rep.TokenExpires = start.Add(info.ExpiresIn.duration(time.Millisecond))
-		rep.Warnings = append(rep.Warnings, "this token expires (it is not an app install token); install the app from dev.drift.com → your app → OAuth & Permissions to get a non-expiring one")
-	}
-	for _, s := range strings.Fields(info.Scope) {
-		rep.Access = append(rep.Access, Check{Name: s, OK: true, Note: "scope"})
 	}
 	if len(rep.Access) == 0 {
 		rep.Warnings = append(rep.Warnings, "the token has no scopes: choose them at dev.drift.com → your app → OAuth & Permissions, then install the app again")
 	}
-	driftRateLimit(&rep, r.header)
+	driftRateLimit(&rep, r.header, lc)
 	return rep, nil
 }
 
+// driftExpiry records the token's lifetime: expires_in 0 is an app install
+// token, which never expires; a positive one (counted from created_at when
+// known, else from now) is a token that expires, with a warning; anything
+// else (absent, null, negative, beyond a century) leaves the expiry unknown.
+func driftExpiry(rep *Report, expiresIn count, created time.Time, createdOK bool) {
+	if n, ok := expiresIn.get(); ok && n == 0 {
+		rep.TokenNeverExpires = true
+		return
+	}
+	d, ok := expiresIn.duration(time.Millisecond)
+	if !ok {
+		return
+	}
+	start := time.Now()
+	if createdOK {
+		start = created
+	}
+	if exp := start.Add(d); writable(exp) {
+		rep.TokenExpires = exp
+	}
+	rep.Warnings = append(rep.Warnings, "this token expires (it is not an app install token); install the app from dev.drift.com → your app → OAuth & Permissions to get a non-expiring one")
+}
+
 // driftRateLimit reports the rate-limit headers Drift sends. Their names are
-// UNCONFIRMED, so every X-RateLimit-* header present is shown; when a limit
-// and a remaining count can be read, a low remainder is a warning (the
-// limit, 600 requests a minute by default, is shared by every integration
-// of the org).
-func driftRateLimit(rep *Report, h http.Header) {
+// UNCONFIRMED, so every X-RateLimit-* header present is shown (unless it
+// quotes a secret); when a limit and a remaining count can be read, a low
+// remainder is a warning (the limit, 600 requests a minute by default, is
+// shared by every integration of the org).
+func driftRateLimit(rep *Report, h http.Header, lc *LeakCheck) {
 	var names []string
 	for k := range h {
 		if strings.HasPrefix(strings.ToLower(k), "x-ratelimit-") {
@@ -154,29 +176,29 @@ func driftRateLimit(rep *Report, h http.Header) {
 	for _, k := range names {
 		parts = append(parts, strings.TrimPrefix(strings.ToLower(k), "x-ratelimit-")+" "+truncate(h.Get(k), 40))
 	}
-	rep.Details = append(rep.Details, Detail{Label: "Rate limit", Value: strings.Join(parts, ", ")})
-	var limit, remaining number
-	if json.Unmarshal([]byte(h.Get("X-RateLimit-Limit")), &limit) != nil ||
-		json.Unmarshal([]byte(h.Get("X-RateLimit-Remaining")), &remaining) != nil || limit == 0 {
+	rep.Details = append(rep.Details, Detail{Label: "Rate limit", Value: lc.Withhold(strings.Join(parts, ", "))})
+	limit, ok1 := parseCount(h.Get("X-RateLimit-Limit")).get()
+	remaining, ok2 := parseCount(h.Get("X-RateLimit-Remaining")).get()
+	if !ok1 || !ok2 || limit == 0 {
 		return
 	}
 	if remaining*10 < limit {
-		rep.Warnings = append(rep.Warnings, "only "+h.Get("X-RateLimit-Remaining")+" of "+h.Get("X-RateLimit-Limit")+" requests are left in Drift's current rate-limit window; other integrations may be using the same limit")
+		rep.Warnings = append(rep.Warnings, fmt.Sprintf("only %d of %d requests are left in Drift's current rate-limit window; other integrations may be using the same limit", remaining, limit))
 	}
 }
 
 // driftError classifies a non-2xx answer from its {"error":{"type",
 // "message"}} body. Drift documents authentication_error as 403; 401 and 403
 // are treated alike, as rejected credentials.
-func driftError(op string, r *response, secrets []string) *Error {
+func driftError(op string, r *response, lc *LeakCheck) *Error {
 	var b struct {
 		Error struct {
-			Type    string `json:"type"`
-			Message string `json:"message"`
+			Type    text `json:"type"`
+			Message text `json:"message"`
 		} `json:"error"`
 	}
 	_ = json.Unmarshal(r.body, &b) // a body of another shape keeps statusError's snippet
-	e := statusError(op, r, secrets).refine(b.Error.Type, b.Error.Message, secrets)
+	e := statusError(op, r, lc).refine(string(b.Error.Type), string(b.Error.Message), lc)
 	if r.status == http.StatusUnauthorized || r.status == http.StatusForbidden {
 		e.Class = ErrRejected
 		e.Hint = "the token was revoked or the app uninstalled: install the app again (dev.drift.com → your app → OAuth & Permissions → Install) and copy the new Access Token"

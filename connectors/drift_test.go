@@ -2,6 +2,7 @@ package connectors_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -124,6 +125,100 @@ func TestDriftEmulatorRefusesBadRequests(t *testing.T) {
 			status, body := do(t, req)
 			if status != tt.want || !strings.Contains(body, tt.wantType) {
 				t.Errorf("HTTP %d %s; want %d %s", status, body, tt.want, tt.wantType)
+			}
+		})
+	}
+}
+
+// TestDriftLenientAnswers: only authenticated_userid is required and typed;
+// every other field of token_info may have any JSON type, be null or be
+// missing, and times out of range show as unknown. Each case sets fields
+// of the emulator's real answer.
+func TestDriftLenientAnswers(t *testing.T) {
+	t.Parallel()
+	const hour = 3600000 // expires_in and created_at are in milliseconds
+	tests := []struct {
+		name      string
+		set       map[string]any // fields to set; nil values are removed
+		wantErr   string
+		wantApp   string // the App (credential) ID detail, "" for none
+		created   bool   // a Token created detail
+		never     bool
+		expiresIn time.Duration // 0: no expiry
+		scopes    int
+	}{
+		{name: "credential_id as a number", set: map[string]any{"credential_id": 1234}, wantApp: "1234", created: true, never: true, scopes: 3},
+		{name: "credential_id null", set: map[string]any{"credential_id": json.RawMessage("null")}, created: true, never: true, scopes: 3},
+		{name: "numbers as strings", set: map[string]any{"expires_in": "0", "created_at": "1700000000000"}, created: true, never: true, scopes: 3},
+		{name: "huge created_at, 2 h token", set: map[string]any{"created_at": json.RawMessage("9e18"), "expires_in": 2 * hour}, expiresIn: 2 * time.Hour, scopes: 3},
+		{name: "created_at in year 10000, 2 h token", set: map[string]any{"created_at": int64(253402300800000), "expires_in": 2 * hour}, expiresIn: 2 * time.Hour, scopes: 3},
+		{name: "expires_in 1e308 is unknown", set: map[string]any{"expires_in": json.RawMessage("1e308")}, created: true, scopes: 3},
+		{name: "negative expires_in is unknown", set: map[string]any{"expires_in": -5}, created: true, scopes: 3},
+		{name: "expires_in missing is unknown", set: map[string]any{"expires_in": nil}, created: true, scopes: 3},
+		{name: "scopes as an array", set: map[string]any{"scope": []string{"user_read", "contact_write"}}, created: true, never: true, scopes: 2},
+		{name: "scope an object", set: map[string]any{"scope": map[string]any{"x": 1}}, created: true, never: true},
+		{name: "token_type a boolean", set: map[string]any{"token_type": true}, created: true, never: true, scopes: 3},
+		{name: "authenticated_userid a number", set: map[string]any{"authenticated_userid": 42}, wantErr: "authenticated_userid is a JSON number, not the string expected"},
+		{name: "authenticated_userid missing", set: map[string]any{"authenticated_userid": nil}, wantErr: "has no authenticated_userid"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := connectortest.NewDrift()
+			t.Cleanup(e.Close)
+			e.Rewrite(func(_ *http.Request, a *connectortest.Answer) {
+				var m map[string]any
+				if a.Status != 200 || json.Unmarshal(a.Body, &m) != nil {
+					t.Errorf("unexpected answer %d %s", a.Status, a.Body)
+					return
+				}
+				for k, v := range tt.set {
+					if v == nil {
+						delete(m, k)
+					} else {
+						m[k] = v
+					}
+				}
+				a.Body, _ = json.Marshal(m)
+			})
+			rep, err := connectors.Drift().Test(context.Background(), testClient, e.Values())
+			if tt.wantErr != "" {
+				if !errors.Is(err, connectors.ErrVendor) || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v; want a vendor error saying %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := json.Marshal(rep); err != nil {
+				t.Errorf("the Report cannot be saved: %v", err)
+			}
+			app := ""
+			for _, d := range rep.Details {
+				if d.Label == "App (credential) ID" {
+					app = d.Value
+				}
+			}
+			if app != tt.wantApp && !(tt.wantApp == "" && strings.HasPrefix(app, "app-")) {
+				t.Errorf("App ID %q; want %q", app, tt.wantApp)
+			}
+			if hasDetail(rep, "Token created") != tt.created {
+				t.Errorf("Token created shown = %v; want %v (%+v)", !tt.created, tt.created, rep.Details)
+			}
+			if rep.TokenNeverExpires != tt.never {
+				t.Errorf("never expires = %v; want %v", rep.TokenNeverExpires, tt.never)
+			}
+			switch {
+			case tt.expiresIn == 0 && !rep.TokenExpires.IsZero():
+				t.Errorf("expires %v; want unknown or never", rep.TokenExpires)
+			case tt.expiresIn != 0:
+				if d := time.Until(rep.TokenExpires); d < tt.expiresIn-time.Minute || d > tt.expiresIn {
+					t.Errorf("expires in %v; want %v from now", d, tt.expiresIn)
+				}
+			}
+			if len(rep.Access) != tt.scopes {
+				t.Errorf("access %+v; want %d scopes", rep.Access, tt.scopes)
 			}
 		})
 	}

@@ -24,8 +24,11 @@ var (
 	ErrVendor = errors.New("vendor error")
 )
 
-// Error is a classified failure of a vendor call. Its text holds the vendor's
-// own message with every secret value redacted.
+// Error is a classified failure of a vendor call. Where its Code and
+// Message carry the vendor's words, those passed the credential's
+// LeakCheck when the Error was built, and a vendor text that quoted a
+// secret was replaced as a whole by WithheldNotice; Op and Hint are
+// credwiz's own words and are never rewritten.
 type Error struct {
 	// Class is one of ErrRejected, ErrForbidden, ErrUnreachable,
 	// ErrRateLimited or ErrVendor.
@@ -36,27 +39,10 @@ type Error struct {
 	Status int
 	// Code is the vendor's error code ("invalid_grant"), if any.
 	Code string
-	// Message is the vendor's message or the transport failure, redacted.
+	// Message is the vendor's message or the transport failure.
 	Message string
 	// Hint is the next step to suggest ("check the user's Login History").
 	Hint string
-
-	// redact, when set by the helpers that build an Error from a vendor
-	// call (statusError, decode, transportError), removes that call's
-	// secrets from Error() and HintOf, whatever a connector later puts in
-	// Code, Message or Hint. A function rather than the secrets themselves,
-	// so that printing the struct with %#v shows none.
-	redact func(string) string
-}
-
-// redactor returns a function removing secrets from a text, or nil when
-// there are none.
-func redactor(secrets []string) func(string) string {
-	if len(secrets) == 0 {
-		return nil
-	}
-	own := append([]string(nil), secrets...)
-	return func(s string) string { return Redact(s, own...) }
 }
 
 // Error implements error.
@@ -79,22 +65,16 @@ func (e *Error) Error() string {
 		b.WriteString(": ")
 		b.WriteString(e.Message)
 	}
-	if e.redact != nil {
-		return Printable(e.redact(b.String()))
-	}
 	return Printable(b.String())
 }
 
-// Redacted returns a copy of e whose Op, Code, Message and Hint have every
-// secret removed and hold no control characters, for a caller that renders
-// the parts itself (as credwiz's messages do).
+// Redacted returns a copy of e whose Op, Code, Message and Hint hold no
+// control characters, for a caller that renders the parts itself (as
+// credwiz's messages do). Vendor text in them already passed the
+// credential's LeakCheck.
 func (e *Error) Redacted() Error {
-	r := e.redact
-	if r == nil {
-		r = func(s string) string { return s }
-	}
 	c := *e
-	c.Op, c.Code, c.Message, c.Hint = Printable(r(e.Op)), Printable(r(e.Code)), Printable(r(e.Message)), Printable(r(e.Hint))
+	c.Op, c.Code, c.Message, c.Hint = Printable(e.Op), Printable(e.Code), Printable(e.Message), Printable(e.Hint)
 	return c
 }
 
@@ -117,18 +97,14 @@ func Printable(s string) string {
 	}, s)
 }
 
-// GoString implements fmt.GoStringer, so that %#v, too, shows no secret.
+// GoString implements fmt.GoStringer: %#v shows the class by name.
 func (e *Error) GoString() string {
-	r := e.redact
-	if r == nil {
-		r = func(s string) string { return s }
-	}
 	class := "<nil>"
 	if e.Class != nil {
 		class = e.Class.Error()
 	}
 	return fmt.Sprintf("&connectors.Error{Class:%q, Op:%q, Status:%d, Code:%q, Message:%q, Hint:%q}",
-		class, r(e.Op), e.Status, r(e.Code), r(e.Message), r(e.Hint))
+		class, e.Op, e.Status, e.Code, e.Message, e.Hint)
 }
 
 // Unwrap returns the error's class.
@@ -173,20 +149,18 @@ func HintOf(err error) string {
 	if !errors.As(err, &e) {
 		return ""
 	}
-	if e.redact != nil {
-		return Printable(e.redact(e.Hint))
-	}
 	return Printable(e.Hint)
 }
 
 // refine replaces e's code and message with what the vendor's error body
-// said, when it said anything, redacting secrets from both.
-func (e *Error) refine(code, message string, secrets []string) *Error {
+// said, when it said anything, each withheld as a whole if it quotes a
+// secret.
+func (e *Error) refine(code, message string, lc *LeakCheck) *Error {
 	if code != "" {
-		e.Code = truncate(Redact(code, secrets...), 80)
+		e.Code = truncate(lc.Withhold(code), 80)
 	}
 	if message != "" {
-		e.Message = redactedSnippet([]byte(message), secrets)
+		e.Message = vendorSnippet([]byte(message), lc)
 	}
 	return e
 }

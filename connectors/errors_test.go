@@ -7,25 +7,41 @@ import (
 	"testing"
 )
 
-// TestErrorRedactsWhateverConnectorsSet: an *Error built by the shared
-// helpers never prints a secret, even when a connector copies a vendor's
-// text into Code, Message or Hint without redacting it.
-func TestErrorRedactsWhateverConnectorsSet(t *testing.T) {
+// TestErrorWithholdsVendorTextOnly: the vendor's code and message are
+// withheld as a whole when they quote a secret, in every rendering of the
+// error; credwiz's own words (the operation, the hint) are never rewritten,
+// even when a secret is a word they use.
+func TestErrorWithholdsVendorTextOnly(t *testing.T) {
 	t.Parallel()
-	const secret = "pw-0123456789"
-	e := statusError("token exchange", &response{status: 400, body: []byte(`{"error":"x"}`)}, []string{secret})
-	e.Code = "invalid_grant " + secret
-	e.Message = "bad password " + secret
-	e.Hint = "the password " + secret + " is wrong"
+	const secret = "wrong"
+	lc := NewLeakCheck(secret)
+	body := `{"error":"invalid_grant wrong","error_description":"password WRONG for user"}`
+	e := statusError("token exchange", &response{status: 400, body: []byte(body)}, lc)
+	if e.Message != WithheldNotice {
+		t.Errorf("Message = %q; want the body withheld", e.Message)
+	}
+	e.refine("invalid_grant wrong", "password WRONG for user", lc)
+	e.Hint = "Salesforce does not say which: wrong password or security token"
+	if e.Code != WithheldNotice || e.Message != WithheldNotice {
+		t.Errorf("Code, Message = %q, %q; want both withheld", e.Code, e.Message)
+	}
 	for name, text := range map[string]string{
-		"Error()": e.Error(), "HintOf": HintOf(e), "%v": fmt.Sprintf("%v", e), "%+v": fmt.Sprintf("%+v", e), "%#v": fmt.Sprintf("%#v", e),
+		"Error()": e.Error(), "%v": fmt.Sprintf("%v", e), "%+v": fmt.Sprintf("%+v", e), "%#v": fmt.Sprintf("%#v", e),
 	} {
-		if strings.Contains(text, secret) {
-			t.Errorf("%s holds the secret: %s", name, text)
+		if strings.Contains(strings.ToLower(strings.ReplaceAll(text, e.Hint, "")), secret) {
+			t.Errorf("%s holds the secret outside the hint: %s", name, text)
 		}
 	}
-	if !strings.Contains(e.Error(), "invalid_grant [redacted]") {
-		t.Errorf("Error() = %q; want the code kept, the secret redacted", e.Error())
+	if got := HintOf(e); got != e.Hint {
+		t.Errorf("HintOf = %q; want credwiz's hint unchanged: %q", got, e.Hint)
+	}
+	if r := e.Redacted(); r.Hint != e.Hint || r.Op != "token exchange" {
+		t.Errorf("Redacted() = %+v; want Op and Hint unchanged", r)
+	}
+	clean := statusError("token exchange", &response{status: 400, body: []byte(`{"error":"invalid_client"}`)}, lc)
+	clean.refine("invalid_client", "invalid client credentials", lc)
+	if clean.Code != "invalid_client" || clean.Message != "invalid client credentials" {
+		t.Errorf("a text without the secret changed: %q %q", clean.Code, clean.Message)
 	}
 }
 

@@ -33,10 +33,21 @@ func ExampleConnector_Normalize() {
 	// <nil>
 }
 
-func ExampleRedact() {
+func ExampleLeakCheck() {
 	c := connectors.Drift()
-	v := connectors.Values{"api_key": "drift-s3cr3t", "base_url": "https://driftapi.com"}
-	fmt.Println(connectors.Redact(`{"error":{"message":"token drift-s3cr3t revoked"}}`, c.Secrets(v)...))
+	v := connectors.Values{"api_key": "drift-s3cr3t-key", "base_url": "https://driftapi.com"}
+	lc := connectors.NewLeakCheck(c.Secrets(v)...)
+	for _, text := range []string{
+		`{"error":{"message":"token revoked"}}`,
+		`{"error":{"message":"token DRIFT-S3CR3T-KEY revoked"}}`,
+		`<p>token drift-s3cr3t&#45;key revoked</p>`,
+		`{"echo":"ZHJpZnQtczNjcjN0LWtleQ=="}`,
+	} {
+		fmt.Println(lc.Withhold(text))
+	}
 	// Output:
-	// {"error":{"message":"token [redacted] revoked"}}
+	// {"error":{"message":"token revoked"}}
+	// the vendor's answer quoted the credential, so it is not shown
+	// the vendor's answer quoted the credential, so it is not shown
+	// the vendor's answer quoted the credential, so it is not shown
 }

@@ -19,7 +19,7 @@ func TestAllInDisplayOrder(t *testing.T) {
 	}
 }
 
-// TestFieldsMatchSpec pins the fields of SPEC.md's Connectors table (keys,
+// TestFieldsMatchSpec pins the fields of the product's connector table (keys,
 // defaults, secret flags, advanced flags) and the titles of the source
 // documents, for the connectors of this package but Salesforce (pinned in
 // salesforce_test.go).
@@ -29,6 +29,7 @@ func TestFieldsMatchSpec(t *testing.T) {
 		key, title, def  string
 		secret, advanced bool
 		bearer           bool
+		tail             bool // show may reveal the last 4 characters
 		options          []string
 		domain           string
 		helpHas          string // where in the vendor's UI the value is
@@ -43,7 +44,7 @@ func TestFieldsMatchSpec(t *testing.T) {
 			{key: "client_secret", title: "Client Secret", secret: true, helpHas: "shown only once"},
 		}},
 		{id: "uppromote", fields: []field{
-			{key: "token", title: "Uppromote Bearer Token", secret: true, bearer: true, helpHas: "Integrations"},
+			{key: "token", title: "Uppromote Bearer Token", secret: true, bearer: true, tail: true, helpHas: "Integrations"},
 			{key: "api_version", title: "API Version", def: "v1", advanced: true, options: []string{"v1", "v2"}},
 			{key: "base_url", title: "API Base URL", def: "https://aff-api.uppromote.com", advanced: true, domain: "uppromote.com"},
 		}},
@@ -53,7 +54,7 @@ func TestFieldsMatchSpec(t *testing.T) {
 			{key: "base_url", title: "API Base URL", def: "https://api.clazar.io", advanced: true, domain: "clazar.io"},
 		}},
 		{id: "drift", fields: []field{
-			{key: "api_key", title: "API Key Value", secret: true, bearer: true, helpHas: "dev.drift.com → your app → OAuth & Permissions"},
+			{key: "api_key", title: "API Key Value", secret: true, bearer: true, tail: true, helpHas: "dev.drift.com → your app → OAuth & Permissions"},
 			{key: "base_url", title: "Base URL", def: "https://driftapi.com", domain: "driftapi.com"},
 		}},
 	}
@@ -73,9 +74,9 @@ func TestFieldsMatchSpec(t *testing.T) {
 			for i, w := range tt.fields {
 				f := c.Fields[i]
 				got := field{key: f.Key, title: f.Title, def: f.Default, secret: f.Secret, advanced: f.Advanced,
-					bearer: f.Bearer, options: f.Options, domain: f.Domain, helpHas: w.helpHas}
+					bearer: f.Bearer, tail: f.Mask == connectors.MaskTail, options: f.Options, domain: f.Domain, helpHas: w.helpHas}
 				if got.key != w.key || got.title != w.title || got.def != w.def || got.secret != w.secret ||
-					got.advanced != w.advanced || got.bearer != w.bearer || !slices.Equal(got.options, w.options) || got.domain != w.domain {
+					got.advanced != w.advanced || got.bearer != w.bearer || got.tail != w.tail || !slices.Equal(got.options, w.options) || got.domain != w.domain {
 					t.Errorf("field %d = %+v; want %+v", i, got, w)
 				}
 				if !f.Required {

@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"syscall"
@@ -35,12 +36,12 @@ var UserAgent = "credwiz"
 
 // call is one vendor request.
 type call struct {
-	op      string // what is being done, for errors: "token exchange"
-	method  string
-	url     string
-	header  http.Header
-	body    []byte   // sent with each attempt; nil for none
-	secrets []string // redacted from every error
+	op     string // what is being done, for errors: "token exchange"
+	method string
+	url    string
+	header http.Header
+	body   []byte     // sent with each attempt; nil for none
+	leak   *LeakCheck // checks every vendor text an error quotes
 }
 
 // response is a vendor answer whose body has been read (at most MaxBody).
@@ -86,9 +87,9 @@ func send(ctx context.Context, hc *http.Client, c call) (*response, error) {
 			wait = defaultRetryWait
 		}
 		if attempt >= MaxRetries || waited+wait > MaxRetryWait {
-			e := statusError(c.op, resp, c.secrets)
+			e := statusError(c.op, resp, c.leak)
 			e.Class = ErrRateLimited
-			e.Hint = rateLimitHint(resp.header)
+			e.Hint = rateLimitHint(resp.header, c.leak)
 			return nil, e
 		}
 		if err := sleep(ctx, wait); err != nil {
@@ -105,7 +106,8 @@ func sendOnce(ctx context.Context, hc *http.Client, c call) (*response, error) {
 	}
 	req, err := http.NewRequestWithContext(ctx, c.method, c.url, body)
 	if err != nil {
-		return nil, &Error{Class: ErrUnreachable, Op: c.op, Message: Redact(err.Error(), c.secrets...), redact: redactor(c.secrets)}
+		// The URL may come from a vendor's answer (Salesforce's instance URL).
+		return nil, &Error{Class: ErrUnreachable, Op: c.op, Message: c.leak.Withhold(err.Error())}
 	}
 	for k, vs := range c.header {
 		req.Header[k] = vs
@@ -116,7 +118,7 @@ func sendOnce(ctx context.Context, hc *http.Client, c call) (*response, error) {
 		if ctx.Err() == context.Canceled {
 			return nil, ctx.Err()
 		}
-		return nil, transportError(c.op, req.URL.Host, hc.Timeout, err, c.secrets)
+		return nil, transportError(c.op, req.URL.Host, hc.Timeout, err, c.leak)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
@@ -127,18 +129,22 @@ func sendOnce(ctx context.Context, hc *http.Client, c call) (*response, error) {
 		if ctx.Err() == context.Canceled {
 			return nil, ctx.Err()
 		}
-		return nil, transportError(c.op, req.URL.Host, hc.Timeout, err, c.secrets)
+		return nil, transportError(c.op, req.URL.Host, hc.Timeout, err, c.leak)
 	}
 	if len(b) > MaxBody {
-		return nil, &Error{Class: ErrVendor, Op: c.op, Status: resp.StatusCode, redact: redactor(c.secrets),
+		return nil, &Error{Class: ErrVendor, Op: c.op, Status: resp.StatusCode,
 			Message: fmt.Sprintf("the answer is larger than %d KiB, which no %s answer should be", MaxBody>>10, c.op)}
 	}
 	return &response{status: resp.StatusCode, header: resp.Header, body: b}, nil
 }
 
 // transportError classifies a failure to get any answer as ErrUnreachable.
-func transportError(op, host string, timeout time.Duration, err error, secrets []string) *Error {
-	e := &Error{Class: ErrUnreachable, Op: op, redact: redactor(secrets)}
+// The host (a vendor's answer may have named it) and Go's own description
+// of the failure (which may quote the bytes a server sent) pass lc before
+// they join credwiz's sentence.
+func transportError(op, host string, timeout time.Duration, err error, lc *LeakCheck) *Error {
+	e := &Error{Class: ErrUnreachable, Op: op}
+	host = lc.Withhold(host)
 	var dnsErr *net.DNSError
 	var certErr *tls.CertificateVerificationError
 	var unknownCA x509.UnknownAuthorityError
@@ -155,20 +161,19 @@ func transportError(op, host string, timeout time.Duration, err error, secrets [
 		}
 		e.Hint = "check the URL and your network, or raise --timeout"
 	case errors.As(err, &dnsErr):
-		e.Message = fmt.Sprintf("cannot resolve host %s", dnsErr.Name)
+		e.Message = fmt.Sprintf("cannot resolve host %s", lc.Withhold(dnsErr.Name))
 		e.Hint = "check the URL for typos and that this machine can resolve the vendor's host"
 	case errors.Is(err, syscall.ECONNREFUSED):
 		e.Message = fmt.Sprintf("connection refused by %s", host)
 		e.Hint = "check the URL and port; nothing is listening there"
 	case errors.As(err, &certErr), errors.As(err, &unknownCA), errors.As(err, &hostErr),
 		errors.As(err, &invalidCert), errors.As(err, &recordErr), errors.Is(err, http.ErrSchemeMismatch):
-		e.Message = fmt.Sprintf("TLS verification of %s failed: %s", host, tlsReason(err))
+		e.Message = fmt.Sprintf("TLS verification of %s failed: %s", host, lc.Withhold(tlsReason(err)))
 		e.Hint = "credwiz always verifies TLS; check the URL, or the proxy or certificate in between"
 	default:
-		e.Message = fmt.Sprintf("cannot reach %s: %s", host, unwrapURLError(err))
+		e.Message = fmt.Sprintf("cannot reach %s: %s", host, lc.Withhold(unwrapURLError(err)))
 		e.Hint = "check the URL and your network"
 	}
-	e.Message = Redact(e.Message, secrets...)
 	return e
 }
 
@@ -226,19 +231,20 @@ func retryAfter(v string, now time.Time) (time.Duration, bool) {
 	return 0, false
 }
 
-func rateLimitHint(h http.Header) string {
+func rateLimitHint(h http.Header, lc *LeakCheck) string {
 	if ra := h.Get("Retry-After"); ra != "" {
-		return "the vendor asks to wait (Retry-After: " + ra + "); try again later"
+		return "the vendor asks to wait (Retry-After: " + truncate(lc.Withhold(ra), 80) + "); try again later"
 	}
 	return "wait a minute and try again; other integrations may be using the same limit"
 }
 
 // statusError builds an *Error for a non-2xx answer with the default class
 // for its status (401 rejected, 403 forbidden, 429 rate limited, anything
-// else vendor) and the body's first line as the message, redacted.
-// Connectors refine Class, Code, Message and Hint from the vendor's body.
-func statusError(op string, r *response, secrets []string) *Error {
-	e := &Error{Op: op, Status: r.status, Message: redactedSnippet(r.body, secrets), redact: redactor(secrets)}
+// else vendor) and an excerpt of the body as the message, withheld if the
+// body quotes a secret. Connectors refine Class, Code, Message and Hint
+// from the vendor's body.
+func statusError(op string, r *response, lc *LeakCheck) *Error {
+	e := &Error{Op: op, Status: r.status, Message: vendorSnippet(r.body, lc)}
 	switch {
 	case r.status == http.StatusUnauthorized:
 		e.Class = ErrRejected
@@ -253,25 +259,60 @@ func statusError(op string, r *response, secrets []string) *Error {
 }
 
 // snippet returns a short one-line excerpt of a body for an error message.
-// It does not redact: use redactedSnippet for anything a vendor sent.
+// It does not check for secrets: use vendorSnippet for anything a vendor sent.
 func snippet(b []byte) string {
 	return truncate(strings.Join(strings.Fields(strings.ToValidUTF8(string(b), "\uFFFD")), " "), 200)
 }
 
-// redactedSnippet redacts the secrets from b and then shortens it. The order
-// matters: shortening first could cut a secret in two (or collapse its inner
-// white space) and leave a part of it that Redact no longer recognises.
-func redactedSnippet(b []byte, secrets []string) string {
-	return Redact(snippet([]byte(Redact(string(b), secrets...))), secrets...)
+// vendorSnippet returns the excerpt of a vendor's text b, or WithheldNotice
+// when b quotes a secret. The whole text is checked before it is shortened
+// (a cut could leave a piece of a secret too short to recognise) and the
+// excerpt again after (collapsing white space could join one).
+func vendorSnippet(b []byte, lc *LeakCheck) string {
+	if lc.Leaks(string(b)) {
+		return WithheldNotice
+	}
+	return lc.Withhold(snippet(b))
 }
 
-// decode parses r's JSON body into v, or returns an ErrVendor *Error.
-func decode(op string, r *response, v any, secrets []string) error {
-	if err := json.Unmarshal(r.body, v); err != nil {
-		return &Error{Class: ErrVendor, Op: op, Status: r.status, redact: redactor(secrets),
-			Message: "unexpected answer (not the JSON expected): " + redactedSnippet(r.body, secrets)}
+// decode parses r's JSON body into v, or returns an ErrVendor *Error
+// naming the field whose type is not the one expected, or quoting the body
+// (unless it quotes a secret).
+func decode(op string, r *response, v any, lc *LeakCheck) error {
+	err := json.Unmarshal(r.body, v)
+	if err == nil {
+		return nil
 	}
-	return nil
+	e := &Error{Class: ErrVendor, Op: op, Status: r.status}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) && te.Field != "" && len(te.Field) <= 80 && strings.Trim(te.Field, fieldPathChars) == "" {
+		kind, _, _ := strings.Cut(te.Value, " ") // "number 1e999": the kind, never the value
+		e.Message = fmt.Sprintf("unexpected answer: %s is a JSON %s, not the %s expected", te.Field, kind, jsonKind(te.Type))
+		return e
+	}
+	e.Message = "unexpected answer (not the JSON expected): " + vendorSnippet(r.body, lc)
+	return e
+}
+
+// fieldPathChars are the characters of the JSON field paths credwiz's own
+// answer types declare; a path with others came from the vendor's keys.
+const fieldPathChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_."
+
+// jsonKind names the JSON type that decodes into t.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "string"
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Slice, reflect.Array:
+		return "array"
+	case reflect.Struct, reflect.Map:
+		return "object"
+	case reflect.Pointer:
+		return jsonKind(t.Elem())
+	}
+	return "number"
 }
 
 // ok reports whether r has a 2xx status.
@@ -298,7 +339,7 @@ func redirectError(c call, resp *http.Response) *Error {
 	if u, err := resp.Location(); err == nil && u.Host != "" {
 		where = u.Scheme + "://" + u.Host
 	}
-	return &Error{Class: ErrVendor, Op: c.op, Status: resp.StatusCode, redact: redactor(c.secrets),
-		Message: "the server redirects to " + where + ", and credwiz does not follow redirects with credentials",
+	return &Error{Class: ErrVendor, Op: c.op, Status: resp.StatusCode,
+		Message: "the server redirects to " + c.leak.Withhold(where) + ", and credwiz does not follow redirects with credentials",
 		Hint:    "if you trust that address, set the URL to it"}
 }

@@ -175,7 +175,7 @@ func TestSendClassifiesTransportFailures(t *testing.T) {
 				ctx, cancel = tt.ctx()
 			}
 			defer cancel()
-			_, err := send(ctx, hc, call{op: "GET /x", method: "GET", url: tt.url, secrets: []string{"s3cret"}})
+			_, err := send(ctx, hc, call{op: "GET /x", method: "GET", url: tt.url, leak: NewLeakCheck("s3cret")})
 			if !errors.Is(err, ErrUnreachable) {
 				t.Fatalf("err = %v; want ErrUnreachable", err)
 			}
@@ -205,7 +205,8 @@ func TestSendBodies(t *testing.T) {
 		{name: "body over MaxBody is a vendor error", status: 200, body: strings.Repeat("a", MaxBody+1), wantClass: ErrVendor, wantMsg: "larger than 1024 KiB"},
 		{name: "malformed JSON", status: 200, body: `{"accessToken": "abc"`, decode: true, wantClass: ErrVendor, wantMsg: "not the JSON expected"},
 		{name: "HTML instead of JSON", status: 200, body: `<html><body>Login</body></html>`, decode: true, wantClass: ErrVendor, wantMsg: "<html>"},
-		{name: "malformed JSON echoing the secret", status: 200, body: `{"echo": "` + secret, decode: true, wantClass: ErrVendor, wantMsg: "[redacted]", forbidden: []string{secret}},
+		{name: "malformed JSON echoing the secret", status: 200, body: `{"echo": "` + secret, decode: true, wantClass: ErrVendor, wantMsg: WithheldNotice, forbidden: []string{secret, `{"echo"`}},
+		{name: "wrong type of a field", status: 200, body: `{"n": "12"}`, decode: true, wantClass: ErrVendor, wantMsg: "n is a JSON string, not the number expected"},
 		{name: "401 is rejected", status: 401, body: `{"message":"Unauthorized"}`, wantClass: ErrRejected, wantMsg: "Unauthorized"},
 		{name: "403 is forbidden", status: 403, body: `nope`, wantClass: ErrForbidden},
 		{name: "404 is a vendor error", status: 404, body: `missing`, wantClass: ErrVendor},
@@ -223,14 +224,16 @@ func TestSendBodies(t *testing.T) {
 				w.Write([]byte(tt.body))
 			}))
 			defer srv.Close()
-			secrets := []string{secret, "ab  cd" + secret}
-			r, err := send(context.Background(), srv.Client(), call{op: "GET /x", method: "GET", url: srv.URL, secrets: secrets})
+			lc := NewLeakCheck(secret, "ab  cd"+secret)
+			r, err := send(context.Background(), srv.Client(), call{op: "GET /x", method: "GET", url: srv.URL, leak: lc})
 			if err == nil && !r.ok() {
-				err = statusError("GET /x", r, secrets)
+				err = statusError("GET /x", r, lc)
 			}
 			if err == nil && tt.decode {
-				var v map[string]any
-				err = decode("GET /x", r, &v, secrets)
+				var v struct {
+					N int `json:"n"`
+				}
+				err = decode("GET /x", r, &v, lc)
 			}
 			if tt.wantClass == nil {
 				if err != nil {

@@ -68,7 +68,7 @@ func Salesforce() *Connector {
 		if err != nil {
 			return nil, err
 		}
-		return salesforceToken(ctx, hc, v, c.Secrets(v))
+		return salesforceToken(ctx, hc, v, NewLeakCheck(c.Secrets(v)...))
 	}
 	c.Test = func(ctx context.Context, hc *http.Client, v Values) (Report, error) {
 		v, err := prepare(c, v)
@@ -125,6 +125,7 @@ func salesforceFields() []Field {
 			Help: "Shown next to the Consumer Key: Setup → App Manager → Demandbase ABM → View → Manage Consumer Details (Lightning), " +
 				"or Setup → Build → Create → Apps → Demandbase ABM (Classic). Salesforce may email you a verification code first.",
 			Secret:   true,
+			Mask:     MaskAll,
 			Required: true,
 			Validate: salesforceValidateNoSpace,
 		},
@@ -143,6 +144,7 @@ func salesforceFields() []Field {
 			Help: "The integration user's Salesforce password. It expires every 90 days by default; after changing it, " +
 				"reset the security token too (a new one is emailed) and re-authenticate. Log out of Salesforce in every tab first.",
 			Secret:    true,
+			Mask:      MaskAll,
 			Required:  true,
 			AppliesTo: passwordFlow,
 		},
@@ -152,6 +154,7 @@ func salesforceFields() []Field {
 			Help: "Salesforce avatar → Settings (Classic: My Settings) → Personal → Reset My Security Token → Reset Security Token. " +
 				"The new token arrives by email and the old one stops working. Not needed from the org's trusted IP ranges.",
 			Secret:    true,
+			Mask:      MaskAll,
 			Validate:  salesforceValidateNoSpace,
 			AppliesTo: passwordFlow,
 		},

@@ -25,26 +25,37 @@ const (
 
 // salesforceTokenAnswer is the token endpoint's success answer. Salesforce
 // sends no expires_in, no refresh token (for these flows) and no scope.
+// The token and the two URLs are needed; the rest is only kept or shown.
 type salesforceTokenAnswer struct {
 	AccessToken string `json:"access_token"`
 	InstanceURL string `json:"instance_url"`
 	ID          string `json:"id"`
-	TokenType   string `json:"token_type"`
-	IssuedAt    string `json:"issued_at"`
-	Signature   string `json:"signature"`
+	TokenType   text   `json:"token_type"`
+	IssuedAt    text   `json:"issued_at"`
 }
 
 // salesforceOAuthError is the token endpoint's error answer (HTTP 400).
 type salesforceOAuthError struct {
-	Error       string `json:"error"`
-	Description string `json:"error_description"`
+	Error       text `json:"error"`
+	Description text `json:"error_description"`
+}
+
+// salesforceLeakCheck returns lc extended with an access token. Salesforce
+// access tokens start with the org's ID ("00D…!AQ…"), which the identity
+// answer shows as data: only the part after the "!" is secret, and any run
+// of it, or the token whole, still counts as a leak.
+func salesforceLeakCheck(lc *LeakCheck, accessToken string) *LeakCheck {
+	if _, secret, ok := strings.Cut(accessToken, "!"); ok && secret != "" {
+		return lc.With(secret)
+	}
+	return lc.With(accessToken)
 }
 
 // salesforceToken performs the token exchange of v's flow. v must come
 // from prepare. The token carries the
 // instance and identity URLs as extras and the conservative expiry of
 // salesforceTokenLifetime.
-func salesforceToken(ctx context.Context, hc *http.Client, v Values, secrets []string) (*oauth2.Token, error) {
+func salesforceToken(ctx context.Context, hc *http.Client, v Values, lc *LeakCheck) (*oauth2.Token, error) {
 	flow := salesforceFlow(v)
 	form := url.Values{}
 	form.Set("grant_type", flow)
@@ -65,17 +76,17 @@ func salesforceToken(ctx context.Context, hc *http.Client, v Values, secrets []s
 			"Content-Type": {"application/x-www-form-urlencoded"},
 			"Accept":       {"application/json"},
 		},
-		body:    []byte(form.Encode()),
-		secrets: secrets,
+		body: []byte(form.Encode()),
+		leak: lc,
 	})
 	if err != nil {
 		return nil, err
 	}
 	if !resp.ok() {
-		return nil, salesforceTokenError(resp, flow, secrets)
+		return nil, salesforceTokenError(resp, flow, lc)
 	}
 	var a salesforceTokenAnswer
-	if err := decode(salesforceTokenOp, resp, &a, secrets); err != nil {
+	if err := decode(salesforceTokenOp, resp, &a, lc); err != nil {
 		return nil, err
 	}
 	if a.AccessToken == "" || a.InstanceURL == "" || a.ID == "" {
@@ -86,11 +97,14 @@ func salesforceToken(ctx context.Context, hc *http.Client, v Values, secrets []s
 		// The bearer token goes to these URLs: hold them to the same policy
 		// as a URL the operator typed (https, or http to loopback only).
 		if _, err := CheckURL(u, ""); err != nil {
-			return nil, &Error{Class: ErrVendor, Op: salesforceTokenOp, Status: resp.status,
-				Message: Redact(fmt.Sprintf("the answer names an unusable URL %q: %v", truncate(u, 80), err), secrets...)}
+			msg := fmt.Sprintf("the answer names an unusable URL %q: %v", truncate(u, 80), err)
+			if lc.Leaks(u) {
+				msg = "the answer names an unusable URL (" + WithheldNotice + ")"
+			}
+			return nil, &Error{Class: ErrVendor, Op: salesforceTokenOp, Status: resp.status, Message: msg}
 		}
 	}
-	typ := a.TokenType
+	typ := string(a.TokenType)
 	if typ == "" {
 		typ = "Bearer"
 	}
@@ -98,15 +112,15 @@ func salesforceToken(ctx context.Context, hc *http.Client, v Values, secrets []s
 	return tok.WithExtra(map[string]any{
 		SalesforceInstanceURL: a.InstanceURL,
 		SalesforceIdentityURL: a.ID,
-		"issued_at":           a.IssuedAt,
+		"issued_at":           string(a.IssuedAt),
 	}), nil
 }
 
 // salesforceTokenError classifies a non-2xx answer of the token endpoint.
 // Salesforce answers 400 with {"error","error_description"} for every
 // refused login; its description is terse, so the hint names the causes.
-func salesforceTokenError(r *response, flow string, secrets []string) *Error {
-	e := statusError(salesforceTokenOp, r, secrets)
+func salesforceTokenError(r *response, flow string, lc *LeakCheck) *Error {
+	e := statusError(salesforceTokenOp, r, lc)
 	var oe salesforceOAuthError
 	if err := json.Unmarshal(r.body, &oe); err != nil || oe.Error == "" {
 		// Not an OAuth answer: a maintenance page, a proxy. The token
@@ -116,18 +130,18 @@ func salesforceTokenError(r *response, flow string, secrets []string) *Error {
 		}
 		if re, ok := salesforceFirstRESTError(r.body); ok {
 			// A platform error ([{"errorCode":"UNKNOWN_EXCEPTION",…}]).
-			e.Code, e.Message = re.ErrorCode, Redact(re.Message, secrets...)
+			e.refine(re.ErrorCode, re.Message, lc)
 		}
 		return e
 	}
-	e.Code = oe.Error
-	e.Message = Redact(oe.Description, secrets...)
+	e.Message = "" // the description, when there is one, not the raw body
+	e.refine(string(oe.Error), string(oe.Description), lc)
 	if r.status >= 500 {
 		e.Class = ErrVendor
 		return e
 	}
 	e.Class = ErrRejected
-	desc := strings.ToLower(oe.Description)
+	desc := strings.ToLower(string(oe.Description))
 	switch {
 	case oe.Error == "invalid_client_id":
 		e.Hint = "the Consumer Key is wrong: copy it again from Setup → App Manager → Demandbase ABM → View → Manage Consumer Details " +

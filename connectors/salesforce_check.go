@@ -2,12 +2,14 @@ package connectors
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 )
 
-// salesforceObject is an object Demandbase reads (apis.md), with what it
+// salesforceObject is an object Demandbase reads, with what it
 // is used for, for warnings.
 type salesforceObject struct {
 	name     string
@@ -37,17 +39,18 @@ var salesforceObjects = []salesforceObject{
 // which a test warns.
 const salesforceHighUsage = 0.8
 
-// salesforceIdentity is the part of the identity URL's answer credwiz shows.
+// salesforceIdentity is the part of the identity URL's answer credwiz
+// uses: the username and org are needed, the rest is only shown.
 type salesforceIdentity struct {
-	Username       string `json:"username"`
-	OrganizationID string `json:"organization_id"`
-	UserID         string `json:"user_id"`
-	DisplayName    string `json:"display_name"`
-	UserType       string `json:"user_type"`
-	Active         *bool  `json:"active"`
+	Username       string         `json:"username"`
+	OrganizationID string         `json:"organization_id"`
+	UserID         text           `json:"user_id"`
+	DisplayName    text           `json:"display_name"`
+	Active         optional[bool] `json:"active"`
 }
 
-// salesforceSObject is one entry of describeGlobal's "sobjects".
+// salesforceSObject is one entry of describeGlobal's "sobjects": the
+// access check depends on all three fields.
 type salesforceSObject struct {
 	Name         string `json:"name"`
 	Queryable    bool   `json:"queryable"`
@@ -60,28 +63,28 @@ type salesforceSObject struct {
 // ErrForbidden, after filling the Report's checklist.
 func salesforceTest(ctx context.Context, c *Connector, hc *http.Client, v Values) (Report, error) {
 	rep := Report{Connector: c.ID}
-	secrets := c.Secrets(v)
-	tok, err := salesforceToken(ctx, hc, v, secrets)
+	lc := NewLeakCheck(c.Secrets(v)...)
+	tok, err := salesforceToken(ctx, hc, v, lc)
 	if err != nil {
 		return rep, err
 	}
+	lc = salesforceLeakCheck(lc, tok.AccessToken)
 	rep.Token = tok
-	rep.TokenType = strings.ToLower(tok.TokenType)
+	rep.TokenType = lc.Withhold(strings.ToLower(tok.TokenType))
 	// Salesforce does not say when the session ends; this is the
 	// conservative salesforceTokenLifetime, explained in the Session detail.
 	rep.TokenExpires = tok.Expiry
-	secrets = append(secrets[:len(secrets):len(secrets)], tok.AccessToken)
 	instance, _ := tok.Extra(SalesforceInstanceURL).(string)
 	idURL, _ := tok.Extra(SalesforceIdentityURL).(string)
-	rep.Details = append(rep.Details, Detail{"Instance URL", instance})
+	rep.Details = append(rep.Details, Detail{"Instance URL", lc.Withhold(instance)})
 
 	// The version list needs no session and carries no usage header.
-	resp, err := salesforceGet(ctx, hc, "GET /services/data/", joinURL(instance, "/services/data/"), "", secrets, salesforceRESTFailure)
+	resp, err := salesforceGet(ctx, hc, "GET /services/data/", joinURL(instance, "/services/data/"), "", lc, salesforceRESTFailure)
 	if err != nil {
 		return rep, err
 	}
-	var versions []salesforceVersion
-	if err := decode("GET /services/data/", resp, &versions, secrets); err != nil {
+	var versions []optional[salesforceVersion]
+	if err := decode("GET /services/data/", resp, &versions, lc); err != nil {
 		return rep, err
 	}
 	version := salesforceHighestVersion(versions)
@@ -90,44 +93,74 @@ func salesforceTest(ctx context.Context, c *Connector, hc *http.Client, v Values
 	}
 	rep.Details = append(rep.Details, Detail{"API version", "v" + version})
 
-	resp, err = salesforceGet(ctx, hc, "GET identity", idURL, tok.AccessToken, secrets, salesforceIdentityFailure)
+	resp, err = salesforceGet(ctx, hc, "GET identity", idURL, tok.AccessToken, lc, salesforceIdentityFailure)
 	if err != nil {
 		return rep, err
 	}
 	var who salesforceIdentity
-	if err := decode("GET identity", resp, &who, secrets); err != nil {
+	if err := decode("GET identity", resp, &who, lc); err != nil {
 		return rep, err
 	}
 	if who.Username == "" || who.OrganizationID == "" {
 		return rep, &Error{Class: ErrVendor, Op: "GET identity", Status: resp.status, Message: "the answer lacks username or organization_id"}
 	}
-	rep.Account = who.Username + " @ org " + who.OrganizationID
-	rep.Details = append(rep.Details, Detail{"Org ID", who.OrganizationID})
-	user := who.DisplayName
+	username, org := lc.Withhold(who.Username), lc.Withhold(who.OrganizationID)
+	rep.Account = username + " @ org " + org
+	rep.Details = append(rep.Details, Detail{"Org ID", org})
+	user := string(who.DisplayName)
 	if who.UserID != "" {
-		user = strings.TrimSpace(user + " (" + who.UserID + ")")
+		user = strings.TrimSpace(user + " (" + string(who.UserID) + ")")
 	}
-	rep.Details = append(rep.Details, Detail{"User", user}, Detail{"Login flow", salesforceFlow(v)})
-	if who.Active != nil && !*who.Active {
-		rep.Warnings = append(rep.Warnings, "Salesforce reports the user "+who.Username+" as inactive: reactivate it in Setup → Users")
+	rep.Details = append(rep.Details, Detail{"User", lc.Withhold(user)}, Detail{"Login flow", salesforceFlow(v)})
+	if active, ok := who.Active.get(); ok && !active {
+		rep.Warnings = append(rep.Warnings, "Salesforce reports the user "+username+" as inactive: reactivate it in Setup → Users")
 	}
 
 	op := "GET /services/data/v" + version + "/sobjects/"
-	resp, err = salesforceGet(ctx, hc, op, joinURL(instance, "/services/data/v"+version+"/sobjects/"), tok.AccessToken, secrets, salesforceRESTFailure)
+	resp, err = salesforceGet(ctx, hc, op, joinURL(instance, "/services/data/v"+version+"/sobjects/"), tok.AccessToken, lc, salesforceRESTFailure)
 	if err != nil {
 		return rep, err
 	}
 	salesforceReportUsage(&rep, resp.header.Get("Sforce-Limit-Info"))
 	var global struct {
-		SObjects *[]salesforceSObject `json:"sobjects"`
+		SObjects *[]json.RawMessage `json:"sobjects"`
 	}
-	if err := decode(op, resp, &global, secrets); err != nil {
+	if err := decode(op, resp, &global, lc); err != nil {
 		return rep, err
 	}
 	if global.SObjects == nil {
 		return rep, &Error{Class: ErrVendor, Op: op, Status: resp.status, Message: "the answer lacks the sobjects list"}
 	}
-	return rep, salesforceReportAccess(&rep, *global.SObjects)
+	seen, err := salesforceObjectsSeen(op, resp, *global.SObjects, lc)
+	if err != nil {
+		return rep, err
+	}
+	return rep, salesforceReportAccess(&rep, seen)
+}
+
+// salesforceObjectsSeen decodes describeGlobal's entries. An entry of an
+// object the check reads must have its name, queryable and retrieveable
+// with their JSON types (else the answer is a vendor error); an entry of
+// any other object that does not decode is skipped, since nothing depends
+// on it.
+func salesforceObjectsSeen(op string, r *response, raw []json.RawMessage, lc *LeakCheck) ([]salesforceSObject, error) {
+	seen := make([]salesforceSObject, 0, len(raw))
+	for _, entry := range raw {
+		var o salesforceSObject
+		err := json.Unmarshal(entry, &o)
+		if err == nil {
+			seen = append(seen, o)
+			continue
+		}
+		var named struct {
+			Name text `json:"name"`
+		}
+		_ = json.Unmarshal(entry, &named)
+		if slices.ContainsFunc(salesforceObjects, func(want salesforceObject) bool { return want.name == string(named.Name) }) {
+			return nil, decode(op, &response{status: r.status, body: entry}, &o, lc)
+		}
+	}
+	return seen, nil
 }
 
 // salesforceReportUsage adds the API usage of a Sforce-Limit-Info header

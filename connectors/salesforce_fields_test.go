@@ -23,6 +23,9 @@ func TestSalesforceFields(t *testing.T) {
 			if f.Default != "" {
 				t.Errorf("secret field %s has a default", f.Key)
 			}
+			if f.Mask != connectors.MaskAll {
+				t.Errorf("secret field %s is a password or secret, not a token: show must mask it completely", f.Key)
+			}
 		}
 		if f.Title == "" || f.Help == "" {
 			t.Errorf("field %s lacks a title or help", f.Key)

@@ -31,7 +31,11 @@ func TestSalesforceAPIUsage(t *testing.T) {
 }
 
 func TestSalesforceHighestVersion(t *testing.T) {
-	vs := []salesforceVersion{{Version: "9.0"}, {Version: "64.0"}, {Version: "62.0"}, {Version: "64.1x"}, {Version: ""}, {Version: "100.0"}, {Version: "58.0"}}
+	var vs []optional[salesforceVersion]
+	for _, v := range []text{"9.0", "64.0", "62.0", "64.1x", "", "100.0", "58.0"} {
+		vs = append(vs, optional[salesforceVersion]{v: salesforceVersion{Version: v}, ok: true})
+	}
+	vs = append(vs, optional[salesforceVersion]{}) // an entry that was not an object
 	if got := salesforceHighestVersion(vs); got != "100.0" {
 		t.Errorf("highest = %q, want 100.0 (numeric, not lexical)", got)
 	}
@@ -74,11 +78,11 @@ func TestSalesforceTokenErrorClassification(t *testing.T) {
 	}
 }
 
-func TestSalesforceRESTFailureRedacts(t *testing.T) {
+func TestSalesforceRESTFailureWithholds(t *testing.T) {
 	secret := "hunter2-token"
 	r := &response{status: 500, header: http.Header{}, body: []byte(`[{"message":"bad value hunter2-token","errorCode":"UNKNOWN_EXCEPTION"}]`)}
-	e := salesforceRESTFailure("GET x", r, []string{secret})
-	if strings.Contains(e.Error(), secret) || e.Class != ErrVendor || e.Code != "UNKNOWN_EXCEPTION" {
+	e := salesforceRESTFailure("GET x", r, NewLeakCheck(secret))
+	if strings.Contains(e.Error(), secret) || e.Class != ErrVendor || e.Code != "UNKNOWN_EXCEPTION" || e.Message != WithheldNotice {
 		t.Errorf("error = %v (class %v)", e, e.Class)
 	}
 }

@@ -17,18 +17,18 @@ type salesforceRESTError struct {
 
 // salesforceGet sends an authenticated (token != "") or anonymous GET and
 // classifies any non-2xx answer with classify.
-func salesforceGet(ctx context.Context, hc *http.Client, op, rawURL, token string, secrets []string,
-	classify func(op string, r *response, secrets []string) *Error) (*response, error) {
+func salesforceGet(ctx context.Context, hc *http.Client, op, rawURL, token string, lc *LeakCheck,
+	classify func(op string, r *response, lc *LeakCheck) *Error) (*response, error) {
 	h := http.Header{"Accept": {"application/json"}}
 	if token != "" {
 		h.Set("Authorization", "Bearer "+token)
 	}
-	resp, err := send(ctx, hc, call{op: op, method: http.MethodGet, url: rawURL, header: h, secrets: secrets})
+	resp, err := send(ctx, hc, call{op: op, method: http.MethodGet, url: rawURL, header: h, leak: lc})
 	if err != nil {
 		return nil, err
 	}
 	if !resp.ok() {
-		return nil, classify(op, resp, secrets)
+		return nil, classify(op, resp, lc)
 	}
 	return resp, nil
 }
@@ -36,14 +36,14 @@ func salesforceGet(ctx context.Context, hc *http.Client, op, rawURL, token strin
 // salesforceRESTFailure classifies a REST API error answer by its
 // errorCode, whatever the status (Salesforce answers some of them 401, 403
 // or 500 depending on the endpoint).
-func salesforceRESTFailure(op string, r *response, secrets []string) *Error {
-	e := statusError(op, r, secrets)
+func salesforceRESTFailure(op string, r *response, lc *LeakCheck) *Error {
+	e := statusError(op, r, lc)
 	first, ok := salesforceFirstRESTError(r.body)
 	if !ok {
 		return e
 	}
-	e.Code = first.ErrorCode
-	e.Message = Redact(first.Message, secrets...)
+	e.Message = "" // the error's own message, when there is one, not the raw body
+	e.refine(first.ErrorCode, first.Message, lc)
 	switch first.ErrorCode {
 	case "INVALID_SESSION_ID":
 		e.Class = ErrRejected
@@ -90,13 +90,13 @@ func salesforceFirstRESTError(body []byte) (salesforceRESTError, bool) {
 // which answers plain-text codes rather than the REST API's arrays: 403
 // Missing_OAuth_Token / Bad_OAuth_Token / Wrong_Org, 404 Bad_Id / Inactive
 // / No_Access.
-func salesforceIdentityFailure(op string, r *response, secrets []string) *Error {
+func salesforceIdentityFailure(op string, r *response, lc *LeakCheck) *Error {
 	if _, ok := salesforceFirstRESTError(r.body); ok {
-		return salesforceRESTFailure(op, r, secrets)
+		return salesforceRESTFailure(op, r, lc)
 	}
-	e := statusError(op, r, secrets)
+	e := statusError(op, r, lc)
 	code := strings.TrimSpace(string(r.body))
-	if len(code) > 40 || strings.ContainsAny(code, " \n{[<") {
+	if len(code) > 40 || strings.ContainsAny(code, " \n{[<") || lc.Leaks(code) {
 		code = ""
 	}
 	e.Code = code
@@ -139,24 +139,29 @@ func salesforceAPIUsage(h string) (used, limit int, ok bool) {
 	return 0, 0, false
 }
 
-// salesforceVersion is one entry of GET /services/data/.
+// salesforceVersion is one entry of GET /services/data/. Only the version
+// is used, as a string or a number ("64.0" or 64.0).
 type salesforceVersion struct {
-	Label   string `json:"label"`
-	URL     string `json:"url"`
-	Version string `json:"version"`
+	Version text `json:"version"`
 }
 
 // salesforceHighestVersion returns the highest well-formed version
-// ("64.0") of vs, or "" if there is none.
-func salesforceHighestVersion(vs []salesforceVersion) string {
+// ("64.0", or 64 read as "64.0") of vs, or "" if there is none; entries
+// that are not objects are skipped.
+func salesforceHighestVersion(vs []optional[salesforceVersion]) string {
 	best, bestMajor, bestMinor := "", -1, -1
-	for _, v := range vs {
-		maj, min, ok := salesforceParseVersion(v.Version)
+	for _, o := range vs {
+		v, _ := o.get()
+		version := string(v.Version)
+		if version != "" && !strings.Contains(version, ".") {
+			version += ".0" // 64 sent as a JSON number loses its ".0"
+		}
+		maj, min, ok := salesforceParseVersion(version)
 		if !ok {
 			continue
 		}
 		if maj > bestMajor || (maj == bestMajor && min > bestMinor) {
-			best, bestMajor, bestMinor = v.Version, maj, min
+			best, bestMajor, bestMinor = version, maj, min
 		}
 	}
 	return best

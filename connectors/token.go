@@ -3,53 +3,19 @@ package connectors
 import (
 	"encoding/base64"
 	"encoding/json"
-	"math"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
 	"golang.org/x/oauth2"
 )
 
-// number is a JSON count (seconds, milliseconds, records) that also accepts
-// a numeric string and reads anything else (null, garbage, a negative or
-// absurd value) as 0, "not said": vendors are loose about such fields and a
-// bad one must not fail an otherwise good answer.
-type number int64
-
-// maxNumber bounds a number to what a float64 holds exactly.
-const maxNumber = 1 << 53
-
-// maxDuration bounds durations read from vendors (a century), so that
-// converting a number to a time.Duration cannot overflow.
-const maxDuration = 100 * 365 * 24 * time.Hour
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (n *number) UnmarshalJSON(b []byte) error {
-	*n = 0
-	f, err := strconv.ParseFloat(strings.Trim(string(b), `"`), 64)
-	if err != nil || math.IsNaN(f) || f <= 0 {
-		return nil
-	}
-	*n = number(min(f, maxNumber))
-	return nil
-}
-
-// duration returns n units as a time.Duration, at most maxDuration.
-func (n number) duration(unit time.Duration) time.Duration {
-	if int64(n) > int64(maxDuration/unit) {
-		return maxDuration
-	}
-	return time.Duration(n) * unit
-}
-
 // tokenExpiry returns when an access token received at now expires: after
-// expiresIn seconds when the vendor said so, else at the token's JWT "exp"
-// claim when it is a JWT, else the zero time (unknown).
-func tokenExpiry(now time.Time, expiresIn number, accessToken string) time.Time {
-	if expiresIn > 0 {
-		return now.Add(expiresIn.duration(time.Second))
+// expiresIn seconds when the vendor said so (and in range), else at the
+// token's JWT "exp" claim when it is a JWT, else the zero time (unknown).
+func tokenExpiry(now time.Time, expiresIn count, accessToken string) time.Time {
+	if d, ok := expiresIn.duration(time.Second); ok && d > 0 {
+		return now.Add(d)
 	}
 	if exp, ok := jwtExpiry(accessToken); ok {
 		return exp
@@ -69,19 +35,20 @@ func jwtExpiry(tok string) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	var claims struct {
-		Exp number `json:"exp"`
+		Exp count `json:"exp"`
 	}
-	if json.Unmarshal(payload, &claims) != nil || claims.Exp == 0 {
+	if json.Unmarshal(payload, &claims) != nil {
 		return time.Time{}, false
 	}
-	if claims.Exp > number(time.Now().Add(maxDuration).Unix()) {
+	exp, ok := claims.Exp.get()
+	if !ok || exp == 0 || exp > time.Now().Add(maxDuration).Unix() {
 		return time.Time{}, false
 	}
-	return time.Unix(int64(claims.Exp), 0), true
+	return time.Unix(exp, 0), true
 }
 
 // jsonCall returns a call that sends body as JSON and asks for JSON back.
-func jsonCall(op, method, url string, body any, secrets []string) call {
+func jsonCall(op, method, url string, body any, lc *LeakCheck) call {
 	b, err := json.Marshal(body)
 	if err != nil {
 		panic("connectors: unencodable request body: " + err.Error()) // only fixed struct types are passed
@@ -89,20 +56,21 @@ func jsonCall(op, method, url string, body any, secrets []string) call {
 	h := http.Header{}
 	h.Set("Content-Type", "application/json")
 	h.Set("Accept", "application/json")
-	return call{op: op, method: method, url: url, header: h, body: b, secrets: secrets}
+	return call{op: op, method: method, url: url, header: h, body: b, leak: lc}
 }
 
 // bearerCall returns a GET call authorised with an access token.
-func bearerCall(op, url, accessToken string, secrets []string) call {
+func bearerCall(op, url, accessToken string, lc *LeakCheck) call {
 	h := http.Header{}
 	h.Set("Authorization", "Bearer "+accessToken)
 	h.Set("Accept", "application/json")
-	return call{op: op, method: http.MethodGet, url: url, header: h, secrets: secrets}
+	return call{op: op, method: http.MethodGet, url: url, header: h, leak: lc}
 }
 
-// tokenInto copies t's type, expiry and the token itself into r.
-func tokenInto(r *Report, t *oauth2.Token) {
-	r.TokenType = strings.ToLower(t.TokenType)
+// tokenInto copies t's type (the vendor's word, checked by lc), expiry and
+// the token itself into r.
+func tokenInto(r *Report, t *oauth2.Token, lc *LeakCheck) {
+	r.TokenType = lc.Withhold(strings.ToLower(t.TokenType))
 	r.TokenExpires = t.Expiry
 	r.Token = t
 }

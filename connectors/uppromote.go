@@ -2,6 +2,7 @@ package connectors
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"strconv"
 
@@ -32,6 +33,7 @@ func UpPromote() *Connector {
 				Title:    "Uppromote Bearer Token",
 				Help:     "In UpPromote, click Integrations, go to the APIs tab and copy the API token (Generate Token if there is none). It is sent in the Authorization header of every request; a pasted leading \"Bearer \" is removed.",
 				Secret:   true,
+				Mask:     MaskTail,
 				Required: true,
 				Bearer:   true,
 			},
@@ -82,7 +84,7 @@ func uppromoteTest(ctx context.Context, hc *http.Client, c *Connector, v Values)
 	if err != nil {
 		return rep, err
 	}
-	secrets := c.Secrets(v)
+	lc := NewLeakCheck(c.Secrets(v)...)
 	version := v["api_version"]
 	h := http.Header{}
 	h.Set("Accept", "application/json")
@@ -94,13 +96,13 @@ func uppromoteTest(ctx context.Context, hc *http.Client, c *Connector, v Values)
 		h.Set("Authorization", "Bearer "+v["token"])
 	}
 	op := "GET " + path
-	r, err := send(ctx, hc, call{op: op, method: http.MethodGet, url: joinURL(v["base_url"], path), header: h, secrets: secrets})
+	r, err := send(ctx, hc, call{op: op, method: http.MethodGet, url: joinURL(v["base_url"], path), header: h, leak: lc})
 	if err != nil {
 		return rep, err
 	}
 	if !r.ok() {
 		m := vendorStrings(r.body)
-		e := statusError(op, r, secrets).refine("", first(m, "message", "error"), secrets)
+		e := statusError(op, r, lc).refine("", first(m, "message", "error"), lc)
 		if r.status == http.StatusUnauthorized {
 			other := map[string]string{"v1": "v2", "v2": "v1"}[version]
 			e.Hint = "copy the API token again from UpPromote → Integrations → APIs tab; if it was issued for API " + other + ", set api_version to " + other + " (v1 sends \"Bearer <token>\", v2 the raw key)"
@@ -108,12 +110,12 @@ func uppromoteTest(ctx context.Context, hc *http.Client, c *Connector, v Values)
 		return rep, e
 	}
 	var page struct {
-		Data []any `json:"data"`
-		Meta struct {
-			Total *number `json:"total"`
-		} `json:"meta"`
+		Data []json.RawMessage `json:"data"`
+		Meta optional[struct {
+			Total count `json:"total"`
+		}] `json:"meta"`
 	}
-	if err := decode(op, r, &page, secrets); err != nil {
+	if err := decode(op, r, &page, lc); err != nil {
 		return rep, err
 	}
 	if page.Data == nil {
@@ -124,8 +126,9 @@ func uppromoteTest(ctx context.Context, hc *http.Client, c *Connector, v Values)
 	rep.TokenNeverExpires = true
 	rep.Details = append(rep.Details, Detail{Label: "API version", Value: version})
 	chk := Check{Name: "Affiliates", OK: true, Required: true, Note: "reachable"}
-	if page.Meta.Total != nil {
-		n := strconv.FormatInt(int64(*page.Meta.Total), 10)
+	meta, _ := page.Meta.get()
+	if total, ok := meta.Total.get(); ok {
+		n := strconv.FormatInt(total, 10)
 		chk.Note = "reachable (" + n + " affiliates)"
 		rep.Details = append(rep.Details, Detail{Label: "Affiliates", Value: n})
 	}

@@ -30,10 +30,13 @@ if [ "$(uname -s)" = Linux ]; then
 else
   export CREDWIZ_KEYCHAIN_TESTS=1
 fi
-# tmux drives the wizard in the end-to-end tests.
-if ! command -v tmux >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends tmux >/dev/null || true
-fi
+# tmux drives the wizard in the end-to-end tests; zsh reads back the
+# shell format of internal/envfmt (its test skips loudly without it).
+for tool in tmux zsh; do
+  if ! command -v "$tool" >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$tool" >/dev/null || true
+  fi
+done
 
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
 if [ -n "$unformatted" ]; then

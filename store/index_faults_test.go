@@ -47,8 +47,14 @@ func TestIndexCorruptFileUntouched(t *testing.T) {
 					_, err := st.Add(ctx, sampleCredential("b"), map[string]string{"k": "v"}, AddOptions{})
 					return err
 				},
-				"Change": func() error { _, err := st.Change(ctx, "a", 1, Change{Secret: map[string]string{"k": "v"}}); return err },
-				"Record": func() error { _, err := st.Record(ctx, []Record{{Name: "a", Result: &TestResult{OK: true}}}); return err },
+				"Change": func() error {
+					_, err := st.Change(ctx, "a", 1, Change{Secret: map[string]string{"k": "v"}})
+					return err
+				},
+				"Record": func() error {
+					_, err := st.Record(ctx, []Record{{Name: "a", Result: &TestResult{OK: true}}})
+					return err
+				},
 				"Delete": func() error { return st.Delete(ctx, "a") },
 				"Check":  func() error { _, err := st.Check(ctx); return err },
 				"Repair": func() error { _, err := st.Repair(ctx, true); return err },

@@ -14,7 +14,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
 )
 
 func TestKeychainSecretToolSeesJSONMap(t *testing.T) {

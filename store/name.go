@@ -35,6 +35,10 @@ func ValidateName(name string) error {
 		}
 		return fmt.Errorf("%w: %q contains %q; %s", ErrInvalidName, name, r, nameRule)
 	}
+	if name == "." || name == ".." {
+		// They name a folder, not an item, in a Vault path or a file store.
+		return fmt.Errorf("%w: %q is not allowed (it names a folder); %s", ErrInvalidName, name, nameRule)
+	}
 	return nil
 }
 

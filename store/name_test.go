@@ -28,6 +28,8 @@ func TestValidateName(t *testing.T) {
 		{name: "unicode letter", in: "prodü", want: `'ü'`},
 		{name: "invalid utf8", in: "a\xffb", want: "not valid UTF-8"},
 		{name: "colon", in: "a:b", want: `contains ':'`},
+		{name: "dot", in: ".", want: "names a folder"},
+		{name: "dot dot", in: "..", want: "names a folder"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -63,7 +65,7 @@ func FuzzValidateName(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		err := ValidateName(s)
-		valid := len(s) >= 1 && len(s) <= 64
+		valid := len(s) >= 1 && len(s) <= 64 && s != "." && s != ".."
 		for _, c := range []byte(s) {
 			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
 				valid = false

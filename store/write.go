@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"time"
 )
 
 // AddOptions qualify Store.Add.
@@ -407,6 +408,13 @@ func certify(r *TestResult, rev int64) *TestResult {
 	}
 	c := *r
 	c.Revision = rev
+	// A vendor's odd answer must not make the index unwritable: a time
+	// RFC 3339 cannot hold is unknown.
+	for _, t := range []*time.Time{&c.At, &c.TokenExpires} {
+		if y := t.Year(); y < 1 || y > 9999 {
+			*t = time.Time{}
+		}
+	}
 	return &c
 }
 

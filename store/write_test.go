@@ -11,6 +11,7 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // faulty is a Secrets over a Memory that logs writes, can fail the n-th
@@ -688,5 +689,24 @@ func TestFullDiskLeavesTheOldPair(t *testing.T) {
 			t.Fatal(err)
 		}
 		assertCanonical(t, st)
+	}
+}
+
+// TestOutOfRangeTimesAreUnknown: a test result with a time RFC 3339
+// cannot hold (a vendor's expires_in of 1e308) is saved, the time unknown.
+func TestOutOfRangeTimesAreUnknown(t *testing.T) {
+	st := memStore(t)
+	far := time.Unix(1<<62, 0)
+	c, err := st.Add(bg, sampleCredential("a"), map[string]string{"k": "v"},
+		AddOptions{Test: &TestResult{OK: true, At: time.Now(), TokenExpires: far}})
+	if err != nil {
+		t.Fatalf("Add with an out-of-range expiry: %v", err)
+	}
+	if got := mustCred(t, st, "a"); got.Tested() == nil || !got.LastTest.TokenExpires.IsZero() {
+		t.Fatalf("saved %+v", got.LastTest)
+	}
+	errs, err := st.Record(bg, []Record{{Name: "a", Revision: c.Revision, Result: &TestResult{OK: true, TokenExpires: far}}})
+	if err != nil || errs[0] != nil {
+		t.Fatalf("Record with an out-of-range expiry: %v %v", err, errs)
 	}
 }

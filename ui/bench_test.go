@@ -3,7 +3,6 @@ package ui
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -16,7 +15,7 @@ import (
 	"github.com/credwiz/credwiz/store"
 )
 
-// Benchmarks of the in-process parts of issue 6's targets; the whole
+// Benchmarks of the in-process parts of the performance targets; the whole
 // process (start-up, keychain) is measured by scripts/bench.sh. See
 // docs/PERFORMANCE.md.
 
@@ -29,22 +28,16 @@ func newBenchEnv(b *testing.B) *testEnv {
 		env: map[string]string{"CREDWIZ_CONFIG_DIR": dir}, now: time.Now}
 }
 
-// benchRun runs credwiz with args as main does, writing stdout to out
-// (io.Discard to leave the output out of the measurement), and returns
-// stderr and the exit code.
+// benchRun runs credwiz with args through Main, as main does, writing
+// stdout to out (io.Discard to leave the output out of the measurement),
+// and returns stderr and the exit code.
 func (e *testEnv) benchRun(out io.Writer, stdin string, args ...string) (string, int) {
 	var errOut bytes.Buffer
 	ios := &IOStreams{In: strings.NewReader(stdin), Out: out, ErrOut: &errOut, NoColor: true,
 		Width: func() int { return 80 }}
-	root := NewRoot(e.factory(ios))
-	root.SetArgs(args)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	err := root.ExecuteContext(ctx)
-	code := ExitCode(err)
-	if err != nil && code != 130 && !errors.Is(err, ErrSilent) {
-		errOut.WriteString(Explain(err) + "\n")
-	}
+	code := Main(ctx, e.factory(ios), args)
 	return errOut.String(), code
 }
 
@@ -68,7 +61,7 @@ func seedBench(b *testing.B, dir string, n int) {
 		{"clazar", "client_id", "clz-0123456789abcdef"},
 		{"drift", "base_url", "https://driftapi.com"},
 	}
-	err := store.NewIndex(dir).Update(func(tx *store.Tx) error {
+	err := store.NewIndex(dir).Update(context.Background(), func(tx *store.Tx) error {
 		tx.SetKind(store.KindKeychain)
 		for i := range n {
 			k := kinds[i%len(kinds)]

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/credwiz/credwiz/connectors"
+	"github.com/credwiz/credwiz/internal/termsafe"
 	"github.com/credwiz/credwiz/store"
 )
 
@@ -124,14 +125,15 @@ func collectScripted(f *Factory, c *connectors.Connector, name string, in script
 	return v, nil
 }
 
-// checkDescription rejects a description that is too long or has control
-// characters.
+// checkDescription rejects a description that is too long, is not valid
+// UTF-8, or holds a character termsafe would replace: controls, bidi
+// controls, zero-width characters, line separators.
 func checkDescription(d string) error {
 	if len(d) > maxDescription {
 		return usagef("--description: too long (%d bytes; at most %d)", len(d), maxDescription)
 	}
-	if err := connectors.CheckValue(d); err != nil {
-		return usagef("--description: %s", err)
+	if err := termsafe.Check(d); err != nil {
+		return usagef("--description: %s; a description is one line of letters, digits, punctuation, symbols and spaces, without control, bidi or invisible characters", err)
 	}
 	return nil
 }

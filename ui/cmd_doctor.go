@@ -8,10 +8,12 @@ import (
 	"os/exec"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/credwiz/credwiz/internal/termsafe"
 	"github.com/credwiz/credwiz/store"
 )
 
@@ -305,10 +307,14 @@ func repair(f *Factory, r *doctorReport, includeUnknown bool) {
 	r.Hints = kept
 }
 
-// printDoctor prints the report as labelled lines with ✓, ! and ✗.
+// printDoctor prints the report as labelled lines with ✓, ! and ✗. Paths,
+// item names and error texts pass through termsafe: keychain items and
+// files may have been named by anyone.
 func printDoctor(f *Factory, r doctorReport) {
 	st := f.IO.stdoutStyles()
 	w := colorWriter(f.IO.Out, !f.IO.ColorOut())
+	safe, text := termsafe.String, termsafe.Text
+	list := func(items []string) string { return safe(strings.Join(items, ", ")) }
 	mark := func(ok bool) string {
 		if ok {
 			return st.ok.Render("✓")
@@ -317,29 +323,29 @@ func printDoctor(f *Factory, r doctorReport) {
 	}
 	warn := st.warn.Render("!")
 	if r.ConfigError != "" {
-		fmt.Fprintf(w, "%s Config dir     %s\n", mark(false), r.ConfigError)
+		fmt.Fprintf(w, "%s Config dir     %s\n", mark(false), text(r.ConfigError))
 	} else {
-		fmt.Fprintf(w, "%s Config dir     %s\n", mark(true), r.ConfigDir)
+		fmt.Fprintf(w, "%s Config dir     %s\n", mark(true), safe(r.ConfigDir))
 	}
 	switch {
 	case r.ConfigError != "":
 	case r.IndexError != "":
-		fmt.Fprintf(w, "%s Metadata       %s\n", mark(false), r.IndexError)
+		fmt.Fprintf(w, "%s Metadata       %s\n", mark(false), text(r.IndexError))
 	default:
-		fmt.Fprintf(w, "%s Metadata       %s (%s)\n", mark(true), r.Index, plural(r.Credentials, "credential"))
+		fmt.Fprintf(w, "%s Metadata       %s (%s)\n", mark(true), safe(r.Index), plural(r.Credentials, "credential"))
 	}
 	switch {
 	case r.ConfigError != "":
 	case r.StoreError != "":
-		fmt.Fprintf(w, "%s Secret store   %s: %s\n", mark(false), r.Store, r.StoreError)
+		fmt.Fprintf(w, "%s Secret store   %s: %s\n", mark(false), safe(r.Store), text(r.StoreError))
 	default:
-		fmt.Fprintf(w, "%s Secret store   %s, answers in %.1f ms\n", mark(true), storeName(r.Store), r.LatencyMS)
+		fmt.Fprintf(w, "%s Secret store   %s, answers in %.1f ms\n", mark(true), safe(storeName(r.Store)), r.LatencyMS)
 		if r.StoreReason != "" {
-			fmt.Fprintf(w, "                 %s\n", st.dim.Render("("+r.StoreReason+")"))
+			fmt.Fprintf(w, "                 %s\n", st.dim.Render("("+safe(r.StoreReason)+")"))
 		}
 	}
 	if r.Fallback != "" {
-		fmt.Fprintf(w, "%s Keychain       none answered: %s\n", warn, r.Fallback)
+		fmt.Fprintf(w, "%s Keychain       none answered: %s\n", warn, text(r.Fallback))
 	}
 	if r.FileStore != nil && r.ConfigError == "" && r.StoreError == "" {
 		printFileStore(w, r.FileStore, mark(true), warn)
@@ -347,7 +353,7 @@ func printDoctor(f *Factory, r doctorReport) {
 		case r.KeychainAnswer:
 			fmt.Fprintf(w, "%s Keychain       answers now, but this config dir keeps its secrets in the encrypted file\n", warn)
 		case r.KeychainWhy != "":
-			fmt.Fprintf(w, "%s Keychain       not available (%s)\n", warn, r.KeychainWhy)
+			fmt.Fprintf(w, "%s Keychain       not available (%s)\n", warn, text(r.KeychainWhy))
 		}
 	}
 	if r.Migration != nil {
@@ -358,33 +364,33 @@ func printDoctor(f *Factory, r doctorReport) {
 	}
 	if r.Answers && r.IndexError == "" {
 		if n := len(r.UnknownItems); n > 0 {
-			fmt.Fprintf(w, "%s Other items    %s of another config dir or without an owner: %s\n", warn, plural(n, "item"), strings.Join(r.UnknownItems, ", "))
+			fmt.Fprintf(w, "%s Other items    %s of another config dir or without an owner: %s\n", warn, plural(n, "item"), list(r.UnknownItems))
 		}
 		if n := len(r.Unfinished); n > 0 {
-			fmt.Fprintf(w, "%s Unfinished     %s stopped after saving (secret safe in a staged item): %s\n", mark(len(r.Finished) >= n), plural(n, "write"), strings.Join(r.Unfinished, ", "))
+			fmt.Fprintf(w, "%s Unfinished     %s stopped after saving (secret safe in a staged item): %s\n", mark(len(r.Finished) >= n), plural(n, "write"), list(r.Unfinished))
 		}
 		if n := len(r.OrphanSecrets) + len(r.TempFiles); n > 0 {
 			all := append(slices.Clone(r.OrphanSecrets), r.TempFiles...)
-			fmt.Fprintf(w, "%s Leftovers      %s of this config dir that nothing refers to: %s\n", mark(len(r.Removed) >= n), plural(n, "item"), strings.Join(all, ", "))
+			fmt.Fprintf(w, "%s Leftovers      %s of this config dir that nothing refers to: %s\n", mark(len(r.Removed) >= n), plural(n, "item"), list(all))
 		}
 		if n := len(r.MissingSecret); n > 0 {
-			fmt.Fprintf(w, "%s Missing        %s without their secret: %s\n", mark(false), plural(n, "credential"), strings.Join(r.MissingSecret, ", "))
+			fmt.Fprintf(w, "%s Missing        %s without their secret: %s\n", mark(false), plural(n, "credential"), list(r.MissingSecret))
 		}
 		for _, m := range r.Mismatched {
-			fmt.Fprintf(w, "%s Mismatch       %s\n", mark(false), m)
+			fmt.Fprintf(w, "%s Mismatch       %s\n", mark(false), text(m))
 		}
 		if len(r.OrphanSecrets)+len(r.TempFiles)+len(r.Unfinished)+len(r.MissingSecret)+len(r.Mismatched) == 0 {
 			fmt.Fprintf(w, "%s Leftovers      none\n", mark(true))
 		}
 	}
 	for _, n := range r.Finished {
-		fmt.Fprintf(w, "  finished the interrupted write of %q\n", n)
+		fmt.Fprintf(w, "  finished the interrupted write of %s\n", safe(strconv.Quote(n)))
 	}
 	for _, n := range r.Removed {
-		fmt.Fprintf(w, "  removed %s\n", n)
+		fmt.Fprintf(w, "  removed %s\n", safe(n))
 	}
 	for _, h := range r.Hints {
-		fmt.Fprintf(w, "  → %s\n", h)
+		fmt.Fprintf(w, "  → %s\n", text(h))
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/credwiz/credwiz/connectors"
+	"github.com/credwiz/credwiz/internal/termsafe"
 	"github.com/credwiz/credwiz/store"
 )
 
@@ -60,22 +61,35 @@ func jsonOptions(tty bool) json.Options {
 	return json.Deterministic(true)
 }
 
-// writeCredentialsJSON writes creds as a JSON array, streamed: one element
-// per line, or indented on a terminal.
+// writeCredentialsJSON writes creds as a JSON array, streamed in 64 KiB
+// writes: one element per line, or indented on a terminal; bidi and other
+// invisible characters escaped as writeJSON does (termsafe.JSON), the
+// values unchanged.
 func writeCredentialsJSON(io *IOStreams, now time.Time, byID map[string]*connectors.Connector, creds []store.Credential) error {
 	w := bufio.NewWriterSize(io.Out, 64<<10)
-	enc := jsontext.NewEncoder(w, jsonOptions(io.OutTTY))
-	if err := enc.WriteToken(jsontext.BeginArray); err != nil {
-		return err
+	opts := jsonOptions(io.OutTTY)
+	sep, indent := "\n", ""
+	if io.OutTTY {
+		sep, indent = "\n  ", "  "
 	}
-	for _, cr := range creds {
-		if err := json.MarshalEncode(enc, newCredentialJSON(now, byID[cr.Connector], cr), jsonOptions(io.OutTTY)); err != nil {
+	w.WriteString("[")
+	for i, cr := range creds {
+		b, err := json.Marshal(newCredentialJSON(now, byID[cr.Connector], cr), opts, jsontext.WithIndentPrefix(indent))
+		if err != nil {
+			return err
+		}
+		if i > 0 {
+			w.WriteString(",")
+		}
+		w.WriteString(sep)
+		if _, err := w.Write(termsafe.JSON(b)); err != nil {
 			return err
 		}
 	}
-	if err := enc.WriteToken(jsontext.EndArray); err != nil {
-		return err
+	if len(creds) > 0 {
+		w.WriteString("\n")
 	}
+	w.WriteString("]\n")
 	return w.Flush()
 }
 
@@ -150,11 +164,12 @@ func connectorsByID(f *Factory) map[string]*connectors.Connector {
 func printCredentials(io *IOStreams, now time.Time, byID map[string]*connectors.Connector, creds []store.Credential) {
 	st := io.stdoutStyles()
 	rows := make([][]string, 0, len(creds))
+	safe := termsafe.String // index texts: one line, no tab, nothing a terminal obeys
 	for _, cr := range creds {
 		c := byID[cr.Connector]
 		exp, soon := expiryText(now, c, cr)
 		if !io.OutTTY {
-			rows = append(rows, []string{cr.Name, cr.Connector, cr.Description, keyField(c, cr),
+			rows = append(rows, []string{safe(cr.Name), safe(cr.Connector), safe(cr.Description), safe(keyField(c, cr)),
 				lastTestPlain(cr), expiryPlain(c, cr)})
 			continue
 		}
@@ -162,7 +177,7 @@ func printCredentials(io *IOStreams, now time.Time, byID map[string]*connectors.
 			exp = st.warn.Render("! " + exp)
 		}
 		exp = strings.Replace(exp, "password expires in", "password in", 1)
-		rows = append(rows, []string{cr.Name, cr.Connector, cr.Description, keyField(c, cr),
+		rows = append(rows, []string{safe(cr.Name), safe(cr.Connector), safe(cr.Description), safe(keyField(c, cr)),
 			lastTestCell(st, now, cr), exp})
 	}
 	header := []string{"NAME", "CONNECTOR", "DESCRIPTION", "ACCOUNT", "LAST TEST", "EXPIRES"}
@@ -217,7 +232,7 @@ func lastTestCell(st styles, now time.Time, cr store.Credential) string {
 	default:
 		s := st.fail.Render("✗") + " " + ago(now, lt.At)
 		if lt.Class != "" {
-			s += " (" + lt.Class + ")"
+			s += " (" + termsafe.String(lt.Class) + ")"
 		}
 		return s
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/credwiz/credwiz/connectors"
+	"github.com/credwiz/credwiz/internal/termsafe"
 	"github.com/credwiz/credwiz/store"
 )
 
@@ -223,39 +224,41 @@ func recordOutcomes(ctx context.Context, f *Factory, outs []testOutcome) {
 	}
 	errs, err := st.Record(ctx, recs)
 	if err != nil {
-		fmt.Fprintf(f.IO.ErrOut, "warning: could not record the test results: %s\n", Explain(err))
+		fmt.Fprintf(f.IO.ErrOut, "warning: could not record the test results: %s\n", termsafe.Text(Explain(err)))
 		return
 	}
 	for i, e := range errs {
 		switch {
 		case e == nil, errors.Is(e, store.ErrTooBig):
 		case errors.Is(e, store.ErrConflict):
-			fmt.Fprintf(f.IO.ErrOut, "warning: %s was changed or deleted by another credwiz while it was tested; this result was not recorded\n", recs[i].Name)
+			fmt.Fprintf(f.IO.ErrOut, "warning: %s was changed or deleted by another credwiz while it was tested; this result was not recorded\n", termsafe.String(recs[i].Name))
 		default:
-			fmt.Fprintf(f.IO.ErrOut, "warning: %s\n", Explain(e))
+			fmt.Fprintf(f.IO.ErrOut, "warning: %s\n", termsafe.Text(Explain(e)))
 		}
 	}
 }
 
 // printOutcome prints one result line, and for a failure the explanation.
+// Names from the index and the vendor's texts pass through termsafe.
 func printOutcome(f *Factory, o testOutcome) {
 	st := f.IO.stdoutStyles()
 	w := colorWriter(f.IO.Out, !f.IO.ColorOut())
 	dur := fmt.Sprintf("%.1fs", float64(o.DurationMS)/1000)
+	safe := termsafe.String
 	if o.OK {
 		acct := ""
 		if o.Report != nil && o.Report.Account != "" {
-			acct = "  " + o.Report.Account
+			acct = "  " + safe(o.Report.Account)
 		}
-		fmt.Fprintf(w, "%s %s  %s%s  %s\n", st.ok.Render("✓"), o.Name, o.Connector, acct, st.dim.Render(dur))
+		fmt.Fprintf(w, "%s %s  %s%s  %s\n", st.ok.Render("✓"), safe(o.Name), safe(o.Connector), acct, st.dim.Render(dur))
 		if o.Report != nil {
 			for _, wm := range o.Report.Warnings {
-				fmt.Fprintf(w, "  %s %s\n", st.warn.Render("!"), wm)
+				fmt.Fprintf(w, "  %s %s\n", st.warn.Render("!"), safe(wm))
 			}
 		}
 		return
 	}
-	fmt.Fprintf(w, "%s %s  %s  %s  %s\n", st.fail.Render("✗"), o.Name, o.Connector, o.Class, st.dim.Render(dur))
+	fmt.Fprintf(w, "%s %s  %s  %s  %s\n", st.fail.Render("✗"), safe(o.Name), safe(o.Connector), safe(o.Class), st.dim.Render(dur))
 	// A vendor failure's next step is the full explanation; for the
 	// others (store, unknown connector) the message is.
 	msg := o.NextStep
@@ -265,7 +268,7 @@ func printOutcome(f *Factory, o testOutcome) {
 			msg += " (" + o.NextStep + ")"
 		}
 	}
-	fmt.Fprintf(w, "  %s\n", msg)
+	fmt.Fprintf(w, "  %s\n", termsafe.Text(msg))
 }
 
 // printSummary prints "N passed, M failed" on stderr.
@@ -282,5 +285,5 @@ func printSummary(f *Factory, outs []testOutcome) {
 		fmt.Fprintf(f.IO.ErrOut, "%d passed\n", passed)
 		return
 	}
-	fmt.Fprintf(f.IO.ErrOut, "%d passed, %d failed: %s\n", passed, len(failed), strings.Join(failed, ", "))
+	fmt.Fprintf(f.IO.ErrOut, "%d passed, %d failed: %s\n", passed, len(failed), termsafe.String(strings.Join(failed, ", ")))
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"github.com/credwiz/credwiz/internal/termsafe"
 )
 
 func newPassphraseCmd(f *Factory) *cobra.Command {
@@ -41,7 +43,7 @@ prompt (twice).`,
 				return err
 			}
 			fmt.Fprintf(f.IO.ErrOut, "%s Changed the passphrase of %s. Update CREDWIZ_PASSPHRASE wherever it is set; an open session stays open.\n",
-				f.IO.stderrStyles().ok.Render("✓"), st.File.IdentityPath())
+				f.IO.stderrStyles().ok.Render("✓"), termsafe.String(st.File.IdentityPath()))
 			return nil
 		},
 	}

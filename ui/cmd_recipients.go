@@ -9,7 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/credwiz/credwiz/connectors"
+	"github.com/credwiz/credwiz/internal/termsafe"
 	"github.com/credwiz/credwiz/store"
 )
 
@@ -68,7 +68,7 @@ identity: an unlocked session, the passphrase, or CREDWIZ_IDENTITY_FILE.`,
 				return writeJSON(f.IO.Out, out)
 			}
 			for _, r := range rs {
-				fmt.Fprintln(f.IO.Out, connectors.Printable(r.String()))
+				fmt.Fprintln(f.IO.Out, termsafe.String(r.String()))
 			}
 			return nil
 		},
@@ -201,10 +201,10 @@ func parseRecipientArg(a string) ([]store.Recipient, error) {
 func reportRecipients(f *Factory, ch store.RecipientsChange) {
 	ok := f.IO.stderrStyles().ok.Render("✓")
 	for _, r := range ch.Added {
-		fmt.Fprintf(f.IO.ErrOut, "%s Added %s\n", ok, connectors.Printable(r.String()))
+		fmt.Fprintf(f.IO.ErrOut, "%s Added %s\n", ok, termsafe.String(r.String()))
 	}
 	for _, r := range ch.Removed {
-		fmt.Fprintf(f.IO.ErrOut, "%s Removed %s\n", ok, connectors.Printable(r.String()))
+		fmt.Fprintf(f.IO.ErrOut, "%s Removed %s\n", ok, termsafe.String(r.String()))
 	}
 	if len(ch.Added)+len(ch.Removed) == 0 && ch.Reencrypted == 0 {
 		fmt.Fprintln(f.IO.ErrOut, "Nothing to change: every secret is encrypted to the current recipients.")

@@ -10,15 +10,16 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/credwiz/credwiz/connectors"
+	"github.com/credwiz/credwiz/internal/termsafe"
 	"github.com/credwiz/credwiz/store"
 )
 
-// maskSecret masks a secret value: eight bullets, then the last four
-// characters only when the secret is long enough (12+) for that to reveal
-// little.
-func maskSecret(s string) string {
+// maskSecret masks a secret value: eight bullets, then, for a key or token
+// (connectors.MaskTail) long enough (12+) for that to reveal little, its
+// last four characters. Passwords and client secrets show nothing.
+func maskSecret(s string, m connectors.Mask) string {
 	r := []rune(s)
-	if len(r) >= 12 {
+	if m == connectors.MaskTail && len(r) >= 12 {
 		return "••••••••" + string(r[len(r)-4:])
 	}
 	return "••••••••"
@@ -30,8 +31,8 @@ func newShowCmd(f *Factory) *cobra.Command {
 		Use:   "show NAME",
 		Short: "Show one credential, secrets masked",
 		Long: `Show one credential: its settings, when it was saved and tested, and when its
-password or token expires. Secrets are masked; at most their last 4
-characters are shown. show reads the secret store once to check the secrets
+password or token expires. Secrets are masked: passwords and client secrets
+completely, keys and tokens but for at most their last 4 characters. show reads the secret store once to check the secrets
 are there; if it cannot, it says so and shows the rest.`,
 		Args:              exactArgs(1, "the credential NAME"),
 		ValidArgsFunction: completeNames(f),
@@ -40,9 +41,9 @@ are there; if it cannot, it says so and shows the rest.`,
 			if err != nil {
 				return err
 			}
-			masked, secErr := maskedSecrets(f, cred)
+			masked, secErr := maskedSecrets(f, c, cred)
 			if secErr != nil {
-				fmt.Fprintf(f.IO.ErrOut, "warning: secrets not checked: %s\n", Explain(secErr))
+				fmt.Fprintf(f.IO.ErrOut, "warning: secrets not checked: %s\n", termsafe.Text(Explain(secErr)))
 			}
 			now := f.Now()
 			if asJSON {
@@ -55,7 +56,7 @@ are there; if it cannot, it says so and shows the rest.`,
 				if err != nil {
 					return err
 				}
-				_, err = f.IO.Out.Write(append(b, '\n'))
+				_, err = f.IO.Out.Write(append(termsafe.JSON(b), '\n'))
 				return err
 			}
 			printCredential(f.IO, now, c, cred, masked)
@@ -66,9 +67,10 @@ are there; if it cannot, it says so and shows the rest.`,
 	return cmd
 }
 
-// maskedSecrets reads cred's secrets once and masks them; a secret listed
-// in the metadata but absent from the store is shown as "(missing)".
-func maskedSecrets(f *Factory, cred store.Credential) (map[string]string, error) {
+// maskedSecrets reads cred's secrets once and masks each as its field of c
+// says; a secret listed in the metadata but absent from the store is shown
+// as "(missing)".
+func maskedSecrets(f *Factory, c *connectors.Connector, cred store.Credential) (map[string]string, error) {
 	out := map[string]string{}
 	for _, k := range cred.SecretKeys {
 		out[k] = "(not checked)"
@@ -83,7 +85,8 @@ func maskedSecrets(f *Factory, cred store.Credential) (map[string]string, error)
 	}
 	for _, k := range cred.SecretKeys {
 		if v, ok := sec[k]; ok {
-			out[k] = maskSecret(v)
+			fd, _ := c.Field(k) // a key the connector no longer declares: MaskAll
+			out[k] = maskSecret(v, fd.Mask)
 		} else {
 			out[k] = "(missing: run credwiz reauth " + cred.Name + ")"
 		}
@@ -91,26 +94,29 @@ func maskedSecrets(f *Factory, cred store.Credential) (map[string]string, error)
 	return out, nil
 }
 
-// printCredential prints one credential as labelled lines.
+// printCredential prints one credential as labelled lines. The texts of
+// the index (and what it recorded of the vendor's answers) pass through
+// termsafe, one line each.
 func printCredential(io *IOStreams, now time.Time, c *connectors.Connector, cred store.Credential, masked map[string]string) {
 	st := io.stdoutStyles()
 	w := colorWriter(io.Out, !io.ColorOut())
 	line := func(label, value string) {
 		fmt.Fprintf(w, "%-20s %s\n", st.dim.Render(label+":"), value)
 	}
-	fmt.Fprintf(w, "%s  %s\n", st.bold.Render(cred.Name), c.Name)
+	safe := termsafe.String
+	fmt.Fprintf(w, "%s  %s\n", st.bold.Render(safe(cred.Name)), c.Name)
 	if cred.Description != "" {
-		line("Description", cred.Description)
+		line("Description", safe(cred.Description))
 	}
 	for _, fd := range c.Fields {
 		if fd.Secret {
 			if v, ok := masked[fd.Key]; ok {
-				line(fd.Title, v)
+				line(fd.Title, safe(v))
 			}
 			continue
 		}
 		if v := cred.Fields[fd.Key]; v != "" {
-			line(fd.Title, v)
+			line(fd.Title, safe(v))
 		}
 	}
 	line("Created", stamp(now, cred.CreatedAt))
@@ -124,10 +130,10 @@ func printCredential(io *IOStreams, now time.Time, c *connectors.Connector, cred
 	lt := cred.Tested()
 	switch {
 	case lt == nil && cred.LastTest != nil:
-		line("Last test", st.warn.Render(untestedChange)+" — run credwiz test "+cred.Name)
+		line("Last test", st.warn.Render(untestedChange)+" — run credwiz test "+safe(cred.Name))
 		return
 	case lt == nil:
-		line("Last test", "never — run credwiz test "+cred.Name)
+		line("Last test", "never — run credwiz test "+safe(cred.Name))
 		return
 	}
 	status := st.ok.Render("✓ passed")
@@ -136,13 +142,13 @@ func printCredential(io *IOStreams, now time.Time, c *connectors.Connector, cred
 	}
 	line("Last test", status+" "+stamp(now, lt.At))
 	if lt.Account != "" {
-		line("Account", lt.Account)
+		line("Account", safe(lt.Account))
 	}
 	if lt.Message != "" {
-		line("Failure", lt.Message)
+		line("Failure", safe(lt.Message))
 	}
 	for _, wmsg := range lt.Warnings {
-		line("Warning", wmsg)
+		line("Warning", safe(wmsg))
 	}
 }
 

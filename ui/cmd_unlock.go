@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/credwiz/credwiz/internal/termsafe"
 	"github.com/credwiz/credwiz/store"
 )
 
@@ -76,9 +77,9 @@ unlocked is fine.`,
 				return err
 			}
 			if ok {
-				fmt.Fprintf(f.IO.ErrOut, "%s Locked the encrypted file store (%s).\n", f.IO.stderrStyles().ok.Render("✓"), st.File.Dir())
+				fmt.Fprintf(f.IO.ErrOut, "%s Locked the encrypted file store (%s).\n", f.IO.stderrStyles().ok.Render("✓"), termsafe.String(st.File.Dir()))
 			} else {
-				fmt.Fprintf(f.IO.ErrOut, "The encrypted file store (%s) was not unlocked; nothing to do.\n", st.File.Dir())
+				fmt.Fprintf(f.IO.ErrOut, "The encrypted file store (%s) was not unlocked; nothing to do.\n", termsafe.String(st.File.Dir()))
 			}
 			return nil
 		},

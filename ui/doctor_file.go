@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/credwiz/credwiz/internal/termsafe"
 	"github.com/credwiz/credwiz/store"
 )
 
@@ -80,7 +81,9 @@ func doctorFileStore(st *store.Store) *fileStoreReport {
 }
 
 // printFileStore prints the file store's lines.
-func printFileStore(w io.Writer, fsr *fileStoreReport, ok, warn string) {
+func printFileStore(w io.Writer, r *fileStoreReport, ok, warn string) {
+	fsr := *r
+	fsr.Dir, fsr.Error, fsr.Session = termsafe.String(fsr.Dir), termsafe.Text(fsr.Error), termsafe.String(fsr.Session)
 	switch {
 	case fsr.Error != "":
 		fmt.Fprintf(w, "%s File store     %s\n", warn, fsr.Error)
@@ -139,7 +142,7 @@ func printMigration(w io.Writer, m *migrationReport, ok, warn string) {
 	}
 	left := "nothing left"
 	if n := len(m.Leftovers); n > 0 {
-		left = fmt.Sprintf("%s of this config dir left in the %s store: %s", plural(n, "item"), m.In, strings.Join(m.Leftovers, ", "))
+		left = fmt.Sprintf("%s of this config dir left in the %s store: %s", plural(n, "item"), m.In, termsafe.String(strings.Join(m.Leftovers, ", ")))
 	}
 	fmt.Fprintf(w, "%s Migration      %s; %s\n", mark, what, left)
 	if m.Done {

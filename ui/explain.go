@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime"
 	"strings"
 
 	"github.com/credwiz/credwiz/connectors"
@@ -106,11 +105,8 @@ func ExplainFor(err error, path string) string {
 		}
 		return msg
 	case errors.Is(err, store.ErrUnavailable):
-		msg := err.Error()
-		if strings.Contains(msg, "migrate --to") {
-			return sentence(msg) // the store already said what to do
-		}
-		return sentence(msg) + " " + keychainHint()
+		// The store's error says why and what to do (store.Hinter).
+		return sentence(err.Error()) + " credwiz doctor checks it."
 	case errors.Is(err, store.ErrWrongPassphrase):
 		msg := err.Error()
 		if strings.Contains(msg, "CREDWIZ_PASSPHRASE") || strings.Contains(msg, "still locked") {
@@ -119,17 +115,6 @@ func ExplainFor(err error, path string) string {
 		return sentence(msg) + " Type it again, or set CREDWIZ_PASSPHRASE to the store's passphrase."
 	}
 	return err.Error()
-}
-
-// keychainHint says how to get a working secret store on this OS.
-func keychainHint() string {
-	switch runtime.GOOS {
-	case "linux":
-		return "On Linux the keychain is the Secret Service over D-Bus: install gnome-keyring (or KeePassXC) and run inside a desktop or `dbus-run-session` session; on a server, keep the secrets in the encrypted file instead: credwiz migrate --to file. credwiz doctor checks it."
-	case "darwin":
-		return "Unlock the login keychain (Keychain Access), or keep the secrets in the encrypted file instead: credwiz migrate --to file. credwiz doctor checks it."
-	}
-	return "Check the OS credential store, or keep the secrets in the encrypted file instead: credwiz migrate --to file. credwiz doctor checks it."
 }
 
 func upperFirst(s string) string {

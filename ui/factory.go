@@ -116,7 +116,9 @@ func (f *Factory) Store() (*store.Store, error) {
 		if f.st != nil {
 			f.st.Hook = testHook(f)
 			f.st.Index.Waiting = f.lockWaiting
-			f.st.Now = f.Now
+			if f.st.Now == nil {
+				f.st.Now = f.Now
+			}
 		}
 	})
 	return f.st, f.stErr

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/credwiz/credwiz/internal/termsafe"
 	"github.com/credwiz/credwiz/store"
 )
 
@@ -21,7 +22,7 @@ func (f *Factory) noteFallback(st *store.Store) {
 			where = st.File.Dir()
 		}
 		fmt.Fprintf(f.IO.ErrOut, "No OS keychain answered (%s), so the secrets go to the encrypted file store in %s; to use a keychain instead, %s, then run credwiz migrate --to keychain.\n",
-			fallbackWhy(st.Fallback), where, fallbackFix(st.Fallback))
+			fallbackWhy(st.Fallback), termsafe.String(where), fallbackFix(st.Fallback))
 	})
 }
 

@@ -78,35 +78,59 @@ func TestEditWithoutChangesWritesNothing(t *testing.T) {
 
 // TestAddRefusesAnotherConfigDirsItem: a keychain item of that name which
 // this config dir never wrote is another config dir's; add refuses to
-// overwrite it unless --force.
+// overwrite it unless --force. Such an item names another config dir as
+// its owner, or no owner at all (written by an older credwiz or by hand).
 func TestAddRefusesAnotherConfigDirsItem(t *testing.T) {
-	e := newTestEnv(t)
-	em := connectortest.NewDrift()
-	defer em.Close()
-	c, _ := connectors.Lookup("drift")
-	if err := e.secrets.Set("shared", map[string]string{"api_key": "other-dirs-key"}); err != nil {
-		t.Fatal(err)
-	}
-	args, stdin := addArgs(c, "shared", em.Values())
-	r := e.run(stdin, args...)
-	if r.code != 1 || !strings.Contains(r.err, "did not write") {
-		t.Fatalf("add over another dir's item: exit %d, %q", r.code, r.err)
-	}
-	if m, _ := e.secrets.Get("shared"); m["api_key"] != "other-dirs-key" {
-		t.Fatal("the other config dir's secret was overwritten")
-	}
-	if r := e.run(stdin, append(args, "--force")...); r.code != 0 {
-		t.Fatalf("add --force: exit %d, %q", r.code, r.err)
+	for what, owner := range map[string]store.Owner{
+		"another dir": {Dir: "0123456789abcdef", Rev: 3},
+		"no owner":    {},
+	} {
+		t.Run(what, func(t *testing.T) {
+			e := newTestEnv(t)
+			em := connectortest.NewDrift()
+			defer em.Close()
+			c, _ := connectors.Lookup("drift")
+			theirs := store.Item{Values: map[string]string{"api_key": "other-dirs-key"}, Owner: owner}
+			if err := e.secrets.Set("shared", theirs); err != nil {
+				t.Fatal(err)
+			}
+			// This config dir has an ID already (another credential), so
+			// only the owner tells the items apart.
+			args, stdin := addArgs(c, "mine", em.Values())
+			if r := e.run(stdin, append(args, "--no-test")...); r.code != 0 {
+				t.Fatalf("add mine: exit %d, %q", r.code, r.err)
+			}
+			args, stdin = addArgs(c, "shared", em.Values())
+			r := e.run(stdin, args...)
+			if r.code != 1 || !strings.Contains(r.err, "did not write") {
+				t.Fatalf("add over another dir's item: exit %d, %q", r.code, r.err)
+			}
+			if it, _ := e.secrets.Get("shared"); it.Values["api_key"] != "other-dirs-key" || it.Owner != owner {
+				t.Fatal("the other config dir's secret was overwritten")
+			}
+			if r := e.run(stdin, append(args, "--force")...); r.code != 0 {
+				t.Fatalf("add --force: exit %d, %q", r.code, r.err)
+			}
+			if it, _ := e.secrets.Get("shared"); it.Values["api_key"] != em.Values()["api_key"] || it.Owner == owner {
+				t.Errorf("add --force did not take the item over: owner %q", it.Owner)
+			}
+		})
 	}
 }
 
+// TestRmOfAnUnknownConnector: a credential of a connector this credwiz
+// does not know (saved by an older or newer one, before owners existed)
+// is still removed whole.
 func TestRmOfAnUnknownConnector(t *testing.T) {
 	e := newTestEnv(t)
-	err := e.index().Put(store.Credential{Name: "legacy", Connector: "hubspot", SecretKeys: []string{"k"}})
+	err := e.index().Update(context.Background(), func(tx *store.Tx) error {
+		tx.Put(store.Credential{Name: "legacy", Connector: "hubspot", SecretKeys: []string{"k"}})
+		return nil
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.secrets.Set("legacy", map[string]string{"k": "v"}); err != nil {
+	if err := e.secrets.Set("legacy", store.Item{Values: map[string]string{"k": "v"}}); err != nil {
 		t.Fatal(err)
 	}
 	if r := e.run("", "rm", "legacy", "--yes"); r.code != 0 {
@@ -114,6 +138,9 @@ func TestRmOfAnUnknownConnector(t *testing.T) {
 	}
 	if _, err := e.secrets.Get("legacy"); err == nil {
 		t.Error("its secret is still there")
+	}
+	if _, err := e.index().Get("legacy"); err == nil {
+		t.Error("its metadata is still there")
 	}
 }
 

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -55,24 +54,17 @@ func (e *testEnv) factory(io *IOStreams) *Factory {
 type result struct {
 	out, err string
 	code     int
-	e        error
 }
 
-// run runs credwiz with args and stdin (not a terminal), as main does.
+// run runs credwiz with args and stdin (not a terminal) through Main, as
+// main does.
 func (e *testEnv) run(stdin string, args ...string) result {
 	e.t.Helper()
 	io, out, errOut := TestIO(stdin)
-	f := e.factory(io)
-	root := NewRoot(f)
-	root.SetArgs(args)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	err := root.ExecuteContext(ctx)
-	code := ExitCode(err)
-	if err != nil && code != 130 && !errors.Is(err, ErrSilent) {
-		errOut.WriteString(Explain(err) + "\n")
-	}
-	return result{out: out.String(), err: errOut.String(), code: code, e: err}
+	code := Main(ctx, e.factory(io), args)
+	return result{out: out.String(), err: errOut.String(), code: code}
 }
 
 // index returns the env's metadata index.
@@ -94,12 +86,13 @@ func (e *testEnv) snapshot() map[string]string {
 		}
 		snap["file:"+de.Name()] = string(b)
 	}
-	for _, m := range []*store.Memory{e.secrets, e.tokens} {
-		names, _ := m.Names()
-		for _, n := range names {
-			v, _ := m.Get(n)
-			for k, val := range v {
-				snap["secret:"+n+":"+k] = val
+	for svc, m := range map[string]*store.Memory{"secret": e.secrets, "token": e.tokens} {
+		items, _ := m.List()
+		for _, l := range items {
+			it, _ := m.Get(l.Account)
+			snap[svc+":"+l.Account+":owner"] = it.Owner.String()
+			for k, val := range it.Values {
+				snap[svc+":"+l.Account+":"+k] = val
 			}
 		}
 	}

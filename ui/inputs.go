@@ -48,8 +48,9 @@ func isFieldKey(k string) bool {
 }
 
 // parseSecretsStdin reads KEY=VALUE lines: blank lines and # comments are
-// ignored, a trailing CR is dropped, a key given twice is an error. Errors
-// name the line and key, never a value.
+// ignored, a trailing CR is dropped, a key given twice is an error, and a
+// UTF-8 byte order mark at the very start (which Windows editors write) is
+// skipped. Errors name the line and key, never a value.
 func parseSecretsStdin(r io.Reader) (map[string]string, error) {
 	out := map[string]string{}
 	br := bufio.NewReader(io.LimitReader(r, maxStdin+1))
@@ -62,6 +63,9 @@ func parseSecretsStdin(r io.Reader) (map[string]string, error) {
 		}
 		if line != "" {
 			n++
+			if n == 1 {
+				line = strings.TrimPrefix(line, "\uFEFF")
+			}
 			line = strings.TrimRight(line, "\r\n")
 			trimmed := strings.TrimSpace(line)
 			if trimmed != "" && !strings.HasPrefix(trimmed, "#") {

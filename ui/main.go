@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	"github.com/credwiz/credwiz/internal/termsafe"
 )
 
 // Main runs credwiz with args on f and returns the process exit code: 0
@@ -23,7 +25,8 @@ func Main(ctx context.Context, f *Factory, args []string) int {
 	case code == 130:
 		fmt.Fprintln(f.IO.ErrOut, "Cancelled.")
 	default:
-		fmt.Fprintln(f.IO.ErrOut, ExplainFor(err, cmd.CommandPath()))
+		// Errors can quote the index, keychain item names and vendors.
+		fmt.Fprintln(f.IO.ErrOut, termsafe.Text(ExplainFor(err, cmd.CommandPath())))
 	}
 	return code
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/credwiz/credwiz/internal/termsafe"
 	"github.com/credwiz/credwiz/store"
 )
 
@@ -55,7 +56,7 @@ func (f *Factory) stdinLine(what string) (string, error) {
 // new store a new one, twice.
 func (f *Factory) askPassphrase(req store.PassphraseRequest) (string, error) {
 	if req.New {
-		fmt.Fprintf(f.IO.ErrOut, "Creating the encrypted file store (%s). Choose its passphrase: nothing can recover the secrets without it.\n", dirOf(req.Path))
+		fmt.Fprintf(f.IO.ErrOut, "Creating the encrypted file store (%s). Choose its passphrase: nothing can recover the secrets without it.\n", termsafe.String(dirOf(req.Path)))
 		return f.askNewPassphrase("Passphrase: ")
 	}
 	if req.Retry != nil {
@@ -64,11 +65,11 @@ func (f *Factory) askPassphrase(req store.PassphraseRequest) (string, error) {
 		if left == 1 {
 			tries = "try"
 		}
-		fmt.Fprintf(f.IO.ErrOut, "Wrong passphrase: it does not open %s. Try again (%d %s left).\n", req.Path, left, tries)
+		fmt.Fprintf(f.IO.ErrOut, "Wrong passphrase: it does not open %s. Try again (%d %s left).\n", termsafe.String(req.Path), left, tries)
 	} else if f.passFromStdin {
-		fmt.Fprintf(f.IO.ErrOut, "The passphrase of the encrypted file store (%s):\n", dirOf(req.Path))
+		fmt.Fprintf(f.IO.ErrOut, "The passphrase of the encrypted file store (%s):\n", termsafe.String(dirOf(req.Path)))
 	} else {
-		fmt.Fprintf(f.IO.ErrOut, "The encrypted file store (%s) is locked; credwiz unlock keeps it open for a while.\n", dirOf(req.Path))
+		fmt.Fprintf(f.IO.ErrOut, "The encrypted file store (%s) is locked; credwiz unlock keeps it open for a while.\n", termsafe.String(dirOf(req.Path)))
 	}
 	return f.ask("Passphrase: ")
 }

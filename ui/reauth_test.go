@@ -34,28 +34,58 @@ func (e *testEnv) useRealKeychain() {
 
 // secretsOf returns name's saved secrets from whichever store e uses.
 func (e *testEnv) secretsOf(name string) (map[string]string, error) {
-	if e.real {
-		return store.NewKeychain(store.SecretService, 3*time.Second).Get(name)
-	}
-	return e.secrets.Get(name)
+	it, err := e.itemOf(store.SecretService, name)
+	return it.Values, err
 }
 
 // tokenOf returns name's cached token map, if any.
 func (e *testEnv) tokenOf(name string) (map[string]string, error) {
-	if e.real {
-		return store.NewKeychain(store.TokenService, 3*time.Second).Get(name)
-	}
-	return e.tokens.Get(name)
+	it, err := e.itemOf(store.TokenService, name)
+	return it.Values, err
 }
 
-// state is everything a failed re-auth must leave as it was.
+// itemOf returns the item of account in service, with its owner, from
+// whichever store e uses.
+func (e *testEnv) itemOf(service, account string) (store.Item, error) {
+	if e.real {
+		return store.NewKeychain(service, 3*time.Second).Get(account)
+	}
+	if service == store.TokenService {
+		return e.tokens.Get(account)
+	}
+	return e.secrets.Get(account)
+}
+
+// state is everything a failed re-auth must leave as it was: the index,
+// name's secret and token items with their owners, and the accounts of
+// every item of name (so a staged item left behind shows).
 func (e *testEnv) state(name string) string {
 	e.t.Helper()
 	idx, _ := os.ReadFile(e.index().Path())
-	sec, serr := e.secretsOf(name)
-	tok, terr := e.tokenOf(name)
-	b, _ := json.Marshal(map[string]any{"index": string(idx), "secret": sec, "serr": errString(serr), "token": tok, "terr": errString(terr)})
+	sec, serr := e.itemOf(store.SecretService, name)
+	tok, terr := e.itemOf(store.TokenService, name)
+	accts, lerr := e.accountsOf(name)
+	b, _ := json.Marshal(map[string]any{"index": string(idx), "secret": sec, "serr": errString(serr),
+		"token": tok, "terr": errString(terr), "accounts": accts, "lerr": errString(lerr)})
 	return string(b)
+}
+
+// accountsOf lists the secret store's accounts of credential name: its
+// canonical item and any staged item ("NAME#r…"), sorted.
+func (e *testEnv) accountsOf(name string) ([]string, error) {
+	var l store.Lister = e.secrets
+	if e.real {
+		l = store.NewKeychain(store.SecretService, 3*time.Second)
+	}
+	items, err := l.List()
+	var out []string
+	for _, it := range items {
+		if it.Account == name || strings.HasPrefix(it.Account, name+"#") {
+			out = append(out, it.Account)
+		}
+	}
+	slices.Sort(out)
+	return out, err
 }
 
 func errString(err error) string {

@@ -43,7 +43,7 @@ func TestScriptedLifecycle(t *testing.T) {
 				t.Fatalf("secret not saved: %v", err)
 			}
 			for _, k := range c.SecretKeys() {
-				if v[k] != "" && sec[k] != v[k] {
+				if v[k] != "" && sec.Values[k] != v[k] {
 					t.Errorf("secret %s not saved as given", k)
 				}
 			}

@@ -9,7 +9,7 @@ import (
 	"github.com/credwiz/credwiz/connectors"
 )
 
-// Clazar emulates the Clazar API as ../apis.md describes it: client
+// Clazar emulates the Clazar API as its public documentation describes it: client
 // credentials exchanged at POST /authenticate/ (trailing slash; JSON as
 // documented, or the form that Airbyte sends) for a JWT-shaped bearer token
 // whose lifetime expires_in states (21600 s by default), and the listings
@@ -46,6 +46,10 @@ func NewClazar() *Clazar {
 	mux.HandleFunc("/authenticate", e.token) // 404, not ServeMux's redirect
 	mux.HandleFunc("/listings", e.list)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { clazarDetail(w, http.StatusNotFound, "Not found.") })
+	e.shapes = []answerShape{
+		{path: "/authenticate/", fields: map[string]fieldKind{"token_type": shown, "expires_in": shown}},
+		{path: "/listings", others: shown},
+	}
 	e.start(mux, func(w http.ResponseWriter, status int) {
 		msg := map[int]string{429: "Request was throttled. Expected available in 1 second.", 500: "A server error occurred."}[status]
 		if msg == "" {

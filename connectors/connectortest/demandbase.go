@@ -10,7 +10,7 @@ import (
 	"github.com/credwiz/credwiz/connectors"
 )
 
-// Demandbase emulates Demandbase One as ../apis.md describes it: the JSON,
+// Demandbase emulates Demandbase One as its public documentation describes it: the JSON,
 // camelCase token exchange at POST /auth/v1/token issuing 8-hour JWT-shaped
 // tokens, and the cheap reads of the B2B, Admin and Usage APIs, each refused
 // with 403 unless the key set holds that API. Every read checks its token
@@ -49,6 +49,10 @@ func NewDemandbase() *Demandbase {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		dbError(w, http.StatusNotFound, "001", "No resource matches "+r.URL.Path)
 	})
+	e.shapes = []answerShape{
+		{path: "/auth/v1/token", fields: map[string]fieldKind{"tokenType": shown, "expiresIn": shown}},
+		{path: "/data/", others: shown}, {path: "/admin/", others: shown}, {path: "/reporting/", others: shown},
+	}
 	e.start(mux, func(w http.ResponseWriter, status int) {
 		msg := map[int]string{429: "Too many requests; slow down and retry later", 500: "Internal server error"}[status]
 		if msg == "" {

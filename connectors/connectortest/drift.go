@@ -11,7 +11,7 @@ import (
 	"github.com/credwiz/credwiz/connectors"
 )
 
-// Drift emulates the Drift API as ../apis.md describes it: one app install
+// Drift emulates the Drift API as its public documentation describes it: one app install
 // token (non-expiring unless SetExpiresIn says otherwise), checked as a
 // Bearer header on every request; POST /app/token_info with a JSON
 // {"access_token"} body answering the token's org, app and scopes; errors
@@ -50,6 +50,7 @@ func NewDrift() *Drift {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		driftError(w, http.StatusNotFound, "not_found", "No route for "+r.Method+" "+r.URL.Path)
 	})
+	e.shapes = []answerShape{{path: "/app/token_info", fields: map[string]fieldKind{"authenticated_userid": shownNeeded}, others: shown}}
 	e.start(mux, func(w http.ResponseWriter, status int) {
 		typ := map[int]string{400: "validation_error", 403: "authentication_error", 404: "not_found", 429: "rate_limit"}[status]
 		if typ == "" {

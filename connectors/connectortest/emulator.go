@@ -25,6 +25,12 @@ type Emulator interface {
 	Requests() []string
 	// TokensIssued counts successful token exchanges.
 	TokensIssued() int
+	// SetVariant makes every successful answer from now on vary as v
+	// describes (VariantNone, the default, sends answers as documented).
+	SetVariant(v Variant)
+	// Rewrite installs f, which may change every answer (status, headers,
+	// body) before it is sent, after any variant; nil removes it.
+	Rewrite(f func(r *http.Request, a *Answer))
 	// Close shuts the emulator down, releasing hung requests.
 	Close()
 }
@@ -100,6 +106,9 @@ type Base struct {
 	requests []string
 	issued   int
 	now      func() time.Time
+	shapes   []answerShape // which fields of which answers variants may change
+	variant  Variant
+	rewrite  func(r *http.Request, a *Answer)
 }
 
 // start runs h behind the request log and fault injection. A fault's
@@ -124,9 +133,29 @@ func (b *Base) start(h http.Handler, vendorError func(w http.ResponseWriter, sta
 			vendorError(w, status)
 			return
 		}
-		h.ServeHTTP(w, r)
+		b.mu.Lock()
+		variant, rewrite, shapes := b.variant, b.rewrite, b.shapes
+		b.mu.Unlock()
+		if variant == VariantNone && rewrite == nil {
+			h.ServeHTTP(w, r)
+			return
+		}
+		a := record(h, r)
+		if variant != VariantNone && a.Status >= 200 && a.Status < 300 {
+			a.Body = vary(variant, shapeFor(shapes, r.URL.Path), a.Body)
+		}
+		if rewrite != nil {
+			rewrite(r, a)
+		}
+		a.send(w)
 	}))
 }
+
+// SetVariant makes every successful answer vary as v describes.
+func (b *Base) SetVariant(v Variant) { b.mu.Lock(); b.variant = v; b.mu.Unlock() }
+
+// Rewrite installs f, which may change every answer before it is sent.
+func (b *Base) Rewrite(f func(r *http.Request, a *Answer)) { b.mu.Lock(); b.rewrite = f; b.mu.Unlock() }
 
 // URL returns the server's base URL.
 func (b *Base) URL() string { return b.srv.URL }

@@ -130,6 +130,12 @@ func NewSalesforce() *Salesforce {
 		o.retrieveable, o.queryable = true, true
 		e.objects[name] = &o
 	}
+	e.shapes = []answerShape{
+		{path: "/services/oauth2/token", fields: map[string]fieldKind{"token_type": shown, "issued_at": shown, "signature": shown}},
+		{path: "/services/data/", fields: map[string]fieldKind{"label": shown, "url": shown}},
+		{path: "/services/data/v", fields: map[string]fieldKind{"name": kept, "queryable": kept, "retrieveable": kept}, others: shown},
+		{path: "/id/", fields: map[string]fieldKind{"username": shownNeeded, "organization_id": shownNeeded}, others: shown},
+	}
 	e.start(http.HandlerFunc(e.serve), sfVendorError)
 	return e
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/credwiz/credwiz/connectors"
 )
 
-// UpPromote emulates the UpPromote API as ../apis.md describes it: one API
+// UpPromote emulates the UpPromote API as its public documentation describes it: one API
 // key, which v1 (/api/v1/affiliates) accepts only as "Authorization: Bearer
 // <key>" and v2 (/api/v2/affiliates, Accept: application/json required) only
 // as the raw key, "Bearer " refused; 401 {"message":"Unauthorized"} for a
@@ -39,6 +39,7 @@ func NewUpPromote() *UpPromote {
 	mux.HandleFunc("/api/v1/affiliates", e.list("v1"))
 	mux.HandleFunc("/api/v2/affiliates", e.list("v2"))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { upMessage(w, http.StatusNotFound, "Not Found") })
+	e.shapes = []answerShape{{path: "/api/", others: shown}}
 	e.start(mux, func(w http.ResponseWriter, status int) {
 		msg := map[int]string{429: "Too Many Attempts.", 500: "Server Error"}[status]
 		if msg == "" {

@@ -7,13 +7,16 @@
 // scripts/secret-service.sh) so that doctor --fix in one test never sees,
 // let alone removes, another test's items.
 //
-// What they prove (issue 6): a hanging keychain fails every command that
-// needs a secret within its timeout while list still works; a SIGKILL at
-// every step of add, edit, reauth and rm loses nothing and leaves only
-// orphans that doctor finds and removes; concurrent writers lose no
-// update; network faults map to their error class in bounded time; every
-// field of every connector refuses bad input with one line and changes
-// nothing; and no secret value shows up in any file, output or argv.
+// What they prove: a hanging keychain fails every command that needs a
+// secret within its timeout while list still works; a SIGKILL at every
+// step of the store's write protocol in add, edit (rename, new secret),
+// reauth and rm leaves every credential one consistent pair, the old one
+// or the new one, touches no other config dir's item, and leaves only
+// leftovers that doctor reports and doctor --fix finishes or removes;
+// concurrent writers lose no update; network faults map to their error
+// class in bounded time; every field of every connector refuses bad input
+// with one line and changes nothing; and no secret value shows up in any
+// file, output or argv.
 //
 // Keychain tests skip with a loud message when no Secret Service can be
 // started (gnome-keyring, dbus-daemon, dbus-send and secret-tool are

@@ -197,6 +197,88 @@ func keychainSecret(t testing.TB, bus, name string) map[string]string {
 	return m
 }
 
+// keychainEntry is one keychain item as secret-tool sees it: its value
+// and the owner attributes credwiz writes.
+type keychainEntry struct {
+	Value map[string]string
+	Owner store.Owner
+}
+
+// keychainGet returns the item (service, account) on bus with its owner,
+// read with secret-tool search (not credwiz), and whether it exists. More
+// than one item for one account fails the test.
+func keychainGet(t testing.TB, bus, service, account string) (keychainEntry, bool) {
+	t.Helper()
+	out, attrs := secretToolSearch(t, bus, "service", service, "username", account)
+	if strings.Count(out, "\nsecret = ") > 1 {
+		t.Fatalf("the keychain holds more than one item %s/%s", service, account)
+	}
+	i := strings.Index(out, "secret = ")
+	if i < 0 {
+		return keychainEntry{}, false
+	}
+	raw, _, _ := strings.Cut(out[i+len("secret = "):], "\n")
+	var e keychainEntry
+	if err := json.Unmarshal([]byte(raw), &e.Value); err != nil {
+		t.Fatalf("keychain item %s/%s is not a JSON object of strings: %v", service, account, err)
+	}
+	if len(attrs) != 1 {
+		t.Fatalf("secret-tool search %s/%s: %d attribute sets for one item", service, account, len(attrs))
+	}
+	if d, r := attrs[0]["credwiz_dir"], attrs[0]["credwiz_rev"]; d != "" || r != "" {
+		o, err := store.ParseOwner(d + "/" + r)
+		if err != nil {
+			t.Fatalf("keychain item %s/%s: owner attributes credwiz_dir=%q credwiz_rev=%q: %v", service, account, d, r, err)
+		}
+		e.Owner = o
+	}
+	return e, true
+}
+
+// keychainAccounts returns the sorted accounts of every item of service
+// on bus, read with secret-tool search.
+func keychainAccounts(t testing.TB, bus, service string) []string {
+	t.Helper()
+	_, attrs := secretToolSearch(t, bus, "service", service)
+	var out []string
+	for _, a := range attrs {
+		out = append(out, a["username"])
+	}
+	slices.Sort(out)
+	return out
+}
+
+// secretToolSearch runs secret-tool search --all with the attribute pairs
+// kv on bus and returns its stdout (the items: label, secret, …) and the
+// attribute sets it prints on stderr, one map per item.
+func secretToolSearch(t testing.TB, bus string, kv ...string) (string, []map[string]string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "secret-tool", append([]string{"search", "--all"}, kv...)...)
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "DBUS_SESSION_BUS_ADDRESS=" + bus}
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("secret-tool search %v: %v: %s", kv, err, errOut.String())
+	}
+	var sets []map[string]string
+	for _, line := range strings.Split(errOut.String(), "\n") {
+		k, v, ok := strings.Cut(line, " = ")
+		k, isAttr := strings.CutPrefix(k, "attribute.")
+		if !ok || !isAttr {
+			continue
+		}
+		// Each item's attributes start with a new set; "service" comes
+		// once per item.
+		if len(sets) == 0 || sets[len(sets)-1][k] != "" {
+			sets = append(sets, map[string]string{})
+		}
+		sets[len(sets)-1][k] = v
+	}
+	return out.String(), sets
+}
+
 // hangingBus listens on a unix socket that accepts connections and never
 // answers, and returns it as a D-Bus address.
 func hangingBus(t testing.TB) string {
@@ -475,14 +557,28 @@ func (w *pauseWriter) Write(p []byte) (int, error) {
 
 func (w *pauseWriter) String() string { w.mu.Lock(); defer w.mu.Unlock(); return w.buf.String() }
 
-// killAt runs credwiz with CREDWIZ_TEST_PAUSE_AT=step, waits until it says
-// it paused there, and SIGKILLs it. It fails the test if the process ends
-// without pausing.
-func (s *sandbox) killAt(step, stdin string, args ...string) result {
+// killAt runs credwiz with CREDWIZ_TEST_PAUSE_AT=step (and
+// CREDWIZ_TEST_PAUSE_N=nth+1: at its nth passage there, counting from 0),
+// waits until it says it paused there, and SIGKILLs it. It fails the test
+// if the process ends without pausing.
+func (s *sandbox) killAt(step store.Step, nth int, stdin string, args ...string) result {
 	s.t.Helper()
-	cmd, out, _, cancel := s.command(stdin, []string{"CREDWIZ_TEST_PAUSE_AT=" + step}, args...)
+	r, paused := s.runOrKillAt(step, nth, stdin, args...)
+	if !paused {
+		s.t.Fatalf("credwiz never paused at %s:\n%s", step, r)
+	}
+	return r
+}
+
+// runOrKillAt runs credwiz as killAt does, but a run that ends without
+// pausing is fine: it returns the run and whether it paused (and was
+// killed).
+func (s *sandbox) runOrKillAt(step store.Step, nth int, stdin string, args ...string) (result, bool) {
+	s.t.Helper()
+	env := []string{"CREDWIZ_TEST_PAUSE_AT=" + string(step), "CREDWIZ_TEST_PAUSE_N=" + strconv.Itoa(nth+1)}
+	cmd, out, _, cancel := s.command(stdin, env, args...)
 	defer cancel()
-	pw := &pauseWriter{want: "credwiz: paused at " + step + "\n", paused: make(chan struct{})}
+	pw := &pauseWriter{want: "credwiz: paused at " + string(step) + "\n", paused: make(chan struct{})}
 	cmd.Stderr = pw
 	defer argvSampler.busy()()
 	start := time.Now()
@@ -494,12 +590,11 @@ func (s *sandbox) killAt(step, stdin string, args ...string) result {
 	select {
 	case <-pw.paused:
 	case err := <-done:
-		r := s.finish(cmd, args, out.String(), pw.String(), time.Since(start), err)
-		s.t.Fatalf("credwiz never paused at %s:\n%s", step, r)
+		return s.finish(cmd, args, out.String(), pw.String(), time.Since(start), err), false
 	case <-time.After(30 * time.Second):
 		_ = cmd.Process.Kill()
 		<-done
-		s.t.Fatalf("credwiz did not reach %s within 30s; stderr: %s", step, pw.String())
+		s.t.Fatalf("credwiz neither ended nor reached %s within 30s; stderr: %s", step, pw.String())
 	}
 	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		s.t.Fatal(err)
@@ -509,7 +604,7 @@ func (s *sandbox) killAt(step, stdin string, args ...string) result {
 	if r.code != -1 {
 		s.t.Fatalf("credwiz was not killed by SIGKILL:\n%s", r)
 	}
-	return r
+	return r, true
 }
 
 // ---------------------------------------------------------------------
@@ -541,7 +636,9 @@ func (s *sandbox) snapshot() map[string]string {
 // the store package.
 type indexFile struct {
 	Version     int               `json:"version"`
+	ID          string            `json:"id"`
 	Store       string            `json:"store"`
+	Revision    int64             `json:"revision"`
 	Credentials []json.RawMessage `json:"credentials"`
 }
 
@@ -552,56 +649,94 @@ type indexCred struct {
 	Description string            `json:"description"`
 	Fields      map[string]string `json:"fields"`
 	SecretKeys  []string          `json:"secret_keys"`
-	LastTest    *struct {
-		OK    bool   `json:"ok"`
-		Class string `json:"class"`
-		At    string `json:"at"`
+	// Revision, SecretRevision and SecretItem are the write protocol's:
+	// the values' revision, the revision the secret item holds, and the
+	// staged item holding the secret while a write is unfinished.
+	Revision       int64  `json:"revision"`
+	SecretRevision int64  `json:"secret_revision"`
+	SecretItem     string `json:"secret_item"`
+	LastTest       *struct {
+		OK       bool   `json:"ok"`
+		Class    string `json:"class"`
+		At       string `json:"at"`
+		Revision int64  `json:"revision"`
 	} `json:"last_test"`
 }
 
-// readIndex parses credentials.json strictly (valid JSON, version 1) and
+// secretAccount is the keychain account holding c's secret: its staged
+// item while a write is unfinished, else its name.
+func (c indexCred) secretAccount() string {
+	if c.SecretItem != "" {
+		return c.SecretItem
+	}
+	return c.Name
+}
+
+// readIndex parses credentials.json strictly (valid JSON, version 2) and
 // returns its credentials by name; a missing file is an empty index.
 func (s *sandbox) readIndex() map[string]indexCred {
 	s.t.Helper()
+	_, creds := s.readIndexFile()
+	return creds
+}
+
+// readIndexFile is readIndex that also returns the file's head (ID,
+// revision counter); a missing file is an empty one.
+func (s *sandbox) readIndexFile() (indexFile, map[string]indexCred) {
+	s.t.Helper()
 	b, err := os.ReadFile(filepath.Join(s.dir, store.IndexFile))
 	if errors.Is(err, os.ErrNotExist) {
-		return map[string]indexCred{}
+		return indexFile{}, map[string]indexCred{}
 	}
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	creds, err := parseIndex(b)
+	f, creds, err := parseIndexFile(b)
 	if err != nil {
 		s.t.Fatalf("%s: %v\n%s", store.IndexFile, err, clip(string(b)))
 	}
-	return creds
+	return f, creds
 }
 
 // parseIndex parses an index file's bytes.
 func parseIndex(b []byte) (map[string]indexCred, error) {
+	_, creds, err := parseIndexFile(b)
+	return creds, err
+}
+
+// parseIndexFile parses an index file's bytes: schema version 2, a config
+// dir ID once it holds a credential, unique names, and revisions no
+// larger than the file's counter.
+func parseIndexFile(b []byte) (indexFile, map[string]indexCred, error) {
 	if !json.Valid(b) {
-		return nil, errors.New("not valid JSON (half-written?)")
+		return indexFile{}, nil, errors.New("not valid JSON (half-written?)")
 	}
 	var f indexFile
 	dec := json.NewDecoder(bytes.NewReader(b))
 	if err := dec.Decode(&f); err != nil {
-		return nil, err
+		return f, nil, err
 	}
-	if f.Version != 1 {
-		return nil, fmt.Errorf("version %d, want 1", f.Version)
+	if f.Version != 2 {
+		return f, nil, fmt.Errorf("version %d, want 2", f.Version)
+	}
+	if len(f.Credentials) > 0 && f.ID == "" {
+		return f, nil, errors.New("credentials but no config dir ID")
 	}
 	out := map[string]indexCred{}
 	for _, raw := range f.Credentials {
 		var c indexCred
 		if err := json.Unmarshal(raw, &c); err != nil {
-			return nil, err
+			return f, nil, err
 		}
 		if _, dup := out[c.Name]; dup {
-			return nil, fmt.Errorf("credential %q is listed twice", c.Name)
+			return f, nil, fmt.Errorf("credential %q is listed twice", c.Name)
+		}
+		if c.Revision > f.Revision || c.SecretRevision > c.Revision {
+			return f, nil, fmt.Errorf("credential %q has revision %d (secret %d) beyond the file's %d", c.Name, c.Revision, c.SecretRevision, f.Revision)
 		}
 		out[c.Name] = c
 	}
-	return out, nil
+	return f, out, nil
 }
 
 // names returns the sorted keys of an index.
@@ -657,7 +792,7 @@ func isTempName(n string) bool {
 func (s *sandbox) seed(creds ...store.Credential) {
 	s.t.Helper()
 	ix := store.NewIndex(s.dir)
-	err := ix.Update(func(tx *store.Tx) error {
+	err := ix.Update(context.Background(), func(tx *store.Tx) error {
 		tx.SetKind(store.Kind(s.kind))
 		for _, c := range creds {
 			tx.Put(c)

@@ -284,9 +284,12 @@ func TestNetworkFaults(t *testing.T) {
 				t.Errorf("test --json: exit %d ok=%v class %q, want exit %d ok=%v class %q:\n%s",
 					r.code, outs[0].OK, outs[0].Class, wantCode, nf.ok, nf.class, r)
 			}
-			rec := sb.readIndex()[name].LastTest
+			saved := sb.readIndex()[name]
+			rec := saved.LastTest
 			if rec == nil || rec.OK != nf.ok || rec.Class != nf.class {
 				t.Errorf("the index recorded %+v, want ok=%v class %q", rec, nf.ok, nf.class)
+			} else if rec.Revision != saved.Revision {
+				t.Errorf("the recorded test certifies revision %d, the credential is at %d", rec.Revision, saved.Revision)
 			}
 		})
 	}

@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"runtime"
 )
 
 // MaxPassphraseTries is how many times the file store asks for its
@@ -62,7 +63,11 @@ func (s passphraseSource) get(req PassphraseRequest) (string, error) {
 		if req.New {
 			return "", fmt.Errorf("creating the encrypted file store (%s) needs a new passphrase, and credwiz cannot ask for one here: set CREDWIZ_PASSPHRASE, or run the command at a terminal", req.Path)
 		}
-		return "", fmt.Errorf("%w: reading a secret needs its passphrase, and credwiz cannot ask for it here: run credwiz unlock first (it keeps the store open for 15 minutes), or set CREDWIZ_PASSPHRASE or CREDWIZ_IDENTITY_FILE", ErrLocked)
+		unlock := "run credwiz unlock first (it keeps the store open for 15 minutes), or "
+		if runtime.GOOS != "linux" {
+			unlock = "run the command at a terminal, or " // no kernel keyring to keep a session in
+		}
+		return "", fmt.Errorf("%w: reading a secret needs its passphrase, and credwiz cannot ask for it here: %sset CREDWIZ_PASSPHRASE or CREDWIZ_IDENTITY_FILE", ErrLocked, unlock)
 	}
 	p, err := s.ask(req)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -174,7 +175,11 @@ func driftRateLimit(rep *Report, h http.Header, lc *LeakCheck) {
 	slices.Sort(names)
 	var parts []string
 	for _, k := range names {
-		parts = append(parts, strings.TrimPrefix(strings.ToLower(k), "x-ratelimit-")+" "+truncate(h.Get(k), 40))
+		name, v := strings.TrimPrefix(strings.ToLower(k), "x-ratelimit-"), truncate(h.Get(k), 40)
+		if name == "reset" {
+			v = driftResetText(v)
+		}
+		parts = append(parts, name+" "+v)
 	}
 	rep.Details = append(rep.Details, Detail{Label: "Rate limit", Value: lc.Withhold(strings.Join(parts, ", "))})
 	limit, ok1 := parseCount(h.Get("X-RateLimit-Limit")).get()
@@ -185,6 +190,20 @@ func driftRateLimit(rep *Report, h http.Header, lc *LeakCheck) {
 	if remaining*10 < limit {
 		rep.Warnings = append(rep.Warnings, fmt.Sprintf("only %d of %d requests are left in Drift's current rate-limit window; other integrations may be using the same limit", remaining, limit))
 	}
+}
+
+// driftResetText gives a rate-limit reset its unit: a small number is
+// seconds from now ("in 60 s"), a large one a Unix time ("at 12:01:00
+// UTC"); anything else is shown as sent.
+func driftResetText(v string) string {
+	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	switch {
+	case err != nil || n < 0:
+		return v
+	case n < 1e9:
+		return "in " + strconv.FormatInt(n, 10) + " s"
+	}
+	return "at " + time.Unix(n, 0).UTC().Format("15:04:05 UTC")
 }
 
 // driftError classifies a non-2xx answer from its {"error":{"type",

@@ -119,9 +119,23 @@ func readTrusted(path string, max int64) ([]byte, fs.FileInfo, error) {
 	if fi.Size() > max {
 		return nil, nil, tooLarge(path, fi.Size(), max)
 	}
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
-		return nil, nil, fileError("read", path, err)
+	// One read into a buffer of the file's size (+1 to see growth).
+	data := make([]byte, 0, fi.Size()+1)
+	for {
+		n, err := f.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, nil, fileError("read", path, err)
+		}
+		if int64(len(data)) > max {
+			break
+		}
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
+		}
 	}
 	if int64(len(data)) > max {
 		return nil, nil, tooLarge(path, int64(len(data)), max)

@@ -89,6 +89,7 @@ credwiz connectors lists every connector's field keys.
 	fl.BoolVar(&o.noTest, "no-test", false, "save without the live test")
 	fl.BoolVar(&o.force, "force", false, "save even if the test fails, and replace an existing credential")
 	fl.BoolVar(&o.asJSON, "json", false, "print the test report as JSON")
+	_ = cmd.RegisterFlagCompletionFunc("field", completeFields(f, false))
 	return cmd
 }
 

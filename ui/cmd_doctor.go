@@ -32,7 +32,9 @@ type doctorReport struct {
 	Answers       bool     `json:"answers"`
 	LatencyMS     float64  `json:"latency_ms"`
 	OrphanSecrets []string `json:"orphan_secrets"`
+	OrphanTokens  []string `json:"orphan_tokens"`
 	UnknownItems  []string `json:"unknown_items"`
+	UnknownTokens []string `json:"unknown_tokens"`
 	MissingSecret []string `json:"missing_secrets"`
 	Unfinished    []string `json:"unfinished"`
 	Mismatched    []string `json:"mismatched"`
@@ -77,7 +79,7 @@ dir sharing the keychain (or without an owner) are listed but kept, unless
 				if !fix && f.CanPrompt() && !asJSON {
 					printDoctor(f, r)
 					var err error
-					doFix, err = confirm(f, repairQuestion(r, includeUnknown), false)
+					doFix, err = confirmID(f, "orphans", repairQuestion(r, includeUnknown), false)
 					if err != nil {
 						return err
 					}
@@ -110,9 +112,9 @@ dir sharing the keychain (or without an owner) are listed but kept, unless
 
 // needsRepair reports whether --fix has something to do.
 func needsRepair(r doctorReport, includeUnknown bool) bool {
-	n := len(r.OrphanSecrets) + len(r.Unfinished) + len(r.TempFiles)
+	n := len(r.orphans) + len(r.Unfinished) + len(r.TempFiles)
 	if includeUnknown {
-		n += len(r.UnknownItems)
+		n += len(r.foreign)
 	}
 	if r.Migration != nil {
 		n++
@@ -126,9 +128,9 @@ func repairQuestion(r doctorReport, includeUnknown bool) string {
 	if n := len(r.Unfinished); n > 0 {
 		parts = append(parts, fmt.Sprintf("finish %s", plural(n, "interrupted write")))
 	}
-	n := len(r.OrphanSecrets) + len(r.TempFiles)
+	n := len(r.orphans) + len(r.TempFiles)
 	if includeUnknown {
-		n += len(r.UnknownItems)
+		n += len(r.foreign)
 	}
 	if n > 0 {
 		parts = append(parts, fmt.Sprintf("remove %s", plural(n, "leftover")))
@@ -142,9 +144,9 @@ func repairQuestion(r doctorReport, includeUnknown bool) string {
 
 func doctorOK(r doctorReport, includeUnknown bool) bool {
 	fixed := len(r.Removed) + len(r.Finished)
-	want := len(r.OrphanSecrets) + len(r.Unfinished) + len(r.TempFiles)
+	want := len(r.orphans) + len(r.Unfinished) + len(r.TempFiles)
 	if includeUnknown {
-		want += len(r.UnknownItems)
+		want += len(r.foreign)
 	}
 	return r.ConfigError == "" && r.IndexError == "" && r.StoreError == "" && r.Answers &&
 		fixed >= want && len(r.MissingSecret) == 0 && len(r.Mismatched) == 0 &&
@@ -153,7 +155,7 @@ func doctorOK(r doctorReport, includeUnknown bool) bool {
 
 // runDoctor gathers the report; it never changes anything.
 func runDoctor(f *Factory) doctorReport {
-	r := doctorReport{OrphanSecrets: []string{}, UnknownItems: []string{}, MissingSecret: []string{},
+	r := doctorReport{OrphanSecrets: []string{}, OrphanTokens: []string{}, UnknownItems: []string{}, UnknownTokens: []string{}, MissingSecret: []string{},
 		Unfinished: []string{}, Mismatched: []string{}, TempFiles: []string{}, Hints: []string{}}
 	dir, err := f.configDir()
 	if err != nil {
@@ -226,10 +228,18 @@ func fillHealth(r *doctorReport, h store.Health) {
 	r.OrphansListed = h.Listed
 	r.orphans, r.foreign = h.Orphans, h.Foreign
 	for _, l := range h.Orphans {
-		r.OrphanSecrets = append(r.OrphanSecrets, l.String())
+		if l.Service == store.TokenService {
+			r.OrphanTokens = append(r.OrphanTokens, l.Account)
+		} else {
+			r.OrphanSecrets = append(r.OrphanSecrets, l.Account)
+		}
 	}
 	for _, l := range h.Foreign {
-		r.UnknownItems = append(r.UnknownItems, l.String())
+		if l.Service == store.TokenService {
+			r.UnknownTokens = append(r.UnknownTokens, l.Account)
+		} else {
+			r.UnknownItems = append(r.UnknownItems, l.Account)
+		}
 	}
 	r.MissingSecret = append(r.MissingSecret, h.Missing...)
 	r.Unfinished = append(r.Unfinished, h.Unfinished...)
@@ -363,14 +373,14 @@ func printDoctor(f *Factory, r doctorReport) {
 		fmt.Fprintf(w, "%s Item limit     this keychain holds at most %d bytes per item: access tokens longer than that are not cached (each command mints one)\n", warn, r.ValueLimit)
 	}
 	if r.Answers && r.IndexError == "" {
-		if n := len(r.UnknownItems); n > 0 {
-			fmt.Fprintf(w, "%s Other items    %s of another config dir or without an owner: %s\n", warn, plural(n, "item"), list(r.UnknownItems))
+		if n := len(r.foreign); n > 0 {
+			fmt.Fprintf(w, "%s Other items    %s of another config dir or without an owner: %s\n", warn, plural(n, "item"), list(leftoverNames(r.foreign)))
 		}
 		if n := len(r.Unfinished); n > 0 {
 			fmt.Fprintf(w, "%s Unfinished     %s stopped after saving (secret safe in a staged item): %s\n", mark(len(r.Finished) >= n), plural(n, "write"), list(r.Unfinished))
 		}
-		if n := len(r.OrphanSecrets) + len(r.TempFiles); n > 0 {
-			all := append(slices.Clone(r.OrphanSecrets), r.TempFiles...)
+		if n := len(r.orphans) + len(r.TempFiles); n > 0 {
+			all := append(leftoverNames(r.orphans), r.TempFiles...)
 			fmt.Fprintf(w, "%s Leftovers      %s of this config dir that nothing refers to: %s\n", mark(len(r.Removed) >= n), plural(n, "item"), list(all))
 		}
 		if n := len(r.MissingSecret); n > 0 {
@@ -379,7 +389,7 @@ func printDoctor(f *Factory, r doctorReport) {
 		for _, m := range r.Mismatched {
 			fmt.Fprintf(w, "%s Mismatch       %s\n", mark(false), text(m))
 		}
-		if len(r.OrphanSecrets)+len(r.TempFiles)+len(r.Unfinished)+len(r.MissingSecret)+len(r.Mismatched) == 0 {
+		if len(r.orphans)+len(r.TempFiles)+len(r.Unfinished)+len(r.MissingSecret)+len(r.Mismatched) == 0 {
 			fmt.Fprintf(w, "%s Leftovers      none\n", mark(true))
 		}
 	}
@@ -392,6 +402,15 @@ func printDoctor(f *Factory, r doctorReport) {
 	for _, h := range r.Hints {
 		fmt.Fprintf(w, "  → %s\n", text(h))
 	}
+}
+
+// leftoverNames names leftovers for a message ("secret x", "cached token y").
+func leftoverNames(ls []store.Leftover) []string {
+	out := make([]string, len(ls))
+	for i, l := range ls {
+		out[i] = l.String()
+	}
+	return out
 }
 
 func storeName(k string) string {
@@ -431,7 +450,7 @@ func storeHints(f *Factory, err error) []string {
 	var h []string
 	if runtime.GOOS == "linux" {
 		if isWSL() {
-			h = append(h, "WSL has no Secret Service by default: keep the secrets in the encrypted file (credwiz migrate --to file; credwiz unlock, or CREDWIZ_PASSPHRASE for scripts), or install gnome-keyring and start it in a D-Bus session")
+			h = append(h, "WSL has no Secret Service by default: keep the secrets in the encrypted file ("+fileAdvice(f)+"; CREDWIZ_PASSPHRASE for scripts), or install gnome-keyring and start it in a D-Bus session")
 		}
 		if f.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
 			h = append(h, "no D-Bus session bus: DBUS_SESSION_BUS_ADDRESS is unset; start one with: dbus-run-session -- $SHELL")
@@ -442,8 +461,20 @@ func storeHints(f *Factory, err error) []string {
 			h = append(h, "start and unlock the keyring: echo -n PASSWORD | gnome-keyring-daemon --unlock --components=secrets")
 		}
 	}
-	h = append(h, "or keep the secrets in the encrypted file store instead: credwiz migrate --to file (then credwiz unlock, or CREDWIZ_PASSPHRASE for unattended use)")
+	h = append(h, "or keep secrets in the age-encrypted file instead: "+fileAdvice(f)+", with CREDWIZ_PASSPHRASE for unattended use")
 	return h
+}
+
+// fileAdvice says how to move to the encrypted file store here: migrate
+// once a store is recorded (credwiz refuses --store file then), --store
+// file before.
+func fileAdvice(f *Factory) string {
+	if ix, err := f.Index(); err == nil {
+		if kind, _ := ix.Kind(); kind != "" && kind != store.KindFile {
+			return "credwiz migrate --to file"
+		}
+	}
+	return "--store file (or CREDWIZ_STORE=file)"
 }
 
 func isWSL() bool {

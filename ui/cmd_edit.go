@@ -25,10 +25,14 @@ credwiz tests the credential before saving, as add does.
 
 Scripted: credwiz edit NAME [--name NEW] [--description TEXT]
     [--field KEY=VALUE]... [--secrets-stdin] [--no-test] [--force]`,
-		Args:              exactArgs(1, "the credential NAME"),
+		Args:              nameArg(f),
 		ValidArgsFunction: completeNames(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cred, c, err := loadMeta(f, args[0])
+			name, err := nameOrPick(f, args, homeEdit)
+			if err != nil {
+				return err
+			}
+			cred, c, err := loadMeta(f, name)
 			if err != nil {
 				return err
 			}
@@ -46,6 +50,7 @@ Scripted: credwiz edit NAME [--name NEW] [--description TEXT]
 	fl.BoolVar(&o.noTest, "no-test", false, "save without the live test")
 	fl.BoolVar(&o.force, "force", false, "save even if the test fails, and replace a credential of the new name")
 	fl.BoolVar(&o.asJSON, "json", false, "print the test report as JSON")
+	_ = cmd.RegisterFlagCompletionFunc("field", completeFields(f, true))
 	return cmd
 }
 
@@ -112,15 +117,14 @@ func printWarnings(f *Factory, c *connectors.Connector, v connectors.Values) {
 // editFinish are the choices of how an edit is completed.
 type editFinish struct {
 	test, force, asJSON bool
-	interactive         bool
-	replaceConfirmed    bool
 }
 
 // finishEdit tests the edited values when a setting or secret changed,
-// then saves them (renaming if the name changed).
+// then saves them (renaming if the name changed): edit without prompts.
 func finishEdit(ctx context.Context, f *Factory, cred store.Credential, c *connectors.Connector, old connectors.Values,
 	newName, desc string, v connectors.Values, fin editFinish) error {
-	if newName != cred.Name && !fin.force && !fin.replaceConfirmed {
+	ed := editSave{cred: cred, c: c, old: old, name: newName, desc: desc, values: v, replace: fin.force}
+	if newName != cred.Name && !fin.force {
 		ix, err := f.Index()
 		if err != nil {
 			return err
@@ -131,104 +135,86 @@ func finishEdit(ctx context.Context, f *Factory, cred store.Credential, c *conne
 			return err
 		}
 	}
-	_, oldSec := splitValues(c, c.Normalize(old))
-	_, newSec := splitValues(c, v)
-	settingsChanged := !maps.Equal(c.Normalize(old), v)
-	if !settingsChanged && newName == cred.Name && desc == cred.Description {
+	if !ed.changed() {
 		fmt.Fprintf(f.IO.ErrOut, "Nothing to change in %q.\n", cred.Name)
 		return nil
 	}
 	if newName != cred.Name {
-		if _, err := f.readyStore(newName, fin.force || fin.replaceConfirmed); err != nil {
+		if _, err := f.readyStore(newName, fin.force); err != nil {
 			return err
 		}
 	}
 	var report *connectors.Report
-	req := saveRequest{c: c, name: newName, description: desc, values: v, prev: &cred,
-		replace: fin.force || fin.replaceConfirmed, newSecrets: !maps.Equal(oldSec, newSec)}
-	if settingsChanged && fin.test {
-		if fin.interactive {
-			act, res, err := testAndDecide(ctx, f, c, v, cred.Name)
-			if err != nil {
-				return err
-			}
-			if act != actSave {
-				return ErrCancelled
-			}
-			req.result = &res
-		} else {
-			rep, terr, res := liveTest(ctx, f, c, v)
-			if errors.Is(terr, context.Canceled) {
-				return ErrCancelled
-			}
-			if err := forceGate(f, c, terr, fin.force, "Nothing was changed"); err != nil {
-				return err
-			}
-			req.result = &res
-			report = &rep
+	if ed.settingsChanged() && fin.test {
+		rep, terr, res := liveTest(ctx, f, c, v)
+		if errors.Is(terr, context.Canceled) {
+			return ErrCancelled
 		}
+		if err := forceGate(f, c, terr, fin.force, "Nothing was changed"); err != nil {
+			return err
+		}
+		ed.result = &res
+		report = &rep
 	}
-	if err := save(f, req); err != nil {
+	req, err := ed.save(f)
+	if err != nil {
 		return err
 	}
-	verb := "Updated"
-	if newName != cred.Name {
-		verb = fmt.Sprintf("Renamed %q to", cred.Name)
-	}
-	reportSaved(f, req, verb)
+	ed.report(f, req)
 	if fin.asJSON && report != nil {
 		return writeJSON(f.IO.Out, report)
 	}
 	return nil
 }
 
-// editInteractive is edit at a terminal: the add forms, pre-filled.
-func editInteractive(ctx context.Context, f *Factory, cred store.Credential, c *connectors.Connector) error {
-	ix, err := f.Index()
-	if err != nil {
-		return err
+// editSave is an edit about to be saved: the saved credential and its
+// values, and the new name, description and values.
+type editSave struct {
+	cred       store.Credential
+	c          *connectors.Connector
+	old        connectors.Values
+	name, desc string
+	values     connectors.Values
+	replace    bool              // replace a credential of the new name
+	result     *store.TestResult // the live test of the new values, if any
+}
+
+// settingsChanged reports whether a setting or secret changed.
+func (ed editSave) settingsChanged() bool {
+	return !maps.Equal(ed.c.Normalize(ed.old), ed.values)
+}
+
+// changed reports whether anything changed.
+func (ed editSave) changed() bool {
+	return ed.settingsChanged() || ed.name != ed.cred.Name || ed.desc != ed.cred.Description
+}
+
+// save writes the edit.
+func (ed editSave) save(f *Factory) (saveRequest, error) {
+	_, oldSec := splitValues(ed.c, ed.c.Normalize(ed.old))
+	_, newSec := splitValues(ed.c, ed.values)
+	req := saveRequest{c: ed.c, name: ed.name, description: ed.desc, values: ed.values, prev: &ed.cred,
+		replace: ed.replace, newSecrets: !maps.Equal(oldSec, newSec), result: ed.result}
+	return req, save(f, req)
+}
+
+// report says what the edit saved.
+func (ed editSave) report(f *Factory, req saveRequest) {
+	verb := "Updated"
+	if ed.name != ed.cred.Name {
+		verb = fmt.Sprintf("Renamed %q to", ed.cred.Name)
 	}
+	reportSaved(f, req, verb)
+}
+
+// editInteractive is edit at a terminal: the add wizard's steps,
+// pre-filled (a blank secret keeps the saved one).
+func editInteractive(ctx context.Context, f *Factory, cred store.Credential, c *connectors.Connector) error {
 	old, err := loadValues(f, cred)
 	if err != nil {
 		return err
 	}
-	name, desc, replace, err := askNameAndDescription(f, ix, c, cred.Name, cred.Description)
-	if err != nil {
-		return err
-	}
-	if name == cred.Name {
-		replace = false
-	}
-	// Secrets start blank: blank keeps the saved value.
-	pre := maps.Clone(old)
-	for _, k := range c.SecretKeys() {
-		delete(pre, k)
-		pre[k] = ""
-	}
-	b := newBoundValues(c, pre)
-	advanced := false
-	var v connectors.Values
-	for {
-		if err := f.runForm(f.newForm(settingsGroups(c, b, modeEdit, nil, &advanced, f.accessible())...)); err != nil {
-			return err
-		}
-		v = b.values(c)
-		for _, k := range c.SecretKeys() {
-			if v[k] == "" {
-				v[k] = old[k]
-			}
-		}
-		if err := c.Validate(v); err != nil {
-			// A check across fields (Salesforce's client_credentials flow
-			// needs a My Domain URL): say so and ask again.
-			fmt.Fprintln(f.IO.ErrOut, err)
-			continue
-		}
-		if ok, err := confirmHosts(f, c, v); err != nil {
-			return err
-		} else if ok {
-			break
-		}
-	}
-	return finishEdit(ctx, f, cred, c, old, name, desc, v, editFinish{test: true, interactive: true, replaceConfirmed: replace})
+	fl := &credFlow{f: f, ctx: ctx, mode: modeEdit, c: c, cred: &cred, old: old,
+		name: cred.Name, desc: cred.Description, initName: cred.Name, initDesc: cred.Description}
+	return fl.run()
 }

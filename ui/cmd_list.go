@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bufio"
+	"fmt"
 	"strings"
 	"time"
 
@@ -125,6 +126,7 @@ expired) within that time.`,
 			}
 			now := f.Now()
 			byID := connectorsByID(f)
+			saved := len(creds)
 			if within != "" {
 				kept := creds[:0]
 				for _, cr := range creds {
@@ -139,7 +141,7 @@ expired) within that time.`,
 			}
 			if len(creds) == 0 {
 				if f.IO.OutTTY {
-					f.IO.ErrOut.Write([]byte("No credentials saved yet. Add one with: credwiz add\n"))
+					fmt.Fprintln(f.IO.ErrOut, emptyListText(within, saved))
 				}
 				return nil
 			}
@@ -181,16 +183,25 @@ func printCredentials(io *IOStreams, now time.Time, byID map[string]*connectors.
 			lastTestCell(st, now, cr), exp})
 	}
 	header := []string{"NAME", "CONNECTOR", "DESCRIPTION", "ACCOUNT", "LAST TEST", "EXPIRES"}
-	if io.OutTTY && io.TermWidth() < 100 {
-		// Narrow terminal: drop the description (credwiz show has it).
-		header = append(header[:2], header[3:]...)
+	drop := func(col int) {
+		header = append(header[:col:col], header[col+1:]...)
 		for i, r := range rows {
-			rows[i] = append(r[:2], r[3:]...)
+			rows[i] = append(r[:col:col], r[col+1:]...)
 		}
-		printTable(io, header, rows, 2)
-		return
 	}
-	printTable(io, header, rows, 2, 3)
+	switch w := io.TermWidth(); {
+	case !io.OutTTY || w >= 100:
+		printTable(io, header, rows, 2, 3)
+	case w >= 72:
+		// Narrow terminal: drop the description (credwiz show has it).
+		drop(2)
+		printTable(io, header, rows, 2)
+	default:
+		// Narrower still: the account too; the last columns give way.
+		drop(3)
+		drop(2)
+		printTable(io, header, rows, 3, 2)
+	}
 }
 
 // keyField is the value that best identifies the account: what the last
@@ -258,6 +269,18 @@ func expiryPlain(c *connectors.Connector, cr store.Credential) string {
 			return "never"
 		}
 		return at.UTC().Format(time.RFC3339)
+	}
+	return ""
+}
+
+// emptyListText says why list shows nothing: nothing saved, or nothing
+// expiring within the window asked.
+func emptyListText(within string, saved int) string {
+	switch {
+	case saved == 0:
+		return "No credentials saved yet. Add one with: credwiz add"
+	case within != "":
+		return fmt.Sprintf("No password expires within %s (%s; credwiz list shows them).", within, strings.ToLower(countCredentials(saved)[:1])+countCredentials(saved)[1:])
 	}
 	return ""
 }

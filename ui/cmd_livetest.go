@@ -49,7 +49,20 @@ forbidden, unreachable, rate_limited, vendor, store) and message.`,
 				return usagef("test takes credential names or --all, not both")
 			}
 			if !all && len(args) == 0 {
-				return usagef("test needs credential names, or --all to test every saved one")
+				if !f.CanPrompt() {
+					return usagef("test needs credential names, or --all to test every saved one")
+				}
+				name, err := pickCredential(f, homeTest, true)
+				if errors.Is(err, ErrBack) {
+					return ErrCancelled
+				}
+				if err != nil {
+					return err
+				}
+				all = name == ""
+				if !all {
+					args = []string{name}
+				}
 			}
 			if parallel < 1 {
 				return usagef("--parallel must be at least 1")
@@ -66,6 +79,7 @@ forbidden, unreachable, rate_limited, vendor, store) and message.`,
 				}
 				return nil
 			}
+			f.testNameWidth = nameWidth(creds)
 			outs := runTests(cmd.Context(), f, creds, parallel, !asJSON)
 			if err := cmd.Context().Err(); err != nil {
 				return ErrCancelled
@@ -243,14 +257,21 @@ func recordOutcomes(ctx context.Context, f *Factory, outs []testOutcome) {
 func printOutcome(f *Factory, o testOutcome) {
 	st := f.IO.stdoutStyles()
 	w := colorWriter(f.IO.Out, !f.IO.ColorOut())
-	dur := fmt.Sprintf("%.1fs", float64(o.DurationMS)/1000)
+	dur := fmt.Sprintf("%5.1fs", float64(o.DurationMS)/1000)
+	// Columns: name (as wide as the longest tested), connector, time,
+	// then the account or the failure's class.
+	nw := f.testNameWidth
+	if nw == 0 {
+		nw = len([]rune(o.Name))
+	}
 	safe := termsafe.String
+	name := fmt.Sprintf("%-*s  %-10s  %s", nw, safe(o.Name), safe(o.Connector), st.dim.Render(dur))
 	if o.OK {
 		acct := ""
 		if o.Report != nil && o.Report.Account != "" {
 			acct = "  " + safe(o.Report.Account)
 		}
-		fmt.Fprintf(w, "%s %s  %s%s  %s\n", st.ok.Render("✓"), safe(o.Name), safe(o.Connector), acct, st.dim.Render(dur))
+		fmt.Fprintf(w, "%s %s%s\n", st.ok.Render("✓"), name, acct)
 		if o.Report != nil {
 			for _, wm := range o.Report.Warnings {
 				fmt.Fprintf(w, "  %s %s\n", st.warn.Render("!"), safe(wm))
@@ -258,7 +279,7 @@ func printOutcome(f *Factory, o testOutcome) {
 		}
 		return
 	}
-	fmt.Fprintf(w, "%s %s  %s  %s  %s\n", st.fail.Render("✗"), safe(o.Name), safe(o.Connector), safe(o.Class), st.dim.Render(dur))
+	fmt.Fprintf(w, "%s %s  %s\n", st.fail.Render("✗"), name, safe(o.Class))
 	// A vendor failure's next step is the full explanation; for the
 	// others (store, unknown connector) the message is.
 	msg := o.NextStep

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/credwiz/credwiz/internal/termsafe"
+	"github.com/credwiz/credwiz/store"
 )
 
 func newPassphraseCmd(f *Factory) *cobra.Command {
@@ -33,11 +34,11 @@ prompt (twice).`,
 				if !f.IO.InTTY {
 					return f.stdinLine("the new passphrase (the line after the current one)")
 				}
-				if !f.canAskTerminal() {
+				if !f.CanPrompt() {
 					return "", usagef("the new passphrase is needed: set CREDWIZ_NEW_PASSPHRASE, or run credwiz passphrase at a terminal")
 				}
-				fmt.Fprintln(f.IO.ErrOut, "Choose the new passphrase: nothing can recover the secrets without it.")
-				return f.askNewPassphrase("New passphrase: ")
+				f.changingPassphrase = true
+				return f.askPassphrasePage(store.PassphraseRequest{Path: st.File.IdentityPath(), New: true})
 			}
 			if err := st.File.ChangePassphrase(newPass); err != nil {
 				return err

@@ -4,11 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
 	"strings"
 
-	"charm.land/huh/v2"
 	"github.com/spf13/cobra"
 
 	"github.com/credwiz/credwiz/connectors"
@@ -29,10 +26,14 @@ password expiry.
 
 Scripted: credwiz reauth NAME --secrets-stdin [--field KEY=VALUE]... [--force]
 (or CREDWIZ_SECRET_<KEY>); --force saves despite a failed test.`,
-		Args:              exactArgs(1, "the credential NAME"),
+		Args:              nameArg(f),
 		ValidArgsFunction: completeNames(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cred, c, err := loadMeta(f, args[0])
+			name, err := nameOrPick(f, args, homeReauth)
+			if err != nil {
+				return err
+			}
+			cred, c, err := loadMeta(f, name)
 			if err != nil {
 				return err
 			}
@@ -47,6 +48,7 @@ Scripted: credwiz reauth NAME --secrets-stdin [--field KEY=VALUE]... [--force]
 	fl.BoolVar(&o.in.secretsStdin, "secrets-stdin", false, "read the new secrets from stdin, one KEY=VALUE per line")
 	fl.BoolVar(&o.force, "force", false, "save the new secrets even if the test fails")
 	fl.BoolVar(&o.asJSON, "json", false, "print the test report as JSON")
+	_ = cmd.RegisterFlagCompletionFunc("field", completeFields(f, true))
 	return cmd
 }
 
@@ -89,7 +91,7 @@ func reauthScripted(ctx context.Context, f *Factory, cred store.Credential, c *c
 	if errors.Is(terr, context.Canceled) {
 		return ErrCancelled
 	}
-	for _, l := range reportLines(f.Now(), rep) {
+	for _, l := range reportLines(f.Now(), rep, f.IO.TermWidth()-2) {
 		fmt.Fprintln(f.IO.ErrOut, "  "+l)
 	}
 	if o.asJSON {
@@ -104,68 +106,41 @@ func reauthScripted(ctx context.Context, f *Factory, cred store.Credential, c *c
 	return saveReauth(f, cred, c, v, &res)
 }
 
-// saveReauth replaces cred's secrets (and reauth fields) with v.
+// saveReauth replaces cred's secrets (and reauth fields) with v, and says
+// so.
 func saveReauth(f *Factory, cred store.Credential, c *connectors.Connector, v connectors.Values, res *store.TestResult) error {
-	req := saveRequest{c: c, name: cred.Name, description: cred.Description, values: v, result: res,
-		prev: &cred, replace: true, newSecrets: true}
-	if err := save(f, req); err != nil {
+	req, err := saveReauthQuiet(f, cred, c, v, res)
+	if err != nil {
 		return err
 	}
+	reportReauth(f, cred, c, req)
+	return nil
+}
+
+// saveReauthQuiet replaces cred's secrets (and reauth fields) with v.
+func saveReauthQuiet(f *Factory, cred store.Credential, c *connectors.Connector, v connectors.Values, res *store.TestResult) (saveRequest, error) {
+	req := saveRequest{c: c, name: cred.Name, description: cred.Description, values: v, result: res,
+		prev: &cred, replace: true, newSecrets: true}
+	return req, save(f, req)
+}
+
+// reportReauth says what a re-authentication saved, and when the new
+// password expires.
+func reportReauth(f *Factory, cred store.Credential, c *connectors.Connector, req saveRequest) {
 	reportSaved(f, req, "Re-authenticated")
 	if at, never, ok := passwordExpiry(c, store.Credential{Fields: cred.Fields, SecretsUpdatedAt: f.Now()}); ok && !never {
 		fmt.Fprintf(f.IO.ErrOut, "  The password expires around %s; credwiz list --expiring-within 14d shows it in time.\n", at.Local().Format("2006-01-02"))
 	}
-	return nil
 }
 
-// reauthInteractive is reauth at a terminal: a guide, the new secrets,
-// login and permission checklist, then save.
+// reauthInteractive is reauth at a terminal: the vendor's guide, the new
+// secrets, login and permission checklist, then save.
 func reauthInteractive(ctx context.Context, f *Factory, cred store.Credential, c *connectors.Connector) error {
 	old, err := loadValues(f, cred)
 	if err != nil {
 		return err
 	}
-	keys := reauthKeys(c)
-	pre := maps.Clone(old)
-	for _, k := range c.SecretKeys() {
-		pre[k] = ""
-	}
-	b := newBoundValues(c, pre)
-	for {
-		groups := settingsGroups(c, b, modeReauth, keys, nil, f.accessible())
-		if c.ReauthGuide != "" {
-			guide := huh.NewGroup(huh.NewNote().
-				Title(fmt.Sprintf("Re-authenticate %q (%s)", cred.Name, c.Name)).
-				Description(f.noteText(c.ReauthGuide)).
-				Next(true).NextLabel("I have the new values"))
-			groups = append([]*huh.Group{guide}, groups...)
-		}
-		if err := f.runForm(f.newForm(groups...)); err != nil {
-			return err
-		}
-		v := maps.Clone(old)
-		maps.Copy(v, b.values(c))
-		for _, fd := range c.Fields {
-			// Fields not asked, and secrets left blank, keep their values.
-			if !slices.Contains(keys, fd.Key) || (fd.Secret && v[fd.Key] == "") {
-				v[fd.Key] = old[fd.Key]
-			}
-		}
-		v = c.Normalize(v)
-		if err := c.Validate(v); err != nil {
-			fmt.Fprintln(f.IO.ErrOut, err)
-			continue
-		}
-		act, res, err := testAndDecide(ctx, f, c, v, "")
-		if err != nil {
-			return err
-		}
-		switch act {
-		case actEdit:
-			continue
-		case actCancel:
-			return ErrCancelled
-		}
-		return saveReauth(f, cred, c, v, &res)
-	}
+	fl := &credFlow{f: f, ctx: ctx, mode: modeReauth, c: c, cred: &cred, old: old,
+		name: cred.Name, desc: cred.Description, initName: cred.Name, initDesc: cred.Description}
+	return fl.run()
 }

@@ -18,10 +18,13 @@ func newRmCmd(f *Factory) *cobra.Command {
 		Long: `Delete a credential: its metadata first, then its secrets and cached token
 from the secret store. Asks for confirmation unless --yes; when not run at a
 terminal, --yes is required.`,
-		Args:              exactArgs(1, "the credential NAME"),
+		Args:              nameArg(f),
 		ValidArgsFunction: completeNames(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			name := args[0]
+			name, err := nameOrPick(f, args, homeDelete)
+			if err != nil {
+				return err
+			}
 			cred, c, err := loadMeta(f, name)
 			if err != nil && cred.Name == "" {
 				return err
@@ -36,7 +39,7 @@ terminal, --yes is required.`,
 				if !f.CanPrompt() {
 					return usagef("rm asks for confirmation; pass --yes to delete %q without asking", name)
 				}
-				ok, err := confirm(f, fmt.Sprintf("Delete %s credential %q and its secrets?", what, name), false)
+				ok, err := confirmID(f, "delete", fmt.Sprintf("Delete %s credential %q and its secrets?", what, name), false)
 				if err != nil {
 					return err
 				}

@@ -34,10 +34,14 @@ func newShowCmd(f *Factory) *cobra.Command {
 password or token expires. Secrets are masked: passwords and client secrets
 completely, keys and tokens but for at most their last 4 characters. show reads the secret store once to check the secrets
 are there; if it cannot, it says so and shows the rest.`,
-		Args:              exactArgs(1, "the credential NAME"),
+		Args:              nameArg(f),
 		ValidArgsFunction: completeNames(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cred, c, err := loadMeta(f, args[0])
+			name, err := nameOrPick(f, args, "show")
+			if err != nil {
+				return err
+			}
+			cred, c, err := loadMeta(f, name)
 			if err != nil {
 				return err
 			}
@@ -100,8 +104,14 @@ func maskedSecrets(f *Factory, c *connectors.Connector, cred store.Credential) (
 func printCredential(io *IOStreams, now time.Time, c *connectors.Connector, cred store.Credential, masked map[string]string) {
 	st := io.stdoutStyles()
 	w := colorWriter(io.Out, !io.ColorOut())
+	// Labels are padded before they are styled, so colour codes do not
+	// count towards the alignment.
+	lw := len("Secrets updated:")
+	for _, fd := range c.Fields {
+		lw = max(lw, len([]rune(fd.Title))+1)
+	}
 	line := func(label, value string) {
-		fmt.Fprintf(w, "%-20s %s\n", st.dim.Render(label+":"), value)
+		fmt.Fprintf(w, "%s %s\n", st.dim.Render(fmt.Sprintf("%-*s", lw, label+":")), value)
 	}
 	safe := termsafe.String
 	fmt.Fprintf(w, "%s  %s\n", st.bold.Render(safe(cred.Name)), c.Name)

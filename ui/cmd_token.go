@@ -30,10 +30,13 @@ static-key connector (UpPromote, Drift) the key itself is printed.
   curl -H "Authorization: Bearer $(credwiz token prod-drift)" https://driftapi.com/users/list
 
 The token is printed only to stdout; keep it out of logs.`,
-		Args:              exactArgs(1, "the credential NAME"),
+		Args:              nameArg(f),
 		ValidArgsFunction: completeNames(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			name := args[0]
+			name, err := nameOrPick(f, args, "token")
+			if err != nil {
+				return err
+			}
 			cred, c, err := loadMeta(f, name)
 			if err != nil {
 				return err

@@ -5,6 +5,10 @@
 // happened and what to do next.
 //
 // Every command gets its dependencies from a Factory (I/O streams, clock,
-// store opener, HTTP client), so tests run commands against buffers, the
-// in-memory secret store and the connector emulators.
+// store opener, HTTP client, Prompter), so tests run commands against
+// buffers, the in-memory secret store, the connector emulators and a
+// scripted Prompter. Commands ask through the Prompter: at a terminal one
+// bubbletea program per command (session) shows each Page as a huh form
+// and keeps every key in order (keyorder.go); add, edit and reauth walk
+// one step machine (credflow.go).
 package ui

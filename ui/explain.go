@@ -24,9 +24,12 @@ func failure(c *connectors.Connector, name string, err error) string {
 	switch connectors.Class(err) {
 	case connectors.ErrRejected:
 		what = fmt.Sprintf("%s rejected the credentials (%s).", c.Name, detail)
-		if name != "" {
-			next = fmt.Sprintf("If the password expired or the secret was revoked or rotated, run: credwiz reauth %s", name)
-		} else {
+		switch _, hasPassword := c.Field(passwordExpiryField); {
+		case name != "" && hasPassword:
+			next = fmt.Sprintf("If the password expired or a secret was reset or rotated, run: credwiz reauth %s", name)
+		case name != "":
+			next = fmt.Sprintf("If the secret was revoked or rotated, run: credwiz reauth %s", name)
+		default:
 			next = "Check the values you entered."
 		}
 	case connectors.ErrForbidden:
@@ -116,6 +119,11 @@ func ExplainFor(err error, path string) string {
 	}
 	return err.Error()
 }
+
+// toFileStore says how to move to the encrypted file: credentials already
+// saved move with migrate (credwiz refuses to switch the recorded store
+// under them); before the first save, --store file chooses it.
+const toFileStore = "credwiz migrate --to file (or, before the first save, --store file)"
 
 func upperFirst(s string) string {
 	if s == "" {

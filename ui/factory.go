@@ -32,6 +32,11 @@ type Factory struct {
 	OpenStore func(store.Options) (*store.Store, error)
 	// Transport carries HTTP requests; nil means http.DefaultTransport.
 	Transport http.RoundTripper
+	// Prompter asks the operator; nil means the terminal's (set by the
+	// first question, ended when the command ends). Tests set a script.
+	Prompter Prompter
+	// Environ lists the environment as KEY=VALUE; nil means none.
+	Environ func() []string
 	// AskSecret reads one masked answer after printing prompt; nil means
 	// the operator's terminal. Tests set it to answer passphrase prompts.
 	AskSecret func(prompt string) (string, error)
@@ -43,20 +48,29 @@ type Factory struct {
 	NoInput    bool
 	Accessible bool
 
-	// ctx is the running command's context, set by the root command.
-	ctx context.Context
+	// ctx is the running command's context, set by the root command;
+	// cancel ends it (Ctrl-C at the terminal session).
+	ctx    context.Context
+	cancel context.CancelFunc
 
 	// passFromStdin lets a command about the encrypted file store read
 	// its passphrase from one line of stdin when stdin is not a terminal.
 	passFromStdin bool
 	// stdin buffers what was read of stdin line by line.
 	stdin *bufio.Reader
+	// changingPassphrase words the new-passphrase page for credwiz
+	// passphrase.
+	changingPassphrase bool
 
 	fallbackOnce sync.Once
 
 	storeOnce sync.Once
 	st        *store.Store
 	stErr     error
+
+	closers []func() // what closePrompter ends
+	// testNameWidth aligns the names in test's result lines.
+	testNameWidth int
 }
 
 // NewFactory returns the Factory of a real credwiz process.
@@ -66,6 +80,7 @@ func NewFactory(version string) *Factory {
 		Version:    version,
 		Now:        time.Now,
 		Getenv:     os.Getenv,
+		Environ:    os.Environ,
 		Connectors: connectors.All,
 		OpenStore:  store.Open,
 		Timeout:    15 * time.Second,
@@ -160,7 +175,7 @@ func (f *Factory) connector(id string) (*connectors.Connector, error) {
 		}
 		ids = append(ids, c.ID)
 	}
-	return nil, usagef("unknown connector %q; choose one of: %s", id, joinComma(ids))
+	return nil, usagef("unknown connector %q%s (one of: %s)", id, didYouMean(id, ids), joinComma(ids))
 }
 
 // readyStore opens the secret store and makes sure it can save, before any

@@ -1,16 +1,14 @@
 package ui
 
 import (
-	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"charm.land/huh/v2"
 	"github.com/charmbracelet/colorprofile"
-	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
@@ -20,49 +18,42 @@ import (
 )
 
 // The golden files in testdata/ are the plain text of key screens at 80×24
-// (colours stripped; the program's colour profile pinned to Ascii). Update
-// them with: go test ./ui -run Golden -update
+// and 60×20 (colours stripped; the program's colour profile pinned to
+// Ascii), as the session draws them. Update them with:
+//
+//	go test ./ui -run Golden -update
 
-// formHarness runs a huh form as a bubbletea v2 model under teatest.
-type formHarness struct{ form *huh.Form }
+// sizes are the terminal sizes every key screen is checked at.
+var sizes = [][2]int{{80, 24}, {60, 20}}
 
-func (h formHarness) Init() tea.Cmd { return h.form.Init() }
-
-func (h formHarness) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	m, cmd := h.form.Update(msg)
-	h.form = m.(*huh.Form)
-	return h, cmd
-}
-
-func (h formHarness) View() tea.View { return tea.NewView(h.form.View()) }
-
-// screen drives form with keys under teatest at 80×24, waits until the
-// output shows want, quits (the quit is queued after the keys, so every key
-// has been handled), and returns the final form's plain text.
-func screen(t *testing.T, form *huh.Form, want string, keys ...tea.Msg) string {
+// screen shows page in the session's model under teatest at w×h, sends
+// keys (ones that do not navigate), and returns the plain text of the
+// final view. It checks that the view fits: no line wider than w, and at
+// most h-1 lines (one row stays free for lines printed above it).
+func screen(t *testing.T, w, h int, page *Page, keys ...tea.Msg) string {
 	t.Helper()
-	tm := teatest.NewTestModel(t, formHarness{form},
-		teatest.WithInitialTermSize(80, 24),
+	tm := teatest.NewTestModel(t, newSessionModel(nil, w, h),
+		teatest.WithInitialTermSize(w, h),
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
+	tm.Send(askMsg{page: page, reply: make(chan error, 1)})
 	for _, k := range keys {
 		tm.Send(k)
 	}
-	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(want)) },
-		teatest.WithDuration(5*time.Second))
 	if err := tm.Quit(); err != nil {
 		t.Fatal(err)
 	}
-	h := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(formHarness)
-	return plain(h.form.View())
-}
-
-// plain strips ANSI and trailing spaces.
-func plain(s string) string {
-	lines := strings.Split(ansi.Strip(s), "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimRight(l, " ")
+	m := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*sessionModel)
+	got := plain(m.View().Content)
+	lines := strings.Split(strings.TrimRight(got, "\n"), "\n")
+	if len(lines) > h-1 {
+		t.Errorf("the screen is %d lines tall at %d×%d:\n%s", len(lines), w, h, got)
 	}
-	return strings.TrimRight(strings.Join(lines, "\n"), "\n") + "\n"
+	for _, l := range lines {
+		if n := len([]rune(l)); n > w {
+			t.Errorf("a line is %d columns wide at %d×%d: %q", n, w, h, l)
+		}
+	}
+	return got
 }
 
 func keyPress(k rune) tea.Msg { return tea.KeyPressMsg{Code: k} }
@@ -74,89 +65,222 @@ func typed(s string) (msgs []tea.Msg) {
 	return msgs
 }
 
-func goldenFactory(t *testing.T) *Factory {
+func goldenFactory(t *testing.T, w int) *Factory {
 	e := newTestEnv(t)
 	io, _, _ := TestIO("")
+	io.Width = func() int { return w }
 	f := e.factory(io)
 	f.Now = func() time.Time { return time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC) }
 	return f
 }
 
-func TestGoldenConnectorPick(t *testing.T) {
-	f := goldenFactory(t)
-	var id string
-	form := f.newForm(connectorPickGroup(f, &id))
-	got := screen(t, form, "Salesforce", keyPress(tea.KeyDown))
-	if !strings.Contains(got, "> Salesforce") {
-		t.Errorf("Down did not move the cursor to Salesforce:\n%s", got)
+// eachSize runs fn as a subtest per size, comparing its screen with the
+// golden file of that size.
+func eachSize(t *testing.T, fn func(t *testing.T, w, h int) string) {
+	for _, sz := range sizes {
+		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
+			golden.RequireEqual(t, []byte(fn(t, sz[0], sz[1])))
+		})
 	}
-	golden.RequireEqual(t, got)
+}
+
+func TestGoldenConnectorPick(t *testing.T) {
+	eachSize(t, func(t *testing.T, w, h int) string {
+		f := goldenFactory(t, w)
+		id := ""
+		got := screen(t, w, h, connectorPage(f, &id), keyPress(tea.KeyDown))
+		if !strings.Contains(got, "> Salesforce") {
+			t.Errorf("Down did not move the cursor to Salesforce:\n%s", got)
+		}
+		return got
+	})
 }
 
 func TestGoldenSettingsMaskedSecret(t *testing.T) {
-	f := goldenFactory(t)
-	c, _ := connectors.Lookup("drift")
-	b := newBoundValues(c, nil)
-	adv := false
-	form := f.newForm(settingsGroups(c, b, modeAdd, nil, &adv, false)...)
-	const secret = "drift-s3cr3t-value"
-	got := screen(t, form, "Base URL", typed(secret)...)
-	if strings.Contains(got, secret) {
-		t.Fatalf("the secret is visible on the settings screen:\n%s", got)
-	}
-	if *b["api_key"] != secret {
-		t.Errorf("typed secret not bound: %q", *b["api_key"])
-	}
-	golden.RequireEqual(t, got)
+	eachSize(t, func(t *testing.T, w, h int) string {
+		c, _ := connectors.Lookup("drift")
+		b := newBoundValues(c, nil)
+		fl := &credFlow{c: c, name: "prod-drift", mode: modeAdd}
+		sp := settingsPages(c, modeAdd, nil)[0]
+		const secret = "drift-s3cr3t-value"
+		got := screen(t, w, h, &Page{ID: "settings/1", Title: fl.title("connection settings"),
+			Questions: sp.questions(c, b, modeAdd)}, typed(secret)...)
+		if strings.Contains(got, secret) {
+			t.Fatalf("the secret is visible on the settings screen:\n%s", got)
+		}
+		if *b["api_key"] != secret {
+			t.Errorf("typed secret not bound: %q", *b["api_key"])
+		}
+		return got
+	})
+}
+
+// TestGoldenSalesforceLongHelp: the Salesforce page with the longest help
+// texts fits both sizes (huh scrolls to the focused question), and help
+// wraps at spaces.
+func TestGoldenSalesforceLongHelp(t *testing.T) {
+	eachSize(t, func(t *testing.T, w, h int) string {
+		c, _ := connectors.Lookup("salesforce")
+		b := newBoundValues(c, nil)
+		sp := settingsPages(c, modeAdd, nil)[3] // username, password, security token
+		got := screen(t, w, h, &Page{ID: "settings/4", Title: "Salesforce · prod-sf · connection settings",
+			Questions: sp.questions(c, b, modeAdd)})
+		for _, l := range strings.Split(got, "\n") {
+			if strings.HasSuffix(strings.TrimSpace(l), "re-") && w > 60 {
+				t.Errorf("help wrapped inside a word: %q", l)
+			}
+		}
+		return got
+	})
 }
 
 func TestGoldenFailureScreen(t *testing.T) {
-	f := goldenFactory(t)
-	em := connectortest.NewSalesforce()
-	defer em.Close()
-	c, _ := connectors.Lookup("salesforce")
-	v := em.Values()
-	v["password"] = "not-the-password"
-	rep, err := c.Test(context.Background(), nil, v)
-	if err == nil {
-		t.Fatal("the emulator accepted a wrong password")
-	}
-	form, act := buildResultForm(f, c, "", rep, err, 1)
-	got := screen(t, form, "Save anyway")
-	if *act != actRetry {
-		t.Errorf("default action %q, want retry", *act)
-	}
-	if strings.Contains(got, "not-the-password") {
-		t.Fatal("the password is on the failure screen")
-	}
-	golden.RequireEqual(t, got)
+	eachSize(t, func(t *testing.T, w, h int) string {
+		f := goldenFactory(t, w)
+		em := connectortest.NewSalesforce()
+		defer em.Close()
+		c, _ := connectors.Lookup("salesforce")
+		v := em.Values()
+		v["password"] = "not-the-password"
+		_, err := c.Test(context.Background(), nil, v)
+		if err == nil {
+			t.Fatal("the emulator accepted a wrong password")
+		}
+		page, act := decidePage(f, c, err, false, 1)
+		got := screen(t, w, h, page)
+		if *act != actRetry {
+			t.Errorf("default action %q, want retry", *act)
+		}
+		if !strings.HasPrefix(got, "✗ Test failed: credentials rejected") || !strings.Contains(got, "Save anyway") {
+			t.Errorf("the verdict is not next to the choices:\n%s", got)
+		}
+		return got
+	})
 }
+
+// TestGoldenHomeMenu: ten credentials; the list is cut to fit, saying so.
+func TestGoldenHomeMenu(t *testing.T) {
+	eachSize(t, func(t *testing.T, w, h int) string {
+		f := goldenFactory(t, w)
+		now := f.Now()
+		ix, _ := f.Index()
+		for i := range 10 {
+			lt := &store.TestResult{At: now.Add(-time.Duration(i+1) * time.Hour), OK: i%3 != 0, Class: "rejected"}
+			if err := putCredential(ix, store.Credential{Name: fmt.Sprintf("cred-%02d", i), Connector: "drift", LastTest: lt}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		page, _, err := homePage(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := screen(t, w, h, page)
+		if !strings.Contains(got, "What would you like to do?") || !strings.Contains(got, "Quit") {
+			t.Errorf("the menu does not fit:\n%s", got)
+		}
+		return got
+	})
+}
+
+func TestGoldenPicker(t *testing.T) {
+	eachSize(t, func(t *testing.T, w, h int) string {
+		f := goldenFactory(t, w)
+		now := f.Now()
+		ix, _ := f.Index()
+		for i, c := range []string{"drift", "salesforce", "demandbase"} {
+			cred := store.Credential{Name: "prod-" + c, Connector: c}
+			if i > 0 {
+				cred.LastTest = &store.TestResult{At: now.Add(-26 * time.Hour), OK: i == 1, Class: "rejected"}
+			}
+			if err := putCredential(ix, cred); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var page *Page
+		f.Prompter = pageGrabber(func(p *Page) { page = p })
+		_, _ = pickCredential(f, homeReauth, false)
+		return screen(t, w, h, page, text("/"), text("s"), text("a"), text("l"))
+	})
+}
+
+// pageGrabber is a Prompter that hands the page asked to a function and
+// answers nothing.
+type pageGrabber func(*Page)
+
+func (g pageGrabber) Ask(p *Page) error                      { g(p); return ErrBack }
+func (g pageGrabber) Work(ctx context.Context, w Work) error { return w.Fn(ctx) }
 
 func TestGoldenListTable(t *testing.T) {
 	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
-	io, out, _ := TestIO("")
-	io.OutTTY = true
-	io.Width = func() int { return 80 }
-	creds := []store.Credential{
-		{Name: "prod-sf", Connector: "salesforce", Description: "ABM sync",
-			Fields:           map[string]string{"username": "integration@acme.com", "password_expires_days": "90"},
-			SecretsUpdatedAt: now.AddDate(0, 0, -80),
-			LastTest:         &store.TestResult{At: now.Add(-2 * time.Hour), OK: true, Account: "integration@acme.com @ org 00D5g"}},
-		{Name: "prod-drift", Connector: "drift", Description: "chat",
-			Fields:   map[string]string{"base_url": "https://driftapi.com"},
-			LastTest: &store.TestResult{At: now.Add(-3 * 24 * time.Hour), OK: false, Class: "rejected", TokenNeverExpires: true}},
-		{Name: "db", Connector: "demandbase", Fields: map[string]string{"client_id": "dbks-1"}},
+	for _, w := range []int{80, 60} {
+		t.Run(fmt.Sprint(w), func(t *testing.T) {
+			io, out, _ := TestIO("")
+			io.OutTTY = true
+			io.Width = func() int { return w }
+			creds := []store.Credential{
+				{Name: "prod-sf", Connector: "salesforce", Description: "ABM sync",
+					Fields:           map[string]string{"username": "integration@acme.com", "password_expires_days": "90"},
+					SecretsUpdatedAt: now.AddDate(0, 0, -80),
+					LastTest:         &store.TestResult{At: now.Add(-2 * time.Hour), OK: true, Account: "integration@acme.com @ org 00D5g"}},
+				{Name: "prod-drift", Connector: "drift", Description: "chat",
+					Fields:   map[string]string{"base_url": "https://driftapi.com"},
+					LastTest: &store.TestResult{At: now.Add(-3 * 24 * time.Hour), OK: false, Class: "rejected", TokenNeverExpires: true}},
+				{Name: "db", Connector: "demandbase", Fields: map[string]string{"client_id": "dbks-1"}},
+			}
+			byID := map[string]*connectors.Connector{}
+			for _, c := range connectors.All() {
+				byID[c.ID] = c
+			}
+			printCredentials(io, now, byID, creds)
+			got := plain(out.String())
+			for _, want := range []string{"✗ 3d ago", "prod-drift", "salesforce"} {
+				if !strings.Contains(got, want) {
+					t.Errorf("list table lacks %q:\n%s", want, got)
+				}
+			}
+			for _, l := range strings.Split(strings.TrimRight(got, "\n"), "\n") {
+				if n := len([]rune(l)); n > w {
+					t.Errorf("a line is %d wide at %d columns: %q", n, w, l)
+				}
+			}
+			golden.RequireEqual(t, []byte(got))
+		})
 	}
-	byID := map[string]*connectors.Connector{}
-	for _, c := range connectors.All() {
-		byID[c.ID] = c
+}
+
+// TestScreensFitNarrowTerminals: every key screen fits 40×16 and 40×12:
+// no line wider, no more lines than the terminal less one.
+func TestScreensFitNarrowTerminals(t *testing.T) {
+	for _, sz := range [][2]int{{40, 16}, {40, 12}} {
+		w, h := sz[0], sz[1]
+		t.Run(fmt.Sprintf("%dx%d", w, h), func(t *testing.T) {
+			f := goldenFactory(t, w)
+			id := ""
+			sf, _ := connectors.Lookup("salesforce")
+			b := newBoundValues(sf, nil)
+			pages := map[string]*Page{"connector": connectorPage(f, &id)}
+			for n, sp := range settingsPages(sf, modeAdd, nil) {
+				pages[fmt.Sprintf("settings/%d", n+1)] = &Page{ID: "s", Title: "Salesforce · a-long-credential-name · connection settings",
+					Questions: sp.questions(sf, b, modeAdd)}
+			}
+			page, _ := decidePage(f, sf, &connectors.Error{Class: connectors.ErrRejected}, false, 3)
+			pages["decide"] = page
+			home, _, err := homePage(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pages["home"] = home
+			for name, p := range pages {
+				t.Run(name, func(t *testing.T) {
+					got := screen(t, w, h, p)
+					if !strings.Contains(got, "ctrl+c quit") {
+						t.Errorf("the footer is cut:\n%s", got)
+					}
+					if !strings.Contains(got, "┃ >") {
+						t.Errorf("the focused question's input is not on screen:\n%s", got)
+					}
+				})
+			}
+		})
 	}
-	printCredentials(io, now, byID, creds)
-	got := plain(out.String())
-	for _, want := range []string{"password in 10 days", "✗ 3d ago (rejected)", "never (static key)"} {
-		if !strings.Contains(got, want) {
-			t.Errorf("list table lacks %q:\n%s", want, got)
-		}
-	}
-	golden.RequireEqual(t, got)
 }

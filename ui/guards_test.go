@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"charm.land/huh/v2"
-
 	"github.com/credwiz/credwiz/connectors"
 	"github.com/credwiz/credwiz/connectors/connectortest"
 	"github.com/credwiz/credwiz/store"
@@ -27,18 +25,19 @@ func TestFormEndedBySignalIsCancelled(t *testing.T) {
 	f := e.factory(ios)
 	ctx, cancel := context.WithCancel(context.Background())
 	f.ctx = ctx
+	defer f.closePrompter()
 	choice := "save"
 	done := make(chan error, 1)
 	go func() {
-		done <- f.runForm(f.newForm(huh.NewGroup(huh.NewSelect[string]().
-			Options(huh.NewOptions("save", "cancel")...).Value(&choice))))
+		done <- f.prompter().Ask(&Page{ID: "x", Questions: []Question{{Kind: KindSelect, Key: "x",
+			Options: []Choice{{"save", "save"}, {"cancel", "cancel"}}, Value: &choice}}})
 	}()
 	time.Sleep(200 * time.Millisecond)
 	cancel()
 	select {
 	case err := <-done:
 		if err != ErrCancelled {
-			t.Fatalf("runForm after the context ended = %v, want ErrCancelled", err)
+			t.Fatalf("a question after the context ended = %v, want ErrCancelled", err)
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("the form did not end with its context")

@@ -35,10 +35,17 @@ func newTestEnv(t *testing.T) *testEnv {
 // factory returns a fresh Factory over the env's stores and streams.
 func (e *testEnv) factory(io *IOStreams) *Factory {
 	return &Factory{
-		IO:         io,
-		Version:    "test",
-		Now:        func() time.Time { return e.now() },
-		Getenv:     func(k string) string { return e.env[k] },
+		IO:      io,
+		Version: "test",
+		Now:     func() time.Time { return e.now() },
+		Getenv:  func(k string) string { return e.env[k] },
+		Environ: func() []string {
+			var out []string
+			for k, v := range e.env {
+				out = append(out, k+"="+v)
+			}
+			return out
+		},
 		Connectors: connectors.All,
 		OpenStore: func(o store.Options) (*store.Store, error) {
 			if e.real {
@@ -138,4 +145,23 @@ func secretValues(c *connectors.Connector, v connectors.Values) []string {
 		}
 	}
 	return out
+}
+
+// secretValues returns the values of the secret item of account (nil if
+// there is none).
+func (e *testEnv) secretValues(account string) map[string]string {
+	it, _ := e.secrets.Get(account)
+	return it.Values
+}
+
+// secretValuesErr is secretValues with the error.
+func (e *testEnv) secretValuesErr(account string) (map[string]string, error) {
+	it, err := e.secrets.Get(account)
+	return it.Values, err
+}
+
+// putCredential writes c into the index as is (no secret), one
+// transaction.
+func putCredential(ix *store.Index, c store.Credential) error {
+	return ix.Update(context.Background(), func(tx *store.Tx) error { tx.Put(c); return nil })
 }

@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
-
-	"charm.land/huh/v2"
 
 	"github.com/credwiz/credwiz/store"
 )
@@ -22,46 +19,54 @@ const (
 	homeQuit   = "quit"
 )
 
+// homeListMax is how many credentials the home menu lists at most (fewer
+// when the terminal is short).
+const homeListMax = 100
+
 // runHome is credwiz with no command: at a terminal, the home menu, until
-// Quit; elsewhere, the help.
+// Quit (or Esc, or Ctrl-C); elsewhere, a usage error.
 func runHome(ctx context.Context, f *Factory) error {
 	if !f.CanPrompt() {
 		return usagef("credwiz with no command opens the home menu, which needs a terminal; run credwiz --help for the commands")
 	}
 	for {
 		act, err := homeMenu(f)
+		if errors.Is(err, ErrBack) {
+			return ErrCancelled
+		}
 		if err != nil {
 			return err
 		}
 		if act == homeQuit {
 			return nil
 		}
-		if err := runHomeAction(ctx, f, act); err != nil {
-			if errors.Is(err, ErrCancelled) {
-				fmt.Fprintln(f.IO.ErrOut, "Cancelled; nothing was changed.")
-				continue
-			}
-			if !errors.Is(err, ErrSilent) {
-				fmt.Fprintln(f.IO.ErrOut, Explain(err))
-			}
+		err = runHomeAction(ctx, f, act)
+		switch {
+		case err == nil:
+		case errors.Is(err, ErrCancelled):
+			// After Ctrl-C the menu's next question ends credwiz too.
+			fmt.Fprintln(f.IO.ErrOut, "Cancelled; nothing was changed.")
+		case errors.Is(err, ErrBack):
+		case !errors.Is(err, ErrSilent):
+			fmt.Fprintln(f.IO.ErrOut, Explain(err))
 		}
 	}
 }
 
 // homeMenu shows the saved credentials, the store, and the actions.
 func homeMenu(f *Factory) (string, error) {
-	form, act, err := buildHomeForm(f)
+	page, act, err := homePage(f)
 	if err != nil {
 		return "", err
 	}
-	if err := f.runForm(form); err != nil {
+	if err := f.prompter().Ask(page); err != nil {
 		return "", err
 	}
 	return *act, nil
 }
 
-// buildHomeForm returns the home screen and its bound choice.
-func buildHomeForm(f *Factory) (*huh.Form, *string, error) {
+// homePage returns the home screen and its bound choice.
+func homePage(f *Factory) (*Page, *string, error) {
 	ix, err := f.Index()
 	if err != nil {
 		return nil, nil, err
@@ -70,71 +75,65 @@ func buildHomeForm(f *Factory) (*huh.Form, *string, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	summary := homeSummary(f, ix, creds)
 	act := homeAdd
-	opts := []huh.Option[string]{huh.NewOption("Add credential", homeAdd)}
+	opts := []Choice{{"Add credential", homeAdd}}
 	if len(creds) > 0 {
 		opts = append(opts,
-			huh.NewOption("List", homeList),
-			huh.NewOption("Test", homeTest),
-			huh.NewOption("Re-authenticate", homeReauth),
-			huh.NewOption("Edit", homeEdit),
-			huh.NewOption("Delete", homeDelete),
+			Choice{"List", homeList},
+			Choice{"Test", homeTest},
+			Choice{"Re-authenticate", homeReauth},
+			Choice{"Edit", homeEdit},
+			Choice{"Delete", homeDelete},
 		)
 	}
-	opts = append(opts, huh.NewOption("Quit", homeQuit))
-	form := f.newForm(huh.NewGroup(
-		huh.NewNote().Title("credwiz").Description(f.noteText(summary)),
-		huh.NewSelect[string]().Title("What would you like to do?").Options(opts...).Value(&act),
-	))
-	return form, &act, nil
+	opts = append(opts, Choice{"Quit", homeQuit})
+	unlisted := max(len(creds)-homeListMax, 0)
+	return &Page{ID: "home", Title: "credwiz", Note: homeSummary(f, ix, creds), EscHelp: "quit",
+		NoteMore:  func(n int) string { return fmt.Sprintf("  … and %d more (List shows all)", n+unlisted) },
+		Questions: []Question{{Kind: KindSelect, Key: "home", Title: "What would you like to do?", Options: opts, Value: &act}},
+	}, &act, nil
 }
 
-// homeSummary lists up to eight credentials with their last test, and the
-// secret store recorded in the index.
-func homeSummary(f *Factory, ix *store.Index, creds []store.Credential) string {
-	var b strings.Builder
+// homeSummary says how many credentials are saved and where the secrets
+// are, then lists up to homeListMax of them with their last test.
+func homeSummary(f *Factory, ix *store.Index, creds []store.Credential) []string {
 	kind, _ := ix.Kind()
-	where := "the OS keychain, or the encrypted file where none answers (chosen at the first save)"
+	where := "secrets: the OS keychain, or the encrypted file where none answers"
 	switch kind {
 	case store.KindKeychain:
-		where = "the OS keychain"
+		where = "secrets in the OS keychain"
 	case store.KindFile:
-		where = "the encrypted file secrets.age"
+		where = "secrets in the encrypted file"
 	}
-	fmt.Fprintf(&b, "%d saved credential(s) · secrets in %s\n", len(creds), where)
-	now := f.Now()
-	byID := connectorsByID(f)
+	out := []string{countCredentials(len(creds)) + " · " + where}
+	w := nameWidth(creds)
 	for i, c := range creds {
-		if i == 8 {
-			fmt.Fprintf(&b, "  … and %d more (List shows all)\n", len(creds)-8)
+		if i == homeListMax {
 			break
 		}
-		status := "never tested"
-		if c.LastTest != nil {
-			status = untestedChange
-		}
-		if lt := c.Tested(); lt != nil {
-			status = "✓ " + ago(now, lt.At)
-			if !lt.OK {
-				status = "✗ " + ago(now, lt.At)
-			}
-		}
-		exp, soon := expiryText(now, byID[c.Connector], c)
-		if soon {
-			status += " · ! " + exp
-		}
-		fmt.Fprintf(&b, "  %-24s %-11s %s\n", c.Name, c.Connector, status)
+		out = append(out, "  "+fitLabel(f, credentialLabel(f, c, w)))
 	}
-	return strings.TrimRight(b.String(), "\n")
+	return out
+}
+
+// countCredentials is "No saved credentials", "1 saved credential" or "N
+// saved credentials".
+func countCredentials(n int) string {
+	switch n {
+	case 0:
+		return "No saved credentials"
+	case 1:
+		return "1 saved credential"
+	}
+	return fmt.Sprintf("%d saved credentials", n)
 }
 
 // runHomeAction performs one home-menu action.
 func runHomeAction(ctx context.Context, f *Factory, act string) error {
-	if act == homeAdd {
+	switch act {
+	case homeAdd:
 		return runAddWizard(ctx, f, nil)
-	}
-	if act == homeList {
+	case homeList:
 		ix, err := f.Index()
 		if err != nil {
 			return err
@@ -146,7 +145,7 @@ func runHomeAction(ctx context.Context, f *Factory, act string) error {
 		printCredentials(f.IO, f.Now(), connectorsByID(f), creds)
 		return nil
 	}
-	name, err := pickCredential(f, act)
+	name, err := pickCredential(f, act, act == homeTest)
 	if err != nil {
 		return err
 	}
@@ -155,6 +154,7 @@ func runHomeAction(ctx context.Context, f *Factory, act string) error {
 		if err != nil {
 			return err
 		}
+		f.testNameWidth = nameWidth(creds)
 		printSummary(f, runTests(ctx, f, creds, 16, true))
 		return nil
 	}
@@ -171,7 +171,7 @@ func runHomeAction(ctx context.Context, f *Factory, act string) error {
 	case homeEdit:
 		return editInteractive(ctx, f, cred, c)
 	case homeDelete:
-		ok, err := confirm(f, fmt.Sprintf("Delete %s credential %q and its secrets?", c.Name, name), false)
+		ok, err := confirmID(f, "delete", fmt.Sprintf("Delete %s credential %q and its secrets?", c.Name, name), false)
 		if err != nil {
 			return err
 		}
@@ -181,31 +181,4 @@ func runHomeAction(ctx context.Context, f *Factory, act string) error {
 		return deleteCredential(f, cred)
 	}
 	return fmt.Errorf("unknown action %q", act)
-}
-
-// pickCredential asks which credential an action is for; for Test, "All"
-// is offered and returned as "".
-func pickCredential(f *Factory, act string) (string, error) {
-	ix, err := f.Index()
-	if err != nil {
-		return "", err
-	}
-	creds, err := ix.List()
-	if err != nil {
-		return "", err
-	}
-	var opts []huh.Option[string]
-	if act == homeTest {
-		opts = append(opts, huh.NewOption("All credentials", ""))
-	}
-	for _, c := range creds {
-		opts = append(opts, huh.NewOption(fmt.Sprintf("%-24s %s", c.Name, c.Connector), c.Name))
-	}
-	var name string
-	titles := map[string]string{homeTest: "Test which credential?", homeReauth: "Re-authenticate which credential?",
-		homeEdit: "Edit which credential?", homeDelete: "Delete which credential?"}
-	err = f.runForm(f.newForm(huh.NewGroup(
-		huh.NewSelect[string]().Title(titles[act]).Options(opts...).Value(&name),
-	)))
-	return name, err
 }

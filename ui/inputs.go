@@ -90,12 +90,15 @@ func parseSecretsStdin(r io.Reader) (map[string]string, error) {
 
 // gather collects a connector's values from --field, --secrets-stdin and
 // $CREDWIZ_SECRET_<KEY>. Secret fields on the command line are refused.
-// Keys c does not declare are left in, for Validate to report.
+// A key c does not declare is a usage error that suggests the key meant.
 func (in scriptedInput) gather(f *Factory, c *connectors.Connector) (connectors.Values, error) {
 	v := connectors.Values{}
 	for _, s := range in.fields {
 		k, val, err := parseKeyValue(s, "--field")
 		if err != nil {
+			return nil, err
+		}
+		if err := checkFieldKey(c, k, "--field "+k); err != nil {
 			return nil, err
 		}
 		if fd, ok := c.Field(k); ok && fd.Secret {
@@ -106,6 +109,7 @@ func (in scriptedInput) gather(f *Factory, c *connectors.Connector) (connectors.
 		}
 		v[k] = val
 	}
+	warnSecretEnv(f, c)
 	for _, fd := range c.Fields {
 		if !fd.Secret {
 			continue
@@ -129,6 +133,9 @@ func (in scriptedInput) gather(f *Factory, c *connectors.Connector) (connectors.
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
+			if err := checkFieldKey(c, k, "--secrets-stdin"); err != nil {
+				return nil, err
+			}
 			if _, onArgv := fieldGiven(in.fields, k); onArgv {
 				return nil, usagef("--secrets-stdin: %s is also given with --field; give it once", k)
 			}

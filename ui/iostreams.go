@@ -22,6 +22,8 @@ type IOStreams struct {
 	NoColor bool
 	// Width returns the terminal width in columns; 0 when unknown.
 	Width func() int
+	// Height returns the terminal height in lines; nil or 0 when unknown.
+	Height func() int
 }
 
 // SystemIO returns the process's standard streams.
@@ -41,6 +43,15 @@ func SystemIO() *IOStreams {
 		}
 		if c, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil {
 			return c
+		}
+		return 0
+	}
+	s.Height = func() int {
+		if _, h, err := term.GetSize(int(os.Stderr.Fd())); err == nil && h > 0 {
+			return h
+		}
+		if l, err := strconv.Atoi(os.Getenv("LINES")); err == nil {
+			return l
 		}
 		return 0
 	}
@@ -65,6 +76,16 @@ func (s *IOStreams) TermWidth() int {
 		}
 	}
 	return 80
+}
+
+// TermHeight returns the terminal's height in lines, else 24.
+func (s *IOStreams) TermHeight() int {
+	if s.Height != nil {
+		if h := s.Height(); h > 0 {
+			return h
+		}
+	}
+	return 24
 }
 
 func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }

@@ -113,7 +113,9 @@ func printTable(io *IOStreams, header []string, rows [][]string, flex ...int) {
 		})
 	w := colorWriter(io.Out, !io.ColorOut())
 	for _, l := range strings.Split(t.Render(), "\n") {
-		fmt.Fprintln(w, strings.TrimRight(l, " "))
+		// Columns that could not shrink enough are cut at the edge
+		// rather than wrapped onto the next line by the terminal.
+		fmt.Fprintln(w, ansi.Truncate(strings.TrimRight(l, " "), io.TermWidth(), "…"))
 	}
 }
 

@@ -21,7 +21,7 @@ func (f *Factory) passphraseFunc() store.PassphraseFunc {
 	if f.passFromStdin && !f.IO.InTTY {
 		return f.passphraseFromStdin
 	}
-	if f.canAskTerminal() {
+	if f.CanPrompt() || f.canAskTerminal() {
 		return f.askPassphrase
 	}
 	return nil
@@ -53,8 +53,14 @@ func (f *Factory) stdinLine(what string) (string, error) {
 }
 
 // askPassphrase asks at the terminal: the store's passphrase, or for a
-// new store a new one, twice.
+// new store a new one, twice. When stdin is the terminal, the question is
+// a page of the command's Prompter (the session every question of the
+// command shares); when stdin is a pipe (secrets piped to add), a masked
+// line read from /dev/tty.
 func (f *Factory) askPassphrase(req store.PassphraseRequest) (string, error) {
+	if f.CanPrompt() {
+		return f.askPassphrasePage(req)
+	}
 	if req.New {
 		fmt.Fprintf(f.IO.ErrOut, "Creating the encrypted file store (%s). Choose its passphrase: nothing can recover the secrets without it.\n", termsafe.String(dirOf(req.Path)))
 		return f.askNewPassphrase("Passphrase: ")
@@ -115,4 +121,55 @@ func dirOf(path string) string {
 		return path[:i]
 	}
 	return path
+}
+
+// askPassphrasePage asks for the passphrase on one page of the Prompter
+// (page "passphrase"; for a new store, two questions that must agree).
+// Esc cancels.
+func (f *Factory) askPassphrasePage(req store.PassphraseRequest) (string, error) {
+	dir := termsafe.String(dirOf(req.Path))
+	nonEmpty := func(s string) error {
+		if s == "" {
+			return errors.New("enter the passphrase")
+		}
+		return nil
+	}
+	var p, again string
+	qs := []Question{{Kind: KindSecret, Key: "passphrase", Value: &p, Validate: nonEmpty,
+		Title: "Passphrase of the encrypted file store",
+		Help:  "It opens " + dir + ". credwiz unlock keeps the store open for a while; CREDWIZ_PASSPHRASE serves scripts."}}
+	if f.passFromStdin { // unlock, passphrase, recipients, migrate: no advice about unlocking
+		qs[0].Help = "It opens " + dir + "."
+	}
+	switch {
+	case req.New:
+		qs[0].Title = "Passphrase of the new encrypted file store"
+		qs[0].Help = "The secrets go to " + dir + ", encrypted; reading them needs this passphrase, and nothing can recover them without it. Saving never asks for it."
+		if f.changingPassphrase {
+			qs[0].Title = "The new passphrase"
+			qs[0].Help = "It replaces the current one of " + dir + " (only its identity file changes); nothing can recover the secrets without it."
+		}
+		qs = append(qs, Question{Kind: KindSecret, Key: "passphrase_again", Value: &again,
+			Title: "The same passphrase again",
+			Help:  "So that a typo cannot lock the secrets away.",
+			Validate: func(s string) error {
+				if s != p {
+					return errors.New("the passphrases differ")
+				}
+				return nil
+			}})
+	case req.Retry != nil:
+		left := store.MaxPassphraseTries - req.Attempt + 1
+		tries := "tries"
+		if left == 1 {
+			tries = "try"
+		}
+		fmt.Fprintf(f.IO.ErrOut, "Wrong passphrase: it does not open %s. Try again (%d %s left).\n", termsafe.String(req.Path), left, tries)
+		qs[0].Title = fmt.Sprintf("Wrong passphrase: type it again (%d %s left)", left, tries)
+	}
+	err := f.prompter().Ask(&Page{ID: "passphrase", Questions: qs, EscHelp: "cancel"})
+	if errors.Is(err, ErrBack) {
+		return "", ErrCancelled
+	}
+	return p, err
 }

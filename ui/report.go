@@ -2,18 +2,18 @@ package ui
 
 import (
 	"fmt"
-
-	"github.com/charmbracelet/x/ansi"
 	"strings"
 	"time"
+
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/credwiz/credwiz/connectors"
 )
 
-// reportLines renders a live test's Report as plain lines: the account
-// reached, details, token type and expiry, the access checklist and
-// warnings.
-func reportLines(now time.Time, rep connectors.Report) []string {
+// reportLines renders a live test's Report as plain lines for a terminal
+// width columns wide: the account reached, details, token type and expiry,
+// the access checklist and warnings.
+func reportLines(now time.Time, rep connectors.Report, width int) []string {
 	var labels, values []string
 	add := func(l, v string) { labels, values = append(labels, l), append(values, v) }
 	if rep.Account != "" {
@@ -31,25 +31,41 @@ func reportLines(now time.Time, rep connectors.Report) []string {
 	case rep.TokenType != "":
 		add("Token", rep.TokenType)
 	}
-	width := 0
+	lw := 0
 	for _, l := range labels {
-		width = max(width, len([]rune(l)))
+		lw = max(lw, len([]rune(safe(l))))
 	}
 	var out []string
 	for i, l := range labels {
-		out = append(out, fmt.Sprintf("%-*s  %s", width+1, l+":", values[i]))
+		out = append(out, hang(fmt.Sprintf("%-*s  ", lw+1, safe(l)+":"), safe(values[i]), width)...)
 	}
-	out = append(out, accessLines(rep.Access)...)
+	out = append(out, accessLines(rep.Access, width)...)
 	for _, w := range rep.Warnings {
-		out = append(out, "! "+w)
+		out = append(out, hang("! ", safe(w), width)...)
+	}
+	return out
+}
+
+// hang is prefix and text wrapped at spaces to width columns, the lines
+// after the first indented under the text.
+func hang(prefix, text string, width int) []string {
+	pw := ansi.StringWidth(prefix)
+	if width-pw < 20 {
+		return []string{prefix + text}
+	}
+	lines := splitLines(ansi.Wrap(text, width-pw, ""))
+	out := []string{prefix + lines[0]}
+	for _, l := range lines[1:] {
+		out = append(out, strings.Repeat(" ", pw)+l)
 	}
 	return out
 }
 
 // accessLines renders the access checklist compactly: the granted checks
-// wrapped on a few lines (required ones first, labelled when the connector
-// has both kinds), then each missing one on its own line with its note.
-func accessLines(checks []connectors.Check) []string {
+// wrapped on a few lines of at most width columns (required ones first,
+// labelled when the connector has both kinds), then each missing one on
+// its own line with its note.
+func accessLines(checks []connectors.Check, width int) []string {
 	if len(checks) == 0 {
 		return nil
 	}
@@ -62,25 +78,26 @@ func accessLines(checks []connectors.Check) []string {
 		case !ch.OK:
 			missing = append(missing, "  "+checkLine(ch))
 		case ch.Required:
-			req = append(req, "✓ "+ch.Name)
+			req = append(req, "✓ "+safe(ch.Name))
 		default:
-			opt = append(opt, "✓ "+ch.Name)
+			opt = append(opt, "✓ "+safe(ch.Name))
 		}
 	}
 	out := []string{fmt.Sprintf("Access (%d checked, %d missing):", len(checks), len(missing))}
 	if hasReq {
-		out = append(out, wrapItems("  required  ", req)...)
-		out = append(out, wrapItems("  optional  ", opt)...)
+		out = append(out, wrapItems("  required  ", req, width)...)
+		out = append(out, wrapItems("  optional  ", opt, width)...)
 	} else {
-		out = append(out, wrapItems("  ", opt)...)
+		out = append(out, wrapItems("  ", opt, width)...)
 	}
 	return append(out, missing...)
 }
 
-// wrapItems joins items after prefix, wrapping at accessWidth columns with
-// continuation lines indented like the first.
-func wrapItems(prefix string, items []string) []string {
-	const accessWidth = 88
+// wrapItems joins items after prefix, wrapping between items (never inside
+// one) at width columns (at most 88), continuation lines indented like the
+// first.
+func wrapItems(prefix string, items []string, width int) []string {
+	accessWidth := min(max(width, 30), 88)
 	if len(items) == 0 {
 		return nil
 	}
@@ -111,12 +128,12 @@ func checkLine(ch connectors.Check) string {
 	case !ch.OK:
 		mark = "!"
 	}
-	s := mark + " " + ch.Name
+	s := mark + " " + safe(ch.Name)
 	if !ch.OK && !ch.Required {
 		s += " (optional)"
 	}
 	if ch.Note != "" {
-		s += " — " + ch.Note
+		s += " — " + safe(ch.Note)
 	}
 	return s
 }
@@ -128,29 +145,12 @@ func orDash(s string) string {
 	return s
 }
 
-// wrapNote wraps text for a huh Note at the form's width, breaking only at
-// spaces: huh's own wrapping also breaks after "." and "-", which splits
-// host names and codes (dev.drift.com, invalid_grant).
-func (f *Factory) wrapNote(text string) string {
-	w := min(f.IO.TermWidth(), 100) - 6
-	if w < 20 {
-		return text
-	}
-	return ansi.Wordwrap(text, w, "")
-}
-
-// noteText prepares text for a huh Note: escaped for the markup the Note
-// renders on screen, as it is in accessible mode (printed verbatim).
-func (f *Factory) noteText(s string) string {
-	if f.accessible() {
-		return s
-	}
-	return noteEscape(s)
-}
-
 // noteEscape escapes the characters huh's Note renders as markup
 // (_ * ` \), so vendor codes like invalid_grant show as they are.
 func noteEscape(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, "_", `\_`, "*", `\*`, "`", "\\`")
 	return r.Replace(s)
 }
+
+// splitLines splits s at line breaks.
+func splitLines(s string) []string { return strings.Split(s, "\n") }

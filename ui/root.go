@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -25,8 +26,14 @@ Run credwiz with no command for the home menu.`,
 		SilenceErrors: true,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
-				if sug := cmd.SuggestionsFor(args[0]); len(sug) > 0 {
-					return usagef("unknown command %q; did you mean %s? (credwiz --help lists the commands)", args[0], sug[0])
+				var names []string
+				for _, c := range cmd.Commands() {
+					if c.IsAvailableCommand() {
+						names = append(append(names, c.Name()), c.Aliases...)
+					}
+				}
+				if sug, ok := suggest(args[0], names); ok {
+					return usagef("unknown command %q; did you mean %s? (credwiz --help lists the commands)", args[0], sug)
 				}
 				return usagef("unknown command %q; run credwiz --help for the commands", args[0])
 			}
@@ -36,7 +43,12 @@ Run credwiz with no command for the home menu.`,
 			return runHome(cmd.Context(), f)
 		},
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			f.ctx = cmd.Context()
+			// The command's context ends on SIGINT/SIGTERM (main), and on
+			// Ctrl-C typed while the terminal session reads the keys (the
+			// terminal sends no signal then).
+			ctx, cancel := context.WithCancel(cmd.Context())
+			cmd.SetContext(ctx)
+			f.ctx, f.cancel = ctx, cancel
 			return checkGlobals(f)
 		},
 	}
@@ -80,7 +92,22 @@ Run credwiz with no command for the home menu.`,
 		},
 	)
 	root.CompletionOptions.HiddenDefaultCmd = false
+	closeAfter(root, f)
 	return root
+}
+
+// closeAfter makes every command end the terminal session it may have
+// started (restoring the terminal) when it returns, or panics.
+func closeAfter(cmd *cobra.Command, f *Factory) {
+	if run := cmd.RunE; run != nil {
+		cmd.RunE = func(c *cobra.Command, args []string) error {
+			defer f.closePrompter()
+			return run(c, args)
+		}
+	}
+	for _, sub := range cmd.Commands() {
+		closeAfter(sub, f)
+	}
 }
 
 // checkGlobals validates the global flags before any command runs.
@@ -111,16 +138,6 @@ func noArgs(cmd *cobra.Command, args []string) error {
 		return usagef("%s takes no arguments; see %s --help", cmd.CommandPath(), cmd.CommandPath())
 	}
 	return nil
-}
-
-// exactArgs requires n positional arguments, named in the message.
-func exactArgs(n int, what string) cobra.PositionalArgs {
-	return func(cmd *cobra.Command, args []string) error {
-		if len(args) != n {
-			return usagef("%s needs %s; see %s --help", cmd.CommandPath(), what, cmd.CommandPath())
-		}
-		return nil
-	}
 }
 
 func joinComma(a []string) string { return strings.Join(a, ", ") }

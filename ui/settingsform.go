@@ -6,8 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	"charm.land/huh/v2"
-
 	"github.com/credwiz/credwiz/connectors"
 )
 
@@ -53,15 +51,20 @@ func (b boundValues) values(c *connectors.Connector) connectors.Values {
 	return c.Normalize(v)
 }
 
-// settingsGroups builds the form pages for c's fields: plain fields first,
-// a few per page, fields that do not apply hidden (Salesforce's
-// client-credentials flow has no username), then "Edit advanced settings?"
-// and the advanced fields behind it. keys, when not nil, limits the fields.
-//
-// In accessible mode, where huh prints no field descriptions, each field's
-// help is part of its title, so a screen reader reads it.
-func settingsGroups(c *connectors.Connector, b boundValues, mode formMode, keys []string, advanced *bool, accessible bool) []*huh.Group {
-	current := func() connectors.Values { return b.values(c) }
+// settingsPage is one page of a connector's settings: a few fields, asked
+// together, shown only when one of them applies.
+type settingsPage struct {
+	fields   []connectors.Field
+	advanced bool
+}
+
+// settingsPages splits c's fields into pages: plain fields first, a few
+// per page, then the advanced ones (asked only after "Edit advanced
+// settings?"). A page ends where applicability changes and after a
+// select, which may change what applies next (Salesforce's
+// client-credentials flow has no username). keys, when not nil, limits
+// the fields; a re-authentication asks its fields as plain ones.
+func settingsPages(c *connectors.Connector, mode formMode, keys []string) []settingsPage {
 	var plain, adv []connectors.Field
 	for _, fd := range c.Fields {
 		if keys != nil && !slices.Contains(keys, fd.Key) {
@@ -73,65 +76,18 @@ func settingsGroups(c *connectors.Connector, b boundValues, mode formMode, keys 
 			plain = append(plain, fd)
 		}
 	}
-	title := c.Name + " — connection settings"
-	if mode == modeReauth {
-		title = c.Name + " — new secrets"
-	}
-	groups := pages(c, plain, b, mode, current, title, nil, accessible)
-	if len(adv) > 0 {
-		groups = append(groups, huh.NewGroup(
-			huh.NewConfirm().
-				Title("Edit advanced settings?").
-				DescriptionFunc(func() string { return advancedSummary(adv, b, current()) }, b).
-				Affirmative("Yes").Negative("No").
-				Value(advanced),
-		).WithHideFunc(func() bool {
-			// Only when an advanced field applies (a client-credentials
-			// Salesforce login has no password to expire).
-			v := current()
-			for _, fd := range adv {
-				if fd.Applies(v) {
-					return false
-				}
-			}
-			return true
-		}))
-		groups = append(groups, pages(c, adv, b, mode, current, c.Name+" — advanced settings", advanced, accessible)...)
-	}
-	return groups
+	return append(splitPages(plain, false), splitPages(adv, true)...)
 }
 
-// pages splits fields into groups of at most fieldsPerGroup, starting a new
-// group where applicability changes, each hidden when none of its fields
-// applies (or when gate is set and false).
-func pages(c *connectors.Connector, fields []connectors.Field, b boundValues, mode formMode,
-	current func() connectors.Values, title string, gate *bool, accessible bool) []*huh.Group {
-	var groups []*huh.Group
+// splitPages groups fields into pages of at most fieldsPerGroup.
+func splitPages(fields []connectors.Field, advanced bool) []settingsPage {
+	var out []settingsPage
 	var run []connectors.Field
 	flush := func() {
-		if len(run) == 0 {
-			return
+		if len(run) > 0 {
+			out = append(out, settingsPage{fields: run, advanced: advanced})
+			run = nil
 		}
-		page := run
-		var inputs []huh.Field
-		for _, fd := range page {
-			inputs = append(inputs, fieldInput(c, fd, b[fd.Key], mode, current, accessible))
-		}
-		g := huh.NewGroup(inputs...).Title(title)
-		g = g.WithHideFunc(func() bool {
-			if gate != nil && !*gate {
-				return true
-			}
-			v := current()
-			for _, fd := range page {
-				if fd.Applies(v) {
-					return false
-				}
-			}
-			return true
-		})
-		groups = append(groups, g)
-		run = nil
 	}
 	for _, fd := range fields {
 		if len(run) > 0 && (len(run) == fieldsPerGroup || (run[len(run)-1].AppliesTo == nil) != (fd.AppliesTo == nil) || len(fd.Options) > 0) {
@@ -139,48 +95,65 @@ func pages(c *connectors.Connector, fields []connectors.Field, b boundValues, mo
 		}
 		run = append(run, fd)
 		if len(fd.Options) > 0 {
-			// A select may change what applies next: end the page after it.
 			flush()
 		}
 	}
 	flush()
-	return groups
+	return out
 }
 
-// fieldInput renders one field: a select for Options, a masked input for
-// a secret, a plain input otherwise, with inline validation.
-func fieldInput(c *connectors.Connector, fd connectors.Field, val *string, mode formMode, current func() connectors.Values, accessible bool) huh.Field {
+// applies reports whether any field of the page applies to v.
+func (sp settingsPage) applies(v connectors.Values) bool {
+	for _, fd := range sp.fields {
+		if fd.Applies(v) {
+			return true
+		}
+	}
+	return false
+}
+
+// questions renders the page's fields that apply as questions bound to b.
+func (sp settingsPage) questions(c *connectors.Connector, b boundValues, mode formMode) []Question {
+	current := func() connectors.Values { return b.values(c) }
+	v := current()
+	var qs []Question
+	for _, fd := range sp.fields {
+		if fd.Applies(v) {
+			qs = append(qs, fieldQuestion(c, fd, b[fd.Key], mode, current))
+		}
+	}
+	return qs
+}
+
+// fieldQuestion renders one field: a select for Options, a masked input
+// for a secret, a plain input otherwise, with inline validation.
+func fieldQuestion(c *connectors.Connector, fd connectors.Field, val *string, mode formMode, current func() connectors.Values) Question {
 	title := fd.Title
 	if !fd.Required && len(fd.Options) == 0 {
 		title += " (optional)"
 	}
-	keep := fd.Secret && (mode == modeEdit || mode == modeReauth)
-	if accessible && fd.Help != "" {
-		title += ". " + fd.Help
-		if keep {
-			title += " Leave blank to keep the saved value."
-		}
-	}
+	q := Question{Key: fd.Key, Title: title, Help: fd.Help, Value: val}
 	if len(fd.Options) > 0 {
-		return huh.NewSelect[string]().
-			Title(title).
-			Description(fd.Help).
-			Options(huh.NewOptions(fd.Options...)...).
-			Validate(checkSoFar(c, fd.Key, current)).
-			Value(val)
-	}
-	desc := fd.Help
-	in := huh.NewInput().Title(title).Value(val).Validate(validateInput(fd, mode, current))
-	if fd.Secret {
-		in = in.EchoMode(huh.EchoModePassword)
-		if keep {
-			desc = strings.TrimSpace(desc + "\nLeave blank to keep the saved value.")
-			in = in.Placeholder("(unchanged)")
+		q.Kind = KindSelect
+		for _, o := range fd.Options {
+			q.Options = append(q.Options, Choice{Label: o, Value: o})
 		}
-	} else if fd.Default != "" {
-		in = in.Placeholder(fd.Default)
+		q.Validate = checkSoFar(c, fd.Key, current)
+		return q
 	}
-	return in.Description(desc)
+	q.Kind = KindInput
+	q.Validate = validateInput(fd, mode, current)
+	switch {
+	case fd.Secret:
+		q.Kind = KindSecret
+		if mode == modeEdit || mode == modeReauth {
+			q.Help = strings.TrimSpace(q.Help + " Leave blank to keep the saved value.")
+			q.Placeholder = "(unchanged)"
+		}
+	case fd.Default != "":
+		q.Placeholder = fd.Default
+	}
+	return q
 }
 
 // validateInput checks one field's input as it is entered.

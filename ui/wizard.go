@@ -2,14 +2,11 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"strings"
 
-	"charm.land/huh/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/credwiz/credwiz/connectors"
-	"github.com/credwiz/credwiz/store"
 )
 
 // Result-screen choices.
@@ -22,8 +19,8 @@ const (
 )
 
 // runAddWizard is the Add New Credential wizard: connector → name and
-// description → connection settings → live test → result → save. Esc or
-// Ctrl-C anywhere returns ErrCancelled and saves nothing.
+// description → connection settings → live test → decide → save. c is the
+// connector given on the command line, or nil to ask.
 func runAddWizard(ctx context.Context, f *Factory, c *connectors.Connector) error {
 	// Fail before any question when the secret store cannot save.
 	if _, err := f.readyStore("", false); err != nil {
@@ -36,231 +33,86 @@ func runAddWizard(ctx context.Context, f *Factory, c *connectors.Connector) erro
 	if _, err := ix.List(); err != nil {
 		return err
 	}
-	if c == nil {
-		if c, err = pickConnector(f); err != nil {
-			return err
-		}
-	}
-	f.echo("Connector", c.Name)
-	name, desc, replace, err := askNameAndDescription(f, ix, c, "", "")
-	if err != nil {
-		return err
-	}
-	f.echo("Name", nameLine(name, desc))
-	if _, err := f.readyStore(name, replace); err != nil {
-		return err
-	}
-	b := newBoundValues(c, nil)
-	advanced := false
-	req := saveRequest{c: c, name: name, description: desc, replace: replace, newSecrets: true}
-	for {
-		if err := f.runForm(f.newForm(settingsGroups(c, b, modeAdd, nil, &advanced, f.accessible())...)); err != nil {
-			return err
-		}
-		v := b.values(c)
-		if err := c.Validate(v); err != nil {
-			fmt.Fprintf(f.IO.ErrOut, "%s\n", err)
-			continue
-		}
-		if ok, err := confirmHosts(f, c, v); err != nil {
-			return err
-		} else if !ok {
-			continue
-		}
-		req.values = v
-		f.echo("Settings", settingsLine(c, v))
-		act, res, err := testAndDecide(ctx, f, c, v, "")
-		if err != nil {
-			return err
-		}
-		switch act {
-		case actEdit:
-			continue
-		case actCancel:
-			return ErrCancelled
-		}
-		req.result = &res
-		if err := save(f, req); err != nil {
-			return err
-		}
-		reportSaved(f, req, "Saved")
-		fmt.Fprintf(f.IO.ErrOut, "  Next: credwiz test %s · credwiz token %s · credwiz list\n", name, name)
-		return nil
-	}
+	fl := &credFlow{f: f, ctx: ctx, mode: modeAdd, c: c, askConnector: c == nil}
+	return fl.run()
 }
 
-// pickConnector asks which connector the credential is for.
-func pickConnector(f *Factory) (*connectors.Connector, error) {
-	var id string
-	if err := f.runForm(f.newForm(connectorPickGroup(f, &id))); err != nil {
-		return nil, err
-	}
-	return f.connector(id)
-}
-
-// connectorPickGroup is the connector picker, bound to id.
-func connectorPickGroup(f *Factory, id *string) *huh.Group {
-	all := f.Connectors()
-	width := 0
-	for _, c := range all {
-		width = max(width, len([]rune(c.Name)))
-	}
-	opts := make([]huh.Option[string], 0, len(all))
-	for _, c := range all {
-		opts = append(opts, huh.NewOption(fmt.Sprintf("%-*s  %s", width, c.Name, c.Summary), c.ID))
-	}
-	title := "Add New Credential"
-	if f.accessible() {
-		title += ": which system is this credential for?" // huh reads no description out
-	}
-	return huh.NewGroup(
-		huh.NewSelect[string]().
-			Title(title).
-			Description("Which system is this credential for?").
-			Options(opts...).
-			Value(id),
-	)
-}
-
-// askNameAndDescription asks Credential Name and Credential Description,
-// as the vendor overlay does. An existing name asks before replacing
-// (except current, the name of the credential being edited; "" when adding).
-func askNameAndDescription(f *Factory, ix *store.Index, c *connectors.Connector, current, desc string) (string, string, bool, error) {
-	name := current
-	title := c.Name + " — new credential"
-	if current != "" {
-		title = c.Name + " — edit " + current
-	}
-	for {
-		err := f.runForm(f.newForm(huh.NewGroup(
-			huh.NewInput().
-				Title("Credential Name").
-				Description("A short unique name, e.g. prod-"+c.ID+" (letters, digits, '.', '_', '-').").
-				Value(&name).
-				Validate(func(s string) error { return store.ValidateName(strings.TrimSpace(s)) }),
-			huh.NewInput().
-				Title("Credential Description (optional)").
-				Description("Recommended, not required: the credential's purpose, owner, data freshness.").
-				Value(&desc).
-				Validate(func(s string) error {
-					if err := checkDescription(strings.TrimSpace(s)); err != nil {
-						return errors.New(strings.TrimPrefix(err.Error(), "--description: "))
-					}
-					return nil
-				}),
-		).Title(title)))
-		if err != nil {
-			return "", "", false, err
-		}
-		name, desc = strings.TrimSpace(name), strings.TrimSpace(desc)
-		if current != "" && name == current {
-			return name, desc, false, nil
-		}
-		existing, err := ix.Get(name)
-		if errors.Is(err, store.ErrNotFound) {
-			return name, desc, false, nil
-		}
-		if err != nil {
-			return "", "", false, err
-		}
-		ok, err := confirm(f, fmt.Sprintf("A %s credential named %q exists. Replace it?", existing.Connector, name), false)
-		if err != nil {
-			return "", "", false, err
-		}
-		if ok {
-			return name, desc, true, nil
-		}
-	}
-}
-
-// confirmHosts asks, for each URL on a host outside the vendor's domain,
-// whether to send the secret there.
-func confirmHosts(f *Factory, c *connectors.Connector, v connectors.Values) (bool, error) {
-	for _, w := range c.Warnings(v) {
-		ok, err := confirm(f, "Warning: "+w+". Continue?", false)
-		if err != nil || !ok {
-			return false, err
-		}
-	}
-	return true, nil
-}
-
-// testAndDecide runs the live test with a spinner and shows the result
-// screen until the operator decides: save (after success or "Save
-// anyway"), edit, or cancel. Retry runs the test again.
-func testAndDecide(ctx context.Context, f *Factory, c *connectors.Connector, v connectors.Values, name string) (string, store.TestResult, error) {
-	for attempt := 1; ; attempt++ {
-		var rep connectors.Report
-		var terr error
-		var res store.TestResult
-		err := f.withSpinner(ctx, fmt.Sprintf("Testing the %s credential…", c.Name), func(ctx context.Context) error {
-			rep, terr, res = liveTest(ctx, f, c, v)
-			if errors.Is(terr, context.Canceled) {
-				return terr
-			}
-			return nil
-		})
-		if err != nil {
-			return "", res, err
-		}
-		act, err := resultScreen(f, c, name, rep, terr, attempt)
-		if err != nil {
-			return "", res, err
-		}
-		switch act {
-		case actRetry:
-			continue
-		case actSave, actSaveAnyway:
-			return actSave, res, nil
-		default:
-			return act, res, nil
-		}
-	}
-}
-
-// resultScreen shows the test's outcome and asks what to do next.
-func resultScreen(f *Factory, c *connectors.Connector, name string, rep connectors.Report, terr error, attempt int) (string, error) {
-	form, act := buildResultForm(f, c, name, rep, terr, attempt)
-	if err := f.runForm(form); err != nil {
-		return "", err
-	}
-	return *act, nil
-}
-
-// buildResultForm returns the result screen and its bound choice; attempt
-// counts the tests run (a retry says which attempt it shows).
-func buildResultForm(f *Factory, c *connectors.Connector, name string, rep connectors.Report, terr error, attempt int) (*huh.Form, *string) {
-	var title string
-	var body []string
-	var opts []huh.Option[string]
+// decidePage is the decision after a live test: its title is the verdict,
+// so it stays in view next to the choices on any terminal; the details
+// were printed above it.
+func decidePage(f *Factory, c *connectors.Connector, terr error, cancelled bool, attempt int) (*Page, *string) {
 	act := actSave
-	if terr == nil {
-		title = "✓ Connected to " + c.Name
-		body = reportLines(f.Now(), rep)
-		opts = []huh.Option[string]{
-			huh.NewOption("Save", actSave),
-			huh.NewOption("Edit values", actEdit),
-			huh.NewOption("Cancel (save nothing)", actCancel),
-		}
-	} else {
-		title = "✗ Test failed: " + className(terr)
-		if attempt > 1 {
-			title += fmt.Sprintf(" (attempt %d, %s)", attempt, f.Now().Local().Format("15:04:05"))
-		}
-		body = append([]string{failure(c, name, terr)}, reportLines(f.Now(), rep)...)
+	var opts []Choice
+	title := verdict(f, c, terr, attempt)
+	switch {
+	case cancelled:
+		title = "! Test cancelled: nothing was checked"
 		act = actRetry
-		opts = []huh.Option[string]{
-			huh.NewOption("Retry", actRetry),
-			huh.NewOption("Edit values", actEdit),
-			huh.NewOption("Save anyway", actSaveAnyway),
-			huh.NewOption("Cancel (save nothing)", actCancel),
-		}
+		opts = []Choice{{"Retry the test", actRetry}, {"Edit values", actEdit}, {"Cancel (save nothing)", actCancel}}
+	case terr == nil:
+		opts = []Choice{{"Save", actSave}, {"Edit values", actEdit}, {"Cancel (save nothing)", actCancel}}
+	default:
+		act = actRetry
+		opts = []Choice{{"Retry", actRetry}, {"Edit values", actEdit}, {"Save anyway", actSaveAnyway}, {"Cancel (save nothing)", actCancel}}
 	}
-	form := f.newForm(huh.NewGroup(
-		huh.NewNote().Title(title).Description(f.noteText(f.wrapNote(strings.Join(body, "\n")))),
-		huh.NewSelect[string]().Title("What next?").Options(opts...).Value(&act),
-	))
-	return form, &act
+	return &Page{ID: "decide", Title: title, Questions: []Question{{
+		Kind: KindSelect, Key: "decide", Title: "What next?", Options: opts, Value: &act,
+	}}}, &act
+}
+
+// verdict is the one-line outcome of a live test.
+func verdict(f *Factory, c *connectors.Connector, terr error, attempt int) string {
+	if terr == nil {
+		return "✓ Connected to " + c.Name
+	}
+	v := "✗ Test failed: " + className(terr)
+	if attempt > 1 {
+		v += fmt.Sprintf(" (attempt %d, %s)", attempt, f.Now().Local().Format("15:04:05"))
+	}
+	return v
+}
+
+// resultLines are the printed outcome of a live test: the verdict, for a
+// failure what happened and what to do, and the report.
+func resultLines(f *Factory, c *connectors.Connector, rep connectors.Report, terr error, attempt int) []string {
+	st := f.IO.stderrStyles()
+	v := verdict(f, c, terr, attempt)
+	if terr == nil {
+		v = st.ok.Render(v)
+	} else {
+		v = st.fail.Render(v)
+	}
+	out := []string{v}
+	if terr != nil {
+		out = append(out, indentWrapped(f, safe(failure(c, "", terr)), "  ")...)
+	}
+	for _, l := range reportLines(f.Now(), rep, f.IO.TermWidth()-3) {
+		out = append(out, "  "+l)
+	}
+	return out
+}
+
+// indentWrapped wraps s at spaces to the terminal's width, each line
+// indented.
+func indentWrapped(f *Factory, s, indent string) []string {
+	w := f.IO.TermWidth() - len(indent) - 1
+	if w < 20 {
+		return []string{indent + s}
+	}
+	var out []string
+	for _, l := range splitLines(ansi.Wrap(s, w, "")) {
+		out = append(out, indent+l)
+	}
+	return out
+}
+
+// fitLabel truncates a list label to the terminal's width.
+func fitLabel(f *Factory, s string) string {
+	w := min(f.IO.TermWidth(), maxFormWidth) - 6
+	if w < 10 {
+		return s
+	}
+	return ansi.Truncate(s, w, "…")
 }
 
 // className names an error's class for a title.

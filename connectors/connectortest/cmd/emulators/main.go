@@ -1,9 +1,14 @@
 // Command emulators runs credwiz's vendor API emulators on loopback until
-// interrupted, and prints for each connector its base URL and values the
-// emulator accepts, as ready-to-paste credwiz commands (or --json). Use it
-// to try credwiz, or to demo it, without a vendor account:
+// interrupted (or quit), and prints for each connector its base URL and
+// values the emulator accepts, as ready-to-paste credwiz commands (or
+// --json). Use it to try credwiz, or to demo it, without a vendor account:
 //
 //	go run ./connectors/connectortest/cmd/emulators
+//
+// It then reads commands on stdin that change the emulated vendors as an
+// operator or an outage would: change or expire the Salesforce password,
+// reset its security token, add latency, an outage or rate limiting (help
+// lists them). Each command prints what it did.
 //
 // The values are the emulators' own fake secrets; nothing leaves the machine.
 package main
@@ -34,9 +39,12 @@ func main() {
 	myDomain := flag.Bool("salesforce-my-domain", false, "the Salesforce emulator acts as a My Domain host and accepts the client_credentials flow (its values are printed for that flow)")
 	flag.Parse()
 	var entries []entry
+	ctl := &controller{ems: map[string]connectortest.Emulator{}, out: os.Stdout}
 	for _, c := range connectors.All() {
 		em := connectortest.New(c.ID)
 		defer em.Close()
+		ctl.ems[c.ID] = em
+		ctl.order = append(ctl.order, c.ID)
 		e := entry{Connector: c.ID, URL: em.URL(), Fields: map[string]string{}, Secrets: map[string]string{}}
 		values := em.Values()
 		if sf, ok := em.(*connectortest.Salesforce); ok && *myDomain {
@@ -60,11 +68,21 @@ func main() {
 			fmt.Printf("%-11s %s\n", e.Connector, e.URL)
 			fmt.Printf("  %s\n\n", addCommand(e))
 		}
-		fmt.Println("Emulators running; Ctrl-C stops them.")
+		fmt.Println("Emulators running; Ctrl-C (or quit) stops them. Type help for the commands that change them.")
 	}
+	quit := make(chan struct{})
+	go func() {
+		if ctl.serve(os.Stdin) {
+			close(quit)
+		}
+		// At the end of stdin (run in the background), keep running.
+	}()
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-	<-sig
+	select {
+	case <-sig:
+	case <-quit:
+	}
 }
 
 // addCommand is a scripted credwiz add for the emulator's values.

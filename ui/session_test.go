@@ -1,0 +1,203 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/credwiz/credwiz/connectors/connectortest"
+)
+
+// These tests drive the real session (bubbletea reading key bytes from a
+// pipe) through the real commands.
+
+// TestTerminalEscBackKeepsValues types the name page and the key, goes
+// back to the name page with Esc (twice: the key's page, then the name
+// page's second question), changes the description, and saves.
+func TestTerminalEscBackKeepsValues(t *testing.T) {
+	e := newTestEnv(t)
+	em := connectortest.NewDrift()
+	defer em.Close()
+	key := em.Values()["api_key"]
+	tr := e.startTerminal(80, 24, "add", "drift")
+	tr.keys("back1" + kEnter + "first words" + kEnter + key + kEnter)
+	tr.waitAsk("settings/1") // the focus is on Base URL now
+	tr.keys(kEsc)            // back to the API key
+	tr.keys(kEsc)            // back to the name page
+	tr.waitAsk("name")
+	// The name page comes back with its focus on the first question:
+	// Enter keeps the name, then the description is replaced.
+	tr.keys(kEnter + kCtrlU + "second words" + kEnter)
+	tr.waitAsk("settings/1")
+	tr.keys(kTab + kCtrlU + em.URL() + kEnter) // the key is still there: Tab to the URL
+	tr.waitAsk("decide")
+	tr.keys(kEnter)
+	r := tr.wait()
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.err)
+	}
+	cred, err := e.index().Get("back1")
+	sec := e.secretValues("back1")
+	if err != nil || cred.Description != "second words" || sec["api_key"] != key || cred.Fields["base_url"] != em.URL() {
+		t.Errorf("saved %+v %v (%v)", cred, sec, err)
+	}
+}
+
+// TestTerminalEscAtTheFirstStepAsks: Esc on the first page after typing
+// asks "Discard this credential?"; Enter (No) stays; Esc on the first page
+// again, then y, discards: exit 130, nothing saved.
+func TestTerminalEscAtTheFirstStepAsks(t *testing.T) {
+	e := newTestEnv(t)
+	tr := e.startTerminal(80, 24, "add", "drift")
+	tr.keys("half")
+	tr.keys(kEsc)
+	tr.waitAsk("discard")
+	tr.keys(kEnter) // No, the default
+	tr.waitAsk("name")
+	tr.keys(kEsc)
+	tr.waitAsk("discard")
+	tr.keys("y")
+	r := tr.wait()
+	if r.code != 130 {
+		t.Fatalf("exit %d: %s", r.code, r.err)
+	}
+	if len(e.snapshot()) != 0 {
+		t.Errorf("saved %v", e.snapshot())
+	}
+}
+
+// TestTerminalCtrlC: Ctrl-C on any page, or during the test, ends credwiz
+// with 130 and nothing saved.
+func TestTerminalCtrlC(t *testing.T) {
+	em := connectortest.NewDrift()
+	defer em.Close()
+	em.Faults().Hang(true) // the test hangs until cancelled
+	key := em.Values()["api_key"]
+	for _, at := range []string{"connector", "name", "settings/1", "test"} {
+		t.Run(at, func(t *testing.T) {
+			e := newTestEnv(t)
+			tr := e.startTerminal(60, 20, "add")
+			steps := []struct{ page, keys string }{
+				{"connector", strings.Repeat(kDown, 4) + kEnter},
+				{"name", "cc" + kEnter + kEnter},
+				{"settings/1", key + kEnter + kCtrlU + em.URL() + kEnter},
+			}
+			for _, s := range steps {
+				tr.waitAsk(s.page)
+				if s.page == at {
+					break
+				}
+				tr.keys(s.keys)
+			}
+			if at == "test" {
+				tr.waitAsk("work")
+			}
+			tr.keys(kCtrlC)
+			r := tr.wait()
+			if r.code != 130 {
+				t.Fatalf("exit %d: %s", r.code, screenText(r.err))
+			}
+			if len(e.snapshot()) != 0 {
+				t.Errorf("saved %v", e.snapshot())
+			}
+		})
+	}
+}
+
+// TestTerminalEscDuringTheTest: Esc cancels a hanging test; the decision
+// offers Retry; the emulator answers again and Retry saves.
+func TestTerminalEscDuringTheTest(t *testing.T) {
+	e := newTestEnv(t)
+	em := connectortest.NewDrift()
+	defer em.Close()
+	em.Faults().Hang(true)
+	tr := e.startTerminal(80, 24, "add", "drift")
+	tr.keys("slow" + kEnter + kEnter + em.Values()["api_key"] + kEnter + kCtrlU + em.URL() + kEnter)
+	tr.waitAsk("work")
+	tr.keys(kEsc)
+	tr.waitAsk("decide")
+	em.Faults().Hang(false)
+	tr.keys(kEnter) // Retry
+	tr.waitAsk("decide")
+	tr.keys(kEnter) // Save
+	r := tr.wait()
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, screenText(r.err))
+	}
+	if !strings.Contains(screenText(r.err), "Test cancelled") {
+		t.Errorf("no word of the cancelled test:\n%s", screenText(r.err))
+	}
+	if _, err := e.index().Get("slow"); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestTerminalFilterEsc: Esc while filtering the connector list clears the
+// filter instead of leaving the page.
+func TestTerminalFilterEsc(t *testing.T) {
+	e := newTestEnv(t)
+	tr := e.startTerminal(80, 24, "add")
+	tr.waitAsk("connector")
+	tr.keys("/dri")
+	tr.keys(kEsc)           // clears the filter: the picker stays
+	tr.keys(kDown + kEnter) // the second connector of the full list
+	tr.waitAsk("name")
+	tr.keys(kCtrlC)
+	r := tr.wait()
+	if r.code != 130 {
+		t.Fatalf("exit %d", r.code)
+	}
+	if tr.last.Load() == nil || tr.last.Load().Title != "Salesforce · new credential · name" {
+		t.Errorf("after Esc cleared the filter, Down should pick Salesforce: %+v", tr.last.Load())
+	}
+}
+
+// TestTerminalPastedAnswers: answers pasted one a line (bracketed paste)
+// fill one field each.
+func TestTerminalPastedAnswers(t *testing.T) {
+	e := newTestEnv(t)
+	em := connectortest.NewDrift()
+	defer em.Close()
+	key := em.Values()["api_key"]
+	tr := e.startTerminal(80, 24, "add", "drift")
+	tr.waitAsk("name")
+	tr.keys("\x1b[200~pasted\nfrom a password manager\n" + key + "\n\x1b[201~")
+	tr.waitAsk("settings/1")
+	tr.keys(kCtrlU + em.URL() + kEnter)
+	tr.waitAsk("decide")
+	tr.keys(kEnter)
+	r := tr.wait()
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, screenText(r.err))
+	}
+	cred, _ := e.index().Get("pasted")
+	if sec := e.secretValues("pasted"); cred.Description != "from a password manager" || sec["api_key"] != key {
+		t.Errorf("saved %+v %v", cred, sec)
+	}
+}
+
+// TestTerminalCtrlCWhileTheCommandWorks: after the picker, test runs with
+// the terminal still in the session's raw mode; Ctrl-C there (a key, not
+// a signal) still ends the command: 130.
+func TestTerminalCtrlCWhileTheCommandWorks(t *testing.T) {
+	e := newTestEnv(t)
+	em := connectortest.NewDrift()
+	defer em.Close()
+	savedDrift(t, e, em, "hangs")
+	em.Faults().Hang(true)
+	before := len(em.Requests())
+	tr := e.startTerminal(80, 24, "test")
+	tr.waitAsk("pick")
+	tr.keys(kEnter) // All credentials
+	for deadline := time.Now().Add(10 * time.Second); len(em.Requests()) == before; {
+		if time.Now().After(deadline) {
+			t.Fatal("the test sent no request")
+		}
+		time.Sleep(10 * time.Millisecond) // until the test's request hangs
+	}
+	tr.keys(kCtrlC)
+	r := tr.wait()
+	if r.code != 130 {
+		t.Fatalf("exit %d: %s", r.code, screenText(r.err))
+	}
+}

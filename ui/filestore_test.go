@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -167,15 +166,29 @@ func TestFileCommandsReadStdin(t *testing.T) {
 
 // TestFallbackNoticeOnce: when auto chose the file store because no
 // keychain answered, the first write says so in one line; the second
-// (the store recorded) does not.
+// (the store recorded) does not. The opener stands in for a probe that
+// found no session bus (the process's D-Bus connection, once made by
+// another test, would answer); the binary's test probes for real.
 func TestFallbackNoticeOnce(t *testing.T) {
 	t.Setenv("CREDWIZ_PASSPHRASE", "pw")
-	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path="+filepath.Join(t.TempDir(), "none"))
 	e := newTestEnv(t)
+	open := func(o store.Options) (*store.Store, error) {
+		o.WorkFactor = 10
+		if kind, err := store.NewIndex(o.Dir).Kind(); err != nil || kind != "" || o.Kind != store.KindAuto {
+			return store.Open(o)
+		}
+		o.Kind = store.KindFile
+		st, err := store.Open(o)
+		if err == nil {
+			st.Reason = "auto: no keychain answered"
+			st.Fallback = &store.UnavailableError{Op: "keychain read", Reason: store.ReasonNoBus, Detail: "DBUS_SESSION_BUS_ADDRESS is unset"}
+		}
+		return st, err
+	}
 	run := func(name string) string {
 		ios, _, errOut := TestIO("api_key=k-0123456789abcdef\n")
 		f := e.factory(ios)
-		f.OpenStore = func(o store.Options) (*store.Store, error) { o.WorkFactor = 10; return store.Open(o) }
+		f.OpenStore = open
 		if code := Main(context.Background(), f, []string{"add", "drift", "--name", name, "--field", "base_url=http://127.0.0.1:9", "--secrets-stdin", "--no-test"}); code != 0 {
 			t.Fatalf("add %s: exit %d: %s", name, code, errOut)
 		}

@@ -112,10 +112,10 @@ func ExplainFor(err error, path string) string {
 		return sentence(err.Error()) + " credwiz doctor checks it."
 	case errors.Is(err, store.ErrWrongPassphrase):
 		msg := err.Error()
-		if strings.Contains(msg, "CREDWIZ_PASSPHRASE") {
+		if strings.Contains(msg, "CREDWIZ_PASSPHRASE") || strings.Contains(msg, "still locked") {
 			return sentence(msg)
 		}
-		return sentence(msg) + " Check CREDWIZ_PASSPHRASE (or the passphrase you typed) and try again."
+		return sentence(msg) + " Type it again, or set CREDWIZ_PASSPHRASE to the store's passphrase."
 	}
 	return err.Error()
 }

@@ -575,7 +575,7 @@ func TestE2EExecEnvTmux(t *testing.T) {
 		tm := freshTmux(t, &asked, "show", name, "--reveal", "api_key")
 		tm.waitText("Show the API Key Value of")
 		tm.keys("y")
-		tm.waitText("Passphrase of the encrypted secrets file")
+		tm.waitText("Passphrase of the encrypted")
 		tm.typeKeys(envOf(sb.env, "CREDWIZ_PASSPHRASE"), "Enter")
 		if code := tm.waitExit(); code != 0 {
 			t.Errorf("exit %d:\n%s", code, tm.capture())

@@ -28,8 +28,8 @@ PREFIX is the connector ID upper-cased (DEMANDBASE, SALESFORCE, UPPROMOTE,
 CLAZAR, DRIFT); two credentials of one connector need --prefix NAME=P for one
 of them. The long-lived secrets (client secrets, passwords, security tokens)
 are not given unless --with-secrets, which adds PREFIX_<FIELD KEY> for each
-secret field. CREDWIZ_PASSPHRASE, CREDWIZ_IDENTITY_FILE and CREDWIZ_SECRET_*
-are removed from the program's environment.
+secret field. CREDWIZ_PASSPHRASE, CREDWIZ_NEW_PASSPHRASE, CREDWIZ_IDENTITY_FILE
+and CREDWIZ_SECRET_* are removed from the program's environment.
 
 Every token and secret handed over is replaced by <credwiz:NAME:KEY> in the
 program's stdout and stderr, which then reach the terminal through pipes (a

@@ -23,9 +23,10 @@ type program struct {
 
 // programEnv returns credwiz's environment base for a program, with vars
 // set (replacing any variable of the same name) and without the variables
-// that unlock credwiz's own store: CREDWIZ_PASSPHRASE,
-// CREDWIZ_IDENTITY_FILE and CREDWIZ_SECRET_*. The program gets the
-// connections it was given, not the means to read every other secret.
+// that unlock credwiz's own store or carry its secrets:
+// CREDWIZ_PASSPHRASE, CREDWIZ_NEW_PASSPHRASE, CREDWIZ_IDENTITY_FILE and
+// CREDWIZ_SECRET_*. The program gets the connections it was given, not the
+// means to read every other secret.
 func programEnv(base []string, vars []connectors.EnvVar) []string {
 	set := map[string]bool{}
 	for _, v := range vars {
@@ -34,7 +35,7 @@ func programEnv(base []string, vars []connectors.EnvVar) []string {
 	var out []string
 	for _, kv := range base {
 		k, _, _ := strings.Cut(kv, "=")
-		if set[k] || k == "CREDWIZ_PASSPHRASE" || k == "CREDWIZ_IDENTITY_FILE" || strings.HasPrefix(k, "CREDWIZ_SECRET_") {
+		if set[k] || withheld(k) {
 			continue
 		}
 		out = append(out, kv)
@@ -111,4 +112,14 @@ func (f *Factory) environ() []string {
 		return nil
 	}
 	return f.Environ()
+}
+
+// withheld reports whether credwiz keeps the variable k of its own
+// environment from a program (see programEnv).
+func withheld(k string) bool {
+	switch k {
+	case "CREDWIZ_PASSPHRASE", "CREDWIZ_NEW_PASSPHRASE", "CREDWIZ_IDENTITY_FILE":
+		return true
+	}
+	return strings.HasPrefix(k, "CREDWIZ_SECRET_")
 }

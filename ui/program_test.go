@@ -43,7 +43,7 @@ func TestSignalRouter(t *testing.T) {
 // store's unlocking variables, with the connection's variables replacing
 // any of the same name.
 func TestProgramEnv(t *testing.T) {
-	base := []string{"PATH=/bin", "CREDWIZ_PASSPHRASE=p", "CREDWIZ_SECRET_API_KEY=k", "CREDWIZ_IDENTITY_FILE=/id",
+	base := []string{"PATH=/bin", "CREDWIZ_PASSPHRASE=p", "CREDWIZ_NEW_PASSPHRASE=n", "CREDWIZ_SECRET_API_KEY=k", "CREDWIZ_IDENTITY_FILE=/id",
 		"CREDWIZ_CONFIG_DIR=/c", "DRIFT_ACCESS_TOKEN=old", "HOME=/h"}
 	vars := []connectors.EnvVar{{Name: "DRIFT_ACCESS_TOKEN", Value: "new"}, {Name: "DRIFT_BASE_URL", Value: "https://x"}}
 	got := programEnv(base, vars)

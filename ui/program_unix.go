@@ -50,6 +50,9 @@ func runProgram(f *Factory, p program) error {
 	}
 	defer f.sig.unroute()
 	if !p.masked && f.IO.In == os.Stdin && f.IO.Out == os.Stdout && f.IO.ErrOut == os.Stderr {
+		if ending(sigs) {
+			return ErrCancelled
+		}
 		return startErr(p.argv[0], syscall.Exec(path, p.argv, p.env))
 	}
 	watch := forwarded
@@ -64,9 +67,11 @@ func runProgram(f *Factory, p program) error {
 	defer signal.Stop(sigs)
 	// Writes to a closed stdout fail (EPIPE) rather than kill credwiz; the
 	// program then gets EPIPE too (see pump).
-	pipeSigs := make(chan os.Signal, 1)
-	signal.Notify(pipeSigs, syscall.SIGPIPE)
-	defer signal.Stop(pipeSigs)
+	if !signal.Ignored(syscall.SIGPIPE) {
+		pipeSigs := make(chan os.Signal, 1)
+		signal.Notify(pipeSigs, syscall.SIGPIPE)
+		defer signal.Stop(pipeSigs)
+	}
 
 	var files [3]*os.File
 	var ends []*os.File // the program's ends of the pipes, closed here once it started

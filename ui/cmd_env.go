@@ -12,8 +12,9 @@ func newEnvCmd(f *Factory) *cobra.Command {
 	var reveal, withSecrets bool
 	var prefixes []string
 	cmd := &cobra.Command{
-		Use:   "env NAME... [--format shell|dotenv|json] [--reveal]",
-		Short: "Print the variables credwiz exec would set, for eval or a .env file",
+		Use:                   "env NAME... [--format shell|dotenv|json] [--reveal]",
+		DisableFlagsInUseLine: true,
+		Short:                 "Print the variables credwiz exec would set, for eval or a .env file",
 		Long: `Print the variables credwiz exec would give a program (see credwiz exec
 --help): a currently valid access token, the base URL, the token's expiry and
 the account, per credential. --format shell (the default) prints export

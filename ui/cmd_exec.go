@@ -10,8 +10,9 @@ func newExecCmd(f *Factory) *cobra.Command {
 	var prefixes []string
 	var noMasking, withSecrets bool
 	cmd := &cobra.Command{
-		Use:   "exec NAME... [--prefix NAME=P]... [--no-masking] [--with-secrets] -- COMMAND [ARGS]...",
-		Short: "Run a program with credentials' access tokens in its environment",
+		Use:                   "exec NAME... [--prefix NAME=P]... [--no-masking] [--with-secrets] -- COMMAND [ARGS]...",
+		DisableFlagsInUseLine: true,
+		Short:                 "Run a program with credentials' access tokens in its environment",
 		Long: `Run COMMAND with each credential's connection in its environment, so that
 the program never needs the long-lived secret nor a shell variable holding it:
 

@@ -12,7 +12,7 @@ func newEnvCmd(f *Factory) *cobra.Command {
 	var reveal, withSecrets bool
 	var prefixes []string
 	cmd := &cobra.Command{
-		Use:                   "env NAME... [--format shell|dotenv|json] [--reveal]",
+		Use:                   "env NAME... [--format shell|dotenv|json] [--reveal] [--prefix NAME=P]... [--with-secrets]",
 		DisableFlagsInUseLine: true,
 		Short:                 "Print the variables credwiz exec would set, for eval or a .env file",
 		Long: `Print the variables credwiz exec would give a program (see credwiz exec

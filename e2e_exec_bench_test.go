@@ -1,16 +1,34 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/credwiz/credwiz/connectors/connectortest"
 )
+
+// execChildBin is testdata/execchild, built by TestMain: the program the
+// exec tests and BenchmarkExecOutput run.
+var execChildBin string
+
+// buildExecChild builds testdata/execchild into dir; not on Windows,
+// where the exec tests do not run (the program uses Unix signals).
+func buildExecChild(ctx context.Context, dir string) error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
+	execChildBin = filepath.Join(dir, "execchild")
+	build := exec.CommandContext(ctx, "go", "build", "-o", execChildBin, "./testdata/execchild")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	return build.Run()
+}
 
 // benchMiB is the output of one run of the program in BenchmarkExecOutput.
 const benchMiB = 256
@@ -27,6 +45,9 @@ const benchMiB = 256
 func BenchmarkExecOutput(b *testing.B) {
 	if err := keychainErr(); err != nil {
 		b.Skipf("needs the Secret Service: %v", err)
+	}
+	if execChildBin == "" {
+		b.Skip("testdata/execchild is not built here")
 	}
 	root := b.TempDir()
 	env := append(baseEnv(),

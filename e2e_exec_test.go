@@ -1,3 +1,5 @@
+//go:build unix
+
 package main
 
 import (
@@ -27,17 +29,6 @@ import (
 // End-to-end tests of credwiz exec and env through the binary: the program
 // is testdata/execchild (built by TestMain), curl or python3, reaching the
 // emulators with the variables credwiz gave it.
-
-// execChildBin is testdata/execchild, built by TestMain.
-var execChildBin string
-
-// buildExecChild builds testdata/execchild into dir.
-func buildExecChild(ctx context.Context, dir string) error {
-	execChildBin = filepath.Join(dir, "execchild")
-	build := exec.CommandContext(ctx, "go", "build", "-o", execChildBin, "./testdata/execchild")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	return build.Run()
-}
 
 // requireUnix skips the exec tests where there are no Unix signals and
 // /proc.

@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command execchild is the program the end-to-end tests run under
 // credwiz exec: it uses the variables credwiz gives it the way a script
 // would, and reports what it saw.

@@ -23,6 +23,7 @@
 //     or looks one up with secret-tool as a person would.
 //   - FileItems decrypts the encrypted file store with the sandbox's
 //     passphrase, independently of the store package.
+//   - WatchDir counts the renames into a directory (inotify).
 //   - ReadIndex parses credentials.json strictly, independently of the
 //     store package.
 //   - Emulator and MarkedFront start vendor emulators with latency and

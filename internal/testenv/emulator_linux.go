@@ -90,7 +90,10 @@ func Unmark(v string) string {
 // Basic), the query, and JSON or form bodies, then passes the request on.
 // So a credential whose secret carries a marker (its revision, say)
 // works against an emulator that knows only VALUE, and a test can tell by
-// the marker which revision of a secret credwiz holds.
+// the marker which revision of a secret credwiz holds. A request whose
+// values carry different markers is refused with 401, as a vendor
+// refuses a client ID with another key's secret: a credential whose
+// client ID and secret are not one pair does not work.
 func MarkedFront(t testing.TB, upstream string) string {
 	t.Helper()
 	target, err := url.Parse(upstream)
@@ -98,38 +101,52 @@ func MarkedFront(t testing.TB, upstream string) string {
 		t.Fatal(err)
 	}
 	proxy := httputil.NewSingleHostReverseProxy(target)
-	base := proxy.Director
-	proxy.Director = func(r *http.Request) {
-		base(r)
-		unmarkRequest(r)
-	}
-	srv := httptest.NewServer(proxy)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if ms := unmarkRequest(r); len(ms) > 1 {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusUnauthorized)
+			_, _ = io.WriteString(w, `{"error":"invalid_client","message":"the client ID and the secret do not belong together"}`)
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
 	t.Cleanup(srv.Close)
 	return srv.URL
 }
 
-// unmarkRequest removes markers from r.
-func unmarkRequest(r *http.Request) {
+// unmarker removes markers and collects them.
+type unmarker map[string]bool
+
+func (u unmarker) unmark(v string) string {
+	if m := Marker(v); m != "" {
+		u[m] = true
+	}
+	return Unmark(v)
+}
+
+// unmarkRequest removes markers from r and returns the markers it found.
+func unmarkRequest(r *http.Request) unmarker {
+	u := unmarker{}
 	if a := r.Header.Get("Authorization"); a != "" {
 		scheme, cred, _ := strings.Cut(a, " ")
 		switch strings.ToLower(scheme) {
 		case "bearer":
-			r.Header.Set("Authorization", scheme+" "+Unmark(cred))
+			r.Header.Set("Authorization", scheme+" "+u.unmark(cred))
 		case "basic":
 			if raw, err := base64.StdEncoding.DecodeString(cred); err == nil {
 				user, pass, _ := strings.Cut(string(raw), ":")
 				r.Header.Set("Authorization", scheme+" "+
-					base64.StdEncoding.EncodeToString([]byte(unmarkUserinfo(user)+":"+unmarkUserinfo(pass))))
+					base64.StdEncoding.EncodeToString([]byte(u.userinfo(user)+":"+u.userinfo(pass))))
 			}
 		}
 	}
 	if r.URL.RawQuery != "" {
 		q := r.URL.Query()
-		unmarkForm(q)
+		u.form(q)
 		r.URL.RawQuery = q.Encode()
 	}
 	if r.Body == nil {
-		return
+		return u
 	}
 	body, err := io.ReadAll(r.Body)
 	_ = r.Body.Close()
@@ -143,49 +160,50 @@ func unmarkRequest(r *http.Request) {
 		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.UseNumber()
 		if dec.Decode(&v) == nil {
-			if b, err := json.Marshal(unmarkJSON(v)); err == nil {
+			if b, err := json.Marshal(u.json(v)); err == nil {
 				body = b
 			}
 		}
 	case strings.Contains(ct, "x-www-form-urlencoded"):
 		if q, err := url.ParseQuery(string(body)); err == nil {
-			unmarkForm(q)
+			u.form(q)
 			body = []byte(q.Encode())
 		}
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	r.ContentLength = int64(len(body))
 	r.Header.Set("Content-Length", strconv.Itoa(len(body)))
+	return u
 }
 
-// unmarkUserinfo unmarks a percent-encoded Basic auth part.
-func unmarkUserinfo(s string) string {
+// userinfo unmarks a percent-encoded Basic auth part.
+func (u unmarker) userinfo(s string) string {
 	if d, err := url.QueryUnescape(s); err == nil && strings.Contains(d, MarkSep) {
-		return url.QueryEscape(Unmark(d))
+		return url.QueryEscape(u.unmark(d))
 	}
-	return Unmark(s)
+	return u.unmark(s)
 }
 
-func unmarkForm(q url.Values) {
+func (u unmarker) form(q url.Values) {
 	for k, vs := range q {
 		for i := range vs {
-			vs[i] = Unmark(vs[i])
+			vs[i] = u.unmark(vs[i])
 		}
 		q[k] = vs
 	}
 }
 
-func unmarkJSON(v any) any {
+func (u unmarker) json(v any) any {
 	switch x := v.(type) {
 	case string:
-		return Unmark(x)
+		return u.unmark(x)
 	case map[string]any:
 		for k, e := range x {
-			x[k] = unmarkJSON(e)
+			x[k] = u.json(e)
 		}
 	case []any:
 		for i, e := range x {
-			x[i] = unmarkJSON(e)
+			x[i] = u.json(e)
 		}
 	}
 	return v

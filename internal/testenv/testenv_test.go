@@ -69,6 +69,9 @@ func TestMarkedFront(t *testing.T) {
 	if c := post(front, v["client_id"], "wrong"+MarkSep+"rev-3"); c == 200 {
 		t.Error("a wrong secret passed the front")
 	}
+	if c := post(front, Mark(v["client_id"], "rev-3"), Mark(v["client_secret"], "rev-4")); c != 401 {
+		t.Errorf("a client ID and a secret of different markers: status %d, want 401", c)
+	}
 	if c := post(em.URL(), v["client_id"], Mark(v["client_secret"], "rev-3")); c == 200 {
 		t.Error("the emulator itself accepted a marked secret")
 	}

@@ -390,11 +390,19 @@ func TestReproLockWait(t *testing.T) {
 			// says (that is TestReproLockWait/message's failure).
 			p.WaitStderr(pid, 5*time.Second)
 			p.Signal(sig)
+			// A wait that ignores the signal goes on until the lock is free
+			// (then saves) or its own 30 s timeout; one that honours it ends
+			// at once. 20 s is a hang detector, not a measurement.
+			select {
+			case <-p.Done():
+			case <-time.After(20 * time.Second):
+				t.Errorf("%s while waiting for the lock: credwiz is still waiting 20 s later; releasing the lock", sig)
+			}
+			release()
 			r := p.Wait()
 			if r.Code != 130 {
 				t.Errorf("%s while waiting for the lock: want exit 130:\n%s", sig, r)
 			}
-			release()
 			if _, ok := list(t, w.a)["k2"]; ok {
 				t.Errorf("k2 was saved although the command was cancelled")
 			}

@@ -149,11 +149,42 @@ func (c *ssConn) item(p dbus.ObjectPath) (Item, error) {
 // JSON-encoded, unless Raw is set.
 func (k *Keyring) Put(t testing.TB, it Item) {
 	t.Helper()
+	err := k.with(func(c *ssConn) error {
+		if err := c.remove(it.Service, it.Account); err != nil {
+			return err
+		}
+		return c.create(it)
+	})
+	if err != nil {
+		t.Fatalf("write %s into the Secret Service at %s: %v", it.Key(), k.Addr, err)
+	}
+}
+
+// Create writes items into the keyring like Put, without first looking
+// for items of the same service and account: for seeding many items into
+// a keyring that has none of them.
+func (k *Keyring) Create(t testing.TB, items ...Item) {
+	t.Helper()
+	err := k.with(func(c *ssConn) error {
+		for _, it := range items {
+			if err := c.create(it); err != nil {
+				return fmt.Errorf("write %s: %w", it.Key(), err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("write into the Secret Service at %s: %v", k.Addr, err)
+	}
+}
+
+// create makes one item.
+func (c *ssConn) create(it Item) error {
 	raw := it.Raw
 	if raw == "" {
 		b, err := json.Marshal(it.Values)
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
 		raw = string(b)
 	}
@@ -161,21 +192,13 @@ func (k *Keyring) Put(t testing.TB, it Item) {
 	if it.Owner != (Owner{}) {
 		attrs[attrDir], attrs[attrRev] = it.Owner.Dir, strconv.FormatInt(it.Owner.Rev, 10)
 	}
-	err := k.with(func(c *ssConn) error {
-		if err := c.remove(it.Service, it.Account); err != nil {
-			return err
-		}
-		props := map[string]dbus.Variant{
-			ssItem + ".Label":      dbus.MakeVariant(fmt.Sprintf("credwiz: %s (%s)", it.Account, it.Service)),
-			ssItem + ".Attributes": dbus.MakeVariant(attrs),
-		}
-		sec := ssSecret{Session: c.session, Value: []byte(raw), ContentType: "text/plain"}
-		var item, prompt dbus.ObjectPath
-		return c.conn.Object(ssDest, ssLogin).Call(ssCollection+".CreateItem", 0, props, sec, true).Store(&item, &prompt)
-	})
-	if err != nil {
-		t.Fatalf("write %s into the Secret Service at %s: %v", it.Key(), k.Addr, err)
+	props := map[string]dbus.Variant{
+		ssItem + ".Label":      dbus.MakeVariant(fmt.Sprintf("credwiz: %s (%s)", it.Account, it.Service)),
+		ssItem + ".Attributes": dbus.MakeVariant(attrs),
 	}
+	sec := ssSecret{Session: c.session, Value: []byte(raw), ContentType: "text/plain"}
+	var item, prompt dbus.ObjectPath
+	return c.conn.Object(ssDest, ssLogin).Call(ssCollection+".CreateItem", 0, props, sec, true).Store(&item, &prompt)
 }
 
 // Remove deletes every item of service and account (none is fine).

@@ -8,8 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -126,12 +124,6 @@ type stepHit struct {
 	n    int
 }
 
-// killFigures counts the kills of the package's tests, for the log.
-var killFigures struct {
-	sync.Mutex
-	atStep, random, randomExited int
-}
-
 // TestKillAtEveryStep SIGKILLs each scenario's command at every store step
 // it passes, every time it passes it, first on the keychain (where the
 // steps are found by trying each), then on the encrypted file store at
@@ -142,6 +134,7 @@ func TestKillAtEveryStep(t *testing.T) {
 	var hits map[string][]stepHit
 	t.Run("keychain", func(t *testing.T) {
 		hits = killAtSteps(t, testenv.Keychain, nil)
+		t.Logf("keychain store: %d kills at steps", countHits(hits))
 	})
 	t.Run("file", func(t *testing.T) {
 		// Each file-store command costs a few scrypt runs (about a second
@@ -162,8 +155,17 @@ func TestKillAtEveryStep(t *testing.T) {
 				}
 			}
 		}
-		killAtSteps(t, testenv.File, only)
+		t.Logf("file store: %d kills at steps", countHits(killAtSteps(t, testenv.File, only)))
 	})
+}
+
+// countHits counts the pause points of all scenarios.
+func countHits(hits map[string][]stepHit) int {
+	n := 0
+	for _, hs := range hits {
+		n += len(hs)
+	}
+	return n
 }
 
 // killAtSteps runs every scenario in a world of kind. With only nil it
@@ -192,9 +194,6 @@ func killAtSteps(t *testing.T, kind testenv.StoreKind, only map[string][]stepHit
 					return false
 				}
 				found[sc.name] = append(found[sc.name], h)
-				killFigures.Lock()
-				killFigures.atStep++
-				killFigures.Unlock()
 				t.Run(fmt.Sprintf("%s#%d", h.step, h.n), func(t *testing.T) {
 					w.check(t, checkOptions{works: kind == testenv.Keychain}, before, after)
 				})
@@ -371,13 +370,9 @@ func randomKills(t *testing.T, kind testenv.StoreKind, kills int) {
 		}
 	}
 	w.check(t, checkOptions{works: true}, s)
-	killFigures.Lock()
-	killFigures.random += killed
-	killFigures.randomExited += exited
-	killFigures.Unlock()
 	t.Logf("%s store: %d commands killed at random moments (%d ended before their kill); %d checks found leftovers; of the changing commands, %d left the state before, %d the state after",
 		kind, killed, exited, w.dirty, w.matched[0], w.matched[1])
-	if strings.Contains(t.Name(), "keychain") && !testing.Short() && killed < 200 {
+	if kind == testenv.Keychain && !testing.Short() && killed < 200 {
 		t.Errorf("only %d kills", killed)
 	}
 }

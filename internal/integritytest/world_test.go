@@ -180,7 +180,7 @@ func (w *world) reauthCmd(name, m string) testenv.Cmd {
 		Stdin: "client_secret=" + testenv.Mark(w.sec, m) + "\n"}
 }
 
-// run runs c in A and fails the test unless it exits 0.
+// must runs c in A and fails the test unless it exits 0.
 func (w *world) must(c testenv.Cmd) testenv.Result {
 	w.t.Helper()
 	r := w.a.RunCmd(c)

@@ -29,8 +29,8 @@
 //   - Emulator and MarkedFront start vendor emulators with latency and
 //     rate-limit knobs, and a front that accepts values carrying a test
 //     marker ("secret~rev-17" is the secret "secret").
-//   - Tmpfs, Fill and OpenGate make a small file system run out of space
-//     exactly when a process opens its k-th new file (root only).
+//   - Tmpfs, Filler and OpenGate make a small file system run out of
+//     space exactly when a process opens its k-th new file (root only).
 //
 // Keychain, tmpfs and fanotify need Linux and, for the last two, root.
 // Where they are missing a test skips with a loud message; with

@@ -16,7 +16,7 @@ import (
 // fewer of them there.
 var diskScenarios = map[testenv.StoreKind][]string{
 	testenv.Keychain: {"add", "edit", "edit-rename", "reauth", "rm", "test", "doctor-fix"},
-	testenv.File:     {"rm", "edit", "doctor-fix"},
+	testenv.File:     {"rm", "edit"},
 }
 
 // TestDiskFull puts A's config dir on a small tmpfs and, for each command

@@ -93,8 +93,21 @@ var scenarios = []scenario{
 		reaches: []store.Step{store.StepSecretWritten, store.StepIndexSettled, store.StepStagedDeleted, store.StepRepaired}},
 }
 
-// fileScenarios are the scenarios run on the file store, in order.
-var fileScenarios = []string{"edit", "edit-rename", "rm", "add", "reauth", "test", "doctor-fix"}
+// fileScenarios are the scenarios run on the file store, in order, and
+// fileSteps the steps (first pass) they are killed at there: nil for every
+// step the keychain run found.
+var (
+	fileScenarios = []string{"edit", "edit-rename", "rm", "add", "reauth", "test", "doctor-fix"}
+	fileSteps     = map[string][]store.Step{
+		"edit":        nil,
+		"rm":          nil,
+		"edit-rename": {store.StepIndexCommitted},
+		"add":         {store.StepSecretWritten},
+		"reauth":      {store.StepIndexCommitted},
+		"test":        {store.StepIndexCommitted},
+		"doctor-fix":  {store.StepRepaired},
+	}
+)
 
 // stateOf names the states a scenario starts from.
 var stateOf = map[string]state{"empty": {}, "base": baseState, "leftovers": leftoverState}
@@ -138,17 +151,21 @@ func TestKillAtEveryStep(t *testing.T) {
 	})
 	t.Run("file", func(t *testing.T) {
 		// Each file-store command costs a few scrypt runs (about a second
-		// each): kill at the first pass of every step of the scenarios that
-		// differ in what they write, or, with -short, at the commit point
-		// of three.
-		only := hits
+		// each): kill at the steps of fileSteps, or, with -short, at the
+		// commit point of three scenarios.
+		var only map[string][]stepHit
 		if hits != nil {
 			only = map[string][]stepHit{}
 			for _, name := range fileScenarios {
+				steps := fileSteps[name]
 				for _, h := range hits[name] {
-					if h.n == 1 && (!testing.Short() || h.step == store.StepIndexCommitted) {
-						only[name] = append(only[name], h)
+					switch {
+					case h.n != 1,
+						testing.Short() && h.step != store.StepIndexCommitted,
+						!testing.Short() && steps != nil && !slices.Contains(steps, h.step):
+						continue
 					}
+					only[name] = append(only[name], h)
 				}
 				if testing.Short() && len(only) == 3 {
 					break
@@ -220,12 +237,16 @@ func killAtSteps(t *testing.T, kind testenv.StoreKind, only map[string][]stepHit
 					}
 				}
 			}
-			// The command without a kill ends in the state after it.
-			w.restore(t, snaps[sc.base])
-			if r := w.a.In(t).RunCmd(cmd); r.Code != 0 {
-				t.Errorf("without a kill: want exit 0:\n%s", r)
+			// The command without a kill ends in the state after it (on the
+			// keychain; the random kills run commands to their end on the
+			// file store too).
+			if kind == testenv.Keychain {
+				w.restore(t, snaps[sc.base])
+				if r := w.a.In(t).RunCmd(cmd); r.Code != 0 {
+					t.Errorf("without a kill: want exit 0:\n%s", r)
+				}
+				w.check(t, checkOptions{works: true}, after)
 			}
-			w.check(t, checkOptions{works: kind == testenv.Keychain}, after)
 			t.Logf("%s on the %s store: killed at %d points: %v", sc.name, kind, len(found[sc.name]), found[sc.name])
 		})
 	}
@@ -236,13 +257,13 @@ func killAtSteps(t *testing.T, kind testenv.StoreKind, only map[string][]stepHit
 // most of them at a random moment of their run (uniform up to 1.5 times
 // their usual duration), then runs the whole check; now and then it
 // leaves the leftovers for the next commands to meet, or kills doctor
-// --fix too. Keychain: 220 kills (-short 40); file store: 10 (-short 3).
+// --fix too. Keychain: 220 kills (-short 40); file store: 6 (-short 3).
 func TestKillAtRandom(t *testing.T) {
 	t.Parallel()
 	for _, kind := range []testenv.StoreKind{testenv.Keychain, testenv.File} {
 		t.Run(string(kind), func(t *testing.T) {
 			t.Parallel()
-			target := map[testenv.StoreKind][2]int{testenv.Keychain: {220, 40}, testenv.File: {10, 3}}[kind]
+			target := map[testenv.StoreKind][2]int{testenv.Keychain: {220, 40}, testenv.File: {6, 3}}[kind]
 			kills := target[0]
 			if testing.Short() {
 				kills = target[1]

@@ -68,15 +68,35 @@ func Binary(t testing.TB, tags ...string) string {
 		builds[key] = b
 	}
 	buildMu.Unlock()
-	b.once.Do(func() { b.path, b.err = buildBinary(tags) })
+	b.once.Do(func() { b.path, b.err = buildPackage("github.com/credwiz/credwiz", tags) })
 	if b.err != nil {
 		t.Fatal(b.err)
 	}
 	return b.path
 }
 
-// buildBinary runs go build for tags into the process's build dir.
-func buildBinary(tags []string) (string, error) {
+// helper returns the path of one of the harness's own commands
+// (internal/testenv/NAME), built once per test process.
+func helper(t testing.TB, name string) string {
+	t.Helper()
+	pkg := "github.com/credwiz/credwiz/internal/testenv/" + name
+	buildMu.Lock()
+	b := builds[pkg]
+	if b == nil {
+		b = &build{}
+		builds[pkg] = b
+	}
+	buildMu.Unlock()
+	b.once.Do(func() { b.path, b.err = buildPackage(pkg, nil) })
+	if b.err != nil {
+		t.Fatal(b.err)
+	}
+	return b.path
+}
+
+// buildPackage runs go build for pkg with tags into the process's build
+// dir (never with the race detector, whatever the tests run under).
+func buildPackage(pkg string, tags []string) (string, error) {
 	buildMu.Lock()
 	if buildDir == "" {
 		d, err := os.MkdirTemp("", "credwiz-testenv-bin-")
@@ -89,7 +109,7 @@ func buildBinary(tags []string) (string, error) {
 	}
 	dir := buildDir
 	buildMu.Unlock()
-	name := "credwiz"
+	name := filepath.Base(pkg)
 	if len(tags) > 0 {
 		name += "-" + strings.Join(tags, "-")
 	}
@@ -100,10 +120,10 @@ func buildBinary(tags []string) (string, error) {
 	if len(tags) > 0 {
 		args = append(args, "-tags", strings.Join(tags, ","))
 	}
-	cmd := exec.CommandContext(ctx, "go", append(args, "github.com/credwiz/credwiz")...)
+	cmd := exec.CommandContext(ctx, "go", append(args, pkg)...)
 	cmd.Dir = ModuleRoot()
 	if b, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go %s github.com/credwiz/credwiz: %v\n%s", strings.Join(args, " "), err, b)
+		return "", fmt.Errorf("go %s %s: %v\n%s", strings.Join(args, " "), pkg, err, b)
 	}
 	return out, nil
 }

@@ -22,7 +22,9 @@
 //     reads and writes its items over D-Bus, owner attributes included,
 //     or looks one up with secret-tool as a person would.
 //   - FileItems decrypts the encrypted file store with the sandbox's
-//     passphrase, independently of the store package.
+//     passphrase, independently of the store package, in a process of
+//     its own (internal/testenv/agedecrypt: scrypt under the race
+//     detector would take ten seconds).
 //   - WatchDir counts the renames into a directory (inotify).
 //   - ReadIndex parses credentials.json strictly, independently of the
 //     store package.

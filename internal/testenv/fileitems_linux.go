@@ -7,15 +7,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"testing"
-
-	"filippo.io/age"
 )
 
 // AgeFileName is the encrypted file store's file in the config dir.
@@ -26,44 +23,37 @@ const AgeFileName = "secrets.age"
 const fileOwnerKey = "credwiz:owner"
 
 // FileItems decrypts the sandbox's encrypted file store with its
-// passphrase (one scrypt, about a second) and returns its items, read
-// without the store package. A missing file has none.
+// passphrase (one scrypt, about a second, in a process of its own) and
+// returns its items, read without the store package. A missing file has
+// none.
 func (s *Sandbox) FileItems() Items {
 	s.T.Helper()
-	items, err := ReadAgeFile(filepath.Join(s.ConfigDir, AgeFileName), s.Passphrase)
+	path := filepath.Join(s.ConfigDir, AgeFileName)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	cmd := exec.Command(helper(s.T, "agedecrypt"), path)
+	cmd.Env = append(BaseEnv(), "CREDWIZ_PASSPHRASE="+s.Passphrase)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Run(); err != nil {
+		s.T.Fatalf("decrypt %s: %v: %s", path, err, errOut.String())
+	}
+	items, err := parseAgeContent(out.Bytes())
 	if err != nil {
-		s.T.Fatal(err)
+		s.T.Fatalf("%s: %v", path, err)
 	}
 	return items
 }
 
-// ReadAgeFile decrypts an encrypted file store with passphrase.
-func ReadAgeFile(path, passphrase string) (Items, error) {
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	id, err := age.NewScryptIdentity(passphrase)
-	if err != nil {
-		return nil, err
-	}
-	r, err := age.Decrypt(bytes.NewReader(data), id)
-	if err != nil {
-		return nil, fmt.Errorf("decrypt %s: %w", path, err)
-	}
-	plain, err := io.ReadAll(r)
-	if err != nil {
-		return nil, fmt.Errorf("decrypt %s: %w", path, err)
-	}
+// parseAgeContent reads the decrypted content of the file store.
+func parseAgeContent(plain []byte) (Items, error) {
 	var doc struct {
 		Version  int                                     `json:"version"`
 		Services map[string]map[string]map[string]string `json:"services"`
 	}
 	if err := json.Unmarshal(plain, &doc); err != nil {
-		return nil, fmt.Errorf("%s does not hold credwiz's JSON: %w", path, err)
+		return nil, fmt.Errorf("not credwiz's JSON: %w", err)
 	}
 	var out Items
 	for svc, accounts := range doc.Services {
@@ -98,15 +88,4 @@ func (s *Sandbox) Items() Items {
 		return s.FileItems()
 	}
 	return s.Keyring.Items(s.T)
-}
-
-// ReadFileTB is os.ReadFile that fails t on an error other than a missing
-// file (nil then).
-func ReadFileTB(t testing.TB, path string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		t.Fatal(err)
-	}
-	return b
 }

@@ -105,13 +105,6 @@ func newHistorian(t *testing.T, seed uint64, size historySize) *historian {
 	return h
 }
 
-// hOpRun is an operation being run.
-type hOpRun struct {
-	in     hInput
-	cmd    testenv.Cmd
-	client int
-}
-
 // pick returns a random operation; n makes its description and marker
 // unique.
 func (h *historian) pick(n string) hInput {

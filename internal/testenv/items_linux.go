@@ -88,17 +88,6 @@ func (is Items) Get(service, account string) (Item, bool) {
 	return Item{}, false
 }
 
-// Of returns the items whose owner is config dir id.
-func (is Items) Of(id string) Items {
-	var out Items
-	for _, it := range is {
-		if it.Owner.Dir == id {
-			out = append(out, it)
-		}
-	}
-	return out
-}
-
 // Keys returns the items' keys, sorted.
 func (is Items) Keys() []string {
 	out := make([]string, len(is))

@@ -109,7 +109,9 @@ func newWorld(t testing.TB, kind testenv.StoreKind, o worldOptions) *world {
 	w.a = testenv.New(t, testenv.Options{Store: kind, Keyring: kr, ConfigDir: o.configDir, Hooks: true})
 	if kind == testenv.Keychain && !o.noB {
 		w.b = testenv.New(t, testenv.Options{Store: testenv.Keychain, Keyring: kr, Hooks: true})
-		w.b.Must(w.addCmd("ob", "B's", "b-1").Stdin, w.addCmd("ob", "B's", "b-1").Args...)
+		if r := w.b.RunCmd(w.addCmd("ob", "B's", "b-1")); r.Code != 0 {
+			t.Fatalf("setup: B's add:\n%s", r)
+		}
 		w.b.Must("", "token", "ob")
 		edit := w.editCmd("ob", "", "B's, edited", "b-2")
 		if _, paused := w.b.KillAt("index-committed", 1, edit); !paused {

@@ -298,9 +298,15 @@ func tempFiles(dir string) []string {
 
 // doctorJSON is the part of doctor --json the tests read.
 type doctorJSON struct {
-	Answers    bool     `json:"answers"`
-	Orphans    []string `json:"orphan_secrets"`
-	Unknown    []string `json:"unknown_items"`
+	Answers       bool     `json:"answers"`
+	OrphanSecrets []string `json:"orphan_secrets"`
+	OrphanTokens  []string `json:"orphan_tokens"`
+	UnknownItems  []string `json:"unknown_items"`
+	UnknownTokens []string `json:"unknown_tokens"`
+	// Orphans and Unknown name the items as doctor prints them ("secret
+	// x", "cached token y").
+	Orphans    []string `json:"-"`
+	Unknown    []string `json:"-"`
 	Missing    []string `json:"missing_secrets"`
 	Unfinished []string `json:"unfinished"`
 	Mismatched []string `json:"mismatched"`
@@ -316,6 +322,14 @@ func (w *world) doctor(t testing.TB) (doctorJSON, testenv.Result) {
 	if err := json.Unmarshal([]byte(r.Stdout), &d); err != nil {
 		t.Fatalf("doctor --json printed no JSON: %v\n%s", err, r)
 	}
+	name := func(kind string, names []string) (out []string) {
+		for _, n := range names {
+			out = append(out, kind+n)
+		}
+		return out
+	}
+	d.Orphans = append(name("secret ", d.OrphanSecrets), name("cached token ", d.OrphanTokens)...)
+	d.Unknown = append(name("secret ", d.UnknownItems), name("cached token ", d.UnknownTokens)...)
 	return d, r
 }
 

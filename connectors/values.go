@@ -154,23 +154,6 @@ func ValidateURL(domain string) func(string) error {
 	}
 }
 
-// prepare normalizes v and validates the fields c declares (keys it does not
-// declare are dropped, not reported), so that no Test or Token sends a secret
-// to a URL the policy refuses or with a value that Validate would refuse.
-func prepare(c *Connector, v Values) (Values, error) {
-	n := c.Normalize(v)
-	own := make(Values, len(c.Fields))
-	for _, f := range c.Fields {
-		if val, ok := n[f.Key]; ok {
-			own[f.Key] = val
-		}
-	}
-	if err := c.Validate(own); err != nil {
-		return nil, err
-	}
-	return own, nil
-}
-
 // StripBearer removes a leading "Bearer" scheme word (any case) followed by
 // white space, or standing alone, from a trimmed token value: "Bearer abc"
 // becomes "abc" and "Bearer" becomes "" (a missing value). A token that

@@ -142,7 +142,7 @@ func TestGoldenFailureScreen(t *testing.T) {
 		c, _ := connectors.Lookup("salesforce")
 		v := em.Values()
 		v["password"] = "not-the-password"
-		_, err := c.Test(context.Background(), nil, v)
+		_, err := c.RunTest(context.Background(), nil, v)
 		if err == nil {
 			t.Fatal("the emulator accepted a wrong password")
 		}

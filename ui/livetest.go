@@ -11,7 +11,7 @@ import (
 // liveTest runs c's live test of v and returns its report, error and the
 // result to record.
 func liveTest(ctx context.Context, f *Factory, c *connectors.Connector, v connectors.Values) (connectors.Report, error, store.TestResult) {
-	rep, err := c.Test(ctx, f.HTTPClient(), v)
+	rep, err := c.RunTest(ctx, f.HTTPClient(), v)
 	if rep.Connector == "" {
 		rep.Connector = c.ID
 	}

@@ -31,6 +31,8 @@ type Clazar struct {
 	canList       bool
 }
 
+func init() { Register("clazar", func() Emulator { return NewClazar() }) }
+
 // NewClazar starts a Clazar emulator with three listings.
 func NewClazar() *Clazar {
 	e := &Clazar{

@@ -29,6 +29,8 @@ type Demandbase struct {
 	lifetime     time.Duration
 }
 
+func init() { Register("demandbase", func() Emulator { return NewDemandbase() }) }
+
 // NewDemandbase starts a Demandbase emulator with one key set that holds
 // all three APIs.
 func NewDemandbase() *Demandbase {

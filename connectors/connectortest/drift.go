@@ -33,6 +33,8 @@ type Drift struct {
 	rejectStatus int
 }
 
+func init() { Register("drift", func() Emulator { return NewDrift() }) }
+
 // NewDrift starts a Drift emulator for org 123456 with a token holding the
 // conversation_read, contact_read and user_read scopes.
 func NewDrift() *Drift {

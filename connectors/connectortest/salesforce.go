@@ -106,6 +106,8 @@ var sfDefaultObjects = map[string]sfObject{
 	"Demandbase_Account__c":  {keyPrefix: "a0B", label: "Demandbase Account", plural: "Demandbase Accounts", custom: true},
 }
 
+func init() { Register("salesforce", func() Emulator { return NewSalesforce() }) }
+
 // NewSalesforce starts a Salesforce emulator with one active, API-enabled
 // integration user (see Values), a connected app, every object Demandbase
 // reads visible and readable, and 18 of 5000 daily API requests used.

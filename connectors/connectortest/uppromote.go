@@ -28,6 +28,8 @@ type UpPromote struct {
 	affiliates int
 }
 
+func init() { Register("uppromote", func() Emulator { return NewUpPromote() }) }
+
 // NewUpPromote starts an UpPromote emulator with five affiliates.
 func NewUpPromote() *UpPromote {
 	e := &UpPromote{

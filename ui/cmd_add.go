@@ -54,9 +54,7 @@ command line (they would land in shell history and ps): pass them on stdin
 with --secrets-stdin, one KEY=VALUE per line, or in CREDWIZ_SECRET_<KEY>.
 The live test runs unless --no-test; a failed test saves nothing (exit 1)
 unless --force. An existing name is exit 1 unless --force replaces it.
-credwiz connectors lists every connector's field keys.
-
-  printf 'api_key=%s\n' "$DRIFT_TOKEN" | credwiz add drift --name prod-drift --secrets-stdin`,
+credwiz connectors lists every connector's field keys.` + addExample(f.Connectors()),
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 1 {
 				return usagef("add takes at most one CONNECTOR; see credwiz add --help")

@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -187,11 +186,11 @@ func runTests(ctx context.Context, f *Factory, creds []store.Credential, paralle
 
 // testOne tests one saved credential; runTests records the result.
 func testOne(ctx context.Context, f *Factory, c *connectors.Connector, cred store.Credential) testOutcome {
-	start := time.Now()
+	start := f.Now()
 	o := testOutcome{Name: cred.Name, Connector: cred.Connector, c: c}
 	fail := func(class string, err error, next string) testOutcome {
 		o.Class, o.Message, o.NextStep = class, Explain(err), next
-		o.DurationMS = time.Since(start).Milliseconds()
+		o.DurationMS = f.Now().Sub(start).Milliseconds()
 		return o
 	}
 	if c == nil {
@@ -205,7 +204,7 @@ func testOne(ctx context.Context, f *Factory, c *connectors.Connector, cred stor
 	if errors.Is(err, context.Canceled) {
 		return fail("cancelled", err, "")
 	}
-	o.DurationMS = time.Since(start).Milliseconds()
+	o.DurationMS = f.Now().Sub(start).Milliseconds()
 	o.Report = &rep
 	o.OK = err == nil
 	if err != nil {
@@ -214,7 +213,7 @@ func testOne(ctx context.Context, f *Factory, c *connectors.Connector, cred stor
 	}
 	o.rec = &store.Record{Name: cred.Name, Revision: cred.Revision, Result: &res}
 	if err == nil {
-		o.rec.Token = tokenFields(rep.Token)
+		o.rec.Token = tokenFields(c, rep.Token)
 	}
 	return o
 }

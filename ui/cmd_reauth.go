@@ -17,12 +17,10 @@ func newReauthCmd(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "reauth NAME",
 		Short: "Re-authenticate a credential whose password expired or secret was rotated",
-		Long: `Re-authenticate a saved credential: enter its new secrets (Salesforce: the
-Consumer Secret, Username, Password and new Security Token), credwiz logs in
-and verifies permissions, and only then replaces the saved secrets. A failed
-or cancelled re-auth changes nothing. On success the cached token is dropped
-and the time is recorded, so credwiz list can count down to the next
-password expiry.
+		Long: wrapHelp("Re-authenticate a saved credential: enter its new secrets"+reauthFields(f.Connectors())+
+			", credwiz logs in and verifies permissions, and only then replaces the saved secrets. "+
+			"A failed or cancelled re-auth changes nothing. On success the cached token is dropped and the time is recorded, "+
+			"so credwiz list can count down to the next password expiry.") + `
 
 Scripted: credwiz reauth NAME --secrets-stdin [--field KEY=VALUE]... [--force]
 (or CREDWIZ_SECRET_<KEY>); --force saves despite a failed test.`,

@@ -4,32 +4,44 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/go-json-experiment/json"
 	"github.com/spf13/cobra"
 	"golang.org/x/oauth2"
 )
 
-// tokenJSON is the --json form of token.
+// tokenJSON is the --json form of token: the token, then the extras its
+// connector keeps with it (Connector.TokenExtras), in their order.
 type tokenJSON struct {
 	AccessToken string     `json:"access_token"`
 	TokenType   string     `json:"token_type"`
 	Expiry      *time.Time `json:"expiry"`
-	InstanceURL string     `json:"instance_url,omitempty"`
 	Cached      bool       `json:"cached"`
+
+	extras [][2]string
+}
+
+// MarshalJSON writes the token's members, then the extras.
+func (j tokenJSON) MarshalJSON() ([]byte, error) {
+	type members tokenJSON
+	b, err := json.Marshal(members(j))
+	if err != nil {
+		return nil, err
+	}
+	b = b[:len(b)-1] // the closing brace
+	for _, kv := range j.extras {
+		k, _ := json.Marshal(kv[0])
+		v, _ := json.Marshal(kv[1])
+		b = append(append(append(append(b, ','), k...), ':'), v...)
+	}
+	return append(b, '}'), nil
 }
 
 func newTokenCmd(f *Factory) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "token NAME",
-		Short: "Print a currently valid access token for scripts",
-		Long: `Print a currently valid access token on stdout. For an OAuth connector
-(Demandbase, Clazar, Salesforce) the cached token is reused while it is valid
-and renewed otherwise (Demandbase: within 15 minutes of expiry); for a
-static-key connector (UpPromote, Drift) the key itself is printed.
-
-  curl -H "Authorization: Bearer $(credwiz token prod-drift)" https://driftapi.com/users/list
-
-The token is printed only to stdout; keep it out of logs.`,
+		Use:               "token NAME",
+		Short:             "Print a currently valid access token for scripts",
+		Long:              tokenHelp(f.Connectors()),
 		Args:              nameArg(f),
 		ValidArgsFunction: completeNames(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -49,12 +61,12 @@ The token is printed only to stdout; keep it out of logs.`,
 			// no read of the secrets; a static key is read from the secrets.
 			var cached *oauth2.Token
 			if !c.StaticToken {
-				if cached, err = readCachedToken(st, cred); err != nil {
+				if cached, err = readCachedToken(st, c, cred); err != nil {
 					return err
 				}
 			}
 			tok := cached
-			if cached == nil || !cached.Valid() || time.Until(cached.Expiry) < c.EarlyExpiry {
+			if cached == nil || !cached.Valid() || cached.Expiry.Sub(f.Now()) < c.EarlyExpiry {
 				v, err := loadValues(f, cred)
 				if err != nil {
 					return err
@@ -64,7 +76,7 @@ The token is printed only to stdout; keep it out of logs.`,
 				if err != nil {
 					return fmt.Errorf("get a token for %q: %s", name, failure(c, name, err))
 				}
-				if err := cacheToken(cmd.Context(), st, cred, tok); err != nil {
+				if err := cacheToken(cmd.Context(), st, c, cred, tok); err != nil {
 					fmt.Fprintf(f.IO.ErrOut, "warning: could not cache the token: %s\n", Explain(err))
 				}
 			}
@@ -74,8 +86,10 @@ The token is printed only to stdout; keep it out of logs.`,
 					e := tok.Expiry.UTC()
 					j.Expiry = &e
 				}
-				if s, ok := tok.Extra("instance_url").(string); ok {
-					j.InstanceURL = s
+				for _, k := range c.TokenExtras {
+					if s, ok := tok.Extra(k).(string); ok && s != "" {
+						j.extras = append(j.extras, [2]string{k, s})
+					}
 				}
 				return writeJSON(f.IO.Out, j)
 			}

@@ -24,8 +24,8 @@ func failure(c *connectors.Connector, name string, err error) string {
 	switch connectors.Class(err) {
 	case connectors.ErrRejected:
 		what = fmt.Sprintf("%s rejected the credentials (%s).", c.Name, detail)
-		switch _, hasPassword := c.Field(passwordExpiryField); {
-		case name != "" && hasPassword:
+		switch {
+		case name != "" && c.PasswordExpiry != "":
 			next = fmt.Sprintf("If the password expired or a secret was reset or rotated, run: credwiz reauth %s", name)
 		case name != "":
 			next = fmt.Sprintf("If the secret was revoked or rotated, run: credwiz reauth %s", name)

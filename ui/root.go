@@ -15,12 +15,9 @@ func NewRoot(f *Factory) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "credwiz",
 		Short: "Add, test and keep SaaS connector credentials in the OS keychain",
-		Long: `credwiz adds credentials for SaaS connectors (Demandbase, Salesforce, UpPromote,
-Clazar, Drift), tests them live against the vendor's API, keeps the secrets in
-the OS keychain (or an encrypted file), and re-authenticates them when a
-password expires.
-
-Run credwiz with no command for the home menu.`,
+		Long: wrapHelp("credwiz adds credentials for SaaS connectors ("+joinComma(connectorNames(f))+"), "+
+			"tests them live against the vendor's API, keeps the secrets in the OS keychain (or an encrypted file), "+
+			"and re-authenticates them when a password expires.") + "\n\nRun credwiz with no command for the home menu.",
 		Version:       f.Version,
 		SilenceUsage:  true,
 		SilenceErrors: true,

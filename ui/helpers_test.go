@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"strings"
@@ -67,7 +68,7 @@ type result struct {
 // main does.
 func (e *testEnv) run(stdin string, args ...string) result {
 	e.t.Helper()
-	io, out, errOut := TestIO(stdin)
+	io, out, errOut := testIO(stdin)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	code := Main(ctx, e.factory(io), args)
@@ -164,4 +165,11 @@ func (e *testEnv) secretValuesErr(account string) (map[string]string, error) {
 // transaction.
 func putCredential(ix *store.Index, c store.Credential) error {
 	return ix.Update(context.Background(), func(tx *store.Tx) error { tx.Put(c); return nil })
+}
+
+// testIO returns streams over buffers, none a terminal, and the buffers.
+func testIO(stdin string) (s *IOStreams, out, errOut *bytes.Buffer) {
+	out, errOut = &bytes.Buffer{}, &bytes.Buffer{}
+	return &IOStreams{In: bytes.NewBufferString(stdin), Out: out, ErrOut: errOut, NoColor: true,
+		Width: func() int { return 80 }}, out, errOut
 }

@@ -32,7 +32,7 @@ func TestPassphraseAskedTwiceForANewFile(t *testing.T) {
 			set: map[string]string{"passphrase": "open sesame", "passphrase_again": "open sesame"}},
 		answer{page: "name", err: ErrCancelled},
 	)
-	ios, _, errOut := TestIO("")
+	ios, _, errOut := testIO("")
 	ios.InTTY, ios.ErrTTY = true, true
 	f := e.factory(ios)
 	f.OpenStore = store.Open
@@ -48,7 +48,7 @@ func TestPassphraseAskedTwiceForANewFile(t *testing.T) {
 // TestEscOnThePassphraseCancels: Esc on the passphrase is a cancel.
 func TestEscOnThePassphraseCancels(t *testing.T) {
 	e := newTestEnv(t)
-	ios, _, _ := TestIO("")
+	ios, _, _ := testIO("")
 	ios.InTTY, ios.ErrTTY = true, true
 	f := e.factory(ios)
 	f.OpenStore = store.Open
@@ -76,7 +76,7 @@ func TestAccessibleMode(t *testing.T) {
 	if err := putCredential(e.index(), store.Credential{Name: "acc", Connector: "drift"}); err != nil {
 		t.Fatal(err)
 	}
-	ios, _, errOut := TestIO("")
+	ios, _, errOut := testIO("")
 	ios.In = &lineReader{lines: []string{"1\n", "y\n"}}
 	ios.InTTY, ios.ErrTTY = true, true
 	f := e.factory(ios)

@@ -182,7 +182,7 @@ func pageText(p *Page) string {
 // runScript runs credwiz args "at a terminal" whose questions s answers.
 func (e *testEnv) runScript(s *script, args ...string) result {
 	e.t.Helper()
-	ios, out, errOut := TestIO("")
+	ios, out, errOut := testIO("")
 	ios.InTTY, ios.ErrTTY = true, true
 	f := e.factory(ios)
 	f.Prompter = s

@@ -53,7 +53,7 @@ func NewDrift() *Drift {
 		driftError(w, http.StatusNotFound, "not_found", "No route for "+r.Method+" "+r.URL.Path)
 	})
 	e.shapes = []answerShape{{path: "/app/token_info", fields: map[string]fieldKind{"authenticated_userid": shownNeeded}, others: shown}}
-	e.start(mux, func(w http.ResponseWriter, status int) {
+	e.Start(mux, func(w http.ResponseWriter, status int) {
 		typ := map[int]string{400: "validation_error", 403: "authentication_error", 404: "not_found", 429: "rate_limit"}[status]
 		if typ == "" {
 			typ = "internal_error"

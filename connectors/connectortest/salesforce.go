@@ -138,7 +138,7 @@ func NewSalesforce() *Salesforce {
 		{path: "/services/data/v", fields: map[string]fieldKind{"name": kept, "queryable": kept, "retrieveable": kept}, others: shown},
 		{path: "/id/", fields: map[string]fieldKind{"username": shownNeeded, "organization_id": shownNeeded}, others: shown},
 	}
-	e.start(http.HandlerFunc(e.serve), sfVendorError)
+	e.Start(http.HandlerFunc(e.serve), sfVendorError)
 	return e
 }
 

@@ -42,7 +42,7 @@ func NewUpPromote() *UpPromote {
 	mux.HandleFunc("/api/v2/affiliates", e.list("v2"))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { upMessage(w, http.StatusNotFound, "Not Found") })
 	e.shapes = []answerShape{{path: "/api/", others: shown}}
-	e.start(mux, func(w http.ResponseWriter, status int) {
+	e.Start(mux, func(w http.ResponseWriter, status int) {
 		msg := map[int]string{429: "Too Many Attempts.", 500: "Server Error"}[status]
 		if msg == "" {
 			msg = http.StatusText(status)

@@ -193,3 +193,6 @@ func (e *Clazar) list(w http.ResponseWriter, r *http.Request) {
 func clazarDetail(w http.ResponseWriter, status int, detail string) {
 	writeJSON(w, status, `{"detail":`+jsonString(detail)+`}`)
 }
+
+// SetSecrets implements Emulator.
+func (e *Clazar) SetSecrets(s map[string]string) { e.SetSecret(s["client_secret"]) }

@@ -215,3 +215,6 @@ func dbError(w http.ResponseWriter, status int, code, message string) {
 	writeJSON(w, status, fmt.Sprintf(`{"errorCode":"%d-%s","errorMessage":%s,"diagnosticCode":%s}`,
 		status, code, jsonString(message), jsonString(randomToken("diag-"))))
 }
+
+// SetSecrets implements Emulator.
+func (e *Demandbase) SetSecrets(s map[string]string) { e.SetSecret(s["client_secret"]) }

@@ -146,3 +146,6 @@ func (e *Drift) tokenInfo(w http.ResponseWriter, r *http.Request) {
 func driftError(w http.ResponseWriter, status int, typ, msg string) {
 	writeJSON(w, status, fmt.Sprintf(`{"error":{"type":%s,"message":%s}}`, jsonString(typ), jsonString(msg)))
 }
+
+// SetSecrets implements Emulator.
+func (e *Drift) SetSecrets(s map[string]string) { e.SetToken(s["api_key"]) }

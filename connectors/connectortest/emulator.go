@@ -19,6 +19,10 @@ type Emulator interface {
 	URL() string
 	// Values returns field values that the emulator accepts.
 	Values() connectors.Values
+	// SetSecrets makes the emulator accept exactly the given secret values
+	// (every secret field of the connector, by key) from now on, as a
+	// rotation at the vendor would.
+	SetSecrets(s map[string]string)
 	// Faults returns the fault injector shared by all of its endpoints.
 	Faults() *Faults
 	// Requests returns "METHOD /path" of every request received, in order.

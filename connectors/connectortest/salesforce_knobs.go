@@ -204,3 +204,10 @@ func (e *Salesforce) sortedObjects() []string {
 	sort.Strings(names)
 	return names
 }
+
+// SetSecrets implements Emulator: the consumer secret, and the password and
+// security token of the integration user.
+func (e *Salesforce) SetSecrets(s map[string]string) {
+	e.SetConsumerSecret(s["consumer_secret"])
+	e.SetPassword(e.Username(), s["password"], s["security_token"])
+}

@@ -137,3 +137,6 @@ func (e *UpPromote) list(version string) http.HandlerFunc {
 func upMessage(w http.ResponseWriter, status int, msg string) {
 	writeJSON(w, status, `{"message":`+jsonString(msg)+`}`)
 }
+
+// SetSecrets implements Emulator.
+func (e *UpPromote) SetSecrets(s map[string]string) { e.SetKey(s["token"]) }

@@ -38,7 +38,11 @@ func newAcme() *acmeEmulator {
 }
 
 // SetSecrets makes the emulator accept s's api_key from now on.
-func (e *acmeEmulator) SetSecrets(s map[string]string) { e.mu.Lock(); e.key = s["api_key"]; e.mu.Unlock() }
+func (e *acmeEmulator) SetSecrets(s map[string]string) {
+	e.mu.Lock()
+	e.key = s["api_key"]
+	e.mu.Unlock()
+}
 
 // Values returns values the emulator accepts.
 func (e *acmeEmulator) Values() connectors.Values {

@@ -68,7 +68,7 @@ const ageVersion = 1
 func NewAgeFile(path string, passphrase func() (string, error)) *AgeFile {
 	if passphrase == nil {
 		passphrase = func() (string, error) {
-			return "", errors.New("the encrypted file store needs a passphrase: set CREDWIZ_PASSPHRASE or run credwiz in a terminal")
+			return "", noPassphrase("the encrypted file store needs a passphrase: set CREDWIZ_PASSPHRASE or run credwiz in a terminal")
 		}
 	}
 	return &AgeFile{path: path, pass: sync.OnceValues(passphrase)}
@@ -163,7 +163,7 @@ func (f *AgeFile) passphrase() (string, error) {
 		return "", err
 	}
 	if p == "" {
-		return "", fmt.Errorf("the passphrase for %s is empty: set CREDWIZ_PASSPHRASE or type one", f.path)
+		return "", noPassphrase("the passphrase for " + f.path + " is empty: set CREDWIZ_PASSPHRASE or type one")
 	}
 	return p, nil
 }

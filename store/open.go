@@ -182,14 +182,14 @@ func passphraseSource(prompt func() (string, error)) func() (string, error) {
 	if p, ok := os.LookupEnv("CREDWIZ_PASSPHRASE"); ok {
 		return func() (string, error) {
 			if p == "" {
-				return "", errors.New("CREDWIZ_PASSPHRASE is set but empty: set it to the encrypted file's passphrase")
+				return "", noPassphrase("CREDWIZ_PASSPHRASE is set but empty: set it to the encrypted file's passphrase")
 			}
 			return p, nil
 		}
 	}
 	if prompt == nil {
 		return func() (string, error) {
-			return "", errors.New("the encrypted file store needs a passphrase and cannot prompt here: set CREDWIZ_PASSPHRASE")
+			return "", noPassphrase("the encrypted file store needs a passphrase and cannot prompt here: set CREDWIZ_PASSPHRASE")
 		}
 	}
 	return prompt

@@ -57,7 +57,7 @@ unless --force. An existing name is exit 1 unless --force replaces it.
 credwiz connectors lists every connector's field keys.` + addExample(f.Connectors()),
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 1 {
-				return usagef("add takes at most one CONNECTOR; see credwiz add --help")
+				return usageHelpf("add takes at most one CONNECTOR; see credwiz add --help")
 			}
 			return nil
 		},
@@ -128,13 +128,21 @@ func collectScripted(f *Factory, c *connectors.Connector, name string, in script
 // UTF-8, or holds a character termsafe would replace: controls, bidi
 // controls, zero-width characters, line separators.
 func checkDescription(d string) error {
-	if len(d) > maxDescription {
-		return usagef("--description: too long (%d bytes; at most %d)", len(d), maxDescription)
-	}
-	if err := termsafe.Check(d); err != nil {
-		return usagef("--description: %s; a description is one line of letters, digits, punctuation, symbols and spaces, without control, bidi or invisible characters", err)
+	if p := descriptionProblem(d); p != "" {
+		return usagef("--description: %s", p)
 	}
 	return nil
+}
+
+// descriptionProblem says what is wrong with description d, or "".
+func descriptionProblem(d string) string {
+	if len(d) > maxDescription {
+		return fmt.Sprintf("too long (%d bytes; at most %d)", len(d), maxDescription)
+	}
+	if err := termsafe.Check(d); err != nil {
+		return err.Error() + "; a description is one line of letters, digits, punctuation, symbols and spaces, without control, bidi or invisible characters"
+	}
+	return ""
 }
 
 // addScripted is add without prompts.

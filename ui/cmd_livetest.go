@@ -29,6 +29,9 @@ type testOutcome struct {
 
 	c   *connectors.Connector
 	rec *store.Record // what to record; nil when nothing was tested
+	// ownFix: Message says what to do itself (a foreign secret item),
+	// so NextStep is not printed after it.
+	ownFix bool
 }
 
 func newTestCmd(f *Factory) *cobra.Command {
@@ -190,6 +193,7 @@ func testOne(ctx context.Context, f *Factory, c *connectors.Connector, cred stor
 	o := testOutcome{Name: cred.Name, Connector: cred.Connector, c: c}
 	fail := func(class string, err error, next string) testOutcome {
 		o.Class, o.Message, o.NextStep = class, Explain(err), next
+		o.ownFix = errors.Is(err, store.ErrForeignItem)
 		o.DurationMS = f.Now().Sub(start).Milliseconds()
 		return o
 	}
@@ -284,7 +288,7 @@ func printOutcome(f *Factory, o testOutcome) {
 	msg := o.NextStep
 	if o.Report == nil {
 		msg = o.Message
-		if o.NextStep != "" && !strings.Contains(msg, o.NextStep) {
+		if o.NextStep != "" && !o.ownFix {
 			msg += " (" + o.NextStep + ")"
 		}
 	}

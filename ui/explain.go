@@ -103,7 +103,7 @@ func ExplainFor(err error, path string) string {
 		return ""
 	case errors.As(err, &ue):
 		msg := err.Error()
-		if !strings.Contains(msg, "--help") {
+		if !ue.NamesHelp {
 			msg += " (see " + path + " --help)"
 		}
 		return msg
@@ -111,11 +111,8 @@ func ExplainFor(err error, path string) string {
 		// The store's error says why and what to do (store.Hinter).
 		return sentence(err.Error()) + " credwiz doctor checks it."
 	case errors.Is(err, store.ErrWrongPassphrase):
-		msg := err.Error()
-		if strings.Contains(msg, "CREDWIZ_PASSPHRASE") {
-			return sentence(msg)
-		}
-		return sentence(msg) + " Check CREDWIZ_PASSPHRASE (or the passphrase you typed) and try again."
+		// The store's error says to check CREDWIZ_PASSPHRASE.
+		return sentence(err.Error())
 	}
 	return err.Error()
 }

@@ -30,9 +30,9 @@ func NewRoot(f *Factory) *cobra.Command {
 					}
 				}
 				if sug, ok := suggest(args[0], names); ok {
-					return usagef("unknown command %q; did you mean %s? (credwiz --help lists the commands)", args[0], sug)
+					return usageHelpf("unknown command %q; did you mean %s? (credwiz --help lists the commands)", args[0], sug)
 				}
-				return usagef("unknown command %q; run credwiz --help for the commands", args[0])
+				return usageHelpf("unknown command %q; run credwiz --help for the commands", args[0])
 			}
 			return nil
 		},
@@ -127,7 +127,7 @@ func checkGlobals(f *Factory) error {
 // noArgs rejects positional arguments with a usage error.
 func noArgs(cmd *cobra.Command, args []string) error {
 	if len(args) > 0 {
-		return usagef("%s takes no arguments; see %s --help", cmd.CommandPath(), cmd.CommandPath())
+		return usageHelpf("%s takes no arguments; see %s --help", cmd.CommandPath(), cmd.CommandPath())
 	}
 	return nil
 }

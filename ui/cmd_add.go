@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/credwiz/credwiz/connectors"
 	"github.com/credwiz/credwiz/internal/termsafe"
@@ -24,14 +25,12 @@ type addOptions struct {
 	asJSON            bool
 }
 
-// scripted reports whether any scripting flag was given.
-func (o *addOptions) scripted(cmd *cobra.Command) bool {
-	for _, n := range []string{"name", "description", "field", "secrets-stdin", "no-test", "force", "json"} {
-		if cmd.Flags().Changed(n) {
-			return true
-		}
-	}
-	return false
+// scripted reports whether any of cmd's own flags was given: with one,
+// add, edit and reauth run scripted even at a terminal.
+func scripted(cmd *cobra.Command) bool {
+	given := false
+	cmd.LocalFlags().VisitAll(func(fl *pflag.Flag) { given = given || fl.Changed })
+	return given
 }
 
 func newAddCmd(f *Factory) *cobra.Command {
@@ -70,7 +69,7 @@ credwiz connectors lists every connector's field keys.` + addExample(f.Connector
 					return err
 				}
 			}
-			if f.CanPrompt() && !o.scripted(cmd) {
+			if f.CanPrompt() && !scripted(cmd) {
 				return runAddWizard(cmd.Context(), f, c)
 			}
 			if c == nil {

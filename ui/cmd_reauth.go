@@ -12,8 +12,14 @@ import (
 	"github.com/credwiz/credwiz/store"
 )
 
+// reauthOptions are reauth's flags.
+type reauthOptions struct {
+	in            scriptedInput
+	force, asJSON bool
+}
+
 func newReauthCmd(f *Factory) *cobra.Command {
-	o := &addOptions{}
+	o := &reauthOptions{}
 	cmd := &cobra.Command{
 		Use:   "reauth NAME",
 		Short: "Re-authenticate a credential whose password expired or secret was rotated",
@@ -35,7 +41,7 @@ Scripted: credwiz reauth NAME --secrets-stdin [--field KEY=VALUE]... [--force]
 			if err != nil {
 				return err
 			}
-			if f.CanPrompt() && !o.scripted(cmd) {
+			if f.CanPrompt() && !scripted(cmd) {
 				return reauthInteractive(cmd.Context(), f, cred, c)
 			}
 			return reauthScripted(cmd.Context(), f, cred, c, o)
@@ -67,7 +73,7 @@ func reauthKeys(c *connectors.Connector) []string {
 }
 
 // reauthScripted re-authenticates from --field, stdin and the environment.
-func reauthScripted(ctx context.Context, f *Factory, cred store.Credential, c *connectors.Connector, o *addOptions) error {
+func reauthScripted(ctx context.Context, f *Factory, cred store.Credential, c *connectors.Connector, o *reauthOptions) error {
 	given, err := o.in.gather(f, c)
 	if err != nil {
 		return err

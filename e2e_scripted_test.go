@@ -13,7 +13,7 @@ import (
 )
 
 // TestE2EScriptedKeychain runs the scripted add → list → show → test →
-// token → reauth → edit → rename → rm flow of SPEC.md for every connector,
+// token → reauth → edit → rename → rm flow for every connector,
 // with the secrets in the real Secret Service (checked with secret-tool).
 func TestE2EScriptedKeychain(t *testing.T) {
 	requireKeychain(t)

@@ -449,7 +449,7 @@ func addArgs(id, name string, fields map[string]string, extra ...string) []strin
 }
 
 // stdinLines renders secrets as --secrets-stdin input, with a comment and
-// a blank line as SPEC.md allows.
+// a blank line, which --secrets-stdin skips.
 func stdinLines(secrets map[string]string) string {
 	var b strings.Builder
 	b.WriteString("# secrets for credwiz\n\n")

@@ -23,7 +23,7 @@ func TestDemandbaseAPIGrants(t *testing.T) {
 		{name: "all three APIs", b2b: true, admin: true, usage: true},
 		{name: "no Admin API is a warning", b2b: true, usage: true, wantWarnings: []string{"Admin API"}},
 		{name: "B2B only", b2b: true, wantWarnings: []string{"Admin API", "Usage API"}},
-		// The seed asks for the B2B API "at minimum": without it the key
+		// Demandbase asks for the B2B API "at minimum": without it the key
 		// set is unusable here, so the test fails as a missing permission.
 		{name: "no B2B API fails", admin: true, usage: true, wantErr: connectors.ErrForbidden},
 		{name: "nothing granted fails", wantErr: connectors.ErrForbidden, wantWarnings: []string{"Admin API", "Usage API"}},

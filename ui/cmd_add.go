@@ -179,7 +179,7 @@ func addScripted(ctx context.Context, f *Factory, c *connectors.Connector, o *ad
 	if !o.noTest {
 		var terr error
 		var res = new(store.TestResult)
-		rep, terr, *res = liveTest(ctx, f, c, v)
+		rep, *res, terr = liveTest(ctx, f, c, v)
 		if errors.Is(terr, context.Canceled) {
 			return ErrCancelled
 		}

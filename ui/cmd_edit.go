@@ -148,7 +148,7 @@ func finishEdit(ctx context.Context, f *Factory, cred store.Credential, c *conne
 	}
 	var report *connectors.Report
 	if ed.settingsChanged() && fin.test {
-		rep, terr, res := liveTest(ctx, f, c, v)
+		rep, res, terr := liveTest(ctx, f, c, v)
 		if errors.Is(terr, context.Canceled) {
 			return ErrCancelled
 		}

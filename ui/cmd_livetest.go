@@ -204,7 +204,7 @@ func testOne(ctx context.Context, f *Factory, c *connectors.Connector, cred stor
 	if err != nil {
 		return fail("store", err, "run credwiz doctor")
 	}
-	rep, err, res := liveTest(ctx, f, c, c.Normalize(v))
+	rep, res, err := liveTest(ctx, f, c, c.Normalize(v))
 	if errors.Is(err, context.Canceled) {
 		return fail("cancelled", err, "")
 	}

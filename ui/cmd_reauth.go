@@ -91,7 +91,7 @@ func reauthScripted(ctx context.Context, f *Factory, cred store.Credential, c *c
 	if err != nil {
 		return err
 	}
-	rep, terr, res := liveTest(ctx, f, c, v)
+	rep, res, terr := liveTest(ctx, f, c, v)
 	if errors.Is(terr, context.Canceled) {
 		return ErrCancelled
 	}

@@ -43,7 +43,7 @@ func (fl *credFlow) testStep() error {
 		Title:       fmt.Sprintf("Testing the %s credential…", fl.c.Name),
 		Cancellable: true,
 		Fn: func(ctx context.Context) error {
-			rep, terr, res = liveTest(ctx, f, fl.c, v)
+			rep, res, terr = liveTest(ctx, f, fl.c, v)
 			return nil
 		},
 	})

@@ -117,11 +117,6 @@ func ExplainFor(err error, path string) string {
 	return err.Error()
 }
 
-// toFileStore says how to move to the encrypted file: credentials already
-// saved move with migrate (credwiz refuses to switch the recorded store
-// under them); before the first save, --store file chooses it.
-const toFileStore = "credwiz migrate --to file (or, before the first save, --store file)"
-
 func upperFirst(s string) string {
 	if s == "" {
 		return s

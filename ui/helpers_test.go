@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/credwiz/credwiz/connectors"
-	"github.com/credwiz/credwiz/connectors/connectortest"
 	"github.com/credwiz/credwiz/store"
 )
 
@@ -105,18 +104,6 @@ func (e *testEnv) snapshot() map[string]string {
 		}
 	}
 	return snap
-}
-
-// emulators starts one emulator per connector, closed with the test.
-func emulators(t *testing.T) map[string]connectortest.Emulator {
-	t.Helper()
-	m := map[string]connectortest.Emulator{}
-	for _, c := range connectors.All() {
-		em := connectortest.New(c.ID)
-		t.Cleanup(em.Close)
-		m[c.ID] = em
-	}
-	return m
 }
 
 // addArgs returns the scripted add command line and stdin for values v.

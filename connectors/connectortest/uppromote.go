@@ -63,9 +63,6 @@ func (e *UpPromote) Values() connectors.Values {
 // key, as deleting the token in UpPromote would.
 func (e *UpPromote) SetKey(key string) { e.mu.Lock(); e.key = key; e.mu.Unlock() }
 
-// SetAffiliates sets how many affiliates the store has.
-func (e *UpPromote) SetAffiliates(n int) { e.mu.Lock(); e.affiliates = n; e.mu.Unlock() }
-
 // UseRate consumes n requests of the current rate-limit window, as other
 // integrations of the same store would.
 func (e *UpPromote) UseRate(n int) { e.limit.use(e.Now(), n) }

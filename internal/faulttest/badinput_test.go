@@ -25,7 +25,7 @@ import (
 // and reauth of a saved credential. Each must exit 2 with one line on
 // stderr naming the field, never echo a secret, and change nothing: the
 // config dir byte for byte, and the keychain. Values padded with white
-// space are trimmed and accepted (SPEC.md: "Pasted values are trimmed"),
+// space are trimmed and accepted,
 // and a leading "Bearer " is stripped from token fields and kept verbatim
 // elsewhere (where the field's own rules accept it).
 func TestBadInputEveryField(t *testing.T) {

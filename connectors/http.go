@@ -32,7 +32,7 @@ const (
 )
 
 // UserAgent is sent with every request.
-var UserAgent = "credwiz"
+const UserAgent = "credwiz"
 
 // call is one vendor request.
 type call struct {

@@ -66,7 +66,7 @@ func newTokenCmd(f *Factory) *cobra.Command {
 				}
 			}
 			tok := cached
-			if cached == nil || !cached.Valid() || cached.Expiry.Sub(f.Now()) < c.EarlyExpiry {
+			if cached == nil || cached.Expiry.Sub(f.Now()) < c.EarlyExpiry {
 				v, err := loadValues(f, cred)
 				if err != nil {
 					return err

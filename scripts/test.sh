@@ -8,20 +8,37 @@
 #
 # Where no Secret Service can be started, keychain tests skip with a loud
 # message; CREDWIZ_REQUIRE_KEYCHAIN=1 (set by CI) makes them fail instead.
+#
+# Then it builds a real Vault server (scripts/vault.sh; cached outside the
+# repository after the first build, which takes 7-10 minutes) and starts a
+# dev server on loopback for the Vault tests, which find it through
+# CREDWIZ_TEST_VAULT_ADDR/_TOKEN/_BIN only (never VAULT_ADDR/VAULT_TOKEN, so
+# no other test meets a Vault by accident). Where it cannot be built or
+# started, or with CREDWIZ_SKIP_VAULT=1, the Vault tests skip loudly;
+# CREDWIZ_REQUIRE_VAULT=1 (set by CI) makes them fail instead.
+#
 # Extra arguments go to go test (e.g. -run Keychain) and skip the
 # benchmarks and fuzzing that otherwise follow the tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/secret-service.sh
+source scripts/vault.sh
 
 if ! command -v go >/dev/null; then
   echo "test.sh: Go is not installed; get it from https://go.dev/dl/ (Go 1.26 or newer)" >&2
   exit 1
 fi
 
+# Stops whatever was started (each stop does nothing when its service
+# was not started).
+cleanup() {
+  stop_vault
+  stop_secret_service
+}
+trap cleanup EXIT
+
 if [ "$(uname -s)" = Linux ]; then
   if start_secret_service; then
-    trap stop_secret_service EXIT
     export CREDWIZ_KEYCHAIN_TESTS=1
     echo "test.sh: Secret Service running on $DBUS_SESSION_BUS_ADDRESS" >&2
   else
@@ -30,6 +47,23 @@ if [ "$(uname -s)" = Linux ]; then
 else
   export CREDWIZ_KEYCHAIN_TESTS=1
 fi
+
+# A real Vault dev server for the store/vaultkv tests, after the Secret
+# Service.
+if [ "${CREDWIZ_SKIP_VAULT:-}" = 1 ]; then
+  echo "test.sh: WARNING: CREDWIZ_SKIP_VAULT=1: no Vault server; Vault tests will SKIP" >&2
+elif ! vault_bin=$(build_vault); then
+  echo "test.sh: ############################################################" >&2
+  echo "test.sh: WARNING: the Vault build FAILED (see above); Vault tests will SKIP" >&2
+  echo "test.sh: (and FAIL under CREDWIZ_REQUIRE_VAULT=1, as in CI)" >&2
+  echo "test.sh: ############################################################" >&2
+elif start_vault "$vault_bin"; then
+  export CREDWIZ_TEST_VAULT_ADDR=$VAULT_DEV_ADDR CREDWIZ_TEST_VAULT_TOKEN=$VAULT_DEV_TOKEN CREDWIZ_TEST_VAULT_BIN=$vault_bin
+  echo "test.sh: Vault dev server running on $VAULT_DEV_ADDR (pid $VAULT_DEV_PID)" >&2
+else
+  echo "test.sh: WARNING: the Vault dev server did not start (see above); Vault tests will SKIP" >&2
+fi
+
 # tmux drives the wizard in the end-to-end tests; zsh reads back the
 # shell format of internal/envfmt (its test skips loudly without it).
 for tool in tmux zsh; do

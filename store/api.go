@@ -20,12 +20,14 @@ const (
 type Kind string
 
 // The secret store kinds. KindAuto is only a request: it resolves to
-// KindKeychain or KindFile.
+// KindKeychain or KindFile. KindVault keeps each credential whole (its
+// metadata and its secrets) in HashiCorp Vault, for a team.
 const (
 	KindAuto     Kind = "auto"
 	KindKeychain Kind = "keychain"
 	KindFile     Kind = "file"
 	KindMemory   Kind = "memory"
+	KindVault    Kind = "vault"
 )
 
 // Owner says which config dir, and which revision of a credential there,
@@ -93,11 +95,16 @@ type Credential struct {
 	SecretKeys []string `json:"secret_keys,omitempty"`
 	// Revision changes whenever the values a test depends on change
 	// (connector, fields, secrets); zero only in an index not yet
-	// converted. Revisions are unique within a config dir.
+	// converted. Revisions are unique within a config dir. In the Vault
+	// store it is the KV version of the credential's entry, which every
+	// write changes.
 	Revision int64 `json:"revision,omitzero"`
 	// SecretRevision is the revision at which the secret was last
 	// written: the secret-store items of the credential carry it in their
-	// Owner. Zero for an item written before owners existed.
+	// Owner. Zero for an item written before owners existed. In the Vault
+	// store it is the version at which the values a test depends on
+	// (connector, fields, secrets) last changed: every version from it to
+	// Revision holds the same values.
 	SecretRevision int64 `json:"secret_revision,omitzero"`
 	// SecretItem is the account of the staged item holding the secret
 	// while a write is in flight (or was interrupted); empty means the

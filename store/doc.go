@@ -1,6 +1,7 @@
 // Package store keeps credwiz's credentials: their metadata in an index
 // file (credentials.json in the config dir) and their secrets in a secret
-// store, the OS keychain or an encrypted file.
+// store, the OS keychain or an encrypted file; or, for a team, each
+// credential whole in HashiCorp Vault (see The Vault store below).
 //
 // # Layout
 //
@@ -60,6 +61,40 @@
 // writable by group or others, and must be a regular file: credwiz opens
 // its files without following symbolic links and without blocking on a
 // FIFO, checks them with fstat, and caps every read (see CheckDir).
+//
+// # The Vault store
+//
+// With KindVault a credential lives whole in HashiCorp Vault: one KV
+// version 2 entry per credential holds its settings, its secrets and its
+// metadata, so that one check-and-set write changes them together (no
+// staged item is needed), and the credential's Revision is the entry's KV
+// version. The same invariants hold, by other means (see vault.go,
+// vaultindex.go, vaultwrite.go):
+//
+//   - One consistent pair: the entry is the commit point. An index entry
+//     beside the credentials ("@index") is a cache for list: every write
+//     marks the credential pending there first and clears the mark after,
+//     readers read marked (and unknown, or vanished) credentials' entries,
+//     a lost index is rebuilt, and the index only ever takes news.
+//   - Optimistic concurrency: every write is a check-and-set on the
+//     version read; a change of values (or a test result, or a new
+//     description) is refused with a *ConflictError when a teammate
+//     changed them since the caller's revision; SecretRevision is the
+//     version at which the values last changed, so a test result and a
+//     cached token stay valid across a description change.
+//   - A credential goes whole: rm writes a tombstone version over the one
+//     it read before deleting both, so no write based on an earlier read
+//     brings it back; a rename writes the new entry (naming the old)
+//     before burying the old the same way, which readers hide meanwhile
+//     and the next write finishes.
+//   - Test results live in the index; access tokens in the local keychain
+//     (or memory), owned by this config dir, never in Vault.
+//
+// credentials.json then records only the store, its folder (mount and
+// path) and the config dir's ID; its lock still serialises this config
+// dir's commands and its cached tokens. MigrateToVault and
+// MigrateFromVault move a config dir between a local store and Vault,
+// with one commit of credentials.json as the switch.
 //
 // Open resolves which secret store to use (the kind recorded in the index
 // wins over auto). Commands that only show metadata (list, show) use an

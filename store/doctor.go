@@ -18,14 +18,21 @@ type Leftover struct {
 	Account string
 	// Owner is who wrote it (zero when unknown).
 	Owner Owner
+	// In is the store holding it when that is not the store in use (the
+	// source or the target of an interrupted migration); "" otherwise.
+	In Kind
 }
 
 // String names the item for a message: "token prod-db", "secret prod-db#r7@…".
 func (l Leftover) String() string {
-	if l.Service == TokenService {
-		return "cached token " + l.Account
+	in := ""
+	if l.In != "" {
+		in = " (in the " + string(l.In) + " store)"
 	}
-	return "secret " + l.Account
+	if l.Service == TokenService {
+		return "cached token " + l.Account + in
+	}
+	return "secret " + l.Account + in
 }
 
 // Health is what Check finds when it compares the index with the secret
@@ -63,6 +70,9 @@ func (h Health) Clean() bool {
 // Check compares the index with the secret store under the lock and
 // changes nothing.
 func (s *Store) Check(ctx context.Context) (Health, error) {
+	if s.remote != nil {
+		return s.remote.check(ctx)
+	}
 	var h Health
 	err := s.Index.View(ctx, func(tx *Tx) error {
 		var err error
@@ -77,6 +87,9 @@ func (s *Store) Check(ctx context.Context) (Health, error) {
 // items too, all under the lock. It returns what it found before
 // repairing, and an error naming what it could not repair.
 func (s *Store) Repair(ctx context.Context, includeForeign bool) (Health, error) {
+	if s.remote != nil {
+		return s.remote.repair(ctx, includeForeign)
+	}
 	var h Health
 	err := s.Index.Update(ctx, func(tx *Tx) error {
 		var err error

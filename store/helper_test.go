@@ -71,6 +71,9 @@ func runHelper(action string) int {
 		report("open", start, kind, err)
 		return 0
 	}
+	if code, ok := runVaultHelper(action); ok {
+		return code
+	}
 	fmt.Fprintf(os.Stderr, "unknown helper action %q\n", action)
 	return 2
 }

@@ -26,6 +26,12 @@ type indexDoc struct {
 	ID string `json:"id,omitempty"`
 	// Store is the recorded secret store kind.
 	Store Kind `json:"store,omitempty"`
+	// Vault says where the Vault store keeps the credentials (recorded
+	// with Store "vault", kept as it is otherwise).
+	Vault *VaultSettings `json:"vault,omitempty"`
+	// Move, while set, records a migration between the Vault store and a
+	// local one that has begun and not finished (see vaultmove.go).
+	Move *vaultMove `json:"vault_migration,omitempty"`
 	// Revision is the last revision given to a credential.
 	Revision int64 `json:"revision,omitzero"`
 	// Credentials are sorted by name.
@@ -36,6 +42,21 @@ type indexDoc struct {
 	// version is Version decoded.
 	version int
 }
+
+// VaultSettings are the Vault store's settings recorded in the index: the
+// KV version 2 mount and the folder under it. The server and the token
+// come from Vault's own environment (VAULT_ADDR, VAULT_TOKEN, ...).
+type VaultSettings struct {
+	// Mount is the KV version 2 mount path, e.g. "secret".
+	Mount string `json:"mount"`
+	// Path is the folder under the mount, e.g. "credwiz".
+	Path string `json:"path"`
+	// Unknown holds members this version does not know, verbatim.
+	Unknown jsontext.Value `json:",embed"`
+}
+
+// String returns "MOUNT/PATH".
+func (v VaultSettings) String() string { return v.Mount + "/" + v.Path }
 
 // v1JournalKey is version 1's journal of pending secrets, dropped on
 // conversion: ownership is now recorded in the items themselves.

@@ -12,7 +12,7 @@ import (
 )
 
 // keychainHint says how to get a working keychain on this OS.
-const keychainHint = "start and unlock a Secret Service (e.g. gnome-keyring) on the D-Bus session bus, or use the encrypted file (credwiz migrate --to file)"
+const keychainHint = "start and unlock a Secret Service (e.g. gnome-keyring) on the D-Bus session bus, or " + toFile
 
 // embedOwner: on Linux the owner is kept in the item's attributes.
 const embedOwner = false

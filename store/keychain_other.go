@@ -11,7 +11,7 @@ import (
 )
 
 // keychainHint says how to get a working keychain on this OS.
-const keychainHint = "unlock your login keychain, or use the encrypted file (credwiz migrate --to file)"
+const keychainHint = "unlock your login keychain, or " + toFile
 
 // embedOwner: outside Linux the owner travels in the value.
 const embedOwner = true

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -28,6 +29,15 @@ type Options struct {
 	// ProbeTimeout bounds auto's keychain probe; zero means
 	// DefaultProbeTimeout.
 	ProbeTimeout time.Duration
+	// WorkFactor is the scrypt work factor of the encrypted file the file
+	// store writes; zero means age's default.
+	WorkFactor int
+	// Vault configures the Vault store (Kind vault, or recorded).
+	Vault VaultOptions
+	// Context is the context of the Vault store's calls that take none
+	// (Store.Secret, Store.CachedToken, its Catalog); nil means
+	// context.Background().
+	Context context.Context
 }
 
 // Store is the metadata index plus the secret store of the resolved kind.
@@ -53,6 +63,15 @@ type Store struct {
 	// Hook, when set, is called after each write step of a change, so
 	// that tests can stop a process between two writes. nil does nothing.
 	Hook func(Step)
+	// Location says, for the Vault store, which folder of which server
+	// holds the credentials ("secret/credwiz on https://vault:8200"); ""
+	// for the local stores.
+	Location string
+
+	// remote, when set, keeps the credentials whole (the Vault store);
+	// Index then records only the store's settings and Tokens is the
+	// local cache of access tokens.
+	remote backend
 }
 
 // Step names a point right after one write of the protocol.
@@ -91,16 +110,16 @@ var Steps = []Step{StepIDCommitted, StepSecretStaged, StepSecretWritten, StepInd
 // so it never collides with one.
 const probeName = "(credwiz-probe)"
 
-// ParseKind checks a --store or CREDWIZ_STORE value: "", auto, keychain or
-// file ("" is auto). memory is accepted for tests.
+// ParseKind checks a --store or CREDWIZ_STORE value: "", auto, keychain,
+// file or vault ("" is auto). memory is accepted for tests.
 func ParseKind(s string) (Kind, error) {
 	switch k := Kind(s); k {
 	case "", KindAuto:
 		return KindAuto, nil
-	case KindKeychain, KindFile, KindMemory:
+	case KindKeychain, KindFile, KindMemory, KindVault:
 		return k, nil
 	}
-	return "", fmt.Errorf("unknown secret store %q: use auto, keychain or file", s)
+	return "", fmt.Errorf("unknown secret store %q: use auto, keychain, file or vault", s)
 }
 
 // Open resolves the secret store and returns it with the index. It writes
@@ -142,7 +161,7 @@ func Open(o Options) (*Store, error) {
 	switch {
 	case head.kind != "" && want == KindAuto:
 		kind, reason = head.kind, "recorded in "+ix.Path()
-	case head.kind != "" && want != head.kind && head.hasCreds:
+	case head.kind != "" && want != head.kind && (head.hasCreds || head.kind == KindVault):
 		return nil, fmt.Errorf("%w: %s records the %s store for its credentials, but the %s store was asked for: drop --store/CREDWIZ_STORE (or use --store %s) to keep using them, or choose another --config-dir",
 			ErrStoreMismatch, ix.Path(), head.kind, want, head.kind)
 	case want != KindAuto:
@@ -160,6 +179,9 @@ func Open(o Options) (*Store, error) {
 		}
 	}
 
+	if kind == KindVault {
+		return openVault(ix, head, o, reason)
+	}
 	s := &Store{Index: ix, Kind: kind, Reason: reason, Fallback: fallback}
 	switch kind {
 	case KindKeychain:
@@ -167,6 +189,7 @@ func Open(o Options) (*Store, error) {
 		s.Tokens = NewKeychain(TokenService, timeout)
 	case KindFile:
 		af := NewAgeFile(filepath.Join(dir, AgeFileName), passphraseSource(o.Passphrase))
+		af.WorkFactor = o.WorkFactor
 		s.Secrets = af.Section(SecretService)
 		s.Tokens = af.Section(TokenService)
 	case KindMemory:

@@ -45,7 +45,8 @@ func TestOpenKindResolution(t *testing.T) {
 		{name: "explicit other kind without credentials", recorded: KindFile, ask: KindKeychain, wantKind: KindKeychain},
 		{name: "nothing recorded, explicit file", ask: KindFile, wantKind: KindFile},
 		{name: "nothing recorded, explicit keychain", ask: KindKeychain, wantKind: KindKeychain},
-		{name: "unknown kind", ask: "vault", wantErr: errors.New("unknown secret store")},
+		{name: "unknown kind", ask: "cloud", wantErr: errors.New("unknown secret store")},
+		{name: "recorded vault, explicit keychain", recorded: KindVault, ask: KindKeychain, wantErr: ErrStoreMismatch},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"strconv"
 
+	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 )
 
@@ -14,6 +15,7 @@ type indexHead struct {
 	kind     Kind
 	id       string
 	hasCreds bool
+	vault    *VaultSettings
 }
 
 // peek reads the head of the index without decoding the credentials.
@@ -42,7 +44,7 @@ func (ix *Index) peek() (indexHead, error) {
 	if err != nil {
 		return indexHead{}, err
 	}
-	return indexHead{kind: doc.Store, id: doc.ID, hasCreds: len(doc.Credentials) > 0}, nil
+	return indexHead{kind: doc.Store, id: doc.ID, hasCreds: len(doc.Credentials) > 0, vault: doc.Vault}, nil
 }
 
 // peekHead walks the top-level members up to the credentials. ok is false
@@ -79,6 +81,15 @@ func peekHead(dec *jsontext.Decoder) (h indexHead, ok bool) {
 				h.id = t.String()
 			} else {
 				h.kind = Kind(t.String())
+			}
+		case "vault":
+			v, err := dec.ReadValue()
+			if err != nil {
+				return h, false
+			}
+			h.vault = new(VaultSettings)
+			if json.Unmarshal(v, h.vault) != nil {
+				return h, false
 			}
 		case "credentials":
 			if t, err := dec.ReadToken(); err != nil || t.Kind() != '[' {

@@ -11,6 +11,9 @@ import (
 // hold c's secret revision. Anything else is an error wrapping
 // ErrForeignItem that says what to do, never another owner's secret.
 func (s *Store) Secret(c Credential) (map[string]string, error) {
+	if s.remote != nil {
+		return s.remote.secret(c)
+	}
 	id, err := s.dirID()
 	if err != nil {
 		return nil, err
@@ -87,6 +90,9 @@ type Record struct {
 // discarded); an error wrapping ErrTooBig when only its token did not fit
 // the keychain (not cached). err is a failure of the whole transaction.
 func (s *Store) Record(ctx context.Context, recs []Record) (errs []error, err error) {
+	if s.remote != nil {
+		return s.remote.record(ctx, recs)
+	}
 	errs = make([]error, len(recs))
 	err = s.Index.Update(ctx, func(tx *Tx) error {
 		id, err := s.ensureID(tx)
@@ -137,6 +143,9 @@ func (s *Store) Record(ctx context.Context, recs []Record) (errs []error, err er
 // minted with values that changed since). A secret store that does not
 // answer is an error.
 func (s *Store) CachedToken(c Credential) (map[string]string, error) {
+	if s.remote != nil {
+		return s.remote.cachedToken(c)
+	}
 	if s.Tokens == nil {
 		return nil, nil
 	}

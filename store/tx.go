@@ -90,6 +90,32 @@ func (tx *Tx) SetKind(k Kind) {
 	}
 }
 
+// Vault returns the recorded Vault settings, nil when none.
+func (tx *Tx) Vault() *VaultSettings {
+	if tx.doc.Vault == nil {
+		return nil
+	}
+	v := *tx.doc.Vault
+	return &v
+}
+
+// SetVault records the Vault settings v (nil removes them).
+func (tx *Tx) SetVault(v *VaultSettings) {
+	cur := tx.doc.Vault
+	switch {
+	case v == nil && cur == nil:
+		return
+	case v != nil && cur != nil && v.Mount == cur.Mount && v.Path == cur.Path:
+		return
+	}
+	if v != nil {
+		c := *v
+		v = &c
+	}
+	tx.doc.Vault = v
+	tx.dirty = true
+}
+
 // ID returns the config dir's ID, "" before the first write.
 func (tx *Tx) ID() string { return tx.doc.ID }
 

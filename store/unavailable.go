@@ -2,6 +2,9 @@ package store
 
 import "fmt"
 
+// toFile says how to keep secrets in the encrypted file instead.
+const toFile = "keep the secrets in the encrypted file instead (credwiz migrate --to file; before the first save, --store file)"
+
 // Reason says why the keychain did not answer.
 type Reason string
 
@@ -58,13 +61,13 @@ func (e *UnavailableError) Why() string {
 func (e *UnavailableError) Hint() string {
 	switch e.Reason {
 	case ReasonNoBus:
-		return "run credwiz inside a desktop session (or start one: dbus-run-session), or keep the secrets in the encrypted file (credwiz migrate --to file)"
+		return "run credwiz inside a desktop session (or start one: dbus-run-session), or " + toFile
 	case ReasonNoService:
-		return "start a Secret Service (gnome-keyring-daemon --start --components=secrets, or KeePassXC with its Secret Service integration), or use the encrypted file (credwiz migrate --to file)"
+		return "start a Secret Service (gnome-keyring-daemon --start --components=secrets, or KeePassXC with its Secret Service integration), or " + toFile
 	case ReasonLocked:
-		return "unlock the keychain (log in to the desktop session, or use a keyring manager such as seahorse), or use the encrypted file (credwiz migrate --to file)"
+		return "unlock the keychain (log in to the desktop session, or use a keyring manager such as seahorse), or " + toFile
 	case ReasonTimeout:
-		return "unlock or restart the keychain daemon, or use the encrypted file (credwiz migrate --to file)"
+		return "unlock or restart the keychain daemon (on Linux the Secret Service, e.g. gnome-keyring), or " + toFile
 	}
 	return keychainHint
 }

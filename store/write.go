@@ -31,6 +31,9 @@ func (s *Store) Add(ctx context.Context, c Credential, secret map[string]string,
 	if err := ValidateName(c.Name); err != nil {
 		return Credential{}, err
 	}
+	if s.remote != nil {
+		return s.remote.add(ctx, c, secret, o)
+	}
 	var saved Credential
 	err := s.Index.Update(ctx, func(tx *Tx) error {
 		if err := s.checkKind(tx); err != nil {
@@ -109,6 +112,9 @@ func (s *Store) Change(ctx context.Context, name string, base int64, ch Change) 
 	}
 	if err := ValidateName(newName); err != nil {
 		return Credential{}, err
+	}
+	if s.remote != nil {
+		return s.remote.change(ctx, name, base, ch)
 	}
 	rename := newName != name
 	var saved Credential
@@ -229,6 +235,9 @@ func (s *Store) Change(ctx context.Context, name string, base int64, ch Change) 
 // The secret store is read first: a keychain that is absent, locked or
 // hanging, or a wrong passphrase, fails the call with nothing changed.
 func (s *Store) Delete(ctx context.Context, name string) error {
+	if s.remote != nil {
+		return s.remote.remove(ctx, name, false)
+	}
 	return s.Index.Update(ctx, func(tx *Tx) error {
 		cur, ok := tx.Get(name)
 		if !ok {

@@ -51,7 +51,7 @@ func TestBadInput(t *testing.T) {
 		{name: "token unknown", args: []string{"token", "nope"}, code: 1, mention: "nope"},
 		{name: "test nothing", args: []string{"test"}, code: 2, mention: "--all"},
 		{name: "bad flag", args: []string{"list", "--colour"}, code: 2, mention: "colour"},
-		{name: "bad store", args: []string{"list", "--store", "vault"}, code: 2, mention: "vault"},
+		{name: "bad store", args: []string{"list", "--store", "cloud"}, code: 2, mention: "cloud"},
 		{name: "existing name", args: []string{"add", "drift", "--name", "exists", base, "--secrets-stdin"}, stdin: "api_key=" + key, code: 1, mention: "--force"},
 		{name: "reauth without secrets", args: []string{"reauth", "exists"}, code: 2, mention: "api_key"},
 		{name: "secret env on argv-free path is fine but bad env value", args: []string{"add", "drift", "--name", "x", base}, env: map[string]string{"CREDWIZ_SECRET_API_KEY": "a\nb"}, code: 2, mention: "api_key"},

@@ -15,6 +15,7 @@ import (
 
 	"github.com/credwiz/credwiz/internal/termsafe"
 	"github.com/credwiz/credwiz/store"
+	"github.com/credwiz/credwiz/store/vaultkv"
 )
 
 // doctorReport is what doctor found; its JSON form is doctor --json
@@ -27,6 +28,7 @@ type doctorReport struct {
 	IndexError    string   `json:"index_error,omitempty"`
 	Store         string   `json:"store"`
 	StoreReason   string   `json:"store_reason,omitempty"`
+	Location      string   `json:"location,omitempty"`
 	StoreError    string   `json:"store_error,omitempty"`
 	Fallback      string   `json:"fallback,omitempty"`
 	Answers       bool     `json:"answers"`
@@ -199,6 +201,15 @@ func runDoctor(f *Factory) doctorReport {
 		return r
 	}
 	r.Answers = true
+	if st.Kind == store.KindVault {
+		// The credentials live in Vault; the local file holds its settings.
+		r.Location, r.Index = st.Location, "the Vault index of "+st.Location
+		if creds, err := st.Catalog().List(); err != nil {
+			r.IndexError = Explain(err)
+		} else {
+			r.Credentials = len(creds)
+		}
+	}
 	if r.IndexError != "" {
 		return r
 	}
@@ -236,7 +247,9 @@ func fillHealth(r *doctorReport, h store.Health) {
 	for _, n := range h.Missing {
 		r.Hints = append(r.Hints, fmt.Sprintf("%q has no secret in the store: run credwiz reauth %s to enter it again, or credwiz rm %s", n, n, n))
 	}
-	if len(h.Unfinished) > 0 {
+	if len(h.Unfinished) > 0 && r.Store == string(store.KindVault) {
+		r.addFixHint("the Vault index lags these credentials (a command killed after saving, or a change made with the vault CLI; list may show them as they were): credwiz doctor --fix brings it up to date", false)
+	} else if len(h.Unfinished) > 0 {
 		r.addFixHint("an interrupted command left a credential's new secret in a staged item (it is in use and safe): credwiz doctor --fix moves it to its usual item", false)
 	}
 	if len(h.Orphans)+len(h.Temps) > 0 {
@@ -326,7 +339,11 @@ func printDoctor(f *Factory, r doctorReport) {
 	case r.StoreError != "":
 		fmt.Fprintf(w, "%s Secret store   %s: %s\n", mark(false), safe(r.Store), text(r.StoreError))
 	default:
-		fmt.Fprintf(w, "%s Secret store   %s, answers in %.1f ms\n", mark(true), safe(storeName(r.Store)), r.LatencyMS)
+		name := storeName(r.Store)
+		if r.Location != "" {
+			name = "Vault (" + r.Location + ")"
+		}
+		fmt.Fprintf(w, "%s Secret store   %s, answers in %.1f ms\n", mark(true), safe(name), r.LatencyMS)
 		if r.StoreReason != "" {
 			fmt.Fprintf(w, "                 %s\n", st.dim.Render("("+safe(r.StoreReason)+")"))
 		}
@@ -341,7 +358,9 @@ func printDoctor(f *Factory, r doctorReport) {
 		if n := len(r.foreign); n > 0 {
 			fmt.Fprintf(w, "%s Other items    %s of another config dir or without an owner: %s\n", warn, plural(n, "item"), list(leftoverNames(r.foreign)))
 		}
-		if n := len(r.Unfinished); n > 0 {
+		if n := len(r.Unfinished); n > 0 && r.Store == string(store.KindVault) {
+			fmt.Fprintf(w, "%s Vault index    out of date for %s: %s\n", mark(len(r.Finished) >= n), plural(n, "credential"), list(r.Unfinished))
+		} else if n > 0 {
 			fmt.Fprintf(w, "%s Unfinished     %s stopped after saving (secret safe in a staged item): %s\n", mark(len(r.Finished) >= n), plural(n, "write"), list(r.Unfinished))
 		}
 		if n := len(r.orphans) + len(r.TempFiles); n > 0 {
@@ -403,8 +422,8 @@ func storeHints(f *Factory, err error) []string {
 	switch {
 	case errors.Is(err, store.ErrWrongPassphrase):
 		return []string{"set CREDWIZ_PASSPHRASE to the passphrase secrets.age was created with, or run at a terminal to type it"}
-	case errors.Is(err, store.ErrStoreMismatch):
-		return nil
+	case errors.Is(err, store.ErrStoreMismatch), vaultkv.KindOf(err) != 0:
+		return nil // the error says what to do
 	case errors.Is(err, store.ErrNoPassphrase):
 		return []string{"the encrypted file needs its passphrase: set CREDWIZ_PASSPHRASE, or run at a terminal to type it"}
 	}

@@ -95,7 +95,7 @@ func editScripted(ctx context.Context, f *Factory, cred store.Credential, c *con
 // validated (a usage error when invalid). It prints the remote-host
 // warnings of the result.
 func withChanges(f *Factory, cred store.Credential, c *connectors.Connector, given connectors.Values) (old, v connectors.Values, err error) {
-	old, err = loadValues(f, cred)
+	old, err = loadForChange(f, cred)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -212,7 +212,7 @@ func (ed editSave) report(f *Factory, req saveRequest) {
 // editInteractive is edit at a terminal: the add wizard's steps,
 // pre-filled (a blank secret keeps the saved one).
 func editInteractive(ctx context.Context, f *Factory, cred store.Credential, c *connectors.Connector) error {
-	old, err := loadValues(f, cred)
+	old, err := loadForChange(f, cred)
 	if err != nil {
 		return err
 	}

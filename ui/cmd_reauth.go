@@ -140,7 +140,7 @@ func reportReauth(f *Factory, cred store.Credential, c *connectors.Connector, re
 // reauthInteractive is reauth at a terminal: the vendor's guide, the new
 // secrets, login and permission checklist, then save.
 func reauthInteractive(ctx context.Context, f *Factory, cred store.Credential, c *connectors.Connector) error {
-	old, err := loadValues(f, cred)
+	old, err := loadForChange(f, cred)
 	if err != nil {
 		return err
 	}

@@ -10,14 +10,18 @@ import (
 )
 
 func newRmCmd(f *Factory) *cobra.Command {
-	var yes bool
+	var yes, destroy bool
 	cmd := &cobra.Command{
 		Use:     "rm NAME",
 		Aliases: []string{"delete", "remove"},
 		Short:   "Delete a credential: its metadata, secrets and cached token",
 		Long: `Delete a credential: its metadata first, then its secrets and cached token
 from the secret store. Asks for confirmation unless --yes; when not run at a
-terminal, --yes is required.`,
+terminal, --yes is required.
+
+With the Vault store, rm deletes the credential's latest version: a Vault
+admin can recover it (vault kv undelete, then vault kv rollback).
+rm --destroy destroys every version of it for good.`,
 		Args:              nameArg(f),
 		ValidArgsFunction: completeNames(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -35,11 +39,25 @@ terminal, --yes is required.`,
 			if c != nil {
 				what = c.Name
 			}
+			st, err := f.Store()
+			if err != nil {
+				return err
+			}
+			if destroy && st.Kind != store.KindVault {
+				return usagef("--destroy is for the Vault store, which keeps every version; the %s store keeps none: drop --destroy", st.Kind)
+			}
 			if !yes {
 				if !f.CanPrompt() {
 					return usagef("rm asks for confirmation; pass --yes to delete %q without asking", name)
 				}
-				ok, err := confirmID(f, "delete", fmt.Sprintf("Delete %s credential %q and its secrets?", what, name), false)
+				q := fmt.Sprintf("Delete %s credential %q and its secrets?", what, name)
+				switch {
+				case destroy:
+					q = fmt.Sprintf("Destroy every version of %s credential %q in Vault (%s)? This cannot be undone.", what, name, st.Location)
+				case st.Kind == store.KindVault:
+					q = fmt.Sprintf("Delete %s credential %q from Vault (%s)? A Vault admin can recover it; --destroy would destroy every version.", what, name, st.Location)
+				}
+				ok, err := confirmID(f, "delete", q, false)
 				if err != nil {
 					return err
 				}
@@ -47,25 +65,45 @@ terminal, --yes is required.`,
 					return ErrCancelled
 				}
 			}
-			return deleteCredential(f, cred)
+			return removeCredential(f, cred, destroy)
 		},
 	}
 	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "delete without asking")
+	cmd.Flags().BoolVar(&destroy, "destroy", false, "Vault store: destroy every version for good (rm alone keeps them for an admin to recover)")
 	return cmd
 }
 
 // deleteCredential removes cred and reports it on stderr.
 func deleteCredential(f *Factory, cred store.Credential) error {
+	return removeCredential(f, cred, false)
+}
+
+// removeCredential removes cred (with destroy, every Vault version of
+// it) and reports it on stderr.
+func removeCredential(f *Factory, cred store.Credential, destroy bool) error {
 	st, err := f.Store()
 	if err != nil {
 		return err
 	}
-	if err := st.Delete(f.context(), cred.Name); err != nil {
+	remove := st.Delete
+	if destroy {
+		remove = st.Destroy
+	}
+	if err := remove(f.context(), cred.Name); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("no credential named %q; it may have just been deleted", cred.Name)
 		}
 		return fmt.Errorf("delete %q: %w", cred.Name, err)
 	}
-	fmt.Fprintf(f.IO.ErrOut, "%s Deleted %q\n", f.IO.stderrStyles().ok.Render("✓"), cred.Name)
+	ok := f.IO.stderrStyles().ok.Render("✓")
+	switch {
+	case destroy:
+		fmt.Fprintf(f.IO.ErrOut, "%s Destroyed every version of %q in Vault\n", ok, cred.Name)
+	case st.Kind == store.KindVault:
+		fmt.Fprintf(f.IO.ErrOut, "%s Deleted %q from Vault; a Vault admin can recover version %d (vault kv undelete -versions=%d, then vault kv rollback -version=%d)\n",
+			ok, cred.Name, cred.Revision, cred.Revision, cred.Revision)
+	default:
+		fmt.Fprintf(f.IO.ErrOut, "%s Deleted %q\n", ok, cred.Name)
+	}
 	return nil
 }

@@ -74,6 +74,21 @@ func loadValues(f *Factory, cred store.Credential) (connectors.Values, error) {
 	return joinValues(cred.Fields, sec), nil
 }
 
+// loadForChange is loadValues for a command that will save a change of
+// cred: it first makes sure the store lets it save (a Vault token that
+// may only read is refused here, in one line, before any question or
+// test).
+func loadForChange(f *Factory, cred store.Credential) (connectors.Values, error) {
+	st, err := f.Store()
+	if err != nil {
+		return nil, err
+	}
+	if err := st.Ready(f.context(), cred.Name); err != nil {
+		return nil, err
+	}
+	return loadValues(f, cred)
+}
+
 // validateName checks a credential name, as a usage error.
 func validateName(name string) error {
 	if err := store.ValidateName(name); err != nil {

@@ -40,6 +40,8 @@ type Factory struct {
 	// Global flags, set by the root command.
 	ConfigDir  string
 	StoreKind  string
+	VaultMount string
+	VaultPath  string
 	Timeout    time.Duration
 	NoInput    bool
 	Accessible bool
@@ -88,15 +90,30 @@ func (f *Factory) configDir() (string, error) {
 	return store.DefaultDir()
 }
 
-// Index returns the metadata index. It never touches the secret store.
-func (f *Factory) Index() (*store.Index, error) {
+// Index returns the credentials' metadata: the index file, which never
+// touches the secret store, or, for the Vault store (recorded, or asked
+// for), the Vault store's own index.
+func (f *Factory) Index() (store.Catalog, error) {
 	dir, err := f.configDir()
 	if err != nil {
 		return nil, err
 	}
 	ix := store.NewIndex(dir)
 	ix.Waiting = f.lockWaiting
+	if rec, err := ix.Kind(); err == nil && (rec == store.KindVault || f.storeKind() == store.KindVault) {
+		st, err := f.Store()
+		if err != nil {
+			return nil, err
+		}
+		return st.Catalog(), nil
+	}
 	return ix, nil
+}
+
+// storeKind is the store asked for: --store, else $CREDWIZ_STORE, else
+// auto.
+func (f *Factory) storeKind() store.Kind {
+	return store.Kind(cmp.Or(f.StoreKind, f.Getenv("CREDWIZ_STORE"), string(store.KindAuto)))
 }
 
 // lockWaiting tells the operator, once a write has waited a second for
@@ -114,8 +131,8 @@ func (f *Factory) Store() (*store.Store, error) {
 			f.stErr = err
 			return
 		}
-		kind := cmp.Or(f.StoreKind, f.Getenv("CREDWIZ_STORE"), string(store.KindAuto))
-		o := store.Options{Dir: dir, Kind: store.Kind(kind)}
+		o := store.Options{Dir: dir, Kind: f.storeKind(), Context: f.context(),
+			Vault: store.VaultOptions{Mount: f.VaultMount, Path: f.VaultPath, Timeout: f.Timeout}}
 		if f.CanPrompt() {
 			o.Passphrase = f.passphrase
 		}
@@ -186,6 +203,10 @@ func (f *Factory) readyStore(name string, replace bool) (*store.Store, error) {
 	st, err := f.Store()
 	if err != nil {
 		return nil, err
+	}
+	if st.Kind == store.KindVault {
+		// The token must let this config dir write; nothing local to check.
+		return st, st.Ready(f.context(), name)
 	}
 	if st.Kind == store.KindFile && f.Getenv("CREDWIZ_PASSPHRASE") == "" && f.CanPrompt() {
 		if _, err := f.passphrase(); err != nil {

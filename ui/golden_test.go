@@ -163,7 +163,8 @@ func TestGoldenHomeMenu(t *testing.T) {
 	eachSize(t, func(t *testing.T, w, h int) string {
 		f := goldenFactory(t, w)
 		now := f.Now()
-		ix, _ := f.Index()
+		cat, _ := f.Index()
+		ix := cat.(*store.Index) // a local store's catalog is its index
 		for i := range 10 {
 			lt := &store.TestResult{At: now.Add(-time.Duration(i+1) * time.Hour), OK: i%3 != 0, Class: "rejected"}
 			if err := putCredential(ix, store.Credential{Name: fmt.Sprintf("cred-%02d", i), Connector: "drift", LastTest: lt}); err != nil {
@@ -186,7 +187,8 @@ func TestGoldenPicker(t *testing.T) {
 	eachSize(t, func(t *testing.T, w, h int) string {
 		f := goldenFactory(t, w)
 		now := f.Now()
-		ix, _ := f.Index()
+		cat, _ := f.Index()
+		ix := cat.(*store.Index) // a local store's catalog is its index
 		for i, c := range []string{"drift", "salesforce", "demandbase"} {
 			cred := store.Credential{Name: "prod-" + c, Connector: c}
 			if i > 0 {

@@ -23,6 +23,8 @@ type testEnv struct {
 	env     map[string]string
 	now     func() time.Time
 	real    bool // the real OS keychain instead of the in-memory stores
+	// open, when set, opens the store instead (the Vault store's tests).
+	open func(store.Options) (*store.Store, error)
 }
 
 func newTestEnv(t *testing.T) *testEnv {
@@ -48,6 +50,9 @@ func (e *testEnv) factory(io *IOStreams) *Factory {
 		},
 		Connectors: connectors.All,
 		OpenStore: func(o store.Options) (*store.Store, error) {
+			if e.open != nil {
+				return e.open(o)
+			}
 			if e.real {
 				return store.Open(o)
 			}

@@ -96,7 +96,7 @@ func homePage(f *Factory) (*Page, *string, error) {
 
 // homeSummary says how many credentials are saved and where the secrets
 // are, then lists up to homeListMax of them with their last test.
-func homeSummary(f *Factory, ix *store.Index, creds []store.Credential) []string {
+func homeSummary(f *Factory, ix store.Catalog, creds []store.Credential) []string {
 	kind, _ := ix.Kind()
 	where := "secrets: the OS keychain, or the encrypted file where none answers"
 	switch kind {
@@ -104,6 +104,8 @@ func homeSummary(f *Factory, ix *store.Index, creds []store.Credential) []string
 		where = "secrets in the OS keychain"
 	case store.KindFile:
 		where = "secrets in the encrypted file"
+	case store.KindVault:
+		where = "credentials in Vault (" + ix.Path() + ")"
 	}
 	out := []string{countCredentials(len(creds)) + " · " + where}
 	w := nameWidth(creds)

@@ -14,6 +14,7 @@ var pickTitles = map[string]string{
 	homeTest: "Test which credential?", homeReauth: "Re-authenticate which credential?",
 	homeEdit: "Edit which credential?", homeDelete: "Delete which credential?",
 	"show": "Show which credential?", "token": "Print the token of which credential?",
+	"history": "Show the history of which credential?",
 }
 
 // pickCredential asks which saved credential an action is for: a list

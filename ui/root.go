@@ -60,12 +60,14 @@ func NewRoot(f *Factory) *cobra.Command {
 
 	pf := root.PersistentFlags()
 	pf.BoolVar(&f.NoInput, "no-input", false, "never prompt; missing input is a usage error")
-	pf.StringVar(&f.StoreKind, "store", "", "secret store: auto, keychain or file (default $CREDWIZ_STORE or auto)")
+	pf.StringVar(&f.StoreKind, "store", "", "secret store: auto, keychain, file or vault (default $CREDWIZ_STORE or auto)")
+	pf.StringVar(&f.VaultMount, "vault-mount", "", "Vault store: the KV version 2 mount (default the recorded one, else secret)")
+	pf.StringVar(&f.VaultPath, "vault-path", "", "Vault store: the folder under the mount (default the recorded one, else credwiz)")
 	pf.StringVar(&f.ConfigDir, "config-dir", "", "config directory (default $CREDWIZ_CONFIG_DIR or the OS config dir)")
-	pf.DurationVar(&f.Timeout, "timeout", f.Timeout, "timeout of each HTTP request to a vendor")
+	pf.DurationVar(&f.Timeout, "timeout", f.Timeout, "timeout of each HTTP request to a vendor or to Vault")
 	pf.BoolVar(&f.Accessible, "accessible", false, "accessible mode: plain prompts for screen readers (also $ACCESSIBLE)")
 	_ = root.RegisterFlagCompletionFunc("store", cobra.FixedCompletions(
-		[]string{"auto", "keychain", "file"}, cobra.ShellCompDirectiveNoFileComp))
+		[]string{"auto", "keychain", "file", "vault"}, cobra.ShellCompDirectiveNoFileComp))
 
 	root.AddCommand(
 		newAddCmd(f),
@@ -78,6 +80,7 @@ func NewRoot(f *Factory) *cobra.Command {
 		newTokenCmd(f),
 		newConnectorsCmd(f),
 		newDoctorCmd(f),
+		newHistoryCmd(f),
 		&cobra.Command{
 			Use: "version", Short: "Print credwiz's version", Hidden: true, Args: noArgs,
 			Run: func(cmd *cobra.Command, _ []string) { fmt.Fprintf(f.IO.Out, "credwiz version %s\n", f.Version) },
@@ -106,16 +109,16 @@ func closeAfter(cmd *cobra.Command, f *Factory) {
 func checkGlobals(f *Factory) error {
 	if f.StoreKind != "" {
 		switch store.Kind(f.StoreKind) {
-		case store.KindAuto, store.KindKeychain, store.KindFile:
+		case store.KindAuto, store.KindKeychain, store.KindFile, store.KindVault:
 		default:
-			return usagef("--store %q is not a store; use auto, keychain or file", f.StoreKind)
+			return usagef("--store %q is not a store; use auto, keychain, file or vault", f.StoreKind)
 		}
 	}
 	if k := f.Getenv("CREDWIZ_STORE"); k != "" && f.StoreKind == "" {
 		switch store.Kind(k) {
-		case store.KindAuto, store.KindKeychain, store.KindFile:
+		case store.KindAuto, store.KindKeychain, store.KindFile, store.KindVault:
 		default:
-			return usagef("CREDWIZ_STORE=%q is not a store; use auto, keychain or file", k)
+			return usagef("CREDWIZ_STORE=%q is not a store; use auto, keychain, file or vault", k)
 		}
 	}
 	if f.Timeout <= 0 {

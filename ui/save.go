@@ -90,6 +90,8 @@ func storeLabel(st *store.Store) string {
 		return "the encrypted file"
 	case store.KindMemory:
 		return "memory"
+	case store.KindVault:
+		return "Vault (" + st.Location + ")"
 	}
 	return string(st.Kind)
 }

@@ -551,8 +551,14 @@ func TestKillStepsCoverEveryStep(t *testing.T) {
 
 // doctorReport is what the tests read of doctor --json.
 type doctorReport struct {
-	Orphans    []string `json:"orphan_secrets"`
-	Unknown    []string `json:"unknown_items"`
+	OrphanSecrets []string `json:"orphan_secrets"`
+	OrphanTokens  []string `json:"orphan_tokens"`
+	UnknownItems  []string `json:"unknown_items"`
+	UnknownTokens []string `json:"unknown_tokens"`
+	// Orphans and Unknown name them as doctor prints them ("secret x",
+	// "cached token y").
+	Orphans    []string `json:"-"`
+	Unknown    []string `json:"-"`
 	Unfinished []string `json:"unfinished"`
 	Missing    []string `json:"missing_secrets"`
 	Mismatched []string `json:"mismatched"`
@@ -578,5 +584,18 @@ func doctorJSON(t *testing.T, sb *sandbox, fix bool) doctorReport {
 		t.Fatalf("doctor: the secret store does not answer:\n%s", r)
 	}
 	d.code = r.code
+	for _, n := range d.OrphanSecrets {
+		d.Orphans = append(d.Orphans, "secret "+n)
+	}
+	for _, n := range d.OrphanTokens {
+		d.Orphans = append(d.Orphans, "cached token "+n)
+	}
+	slices.Sort(d.Orphans)
+	for _, n := range d.UnknownItems {
+		d.Unknown = append(d.Unknown, "secret "+n)
+	}
+	for _, n := range d.UnknownTokens {
+		d.Unknown = append(d.Unknown, "cached token "+n)
+	}
 	return d
 }

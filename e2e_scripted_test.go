@@ -84,8 +84,13 @@ func scriptedFlow(t *testing.T, kind storeKind, c *connectors.Connector) {
 				name, sortedKeys(got), sortedKeys(secrets))
 		}
 	} else {
-		if _, err := os.Stat(filepath.Join(sb.configDir, store.AgeFileName)); err != nil {
+		// The encrypted file store: its identity and the item's own file.
+		dir := filepath.Join(sb.configDir, store.SecretsDirName)
+		if _, err := os.Stat(filepath.Join(dir, "identity.age")); err != nil {
 			t.Errorf("file store: %v", err)
+		}
+		if items, _ := filepath.Glob(filepath.Join(dir, "credwiz.*.age")); len(items) != 1 {
+			t.Errorf("file store: item files %v, want the one of %s", items, name)
 		}
 	}
 

@@ -236,3 +236,7 @@ Keychain round trips (D-Bus method calls to org.freedesktop.secrets, counted wit
 | rm NAME | $KC_RM |
 | test --all, 50 Drift credentials | $KC_TESTALL |
 EOF
+
+# 6. The encrypted file store next to the keychain (its own script: its
+# own Secret Service, emulators and config dirs).
+RUNS=${FILESTORE_RUNS:-$RUNS} bash scripts/bench-filestore.sh

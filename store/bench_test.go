@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -113,42 +112,6 @@ func BenchmarkKeychain(b *testing.B) {
 				b.Fatal(err)
 			}
 			if _, err := k.Get("bench"); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-}
-
-func BenchmarkAgeFileGet(b *testing.B) {
-	path := filepath.Join(b.TempDir(), AgeFileName)
-	seed := testAgeFile(b, path, "pass")
-	sec := seed.Section(SecretService)
-	for i := range 100 {
-		if err := sec.Set(fmt.Sprintf("cred-%03d", i), Item{Values: map[string]string{"client_secret": randomHex(16)}}); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.Run("cached", func(b *testing.B) {
-		for b.Loop() {
-			if _, err := sec.Get("cred-050"); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run(fmt.Sprintf("cold-workfactor-%d", testWorkFactor), func(b *testing.B) {
-		for b.Loop() {
-			if _, err := testAgeFile(b, path, "pass").Section(SecretService).Get("cred-050"); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("cold-default-workfactor", func(b *testing.B) {
-		def := NewAgeFile(path, func() (string, error) { return "pass", nil })
-		if err := def.Section(SecretService).Set("cred-050", Item{Values: map[string]string{"client_secret": "x"}}); err != nil {
-			b.Fatal(err)
-		}
-		for b.Loop() {
-			if _, err := NewAgeFile(path, func() (string, error) { return "pass", nil }).Section(SecretService).Get("cred-050"); err != nil {
 				b.Fatal(err)
 			}
 		}

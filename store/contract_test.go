@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -203,19 +202,20 @@ func TestMemoryContract(t *testing.T) {
 	runSecretsContract(t, func(t *testing.T) (Secrets, Secrets) { return NewMemory(), NewMemory() })
 }
 
-func TestAgeFileContract(t *testing.T) {
+func TestFileStoreContract(t *testing.T) {
 	runSecretsContract(t, func(t *testing.T) (Secrets, Secrets) {
-		f := testAgeFile(t, filepath.Join(t.TempDir(), AgeFileName), "correct horse")
+		f := testFileStore(t, t.TempDir(), "correct horse")
 		return f.Section(SecretService), f.Section(TokenService)
 	})
 }
 
-// TestAgeFileFreshInstanceContract runs the contract with a new AgeFile for
-// every call, so that nothing passes through the in-process cache.
-func TestAgeFileFreshInstanceContract(t *testing.T) {
+// TestFileStoreFreshInstanceContract runs the contract with a new
+// FileStore for every call, as separate processes would: nothing passes
+// through an in-process cache of the identity.
+func TestFileStoreFreshInstanceContract(t *testing.T) {
 	runSecretsContract(t, func(t *testing.T) (Secrets, Secrets) {
-		path := filepath.Join(t.TempDir(), AgeFileName)
-		return freshAge{path, SecretService}, freshAge{path, TokenService}
+		dir := t.TempDir()
+		return freshFile{dir, SecretService}, freshFile{dir, TokenService}
 	})
 }
 
@@ -229,26 +229,26 @@ func TestKeychainContract(t *testing.T) {
 	})
 }
 
-// freshAge opens its file anew for each call.
-type freshAge struct{ path, service string }
+// freshFile opens its store anew for each call.
+type freshFile struct{ dir, service string }
 
-func (a freshAge) sec() Secrets {
-	f := NewAgeFile(a.path, func() (string, error) { return "fresh pass", nil })
+func (a freshFile) sec() Secrets {
+	f := NewFileStore(a.dir, FileOptions{Passphrase: func(PassphraseRequest) (string, error) { return "fresh pass", nil }})
 	f.WorkFactor = testWorkFactor
 	return f.Section(a.service)
 }
-func (a freshAge) Get(n string) (Item, error)  { return a.sec().Get(n) }
-func (a freshAge) Set(n string, it Item) error { return a.sec().Set(n, it) }
-func (a freshAge) Delete(n string) error       { return a.sec().Delete(n) }
-func (a freshAge) List() ([]Listed, error)     { return a.sec().(Lister).List() }
+func (a freshFile) Get(n string) (Item, error)  { return a.sec().Get(n) }
+func (a freshFile) Set(n string, it Item) error { return a.sec().Set(n, it) }
+func (a freshFile) Delete(n string) error       { return a.sec().Delete(n) }
+func (a freshFile) List() ([]Listed, error)     { return a.sec().(Lister).List() }
 
-// testWorkFactor is the scrypt work factor of test files: fast, not safe.
+// testWorkFactor is the scrypt work factor of test stores: fast, not safe.
 const testWorkFactor = 10
 
-// testAgeFile returns an AgeFile at path with passphrase pass and a low
-// work factor.
-func testAgeFile(t testing.TB, path, pass string) *AgeFile {
-	f := NewAgeFile(path, func() (string, error) { return pass, nil })
+// testFileStore returns the file store of config dir dir with passphrase
+// pass and a low work factor; any prompt answers pass.
+func testFileStore(t testing.TB, dir, pass string) *FileStore {
+	f := NewFileStore(dir, FileOptions{Passphrase: func(PassphraseRequest) (string, error) { return pass, nil }})
 	f.WorkFactor = testWorkFactor
 	return f
 }

@@ -10,8 +10,6 @@ import (
 const (
 	// IndexFile holds the credentials' metadata.
 	IndexFile = "credentials.json"
-	// AgeFileName holds the encrypted file store's secrets.
-	AgeFileName = "secrets.age"
 	// lockSuffix names a file's sibling lock file.
 	lockSuffix = ".lock"
 )

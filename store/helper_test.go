@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"testing"
 	"time"
 )
 
@@ -61,6 +62,17 @@ func runHelper(action string) int {
 		err = k.Delete("x")
 		report("delete", start, "", err)
 		return 0
+	case "file-get":
+		// Another process reading a file store's item with no passphrase
+		// (an unlocked session must serve it).
+		f := NewFileStore(os.Getenv("HELPER_DIR"), FileOptions{})
+		it, err := f.Section(SecretService).Get(os.Getenv("HELPER_NAME"))
+		if err != nil {
+			fmt.Fprintln(os.Stdout, err)
+			return 1
+		}
+		fmt.Fprintln(os.Stdout, it.Values["k"])
+		return 0
 	case "open":
 		start := time.Now()
 		s, err := Open(Options{Dir: os.Getenv("HELPER_DIR"), Kind: Kind(os.Getenv("HELPER_KIND")), ProbeTimeout: timeout})
@@ -97,5 +109,13 @@ func sampleCredential(name string) Credential {
 			At: t, OK: true, Account: "Example Corp (" + name + ")",
 			TokenExpires: t.Add(8 * time.Hour),
 		},
+	}
+}
+
+// mustSymlink makes p a symbolic link to target.
+func mustSymlink(t *testing.T, target, p string) {
+	t.Helper()
+	if err := os.Symlink(target, p); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"time"
 )
 
@@ -19,25 +18,29 @@ type Options struct {
 	// Kind is the store asked for: KindAuto (or ""), KindKeychain, KindFile
 	// or KindMemory (tests).
 	Kind Kind
-	// Passphrase prompts for the file store's passphrase; it is used only
-	// when CREDWIZ_PASSPHRASE is unset. nil means no prompt is possible:
-	// the file store then fails with an error saying to set
-	// CREDWIZ_PASSPHRASE.
-	Passphrase func() (string, error)
+	// Passphrase asks for the encrypted file store's passphrase; it is
+	// used only when CREDWIZ_PASSPHRASE is unset. nil means nobody can be
+	// asked: reading a secret then needs an unlocked session or
+	// CREDWIZ_IDENTITY_FILE, and creating the store CREDWIZ_PASSPHRASE.
+	Passphrase PassphraseFunc
+	// WorkFactor is the scrypt work factor of the identity files the
+	// encrypted file store writes; zero means DefaultWorkFactor.
+	WorkFactor int
 	// Timeout bounds each keychain call; zero means DefaultKeychainTimeout.
 	Timeout time.Duration
 	// ProbeTimeout bounds auto's keychain probe; zero means
 	// DefaultProbeTimeout.
 	ProbeTimeout time.Duration
-	// WorkFactor is the scrypt work factor of the encrypted file the file
-	// store writes; zero means age's default.
-	WorkFactor int
 	// Vault configures the Vault store (Kind vault, or recorded).
 	Vault VaultOptions
 	// Context is the context of the Vault store's calls that take none
 	// (Store.Secret, Store.CachedToken, its Catalog); nil means
 	// context.Background().
 	Context context.Context
+
+	// services are the keychain services, [secrets, tokens]; zero means
+	// SecretService and TokenService. Tests set their own.
+	services [2]string
 }
 
 // Store is the metadata index plus the secret store of the resolved kind.
@@ -72,6 +75,13 @@ type Store struct {
 	// Index then records only the store's settings and Tokens is the
 	// local cache of access tokens.
 	remote backend
+
+	// File is the encrypted file store when Kind is KindFile (its
+	// identity, recipients and sessions), else nil.
+	File *FileStore
+
+	// opts are the options Open was given, for Migrate.
+	opts Options
 }
 
 // Step names a point right after one write of the protocol.
@@ -100,11 +110,31 @@ const (
 	StepTokenWritten Step = "token-written"
 	// StepRepaired: doctor finished or removed one item.
 	StepRepaired Step = "repaired"
+	// StepConverted: the older single file's items are in the current
+	// layout, and its identity is in place (the commit of a conversion);
+	// secrets.age is not yet removed.
+	StepConverted Step = "converted"
+	// StepRecipientsWritten: recipients.txt holds a changed set.
+	StepRecipientsWritten Step = "recipients-written"
+	// StepReencrypted: one item is encrypted anew to the recipients.
+	StepReencrypted Step = "reencrypted"
+	// StepMigrateStarted: the migration marker is written.
+	StepMigrateStarted Step = "migrate-started"
+	// StepMigrateCopied: one credential's secret is written in the
+	// target store.
+	StepMigrateCopied Step = "migrate-copied"
+	// StepMigrateSwitched: the index records the target store (the
+	// commit of a migration).
+	StepMigrateSwitched Step = "migrate-switched"
+	// StepMigrateSourceDeleted: one item is deleted from the source store.
+	StepMigrateSourceDeleted Step = "migrate-source-deleted"
 )
 
 // Steps lists every step, for tests that stop at each.
 var Steps = []Step{StepIDCommitted, StepSecretStaged, StepSecretWritten, StepIndexCommitted,
-	StepIndexSettled, StepStagedDeleted, StepOldSecretDeleted, StepTokenDeleted, StepTokenWritten, StepRepaired}
+	StepIndexSettled, StepStagedDeleted, StepOldSecretDeleted, StepTokenDeleted, StepTokenWritten, StepRepaired,
+	StepConverted, StepRecipientsWritten, StepReencrypted,
+	StepMigrateStarted, StepMigrateCopied, StepMigrateSwitched, StepMigrateSourceDeleted}
 
 // probeName is the account Probe reads. It is not a valid credential name,
 // so it never collides with one.
@@ -150,11 +180,6 @@ func Open(o Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	timeout := o.Timeout
-	if timeout <= 0 {
-		timeout = DefaultKeychainTimeout
-	}
-
 	var kind Kind
 	var reason string
 	var fallback error
@@ -162,8 +187,8 @@ func Open(o Options) (*Store, error) {
 	case head.kind != "" && want == KindAuto:
 		kind, reason = head.kind, "recorded in "+ix.Path()
 	case head.kind != "" && want != head.kind && (head.hasCreds || head.kind == KindVault):
-		return nil, fmt.Errorf("%w: %s records the %s store for its credentials, but the %s store was asked for: drop --store/CREDWIZ_STORE (or use --store %s) to keep using them, or choose another --config-dir",
-			ErrStoreMismatch, ix.Path(), head.kind, want, head.kind)
+		return nil, fmt.Errorf("%w: %s records the %s store for its credentials, but the %s store was asked for: drop --store/CREDWIZ_STORE (or use --store %s) to keep using them, move them with credwiz migrate --to %s, or choose another --config-dir",
+			ErrStoreMismatch, ix.Path(), head.kind, want, head.kind, want)
 	case want != KindAuto:
 		kind, reason = want, "asked for"
 	default:
@@ -182,47 +207,63 @@ func Open(o Options) (*Store, error) {
 	if kind == KindVault {
 		return openVault(ix, head, o, reason)
 	}
-	s := &Store{Index: ix, Kind: kind, Reason: reason, Fallback: fallback}
-	switch kind {
-	case KindKeychain:
-		s.Secrets = NewKeychain(SecretService, timeout)
-		s.Tokens = NewKeychain(TokenService, timeout)
-	case KindFile:
-		af := NewAgeFile(filepath.Join(dir, AgeFileName), passphraseSource(o.Passphrase))
-		af.WorkFactor = o.WorkFactor
-		s.Secrets = af.Section(SecretService)
-		s.Tokens = af.Section(TokenService)
-	case KindMemory:
-		s.Secrets, s.Tokens = NewMemory(), NewMemory()
-	default:
+	s := &Store{Index: ix, Reason: reason, Fallback: fallback, opts: o}
+	s.opts.Dir = dir
+	if err := s.useKind(kind); err != nil {
 		return nil, fmt.Errorf("%s records an unknown secret store %q (written by a newer credwiz?): upgrade credwiz", ix.Path(), kind)
 	}
 	return s, nil
 }
 
-// passphraseSource returns CREDWIZ_PASSPHRASE when it is set, else prompt.
-func passphraseSource(prompt func() (string, error)) func() (string, error) {
-	if p, ok := os.LookupEnv("CREDWIZ_PASSPHRASE"); ok {
-		return func() (string, error) {
-			if p == "" {
-				return "", noPassphrase("CREDWIZ_PASSPHRASE is set but empty: set it to the encrypted file's passphrase")
-			}
-			return p, nil
-		}
+// useKind sets the store's secret backends to those of kind.
+func (s *Store) useKind(kind Kind) error {
+	sec, tok, file, err := openBackend(kind, s.opts)
+	if err != nil {
+		return err
 	}
-	if prompt == nil {
-		return func() (string, error) {
-			return "", noPassphrase("the encrypted file store needs a passphrase and cannot prompt here: set CREDWIZ_PASSPHRASE")
-		}
+	s.Kind, s.Secrets, s.Tokens, s.File = kind, sec, tok, file
+	if file != nil {
+		file.hook = s.step
 	}
-	return prompt
+	return nil
+}
+
+// openBackend returns the secret backends of kind for o (o.Dir set).
+func openBackend(kind Kind, o Options) (secrets, tokens Secrets, file *FileStore, err error) {
+	timeout := o.Timeout
+	if timeout <= 0 {
+		timeout = DefaultKeychainTimeout
+	}
+	switch kind {
+	case KindKeychain:
+		svc := o.services
+		if svc[0] == "" {
+			svc = [2]string{SecretService, TokenService}
+		}
+		return NewKeychain(svc[0], timeout), NewKeychain(svc[1], timeout), nil, nil
+	case KindFile:
+		env, hasEnv := os.LookupEnv("CREDWIZ_PASSPHRASE")
+		f := NewFileStore(o.Dir, FileOptions{Passphrase: o.Passphrase, IdentityFile: os.Getenv("CREDWIZ_IDENTITY_FILE"),
+			EnvPassphrase: env, HasEnvPassphrase: hasEnv})
+		f.WorkFactor = o.WorkFactor
+		return f.Section(SecretService), f.Section(TokenService), f, nil
+	case KindMemory:
+		return NewMemory(), NewMemory(), nil, nil
+	}
+	return nil, nil, nil, fmt.Errorf("unknown secret store %q", kind)
 }
 
 // Probe reads one probe account from s and returns how long that took. A
 // not-found answer counts as answering: the error is nil. Otherwise it is
-// the store's error (for a keychain, wrapping ErrUnavailable).
+// the store's error (for a keychain, wrapping ErrUnavailable). A store
+// that can check itself without reading an item (a Prober: the encrypted
+// file store, which would need its passphrase) does that instead.
 func Probe(s Secrets) (time.Duration, error) {
 	start := time.Now()
+	if p, ok := s.(Prober); ok {
+		err := p.Probe()
+		return time.Since(start), err
+	}
 	_, err := s.Get(probeName)
 	d := time.Since(start)
 	if err != nil && !errors.Is(err, ErrNotFound) {

@@ -141,7 +141,7 @@ func TestOpenAutoPicksKeychain(t *testing.T) {
 func TestOpenFilePassphraseSources(t *testing.T) {
 	dir := t.TempDir()
 	calls := 0
-	prompt := func() (string, error) { calls++; return "prompted", nil }
+	prompt := func(PassphraseRequest) (string, error) { calls++; return "prompted", nil }
 
 	os.Unsetenv("CREDWIZ_PASSPHRASE")
 	t.Setenv("CREDWIZ_PASSPHRASE", "")
@@ -176,7 +176,10 @@ func TestOpenFilePassphraseSources(t *testing.T) {
 	}
 
 	t.Setenv("CREDWIZ_PASSPHRASE", "prompted")
-	st, err = Open(Options{Dir: dir, Passphrase: func() (string, error) { t.Fatal("prompted despite CREDWIZ_PASSPHRASE"); return "", nil }})
+	st, err = Open(Options{Dir: dir, Passphrase: func(PassphraseRequest) (string, error) {
+		t.Fatal("prompted despite CREDWIZ_PASSPHRASE")
+		return "", nil
+	}})
 	if err != nil || st.Kind != KindFile {
 		t.Fatalf("Open = %v, %v", st, err)
 	}
@@ -190,52 +193,9 @@ func TestOpenFilePassphraseSources(t *testing.T) {
 	}
 }
 
-// TestWrongPassphraseChangesNothing: with the wrong passphrase reads and
-// writes fail with ErrWrongPassphrase and neither file changes.
-func TestWrongPassphraseChangesNothing(t *testing.T) {
-	dir := t.TempDir()
-	st, err := Open(Options{Dir: dir, Kind: KindFile, Passphrase: func() (string, error) { return "right", nil }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	lowerWorkFactor(st)
-	if err := addErr(st, sampleCredential("a"), map[string]string{"k": "v"}); err != nil {
-		t.Fatal(err)
-	}
-	index0, _ := os.ReadFile(filepath.Join(dir, IndexFile))
-	age0, _ := os.ReadFile(filepath.Join(dir, AgeFileName))
-
-	t.Setenv("CREDWIZ_PASSPHRASE", "wrong")
-	st, err = Open(Options{Dir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := secretOf(st, "a"); !errors.Is(err, ErrWrongPassphrase) {
-		t.Fatalf("Secret: err = %v, want ErrWrongPassphrase", err)
-	}
-	if err := addErr(st, sampleCredential("b"), map[string]string{"k": "v"}); !errors.Is(err, ErrWrongPassphrase) {
-		t.Fatalf("Add: err = %v, want ErrWrongPassphrase", err)
-	}
-	if err := st.Delete(bg, "a"); !errors.Is(err, ErrWrongPassphrase) || errors.Is(err, ErrCleanup) {
-		t.Fatalf("Delete: err = %v, want ErrWrongPassphrase with nothing changed", err)
-	}
-	if _, err := st.Repair(bg, false); !errors.Is(err, ErrWrongPassphrase) {
-		t.Fatalf("Repair: err = %v, want ErrWrongPassphrase", err)
-	}
-	if _, err := st.Check(bg); !errors.Is(err, ErrWrongPassphrase) {
-		t.Fatalf("Check: err = %v, want ErrWrongPassphrase", err)
-	}
-	if age1, _ := os.ReadFile(filepath.Join(dir, AgeFileName)); !bytes.Equal(age0, age1) {
-		t.Fatal("secrets.age changed")
-	}
-	if index1, _ := os.ReadFile(filepath.Join(dir, IndexFile)); !bytes.Equal(index0, index1) {
-		t.Fatalf("index changed:\n%s\nwas\n%s", index1, index0)
-	}
-}
-
 // lowerWorkFactor makes a file store fast for tests.
 func lowerWorkFactor(st *Store) {
-	if s, ok := st.Secrets.(*ageSection); ok {
-		s.f.WorkFactor = testWorkFactor
+	if st.File != nil {
+		st.File.WorkFactor = testWorkFactor
 	}
 }

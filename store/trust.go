@@ -177,7 +177,7 @@ func ensureDir(dir string) error {
 // staleTemp reports whether name, in the config dir, is a temporary file
 // a write left behind (renameio's ".NAME123" files).
 func staleTemp(name string) bool {
-	for _, own := range []string{IndexFile, AgeFileName} {
+	for _, own := range []string{IndexFile, AgeFileName, migrationFileName} {
 		if len(name) > len(own)+1 && name[0] == '.' && name[1:len(own)+1] == own {
 			return true
 		}
@@ -185,8 +185,11 @@ func staleTemp(name string) bool {
 	return false
 }
 
-// StaleTemps lists temporary files a killed write left in dir. Call it
-// under the index lock (doctor does): no live write has one then.
+// StaleTemps lists temporary files a killed write left in dir and in its
+// secrets directory, and the older single secrets file left by a
+// conversion interrupted after its commit (nothing reads it once the
+// current layout exists). Call it under the index lock (doctor does): no
+// live write has one then.
 func StaleTemps(dir string) ([]string, error) {
 	ents, err := os.ReadDir(dir)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -200,6 +203,25 @@ func StaleTemps(dir string) ([]string, error) {
 		if staleTemp(e.Name()) && e.Type().IsRegular() {
 			out = append(out, filepath.Join(dir, e.Name()))
 		}
+	}
+	sdir := filepath.Join(dir, SecretsDirName)
+	ents, err = os.ReadDir(sdir)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fileError("read", sdir, err)
+	}
+	converted := false
+	for _, e := range ents {
+		name := e.Name()
+		if name == identityFileName && e.Type().IsRegular() {
+			converted = true
+		}
+		// renameio's temporary files, and those of linkIdentity.
+		if len(name) > 1 && name[0] == '.' && e.Type().IsRegular() {
+			out = append(out, filepath.Join(sdir, name))
+		}
+	}
+	if fi, err := os.Lstat(filepath.Join(dir, AgeFileName)); converted && err == nil && fi.Mode().IsRegular() {
+		out = append(out, filepath.Join(dir, AgeFileName))
 	}
 	return out, nil
 }

@@ -63,13 +63,6 @@ var hostiles = []hostile{
 	}, "is larger", "move it away", true},
 }
 
-func mustSymlink(t *testing.T, target, p string) {
-	t.Helper()
-	if err := os.Symlink(target, p); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // writeMode writes a valid empty index at p with mode perm (whatever the
 // umask).
 func writeMode(t *testing.T, p string, perm os.FileMode) {
@@ -183,21 +176,63 @@ func TestSymlinkedLockRefused(t *testing.T) {
 }
 
 // TestHostileSecretsFile: the encrypted file store refuses a symlink to
-// /dev/zero and a FIFO at once, without reading them.
+// /dev/zero and a FIFO at once, without reading them, wherever one of its
+// files should be: the older single file, identity.age, recipients.txt,
+// an item.
 func TestHostileSecretsFile(t *testing.T) {
-	for _, h := range hostiles[:2] {
-		dir := t.TempDir()
-		path := filepath.Join(dir, AgeFileName)
-		h.setup(t, path)
-		done := make(chan error, 1)
-		go func() { _, err := testAgeFile(t, path, "pw").Section(SecretService).Get("a"); done <- err }()
-		select {
-		case err := <-done:
-			if !errors.Is(err, ErrUntrusted) || !strings.Contains(err.Error(), h.problem) {
-				t.Errorf("%s: err = %v", h.name, err)
-			}
-		case <-time.After(5 * time.Second):
-			t.Fatalf("%s: Get hangs", h.name)
+	for _, where := range []string{"legacy", "identity", "recipients", "item"} {
+		for _, h := range hostiles[:2] {
+			t.Run(where+"/"+h.name, func(t *testing.T) {
+				dir := t.TempDir()
+				f := testFileStore(t, dir, "pw")
+				var path string
+				switch where {
+				case "legacy":
+					path = f.LegacyPath()
+				case "identity":
+					mustSet(t, f.Section(SecretService), "a", map[string]string{"k": "v"})
+					path = f.IdentityPath()
+				case "recipients":
+					mustSet(t, f.Section(SecretService), "a", map[string]string{"k": "v"})
+					path = f.RecipientsPath()
+				case "item":
+					mustSet(t, f.Section(SecretService), "b", map[string]string{"k": "v"})
+					name, _ := itemFileName(SecretService, "a")
+					path = filepath.Join(f.Dir(), name)
+				}
+				_ = os.Remove(path)
+				h.setup(t, path)
+				type result struct {
+					op  string
+					err error
+				}
+				done := make(chan result, 2)
+				go func() {
+					_, err := testFileStore(t, dir, "pw").Section(SecretService).Get("a")
+					done <- result{"Get", err}
+				}()
+				go func() {
+					err := testFileStore(t, dir, "pw").Section(SecretService).Set("c", Item{Values: map[string]string{"k": "v"}})
+					done <- result{"Set", err}
+				}()
+				for range 2 {
+					select {
+					case r := <-done:
+						// A write reads no item; a read, no recipients.
+						if r.op == "Set" && where == "item" || r.op == "Get" && where == "recipients" {
+							if r.err != nil {
+								t.Errorf("%s: %v", r.op, r.err)
+							}
+							continue
+						}
+						if !errors.Is(r.err, ErrUntrusted) || !strings.Contains(r.err.Error(), h.problem) {
+							t.Errorf("%s: err = %v, want a refusal saying %q", r.op, r.err, h.problem)
+						}
+					case <-time.After(5 * time.Second):
+						t.Fatal("the file store hangs")
+					}
+				}
+			})
 		}
 	}
 }

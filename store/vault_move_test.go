@@ -24,7 +24,7 @@ var moveSeed = map[string]string{"m1": "one", "m2": "two", "m3": "three"}
 
 // localOpts are the options of config dir dir's local store.
 func localOpts(dir string) Options {
-	return Options{Dir: dir, Passphrase: func() (string, error) { return movePass, nil }, WorkFactor: moveWork,
+	return Options{Dir: dir, Passphrase: func(PassphraseRequest) (string, error) { return movePass, nil }, WorkFactor: moveWork,
 		Timeout: 5 * time.Second, ProbeTimeout: time.Millisecond}
 }
 

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -49,8 +48,8 @@ type vaultMove struct {
 	Unknown jsontext.Value `json:",embed"`
 }
 
-// Migration is what a migration to or from the Vault store did.
-type Migration struct {
+// VaultMigration is what a migration to or from the Vault store did.
+type VaultMigration struct {
 	// From and To are the stores.
 	From, To Kind
 	// Moved counts the credentials copied to the target store.
@@ -78,8 +77,8 @@ type Migration struct {
 //  4. the local secret items and cached tokens of this config dir are
 //     deleted, then the record of the migration: a kill here leaves them
 //     for doctor --fix (or the next run).
-func (s *Store) MigrateToVault(ctx context.Context, o Options) (Migration, error) {
-	res := Migration{From: s.Kind, To: KindVault}
+func (s *Store) MigrateToVault(ctx context.Context, o Options) (VaultMigration, error) {
+	res := VaultMigration{From: s.Kind, To: KindVault}
 	if s.remote != nil {
 		return res, fmt.Errorf("this config dir already keeps its credentials in Vault (%s)", s.Location)
 	}
@@ -145,7 +144,7 @@ func (s *Store) MigrateToVault(ctx context.Context, o Options) (Migration, error
 // copyIn writes creds (with their secrets from s) into Vault, marked in
 // Vault's index while in flight. Nothing is written when one of them
 // exists in Vault and an earlier run of this migration did not write it.
-func (v *vaultStore) copyIn(ctx context.Context, s *Store, id string, creds []Credential, res *Migration) error {
+func (v *vaultStore) copyIn(ctx context.Context, s *Store, id string, creds []Credential, res *VaultMigration) error {
 	names := make([]string, len(creds))
 	needs := make([]vaultkv.Need, 0, len(creds))
 	for i, c := range creds {
@@ -300,8 +299,8 @@ func ownedItems(sec Secrets, id string, creds []Credential) []string {
 //
 // o gives the target store's settings (Passphrase, Timeout). After it, s
 // is the local store.
-func (s *Store) MigrateFromVault(ctx context.Context, to Kind, o Options) (Migration, error) {
-	res := Migration{From: KindVault, To: to}
+func (s *Store) MigrateFromVault(ctx context.Context, to Kind, o Options) (VaultMigration, error) {
+	res := VaultMigration{From: KindVault, To: to}
 	v, ok := s.remote.(*vaultStore)
 	if !ok {
 		return res, fmt.Errorf("this config dir keeps its credentials in the %s store, not in Vault", s.Kind)
@@ -406,19 +405,10 @@ func (s *Store) MigrateFromVault(ctx context.Context, to Kind, o Options) (Migra
 // localBackends returns the secrets and tokens of a local store kind in
 // config dir dir.
 func localBackends(kind Kind, dir string, o Options) (sec, tok Secrets, err error) {
-	timeout := o.Timeout
-	if timeout <= 0 {
-		timeout = DefaultKeychainTimeout
+	if kind != KindKeychain && kind != KindFile && kind != KindMemory {
+		return nil, nil, fmt.Errorf("cannot migrate to the %q store: use keychain or file", kind)
 	}
-	switch kind {
-	case KindKeychain:
-		return NewKeychain(SecretService, timeout), NewKeychain(TokenService, timeout), nil
-	case KindFile:
-		af := NewAgeFile(filepath.Join(dir, AgeFileName), passphraseSource(o.Passphrase))
-		af.WorkFactor = o.WorkFactor
-		return af.Section(SecretService), af.Section(TokenService), nil
-	case KindMemory:
-		return NewMemory(), NewMemory(), nil
-	}
-	return nil, nil, fmt.Errorf("cannot migrate to the %q store: use keychain or file", kind)
+	o.Dir = dir
+	sec, tok, _, err = openBackend(kind, o)
+	return sec, tok, err
 }

@@ -180,8 +180,13 @@ func (s *Store) Change(ctx context.Context, name string, base int64, ch Change) 
 			return s.cleanup(name, s.dropToken(name))
 		}
 
-		// A rename: the secret moves to the new name's item.
-		if secret == nil {
+		// A rename: the secret moves to the new name's item (copied as it
+		// is where the backend can, so that it is never decrypted).
+		copyFrom, copyOK := "", false
+		if secret == nil && !targetExists {
+			copyFrom, copyOK = s.copySource(id, cur, next.SecretRevision)
+		}
+		if secret == nil && !copyOK {
 			it, err := s.readSecret(id, cur)
 			if err != nil {
 				return fmt.Errorf("rename %q to %q: nothing was saved: %w", name, newName, err)
@@ -196,7 +201,13 @@ func (s *Store) Change(ctx context.Context, name string, base int64, ch Change) 
 			}
 		} else {
 			next.SecretItem = ""
-			if err := s.Secrets.Set(newName, it); err != nil {
+			var err error
+			if copyOK {
+				err = s.Secrets.(Copier).Copy(copyFrom, newName)
+			} else {
+				err = s.Secrets.Set(newName, it)
+			}
+			if err != nil {
 				return fmt.Errorf("save the secret of %q: nothing was saved: %w", newName, err)
 			}
 			s.step(StepSecretWritten)
@@ -223,8 +234,10 @@ func (s *Store) Change(ctx context.Context, name string, base int64, ch Change) 
 // another owner are left alone. An error wrapping ErrNotFound if there is
 // no such credential.
 //
-// The secret store is read first: a keychain that is absent, locked or
-// hanging, or a wrong passphrase, fails the call with nothing changed.
+// The secret store is read first (the item's owner only, where the
+// backend can tell it without the values): a keychain that is absent,
+// locked or hanging, or a damaged file, fails the call with nothing
+// changed.
 func (s *Store) Delete(ctx context.Context, name string) error {
 	if s.remote != nil {
 		return s.remote.remove(ctx, name, false)
@@ -234,7 +247,7 @@ func (s *Store) Delete(ctx context.Context, name string) error {
 		if !ok {
 			return notFound(name)
 		}
-		if _, err := s.Secrets.Get(cur.secretAccount()); err != nil && !errors.Is(err, ErrNotFound) {
+		if _, err := s.itemOwner(cur.secretAccount()); err != nil && !errors.Is(err, ErrNotFound) {
 			return fmt.Errorf("delete %q: nothing was changed: %w", name, err)
 		}
 		tx.Remove(name)
@@ -313,12 +326,12 @@ func oldStaged(old *Credential, staged string) string {
 // and its staged item.
 func (s *Store) dropItems(id string, gone Credential) error {
 	var errs []error
-	it, err := s.Secrets.Get(gone.Name)
+	o, err := s.itemOwner(gone.Name)
 	switch {
 	case errors.Is(err, ErrNotFound):
 	case err != nil:
 		errs = append(errs, fmt.Errorf("delete the secret of %q: %w", gone.Name, err))
-	case it.Owner.Dir == id || (it.Owner.IsZero() && gone.SecretRevision == 0):
+	case o.Dir == id || (o.IsZero() && gone.SecretRevision == 0):
 		if err := ignoreNotFound(s.Secrets.Delete(gone.Name)); err != nil {
 			errs = append(errs, fmt.Errorf("delete the secret of %q: %w", gone.Name, err))
 		}

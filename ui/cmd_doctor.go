@@ -46,6 +46,12 @@ type doctorReport struct {
 	Hints         []string `json:"hints"`
 	Removed       []string `json:"removed,omitempty"`
 	Finished      []string `json:"finished,omitempty"`
+	// The encrypted file store, an interrupted migration, and whether a
+	// keychain answers now while the file store is recorded.
+	FileStore      *fileStoreReport `json:"file_store,omitempty"`
+	Migration      *migrationReport `json:"migration,omitempty"`
+	KeychainAnswer bool             `json:"keychain_answers,omitempty"`
+	KeychainWhy    string           `json:"keychain_unavailable,omitempty"`
 
 	orphans, foreign []store.Leftover
 	// fixHints are the hints doctor --fix acts on; unknown: only with
@@ -128,6 +134,9 @@ func needsRepair(r doctorReport, includeUnknown bool) bool {
 	if includeUnknown {
 		n += len(r.foreign)
 	}
+	if r.Migration != nil {
+		n++
+	}
 	return n > 0 && r.Answers
 }
 
@@ -144,6 +153,9 @@ func repairQuestion(r doctorReport, includeUnknown bool) string {
 	if n > 0 {
 		parts = append(parts, fmt.Sprintf("remove %s", plural(n, "leftover")))
 	}
+	if r.Migration != nil {
+		parts = append(parts, "clean up the interrupted migration")
+	}
 	q := strings.Join(parts, " and ")
 	return strings.ToUpper(q[:1]) + q[1:] + "?"
 }
@@ -155,7 +167,8 @@ func doctorOK(r doctorReport, includeUnknown bool) bool {
 		want += len(r.foreign)
 	}
 	return r.ConfigError == "" && r.IndexError == "" && r.StoreError == "" && r.Answers &&
-		fixed >= want && len(r.MissingSecret) == 0 && len(r.Mismatched) == 0
+		fixed >= want && len(r.MissingSecret) == 0 && len(r.Mismatched) == 0 &&
+		(r.Migration == nil || r.Migration.Done) && (r.FileStore == nil || r.FileStore.Error == "" && r.FileStore.Stale == 0)
 }
 
 // runDoctor gathers the report; it never changes anything.
@@ -188,7 +201,22 @@ func runDoctor(f *Factory) doctorReport {
 	}
 	r.Store, r.StoreReason = string(st.Kind), st.Reason
 	if st.Fallback != nil {
-		r.Fallback = Explain(st.Fallback)
+		r.Fallback = fmt.Sprintf("%s; the first save will use the encrypted file store; to use a keychain, %s", fallbackWhy(st.Fallback), fallbackFix(st.Fallback))
+	}
+	if st.File != nil {
+		r.FileStore = doctorFileStore(st)
+		if st.Fallback == nil && strings.HasPrefix(st.Reason, "recorded") {
+			r.KeychainAnswer, r.KeychainWhy = keychainNow(st)
+		}
+	}
+	if m, err := doctorMigration(f, st); err != nil {
+		r.Hints = append(r.Hints, "could not check for an interrupted migration: "+Explain(err))
+	} else if m != nil {
+		r.Migration = m
+		r.addFixHint(fmt.Sprintf("credwiz doctor --fix removes what the interrupted migration left (or run credwiz migrate --to %s again)", m.To), false)
+	}
+	if r.KeychainAnswer {
+		r.Hints = append(r.Hints, "a keychain answers now: credwiz migrate --to keychain moves the secrets there")
 	}
 	if k, ok := st.Secrets.(*store.Keychain); ok {
 		r.ValueLimit = k.Limit()
@@ -268,6 +296,15 @@ func repair(f *Factory, r *doctorReport, includeUnknown bool) {
 	st, err := f.Store()
 	if err != nil {
 		return
+	}
+	if r.Migration != nil {
+		n, err := st.CleanMigration(f.context())
+		r.Migration.Cleaned = n
+		if err != nil {
+			r.Hints = append(r.Hints, "could not clean up the interrupted migration: "+Explain(err))
+		} else {
+			r.Migration.Done = true
+		}
 	}
 	h, err := st.Repair(f.context(), includeUnknown)
 	if err != nil {
@@ -349,7 +386,19 @@ func printDoctor(f *Factory, r doctorReport) {
 		}
 	}
 	if r.Fallback != "" {
-		fmt.Fprintf(w, "%s Keychain       not used: %s\n", warn, text(r.Fallback))
+		fmt.Fprintf(w, "%s Keychain       none answered: %s\n", warn, text(r.Fallback))
+	}
+	if r.FileStore != nil && r.ConfigError == "" && r.StoreError == "" {
+		printFileStore(w, r.FileStore, mark(true), warn)
+		switch {
+		case r.KeychainAnswer:
+			fmt.Fprintf(w, "%s Keychain       answers now, but this config dir keeps its secrets in the encrypted file\n", warn)
+		case r.KeychainWhy != "":
+			fmt.Fprintf(w, "%s Keychain       not available (%s)\n", warn, text(r.KeychainWhy))
+		}
+	}
+	if r.Migration != nil {
+		printMigration(w, r.Migration, mark(true), warn)
 	}
 	if r.ValueLimit > 0 {
 		fmt.Fprintf(w, "%s Item limit     this keychain holds at most %d bytes per item: access tokens longer than that are not cached (each command mints one)\n", warn, r.ValueLimit)
@@ -409,7 +458,7 @@ func storeName(k string) string {
 			return "keychain (Windows Credential Manager)"
 		}
 	case store.KindFile:
-		return "encrypted file (secrets.age)"
+		return "encrypted file store"
 	}
 	return k
 }
@@ -421,11 +470,15 @@ func storeName(k string) string {
 func storeHints(f *Factory, err error) []string {
 	switch {
 	case errors.Is(err, store.ErrWrongPassphrase):
-		return []string{"set CREDWIZ_PASSPHRASE to the passphrase secrets.age was created with, or run at a terminal to type it"}
+		return []string{"the passphrase does not open the encrypted file store: set CREDWIZ_PASSPHRASE to it, or type it at a terminal (credwiz unlock)"}
+	case errors.Is(err, store.ErrLocked):
+		return []string{"the encrypted file store is locked: credwiz unlock opens it for a while; unattended use sets CREDWIZ_PASSPHRASE or CREDWIZ_IDENTITY_FILE"}
 	case errors.Is(err, store.ErrStoreMismatch), vaultkv.KindOf(err) != 0:
+		return nil
+	case errors.As(err, new(*store.CorruptError)), errors.Is(err, store.ErrUntrusted), errors.Is(err, store.ErrNewerVersion):
 		return nil // the error says what to do
 	case errors.Is(err, store.ErrNoPassphrase):
-		return []string{"the encrypted file needs its passphrase: set CREDWIZ_PASSPHRASE, or run at a terminal to type it"}
+		return []string{"the encrypted file store needs its passphrase: set CREDWIZ_PASSPHRASE, or run at a terminal to type it"}
 	}
 	var h []string
 	if runtime.GOOS == "linux" {

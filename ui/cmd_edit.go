@@ -83,6 +83,12 @@ func editScripted(ctx context.Context, f *Factory, cred store.Credential, c *con
 	if err != nil {
 		return err
 	}
+	if len(given) == 0 {
+		// Only the name or the description change: the secrets are not
+		// read (the encrypted file store would need its passphrase).
+		v := c.Normalize(joinValues(cred.Fields, nil))
+		return finishEdit(ctx, f, cred, c, v, newName, desc, v, editFinish{test: !o.noTest, force: o.force, asJSON: o.asJSON})
+	}
 	old, v, err := withChanges(f, cred, c, given)
 	if err != nil {
 		return err

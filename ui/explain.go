@@ -111,7 +111,8 @@ func ExplainFor(err error, path string) string {
 		// The store's error says why and what to do (store.Hinter).
 		return sentence(err.Error()) + " credwiz doctor checks it."
 	case errors.Is(err, store.ErrWrongPassphrase):
-		// The store's error says to check CREDWIZ_PASSPHRASE.
+		// Every such error says what to do: the store's, and the one of a
+		// passphrase read from stdin (passphraseFromStdin).
 		return sentence(err.Error())
 	}
 	return err.Error()

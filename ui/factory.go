@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"bufio"
 	"cmp"
 	"context"
 	"errors"
@@ -36,6 +37,9 @@ type Factory struct {
 	Prompter Prompter
 	// Environ lists the environment as KEY=VALUE; nil means none.
 	Environ func() []string
+	// AskSecret reads one masked answer after printing prompt; nil means
+	// the operator's terminal. Tests set it to answer passphrase prompts.
+	AskSecret func(prompt string) (string, error)
 
 	// Global flags, set by the root command.
 	ConfigDir  string
@@ -51,9 +55,16 @@ type Factory struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
-	passOnce sync.Once
-	pass     string
-	passErr  error
+	// passFromStdin lets a command about the encrypted file store read
+	// its passphrase from one line of stdin when stdin is not a terminal.
+	passFromStdin bool
+	// stdin buffers what was read of stdin line by line.
+	stdin *bufio.Reader
+	// changingPassphrase words the new-passphrase page for credwiz
+	// passphrase.
+	changingPassphrase bool
+
+	fallbackOnce sync.Once
 
 	storeOnce sync.Once
 	st        *store.Store
@@ -131,12 +142,7 @@ func (f *Factory) Store() (*store.Store, error) {
 			f.stErr = err
 			return
 		}
-		o := store.Options{Dir: dir, Kind: f.storeKind(), Context: f.context(),
-			Vault: store.VaultOptions{Mount: f.VaultMount, Path: f.VaultPath, Timeout: f.Timeout}}
-		if f.CanPrompt() {
-			o.Passphrase = f.passphrase
-		}
-		f.st, f.stErr = f.OpenStore(o)
+		f.st, f.stErr = f.OpenStore(f.storeOptions(dir))
 		if f.st != nil {
 			f.st.Hook = testHook(f)
 			f.st.Index.Waiting = f.lockWaiting
@@ -146,6 +152,13 @@ func (f *Factory) Store() (*store.Store, error) {
 		}
 	})
 	return f.st, f.stErr
+}
+
+// storeOptions are the options of the stores of config dir dir, as the
+// flags and the environment say.
+func (f *Factory) storeOptions(dir string) store.Options {
+	return store.Options{Dir: dir, Kind: f.storeKind(), Context: f.context(), Passphrase: f.passphraseFunc(),
+		WorkFactor: testWorkFactor(f), Vault: store.VaultOptions{Mount: f.VaultMount, Path: f.VaultPath, Timeout: f.Timeout}}
 }
 
 // context returns the running command's context (Background before one
@@ -187,18 +200,16 @@ func (f *Factory) connector(id string) (*connectors.Connector, error) {
 	return nil, usagef("unknown connector %q%s (one of: %s)", id, didYouMean(id, ids), joinComma(ids))
 }
 
-// passphrase asks the encrypted file's passphrase once per process.
-func (f *Factory) passphrase() (string, error) {
-	f.passOnce.Do(func() { f.pass, f.passErr = f.promptPassphrase() })
-	return f.pass, f.passErr
-}
-
 // readyStore opens the secret store and makes sure it can save, before any
 // question is asked or any secret is sent to a vendor: the keychain must
-// answer, and the encrypted file's passphrase is asked now (not later,
-// while the index is locked). For a name about to be saved, the check is a
-// read of that very name: an item there that this config dir did not write
-// (another config dir sharing the keychain) is refused unless replace.
+// answer, and what the encrypted file store's first write needs (a new
+// passphrase, or the passphrase of the older single file it converts) is
+// asked now (not later, while the index is locked); an existing file
+// store needs nothing to save. When auto chose the file store because no
+// keychain answered, one line says why. For a name about to be saved,
+// the check is a read of that name's owner: an item there that this
+// config dir did not write (another config dir sharing the keychain) is
+// refused unless replace.
 func (f *Factory) readyStore(name string, replace bool) (*store.Store, error) {
 	st, err := f.Store()
 	if err != nil {
@@ -208,8 +219,9 @@ func (f *Factory) readyStore(name string, replace bool) (*store.Store, error) {
 		// The token must let this config dir write; nothing local to check.
 		return st, st.Ready(f.context(), name)
 	}
-	if st.Kind == store.KindFile && f.Getenv("CREDWIZ_PASSPHRASE") == "" && f.CanPrompt() {
-		if _, err := f.passphrase(); err != nil {
+	f.noteFallback(st)
+	if st.File != nil {
+		if err := st.File.Prepare(); err != nil {
 			return nil, err
 		}
 	}
@@ -219,7 +231,7 @@ func (f *Factory) readyStore(name string, replace bool) (*store.Store, error) {
 		}
 		return st, nil
 	}
-	it, err := st.Secrets.Get(name)
+	owner, err := store.ItemOwner(st.Secrets, name)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return st, nil
@@ -231,7 +243,7 @@ func (f *Factory) readyStore(name string, replace bool) (*store.Store, error) {
 	if _, err := st.Index.Get(name); err == nil {
 		return st, nil // a saved credential: the caller decides about replacing it
 	}
-	if id, err := st.DirID(); err == nil && id != "" && it.Owner.Dir == id {
+	if id, err := st.DirID(); err == nil && id != "" && owner.Dir == id {
 		return st, nil // this config dir's own leftover
 	}
 	return nil, fmt.Errorf("%s already holds a credwiz item named %q that this config dir did not write (another config dir's credential?); choose another name, or pass --force to overwrite it",

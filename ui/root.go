@@ -81,6 +81,11 @@ func NewRoot(f *Factory) *cobra.Command {
 		newConnectorsCmd(f),
 		newDoctorCmd(f),
 		newHistoryCmd(f),
+		newUnlockCmd(f),
+		newLockCmd(f),
+		newRecipientsCmd(f),
+		newPassphraseCmd(f),
+		newMigrateCmd(f),
 		&cobra.Command{
 			Use: "version", Short: "Print credwiz's version", Hidden: true, Args: noArgs,
 			Run: func(cmd *cobra.Command, _ []string) { fmt.Fprintf(f.IO.Out, "credwiz version %s\n", f.Version) },

@@ -200,3 +200,35 @@ func TestVaultOnlyCommandsOnALocalStore(t *testing.T) {
 		t.Errorf("rm --destroy: %q", r.err)
 	}
 }
+
+// TestMigrateToVaultCommand: credwiz migrate --to vault moves a local
+// config dir's credentials into a Vault folder, where a teammate sees and
+// uses them; the local secret items are gone.
+func TestMigrateToVaultCommand(t *testing.T) {
+	addr, root := vaulttest.Require(t)
+	t.Setenv("VAULT_ADDR", addr)
+	t.Setenv("VAULT_TOKEN", root)
+	folder := vaulttest.Folder(t)
+	em := connectortest.New("drift")
+	defer em.Close()
+	c := driftConnector(t)
+	e := newTestEnv(t)
+	args, stdin := addArgs(c, "moved", em.Values())
+	must(t, e.run(stdin, args...), 0, "add locally")
+	r := must(t, e.run("", "migrate", "--to", "vault", "--vault-path", folder), 0, "migrate --to vault")
+	if !strings.Contains(r.err, "Moved 1 credential") || !strings.Contains(r.err, folder) {
+		t.Errorf("migrate said %q", r.err)
+	}
+	if items, _ := e.secrets.List(); len(items) != 0 {
+		t.Errorf("local items left after the move: %v", items)
+	}
+	bob := newVaultEnv(t, folder, "bob@desk", "")
+	r = must(t, bob.run("", "list", "--json"), 0, "teammate's list")
+	if !strings.Contains(r.out, `"name": "moved"`) && !strings.Contains(r.out, `"name":"moved"`) {
+		t.Fatalf("the teammate does not see the moved credential: %s", r.out)
+	}
+	must(t, bob.run("", "test", "moved"), 0, "teammate's test of the moved credential")
+	if r := e.run("", "migrate", "--to", "nowhere"); r.code != 2 || !strings.Contains(r.err, "keychain, file or vault") {
+		t.Errorf("migrate --to nowhere: exit %d: %s", r.code, r.err)
+	}
+}

@@ -379,7 +379,9 @@ func newSandbox(t *testing.T, kind, bus string) *sandbox {
 	}
 	if kind == "file" {
 		pass := "faulttest-" + randomHex(12)
-		s.env = append(s.env, "CREDWIZ_PASSPHRASE="+pass)
+		// A cheap scrypt for the store's identity: the tests run many
+		// processes that read secrets (the binary has the test hooks).
+		s.env = append(s.env, "CREDWIZ_PASSPHRASE="+pass, "CREDWIZ_TEST_SCRYPT_WORK_FACTOR=12")
 		s.secret(pass)
 	}
 	t.Cleanup(s.leakScan)
@@ -750,7 +752,7 @@ func names(m map[string]indexCred) []string {
 func (s *sandbox) checkNoStrayFiles() {
 	s.t.Helper()
 	known := map[string]bool{store.IndexFile: true, store.IndexFile + ".lock": true,
-		store.AgeFileName: true, store.AgeFileName + ".lock": true}
+		store.AgeFileName: true, store.AgeFileName + ".lock": true, store.SecretsDirName: true}
 	entries, err := os.ReadDir(s.dir)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		s.t.Fatal(err)
@@ -762,6 +764,20 @@ func (s *sandbox) checkNoStrayFiles() {
 			s.t.Logf("left in the config dir after the kill: temp file %s (never read by credwiz)", e.Name())
 		default:
 			s.t.Errorf("unexpected file in the config dir: %s", e.Name())
+		}
+	}
+	// The encrypted file store's directory: its identity, recipients and
+	// one age file per item; renameio's temporary files are tolerated.
+	secrets, _ := os.ReadDir(filepath.Join(s.dir, store.SecretsDirName))
+	for _, e := range secrets {
+		n := e.Name()
+		switch {
+		case n == "identity.age" || n == "recipients.txt":
+		case strings.HasPrefix(n, "."):
+			s.t.Logf("left in the secrets dir after the kill: temp file %s (never read by credwiz)", n)
+		case strings.HasSuffix(n, ".age") && e.Type().IsRegular():
+		default:
+			s.t.Errorf("unexpected file in the secrets dir: %s", n)
 		}
 	}
 	tmps, _ := os.ReadDir(s.tmp)

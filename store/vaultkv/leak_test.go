@@ -69,7 +69,9 @@ func FuzzSafeServerText(f *testing.F) {
 	f.Add("aGVsbG8gd29ybGQ=", "hello world")
 	f.Fuzz(func(t *testing.T, text, secret string) {
 		got := safeServerText([]string{text}, []string{secret})
-		if secret != "" && strings.Contains(strings.ToLower(got), strings.ToLower(secret)) && !strings.Contains(strings.ToLower(withheldText), strings.ToLower(secret)) {
+		// Escaping may spell a short secret ("9" in "\\x95"): only a
+		// secret the server's text holds counts.
+		if secret != "" && strings.Contains(strings.ToLower(text), strings.ToLower(secret)) && strings.Contains(strings.ToLower(got), strings.ToLower(secret)) && !strings.Contains(strings.ToLower(withheldText), strings.ToLower(secret)) {
 			t.Fatalf("secret %q in %q", secret, got)
 		}
 		for _, r := range got {

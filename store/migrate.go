@@ -1,0 +1,372 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// migrationFileName marks a migration in progress in the config dir: it
+// names the source and target stores, so that doctor (and the next
+// migrate) can find the items an interrupted migration left in the store
+// the index does not record.
+const migrationFileName = "migration.json"
+
+// maxMigrationSize caps migration.json.
+const maxMigrationSize = 64 << 10
+
+// migrationMarker is migration.json.
+type migrationMarker struct {
+	From    Kind      `json:"from"`
+	To      Kind      `json:"to"`
+	ID      string    `json:"id"`
+	Started time.Time `json:"started"`
+}
+
+// MigrateResult is what Migrate did.
+type MigrateResult struct {
+	// From and To are the stores.
+	From, To Kind
+	// Moved counts the credentials whose secret moved.
+	Moved int
+	// Removed counts the items deleted from the source store (secrets,
+	// staged items, cached tokens) and, when the config dir already used
+	// To, those an interrupted migration had left.
+	Removed int
+	// Already is set when the config dir already used To.
+	Already bool
+}
+
+// Migrate moves every credential's secret of this config dir to the
+// secret store of kind to, and records that store in the index. It runs
+// under the index lock, in three phases, each safe to interrupt:
+//
+//  1. migration.json is written, then every secret is written to the
+//     target store, owner kept (a kill here leaves the index on the source
+//     store, which still holds everything: the copies in the target are
+//     leftovers that doctor --fix, or the next migrate, removes);
+//  2. one index commit records the target store (the commit point);
+//  3. the source store's items of this config dir go (secrets, staged
+//     items, cached tokens), then migration.json (a kill here leaves the
+//     index on the target, which holds everything: the source's items are
+//     leftovers, removed the same way).
+//
+// Cached tokens are not moved: the next command mints one. Whatever needs
+// the operator (the passphrase of an encrypted file store read from, the
+// new passphrase of one created) is asked before the lock is taken. After
+// Migrate s uses the target store.
+func (s *Store) Migrate(ctx context.Context, to Kind) (MigrateResult, error) {
+	res := MigrateResult{From: s.Kind, To: to}
+	if to != KindKeychain && to != KindFile && to != KindMemory {
+		return res, fmt.Errorf("cannot migrate to %q: use keychain or file", to)
+	}
+	if err := s.finishOldMigration(ctx, to, &res); err != nil {
+		return res, err
+	}
+	if s.Kind == to {
+		res.Already = true
+		return res, nil
+	}
+	tsec, ttok, tfile, err := openBackend(to, s.opts)
+	if err != nil {
+		return res, err
+	}
+	if tfile != nil {
+		tfile.hook = s.step
+		if err := tfile.Prepare(); err != nil {
+			return res, err
+		}
+	}
+	if s.File != nil {
+		st, err := s.File.State()
+		switch {
+		case err != nil:
+			return res, err
+		case st == FileReady:
+			_, err = s.File.identities()
+		case st == FileLegacy:
+			_, err = s.File.legacyContent()
+		}
+		if err != nil {
+			return res, err
+		}
+	}
+	if _, err := Probe(tsec); err != nil {
+		return res, fmt.Errorf("the %s store does not answer, so nothing was moved: %w", to, err)
+	}
+	from := s.Kind
+	err = s.Index.Update(ctx, func(tx *Tx) error {
+		if k := tx.Kind(); k != "" && k != from {
+			return fmt.Errorf("%w: %s now records the %s store: run the command again", ErrStoreMismatch, s.Index.Path(), k)
+		}
+		id, err := s.ensureID(tx)
+		if err != nil {
+			return err
+		}
+		if err := s.writeMarker(migrationMarker{From: from, To: to, ID: id, Started: s.now()}); err != nil {
+			return err
+		}
+		s.step(StepMigrateStarted)
+		creds := tx.List()
+		for _, c := range creds {
+			values, err := s.readSecret(id, c)
+			if errors.Is(err, ErrNotFound) && len(c.SecretKeys) == 0 {
+				continue
+			}
+			if err != nil {
+				return s.abandonCopies(tsec, ttok, id, fmt.Errorf("read the secret of %q from the %s store: nothing was moved: %w (credwiz doctor says more; credwiz reauth %s enters it again)", c.Name, from, err, c.Name))
+			}
+			if err := tsec.Set(c.Name, Item{Values: values, Owner: Owner{Dir: id, Rev: c.SecretRevision}}); err != nil {
+				return s.abandonCopies(tsec, ttok, id, fmt.Errorf("write the secret of %q to the %s store: nothing was moved: %w", c.Name, to, err))
+			}
+			s.step(StepMigrateCopied)
+			res.Moved++
+		}
+		for _, c := range creds {
+			if c.SecretItem != "" {
+				c.SecretItem = ""
+				tx.Put(c)
+			}
+		}
+		tx.SetKind(to)
+		if err := tx.Commit(); err != nil {
+			return s.abandonCopies(tsec, ttok, id, fmt.Errorf("record the %s store: nothing was moved: %w", to, err))
+		}
+		s.step(StepMigrateSwitched)
+		osec, otok := s.Secrets, s.Tokens
+		s.Kind, s.Secrets, s.Tokens, s.File = to, tsec, ttok, tfile
+		n, err := s.removeOwned(osec, otok, id, creds)
+		res.Removed += n
+		if err != nil {
+			return fmt.Errorf("the secrets are moved to the %s store, but %w (credwiz doctor --fix finishes it): %w", to, ErrCleanup, err)
+		}
+		return s.removeMarker()
+	})
+	return res, err
+}
+
+// finishOldMigration deals with a migration an earlier process left
+// unfinished: if the index records its target (it switched), the source's
+// leftovers are removed; if not, the copies in its target are. Either way
+// migration.json goes.
+func (s *Store) finishOldMigration(ctx context.Context, to Kind, res *MigrateResult) error {
+	m, err := s.readMarker()
+	if err != nil || m == nil {
+		return err
+	}
+	n, err := s.CleanMigration(ctx)
+	res.Removed += n
+	return err
+}
+
+// abandonCopies removes what phase 1 wrote to the target store and the
+// marker, best effort, and returns err (with what is left said).
+func (s *Store) abandonCopies(tsec, ttok Secrets, id string, err error) error {
+	if _, cerr := s.removeOwned(tsec, ttok, id, nil); cerr != nil {
+		return fmt.Errorf("%w; copies are left in the target store (credwiz doctor --fix removes them): %v", err, cerr)
+	}
+	if rerr := s.removeMarker(); rerr != nil {
+		return fmt.Errorf("%w; %v", err, rerr)
+	}
+	return err
+}
+
+// removeOwned deletes this config dir's items (owner dir id, or staged
+// for it) from sec and tok: every one it lists, or, where the store cannot
+// list, those of creds' names. It returns how many it deleted.
+func (s *Store) removeOwned(sec, tok Secrets, id string, creds []Credential) (int, error) {
+	n := 0
+	var errs []error
+	for _, svc := range []struct {
+		sec   Secrets
+		label string
+	}{{sec, "secret"}, {tok, "cached token"}} {
+		if svc.sec == nil {
+			continue
+		}
+		for _, acct := range ownedAccounts(svc.sec, id, creds) {
+			err := ignoreNotFound(svc.sec.Delete(acct))
+			if err != nil {
+				errs = append(errs, fmt.Errorf("delete the %s %q: %w", svc.label, acct, err))
+				continue
+			}
+			n++
+			s.step(StepMigrateSourceDeleted)
+		}
+	}
+	return n, errors.Join(errs...)
+}
+
+// ownedAccounts returns the accounts of sec whose items are config dir
+// id's: those whose owner says so, staged items for id, and items without
+// an owner named after a credential of creds that predates owners (as
+// dropItems decides); from sec's listing, or, where it cannot list, among
+// creds' names and staged items.
+func ownedAccounts(sec Secrets, id string, creds []Credential) []string {
+	unowned := map[string]bool{}
+	for _, c := range creds {
+		if c.SecretRevision == 0 {
+			unowned[c.Name] = true
+		}
+	}
+	ours := func(acct string, o Owner) bool {
+		_, staged, _, dir := parseAccount(acct)
+		return o.Dir == id || (staged && dir == id) || (o.IsZero() && unowned[acct])
+	}
+	var out []string
+	if items, listed, err := listItems(sec); err == nil && listed {
+		for _, it := range items {
+			if ours(it.Account, it.Owner) {
+				out = append(out, it.Account)
+			}
+		}
+		return out
+	}
+	for _, c := range creds {
+		for _, acct := range []string{c.Name, c.SecretItem} {
+			if acct == "" {
+				continue
+			}
+			if o, err := ItemOwner(sec, acct); err == nil && ours(acct, o) {
+				out = append(out, acct)
+			}
+		}
+	}
+	return out
+}
+
+// Migration is an interrupted migration, as doctor reports it.
+type Migration struct {
+	// From and To are the stores it moved between.
+	From, To Kind
+	// Switched is set when the index records To: the leftovers are in
+	// From; otherwise they are copies in To.
+	Switched bool
+	// In is the store holding the leftovers.
+	In Kind
+	// Leftovers are this config dir's items there.
+	Leftovers []Leftover
+	// Started is when it began.
+	Started time.Time
+}
+
+// PendingMigration returns the migration an interrupted migrate left, or
+// nil when there is none. It changes nothing.
+func (s *Store) PendingMigration(ctx context.Context) (*Migration, error) {
+	var m *Migration
+	err := s.Index.View(ctx, func(tx *Tx) error {
+		var err error
+		m, err = s.pendingMigration(tx)
+		return err
+	})
+	return m, err
+}
+
+// pendingMigration is PendingMigration under the lock.
+func (s *Store) pendingMigration(tx *Tx) (*Migration, error) {
+	mk, err := s.readMarker()
+	if err != nil || mk == nil {
+		return nil, err
+	}
+	m := &Migration{From: mk.From, To: mk.To, Switched: tx.Kind() == mk.To, Started: mk.Started}
+	m.In = mk.To
+	if m.Switched {
+		m.In = mk.From
+	}
+	if m.In == s.Kind {
+		return m, nil // nothing can be left in the store in use
+	}
+	sec, tok, _, err := openBackend(m.In, s.opts)
+	if err != nil {
+		return nil, err
+	}
+	id := cmpOr(tx.ID(), mk.ID)
+	creds := tx.List()
+	for _, acct := range ownedAccounts(sec, id, creds) {
+		m.Leftovers = append(m.Leftovers, Leftover{Service: SecretService, Account: acct})
+	}
+	for _, acct := range ownedAccounts(tok, id, creds) {
+		m.Leftovers = append(m.Leftovers, Leftover{Service: TokenService, Account: acct})
+	}
+	return m, nil
+}
+
+// CleanMigration removes what an interrupted migration left in the store
+// the index does not record, then migration.json, under the lock. It
+// returns how many items it removed.
+func (s *Store) CleanMigration(ctx context.Context) (int, error) {
+	n := 0
+	err := s.Index.Update(ctx, func(tx *Tx) error {
+		mk, err := s.readMarker()
+		if err != nil || mk == nil {
+			return err
+		}
+		in := mk.To
+		if tx.Kind() == mk.To {
+			in = mk.From
+		}
+		if in != s.Kind && in != tx.Kind() {
+			sec, tok, _, err := openBackend(in, s.opts)
+			if err != nil {
+				return err
+			}
+			removed, err := s.removeOwned(sec, tok, cmpOr(tx.ID(), mk.ID), tx.List())
+			n += removed
+			if err != nil {
+				return err
+			}
+		}
+		return s.removeMarker()
+	})
+	return n, err
+}
+
+// markerPath is migration.json's path.
+func (s *Store) markerPath() string { return filepath.Join(s.Index.Dir(), migrationFileName) }
+
+// readMarker reads migration.json; nil when there is none.
+func (s *Store) readMarker() (*migrationMarker, error) {
+	path := s.markerPath()
+	data, _, err := readTrusted(path, maxMigrationSize)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	m := new(migrationMarker)
+	if err := json.Unmarshal(data, m); err != nil || m.From == "" || m.To == "" {
+		return nil, &CorruptError{Path: path, Err: errors.New("it is not a credwiz migration record")}
+	}
+	return m, nil
+}
+
+// writeMarker writes migration.json atomically.
+func (s *Store) writeMarker(m migrationMarker) error {
+	data, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return err
+	}
+	return replaceFile(s.markerPath(), append(data, '\n'))
+}
+
+// removeMarker removes migration.json.
+func (s *Store) removeMarker() error {
+	if err := os.Remove(s.markerPath()); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fileError("remove", s.markerPath(), err)
+	}
+	return nil
+}
+
+// cmpOr returns a if it is not empty, else b.
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}

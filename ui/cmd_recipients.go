@@ -1,0 +1,214 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/credwiz/credwiz/internal/termsafe"
+	"github.com/credwiz/credwiz/store"
+)
+
+// maxRecipientFile caps a file of public keys given to recipients add.
+const maxRecipientFile = 1 << 20
+
+// recipientJSON is one element of recipients list --json.
+type recipientJSON struct {
+	Key     string `json:"key"`
+	Comment string `json:"comment,omitempty"`
+	Own     bool   `json:"own"`
+}
+
+func newRecipientsCmd(f *Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "recipients",
+		Short: "Who can decrypt the encrypted file store: list, add, rm, sync",
+		Long: `The encrypted file store encrypts every secret to its recipients: its own
+identity (opened by the passphrase) and any public key added here, so that a
+server's SSH key or a teammate's age key reads the same secrets with
+CREDWIZ_IDENTITY_FILE and no passphrase.
+
+  credwiz recipients list
+  credwiz recipients add age1…                       # an age X25519 recipient
+  credwiz recipients add ~/.ssh/id_ed25519.pub      # or a file of keys (ssh-ed25519, ssh-rsa, age1…)
+  credwiz recipients rm "ssh-ed25519 AAAA…"
+  credwiz recipients sync                            # finish an interrupted change
+
+Adding or removing encrypts every secret anew, which needs the store's
+identity: an unlocked session, the passphrase, or CREDWIZ_IDENTITY_FILE.`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+	}
+	var asJSON bool
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List the recipients",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := fileStore(f, "recipients list")
+			if err != nil {
+				return err
+			}
+			rs, err := st.File.Recipients()
+			if err != nil {
+				return err
+			}
+			if stale, err := st.File.Stale(); err == nil && len(stale) > 0 {
+				fmt.Fprintf(f.IO.ErrOut, "warning: %s not encrypted to these recipients (an interrupted change): credwiz recipients sync finishes it\n", plural(len(stale), "item"))
+			}
+			if asJSON {
+				out := make([]recipientJSON, len(rs))
+				for i, r := range rs {
+					out[i] = recipientJSON{Key: r.Key, Comment: r.Comment, Own: r.Own}
+				}
+				return writeJSON(f.IO.Out, out)
+			}
+			for _, r := range rs {
+				fmt.Fprintln(f.IO.Out, termsafe.String(r.String()))
+			}
+			return nil
+		},
+	}
+	list.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	add := &cobra.Command{
+		Use:   "add KEY|FILE...",
+		Short: "Add recipients and encrypt every secret to them too",
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usagef("recipients add needs a public key (age1…, \"ssh-ed25519 AAAA…\") or a file of them")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var add []store.Recipient
+			for _, a := range args {
+				rs, err := parseRecipientArg(a)
+				if err != nil {
+					return err
+				}
+				add = append(add, rs...)
+			}
+			st, err := fileStore(f, "recipients add")
+			if err != nil {
+				return err
+			}
+			ch, err := st.ChangeRecipients(cmd.Context(), add, nil)
+			reportRecipients(f, ch)
+			return err
+		},
+	}
+	rm := &cobra.Command{
+		Use:   "rm KEY...",
+		Short: "Remove recipients and encrypt every secret anew without them",
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usagef("recipients rm needs the public key to remove (credwiz recipients list shows them)")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			for _, a := range args {
+				if _, err := store.ParseRecipient(a); err != nil {
+					return &UsageError{Err: err}
+				}
+			}
+			st, err := fileStore(f, "recipients rm")
+			if err != nil {
+				return err
+			}
+			ch, err := st.ChangeRecipients(cmd.Context(), nil, args)
+			reportRecipients(f, ch)
+			if err == nil && len(ch.Removed) > 0 {
+				fmt.Fprintln(f.IO.ErrOut, "A removed key can still read any copy of the store made before: rotate the secrets (credwiz reauth) if that matters.")
+			}
+			return err
+		},
+	}
+	sync := &cobra.Command{
+		Use:   "sync",
+		Short: "Encrypt anew the secrets not encrypted to the current recipients",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := fileStore(f, "recipients sync")
+			if err != nil {
+				return err
+			}
+			ch, err := st.ChangeRecipients(cmd.Context(), nil, nil)
+			reportRecipients(f, ch)
+			return err
+		},
+	}
+	cmd.AddCommand(list, add, rm, sync)
+	return cmd
+}
+
+// parseRecipientArg parses a recipients add argument: a public key, or a
+// file of them (one a line, '#' comments), as an .pub, authorized_keys or
+// age recipients file.
+func parseRecipientArg(a string) ([]store.Recipient, error) {
+	a = strings.TrimSpace(a)
+	if strings.HasPrefix(a, "age1") || strings.HasPrefix(a, "ssh-") {
+		r, err := store.ParseRecipient(a)
+		if err != nil {
+			return nil, &UsageError{Err: err}
+		}
+		return []store.Recipient{r}, nil
+	}
+	fh, err := os.Open(a)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, usagef("%q is neither a public key (age1…, ssh-ed25519 …, ssh-rsa …) nor a file", a)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", a, err)
+	}
+	defer fh.Close()
+	if fi, err := fh.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return nil, usagef("%s is not a regular file of public keys", a)
+	}
+	data, err := io.ReadAll(io.LimitReader(fh, maxRecipientFile+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", a, err)
+	}
+	if len(data) > maxRecipientFile {
+		return nil, usagef("%s is larger than a file of public keys (over 1 MiB)", a)
+	}
+	var out []store.Recipient
+	for i, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if strings.Contains(line, "PRIVATE KEY") || strings.HasPrefix(line, "AGE-SECRET-KEY-") {
+			return nil, usagef("%s holds a private key: give the public key (the .pub file, or age-keygen -y)", a)
+		}
+		r, err := store.ParseRecipient(line)
+		if err != nil {
+			return nil, usagef("%s, line %d: %v", a, i+1, err)
+		}
+		out = append(out, r)
+	}
+	if len(out) == 0 {
+		return nil, usagef("%s holds no public key", a)
+	}
+	return out, nil
+}
+
+// reportRecipients says what a change of recipients did.
+func reportRecipients(f *Factory, ch store.RecipientsChange) {
+	ok := f.IO.stderrStyles().ok.Render("✓")
+	for _, r := range ch.Added {
+		fmt.Fprintf(f.IO.ErrOut, "%s Added %s\n", ok, termsafe.String(r.String()))
+	}
+	for _, r := range ch.Removed {
+		fmt.Fprintf(f.IO.ErrOut, "%s Removed %s\n", ok, termsafe.String(r.String()))
+	}
+	if len(ch.Added)+len(ch.Removed) == 0 && ch.Reencrypted == 0 {
+		fmt.Fprintln(f.IO.ErrOut, "Nothing to change: every secret is encrypted to the current recipients.")
+		return
+	}
+	fmt.Fprintf(f.IO.ErrOut, "Encrypted %s anew to the current recipients.\n", plural(ch.Reencrypted, "item"))
+}

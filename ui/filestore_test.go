@@ -1,0 +1,204 @@
+package ui
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/credwiz/credwiz/internal/kernelkeyring"
+	"github.com/credwiz/credwiz/store"
+)
+
+// fileEnv is a config dir whose secrets are in the encrypted file store
+// (a low scrypt work factor), with one Drift credential "d" saved under
+// passphrase "right".
+type fileEnv struct {
+	*testEnv
+	key string
+}
+
+func newFileEnv(t *testing.T) *fileEnv {
+	t.Helper()
+	t.Setenv("CREDWIZ_PASSPHRASE", "")
+	os.Unsetenv("CREDWIZ_PASSPHRASE")
+	t.Setenv("CREDWIZ_IDENTITY_FILE", "")
+	os.Unsetenv("CREDWIZ_IDENTITY_FILE")
+	e := &fileEnv{testEnv: newTestEnv(t), key: "drift-key-0123456789abcdef"}
+	st, err := store.Open(store.Options{Dir: e.dir, Kind: store.KindFile, WorkFactor: 10,
+		Passphrase: func(store.PassphraseRequest) (string, error) { return "right", nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := store.Credential{Name: "d", Connector: "drift", Fields: map[string]string{"base_url": "http://127.0.0.1:9"}}
+	if _, err := st.Add(context.Background(), c, map[string]string{"api_key": e.key}, store.AddOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// run runs credwiz args at a terminal (stdin and stderr terminals) whose
+// questions the script answers, on the real file store.
+func (e *fileEnv) run(s Prompter, stdin string, tty bool, args ...string) (code int, out, errOut string) {
+	ios, o, eo := testIO(stdin)
+	ios.InTTY, ios.ErrTTY = tty, tty
+	f := e.factory(ios)
+	f.OpenStore = func(o store.Options) (*store.Store, error) { o.WorkFactor = 10; return store.Open(o) }
+	f.StoreKind = "file"
+	f.Prompter = s
+	code = Main(context.Background(), f, args)
+	return code, o.String(), eo.String()
+}
+
+// TestFilePassphraseRetriedOnAPage: at a terminal, a wrong passphrase is
+// said at once, on the page asked again (with the tries left), and the
+// right one then reads the secret.
+func TestFilePassphraseRetriedOnAPage(t *testing.T) {
+	e := newFileEnv(t)
+	s := newScript(t,
+		answer{page: "passphrase", set: map[string]string{"passphrase": "wrong"}, check: func(t *testing.T, p *Page) {
+			if len(p.Questions) != 1 || p.Questions[0].Kind != KindSecret || !strings.Contains(p.Questions[0].Help, "credwiz unlock") {
+				t.Errorf("first page: %+v", p.Questions)
+			}
+		}},
+		answer{page: "passphrase", set: map[string]string{"passphrase": "right"}, check: func(t *testing.T, p *Page) {
+			if !strings.Contains(p.Questions[0].Title, "Wrong passphrase") || !strings.Contains(p.Questions[0].Title, "2 tries left") {
+				t.Errorf("second page's title: %q", p.Questions[0].Title)
+			}
+		}},
+	)
+	code, out, errOut := e.run(s, "", true, "token", "d")
+	if code != 0 || strings.TrimSpace(out) != e.key {
+		t.Fatalf("exit %d, stdout %q, stderr %s", code, out, errOut)
+	}
+	if !strings.Contains(errOut, "Wrong passphrase: it does not open") {
+		t.Errorf("stderr: %s", errOut)
+	}
+}
+
+// TestFilePassphraseThreeTries: three wrong passphrases end the command
+// (exit 1) saying so; Esc on the page cancels (130).
+func TestFilePassphraseThreeTries(t *testing.T) {
+	e := newFileEnv(t)
+	wrong := answer{page: "passphrase", set: map[string]string{"passphrase": "wrong"}}
+	code, _, errOut := e.run(newScript(t, wrong, wrong, wrong), "", true, "token", "d")
+	if code != 1 || !strings.Contains(errOut, "3 tries") {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	code, _, errOut = e.run(newScript(t, answer{page: "passphrase", err: ErrBack}), "", true, "show", "d")
+	if code != 0 || !strings.Contains(errOut, "cancelled") {
+		// show warns and shows the rest
+		t.Fatalf("Esc on show's passphrase: exit %d: %s", code, errOut)
+	}
+	code, _, _ = e.run(newScript(t, answer{page: "passphrase", err: ErrBack}), "", true, "token", "d")
+	if code != 130 {
+		t.Fatalf("Esc on token's passphrase: exit %d", code)
+	}
+}
+
+// TestFileWritesAskNothing: with the store created, add, edit and rm ask
+// no question at a terminal and need no passphrase.
+func TestFileWritesAskNothing(t *testing.T) {
+	e := newFileEnv(t)
+	for _, args := range [][]string{
+		{"add", "drift", "--name", "e", "--field", "base_url=http://127.0.0.1:9", "--secrets-stdin", "--no-test"},
+		{"edit", "e", "--description", "changed"},
+		{"edit", "e", "--name", "f"},
+		{"rm", "f", "--yes"},
+	} {
+		code, _, errOut := e.run(newScript(t), "api_key=other-key-0123456789\n", false, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, errOut)
+		}
+	}
+}
+
+// TestFileCommandsReadStdin: unlock, passphrase and recipients read the
+// passphrase from one line of stdin when stdin is not a terminal.
+func TestFileCommandsReadStdin(t *testing.T) {
+	e := newFileEnv(t)
+	if code, _, errOut := e.run(nil, "wrong\n", false, "passphrase"); code != 1 || !strings.Contains(errOut, "read from stdin does not open") {
+		t.Fatalf("passphrase with a wrong line: exit %d: %s", code, errOut)
+	}
+	if code, _, errOut := e.run(nil, "right\nnewer\n", false, "passphrase"); code != 0 {
+		t.Fatalf("passphrase: exit %d: %s", code, errOut)
+	}
+	code, out, errOut := e.run(nil, "", false, "recipients", "list", "--json")
+	var rs []recipientJSON
+	if code != 0 || json.Unmarshal([]byte(out), &rs) != nil || len(rs) != 1 || !rs[0].Own || !strings.HasPrefix(rs[0].Key, "age1") {
+		t.Fatalf("recipients list --json: exit %d: %s %s", code, out, errOut)
+	}
+	mate := "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p"
+	if code, _, errOut := e.run(nil, "newer\n", false, "recipients", "add", mate); code != 0 || !strings.Contains(errOut, "Encrypted 1 item anew") {
+		t.Fatalf("recipients add: exit %d: %s", code, errOut)
+	}
+	if code, out, _ := e.run(nil, "", false, "recipients", "list"); code != 0 || !strings.Contains(out, mate) {
+		t.Fatalf("recipients list: %s", out)
+	}
+	if code, _, errOut := e.run(nil, "", false, "recipients", "add", "ssh-dss AAAA"); code != 2 || !strings.Contains(errOut, "cannot be age recipients") {
+		t.Fatalf("a DSA key: exit %d: %s", code, errOut)
+	}
+	if code, _, errOut := e.run(nil, "newer\n", false, "recipients", "rm", mate); code != 0 || !strings.Contains(errOut, "rotate the secrets") {
+		t.Fatalf("recipients rm: exit %d: %s", code, errOut)
+	}
+	if err := kernelkeyring.Available(); err != nil {
+		t.Skipf("KERNEL KEYRING TESTS SKIPPED: %v", err)
+	}
+	if code, _, errOut := e.run(nil, "newer\n", false, "unlock", "--for", "1m"); code != 0 || !strings.Contains(errOut, "Unlocked the encrypted file store") {
+		t.Fatalf("unlock: exit %d: %s", code, errOut)
+	}
+	t.Cleanup(func() { e.run(nil, "", false, "lock") })
+	if code, out, errOut := e.run(nil, "", false, "token", "d"); code != 0 || strings.TrimSpace(out) != e.key {
+		t.Fatalf("token after unlock: exit %d: %s %s", code, out, errOut)
+	}
+	code, out, _ = e.run(nil, "", false, "doctor", "--json")
+	var d struct {
+		File *fileStoreReport `json:"file_store"`
+	}
+	if err := json.Unmarshal([]byte(out), &d); err != nil || d.File == nil || !d.File.Unlocked || d.File.State != "ready" || d.File.Recipients != 1 {
+		t.Fatalf("doctor --json: exit %d: %s", code, out)
+	}
+	if code, _, errOut := e.run(nil, "", false, "lock"); code != 0 || !strings.Contains(errOut, "Locked") {
+		t.Fatalf("lock: exit %d: %s", code, errOut)
+	}
+}
+
+// TestFallbackNoticeOnce: when auto chose the file store because no
+// keychain answered, the first write says so in one line; the second
+// (the store recorded) does not. The opener stands in for a probe that
+// found no session bus (the process's D-Bus connection, once made by
+// another test, would answer); the binary's test probes for real.
+func TestFallbackNoticeOnce(t *testing.T) {
+	t.Setenv("CREDWIZ_PASSPHRASE", "pw")
+	e := newTestEnv(t)
+	open := func(o store.Options) (*store.Store, error) {
+		o.WorkFactor = 10
+		if kind, err := store.NewIndex(o.Dir).Kind(); err != nil || kind != "" || o.Kind != store.KindAuto {
+			return store.Open(o)
+		}
+		o.Kind = store.KindFile
+		st, err := store.Open(o)
+		if err == nil {
+			st.Reason = "auto: no keychain answered"
+			st.Fallback = &store.UnavailableError{Op: "keychain read", Reason: store.ReasonNoBus, Detail: "DBUS_SESSION_BUS_ADDRESS is unset"}
+		}
+		return st, err
+	}
+	run := func(name string) string {
+		ios, _, errOut := testIO("api_key=k-0123456789abcdef\n")
+		f := e.factory(ios)
+		f.OpenStore = open
+		if code := Main(context.Background(), f, []string{"add", "drift", "--name", name, "--field", "base_url=http://127.0.0.1:9", "--secrets-stdin", "--no-test"}); code != 0 {
+			t.Fatalf("add %s: exit %d: %s", name, code, errOut)
+		}
+		return errOut.String()
+	}
+	first := run("a")
+	if strings.Count(first, "No OS keychain answered (no D-Bus session bus") != 1 || !strings.Contains(first, "credwiz migrate --to keychain") {
+		t.Fatalf("first write: %s", first)
+	}
+	if second := run("b"); strings.Contains(second, "No OS keychain answered") {
+		t.Fatalf("second write: %s", second)
+	}
+}

@@ -235,25 +235,7 @@ func (v *vaultStore) copyIn(ctx context.Context, s *Store, id string, creds []Cr
 // secrets, staged items and cached tokens of creds' names, and every other
 // item it owns where the store can list), and returns how many it deleted.
 func (s *Store) removeLocal(sec, tok Secrets, id string, creds []Credential) (int, error) {
-	n := 0
-	var errs []error
-	for _, svc := range []struct {
-		sec   Secrets
-		label string
-	}{{sec, "secret"}, {tok, "cached token"}} {
-		if svc.sec == nil {
-			continue
-		}
-		for _, acct := range ownedItems(svc.sec, id, creds) {
-			if err := ignoreNotFound(svc.sec.Delete(acct)); err != nil {
-				errs = append(errs, fmt.Errorf("delete the %s %q: %w", svc.label, acct, err))
-				continue
-			}
-			n++
-			s.step(StepMoveCleaned)
-		}
-	}
-	return n, errors.Join(errs...)
+	return s.deleteItems(sec, tok, func(x Secrets) []string { return ownedItems(x, id, creds) }, StepMoveCleaned)
 }
 
 // ownedItems returns the accounts of sec that belong to config dir id:

@@ -220,10 +220,16 @@ func ownedAccounts(sec Secrets, id string, creds []Credential) []string {
 			unowned[c.Name] = true
 		}
 	}
-	ours := func(acct string, o Owner) bool {
+	return ownedBy(sec, creds, func(acct string, o Owner) bool {
 		_, staged, _, dir := parseAccount(acct)
 		return o.Dir == id || (staged && dir == id) || (o.IsZero() && unowned[acct])
-	}
+	})
+}
+
+// ownedBy returns the accounts of sec whose items ours says are this
+// config dir's: from sec's listing, or, where it cannot list, among creds'
+// names and staged items.
+func ownedBy(sec Secrets, creds []Credential, ours func(acct string, o Owner) bool) []string {
 	var out []string
 	if items, listed, err := listItems(sec); err == nil && listed {
 		for _, it := range items {

@@ -242,27 +242,10 @@ func (s *Store) removeLocal(sec, tok Secrets, id string, creds []Credential) (in
 // from its listing, or, where it cannot list, among creds' names and
 // staged items, those whose owner says so.
 func ownedItems(sec Secrets, id string, creds []Credential) []string {
-	var out []string
-	if items, listed, err := listItems(sec); err == nil && listed {
-		for _, it := range items {
-			_, staged, _, dir := parseAccount(it.Account)
-			if it.Owner.Dir == id || (staged && dir == id) {
-				out = append(out, it.Account)
-			}
-		}
-		return out
-	}
-	for _, c := range creds {
-		for _, acct := range []string{c.Name, c.SecretItem} {
-			if acct == "" {
-				continue
-			}
-			if it, err := sec.Get(acct); err == nil && it.Owner.Dir == id {
-				out = append(out, acct)
-			}
-		}
-	}
-	return out
+	return ownedBy(sec, creds, func(acct string, o Owner) bool {
+		_, staged, _, dir := parseAccount(acct)
+		return o.Dir == id || (staged && dir == id)
+	})
 }
 
 // MigrateFromVault copies every credential of the Vault store s uses into

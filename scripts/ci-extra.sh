@@ -41,6 +41,11 @@ if [ "${CREDWIZ_SKIP_BENCH:-}" != 1 ]; then
   if ! go test -run '^$' -bench 'BenchmarkTestAll' -benchtime 1x ./ui/; then
     failed+=("BenchmarkTestAll")
   fi
+  # test --all through the binary at N = 10 … 2000 (about a minute): CPU
+  # per credential and wall time against the latency floor.
+  if ! go test -run '^$' -bench 'BenchmarkTestAll' -benchtime 1x ./internal/integritytest/; then
+    failed+=("integritytest BenchmarkTestAll")
+  fi
 fi
 
 if [ "${CREDWIZ_SKIP_FUZZ:-}" != 1 ]; then

@@ -20,6 +20,10 @@ const embedOwner = false
 // platformValueLimit: the Secret Service has no documented limit.
 const platformValueLimit = 0
 
+// reasonGone marks an item deleted between a search and its use; never
+// returned to callers.
+const reasonGone Reason = "gone"
+
 // Errors of the platform backend that wrap maps to the store's.
 var (
 	errNotFound = errors.New("no such item")
@@ -72,6 +76,8 @@ func busError(err error) error {
 			return &UnavailableError{Reason: ReasonNoService, Detail: de.Name}
 		case "org.freedesktop.Secret.Error.IsLocked":
 			return &UnavailableError{Reason: ReasonLocked, Detail: de.Name}
+		case "org.freedesktop.Secret.Error.NoSuchObject", "org.freedesktop.DBus.Error.UnknownObject", "org.freedesktop.DBus.Error.UnknownMethod":
+			return &UnavailableError{Reason: reasonGone, Detail: de.Name}
 		}
 	}
 	var pde *dbus.Error
@@ -114,43 +120,65 @@ func ownerOf(attrs map[string]string) Owner {
 
 // Get returns the value of the item of service and account. Should a
 // crash have left two (Set deletes before it creates, so only a foreign
-// program can), the one of the highest revision wins.
+// program can), the one of the highest revision wins. An item that another
+// process replaced between the search and the read is looked up again.
 func (platformKeyring) Get(service, account string) (string, Owner, error) {
 	var value string
 	var owner Owner
 	err := ssCall(func(svc *ss.SecretService, coll, session dbus.BusObject) error {
-		items, err := find(svc, coll, service, account)
-		if err != nil {
-			return err
-		}
-		if len(items) == 0 {
-			return errNotFound
-		}
-		best := items[0]
-		if len(items) > 1 {
-			bestRev := int64(-1)
-			for _, it := range items {
-				attrs, err := attributes(svc, it)
-				if err != nil {
-					return err
-				}
-				if o := ownerOf(attrs); o.Rev > bestRev {
-					best, bestRev = it, o.Rev
-				}
+		for try := 0; ; try++ {
+			v, o, err := readItem(svc, coll, session, service, account)
+			if isGone(err) && try < 5 {
+				continue // replaced meanwhile by another credwiz: search again
 			}
-		}
-		attrs, err := attributes(svc, best)
-		if err != nil {
+			if isGone(err) {
+				return errNotFound
+			}
+			value, owner = v, o
 			return err
 		}
-		sec, err := svc.GetSecret(best, session.Path())
-		if err != nil {
-			return busError(err)
-		}
-		value, owner = string(sec.Value), ownerOf(attrs)
-		return nil
 	})
 	return value, owner, err
+}
+
+// readItem finds and reads the item of service and account once.
+func readItem(svc *ss.SecretService, coll, session dbus.BusObject, service, account string) (string, Owner, error) {
+	items, err := find(svc, coll, service, account)
+	if err != nil {
+		return "", Owner{}, err
+	}
+	if len(items) == 0 {
+		return "", Owner{}, errNotFound
+	}
+	best := items[0]
+	if len(items) > 1 {
+		bestRev := int64(-1)
+		for _, it := range items {
+			attrs, err := attributes(svc, it)
+			if err != nil {
+				return "", Owner{}, err
+			}
+			if o := ownerOf(attrs); o.Rev > bestRev {
+				best, bestRev = it, o.Rev
+			}
+		}
+	}
+	attrs, err := attributes(svc, best)
+	if err != nil {
+		return "", Owner{}, err
+	}
+	sec, err := svc.GetSecret(best, session.Path())
+	if err != nil {
+		return "", Owner{}, busError(err)
+	}
+	return string(sec.Value), ownerOf(attrs), nil
+}
+
+// isGone reports whether err says the item it named no longer exists (a
+// concurrent Set or Delete removed it after the search found it).
+func isGone(err error) bool {
+	var ue *UnavailableError
+	return errors.As(err, &ue) && ue.Reason == reasonGone
 }
 
 // Set replaces the items of service and account by one holding value,
@@ -164,7 +192,7 @@ func (platformKeyring) Set(service, account, value string, o Owner) error {
 			return err
 		}
 		for _, it := range items {
-			if err := svc.Delete(it); err != nil {
+			if err := svc.Delete(it); err != nil && !isGone(busError(err)) {
 				return busError(err)
 			}
 		}
@@ -192,7 +220,7 @@ func (platformKeyring) Delete(service, account string) error {
 			return errNotFound
 		}
 		for _, it := range items {
-			if err := svc.Delete(it); err != nil {
+			if err := svc.Delete(it); err != nil && !isGone(busError(err)) {
 				return busError(err)
 			}
 		}
@@ -211,6 +239,9 @@ func (platformKeyring) List(service string) ([]Listed, error) {
 		}
 		for _, it := range items {
 			attrs, err := attributes(svc, it)
+			if isGone(err) {
+				continue // deleted since the search
+			}
 			if err != nil {
 				return err
 			}

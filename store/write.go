@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -255,7 +256,7 @@ func (s *Store) Delete(ctx context.Context, name string) error {
 			return err
 		}
 		s.step(StepIndexCommitted)
-		return s.cleanup(name, errors.Join(s.dropItems(tx.ID(), cur), s.dropToken(name)))
+		return s.deletedCleanup(name, errors.Join(s.dropItems(tx.ID(), cur), s.dropToken(name)))
 	})
 }
 
@@ -361,11 +362,29 @@ func (s *Store) dropToken(name string) error {
 // cleanup wraps an error of a step after the commit point: the change
 // stands, something is left for doctor.
 func (s *Store) cleanup(name string, err error) error {
+	return cleanupError(name, "is saved", err)
+}
+
+// deletedCleanup is cleanup for a delete: the credential is gone.
+func (s *Store) deletedCleanup(name string, err error) error {
+	return cleanupError(name, "is deleted", err)
+}
+
+// cleanupError says that the change to name is done, what is left, and
+// that doctor finishes it, in one line.
+func cleanupError(name, done string, err error) error {
 	if err == nil {
 		return nil
 	}
-	return fmt.Errorf("%q is saved, but %w (credwiz doctor --fix finishes it): %w", name, ErrCleanup, err)
+	return fmt.Errorf("%q %s, but %w (credwiz doctor --fix finishes it): %w", name, done, ErrCleanup, oneLine{err})
 }
+
+// oneLine is an error whose text is err's on one line (errors.Join puts
+// each error on its own).
+type oneLine struct{ err error }
+
+func (o oneLine) Error() string { return strings.ReplaceAll(o.err.Error(), "\n", "; ") }
+func (o oneLine) Unwrap() error { return o.err }
 
 // checkKind refuses a write when another process recorded a different
 // secret store since Open. The kind is recorded by put, with the first

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/credwiz/credwiz/internal/termsafe"
 	"github.com/credwiz/credwiz/store"
 )
 
@@ -89,7 +90,13 @@ func removeCredential(f *Factory, cred store.Credential, destroy bool) error {
 	if destroy {
 		remove = st.Destroy
 	}
-	if err := remove(f.context(), cred.Name); err != nil {
+	err = remove(f.context(), cred.Name)
+	if errors.Is(err, store.ErrCleanup) {
+		// Deleted; what is left is for doctor: say so, succeed.
+		fmt.Fprintf(f.IO.ErrOut, "warning: %s\n", termsafe.Text(Explain(err)))
+		err = nil
+	}
+	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("no credential named %q; it may have just been deleted", cred.Name)
 		}

@@ -122,8 +122,12 @@ func TestMigrateMessages(t *testing.T) {
 	if r.code != 1 || !strings.Contains(r.stderr, "credwiz migrate --to file") {
 		t.Fatalf("unlock on a keychain config dir: %s", r)
 	}
-	if r := sb.run("", "migrate", "--to", "vault"); r.code != 2 {
-		t.Fatalf("migrate --to vault: %s", r)
+	// Without a Vault configured, --to vault says what is missing.
+	if r := sb.run("", "migrate", "--to", "vault"); r.code != 1 || !strings.Contains(r.stderr, "no Vault token") {
+		t.Fatalf("migrate --to vault without a Vault: %s", r)
+	}
+	if r := sb.run("", "migrate", "--to", "nowhere"); r.code != 2 {
+		t.Fatalf("migrate --to nowhere: %s", r)
 	}
 }
 

@@ -1,0 +1,158 @@
+//go:build linux
+
+package testenv
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// StoreKind is the secret store a sandbox's credwiz uses.
+type StoreKind string
+
+// The stores a sandbox can use.
+const (
+	// Keychain is the Secret Service of the sandbox's Keyring.
+	Keychain StoreKind = "keychain"
+	// File is the encrypted file store, unlocked by the sandbox's
+	// CREDWIZ_PASSPHRASE.
+	File StoreKind = "file"
+)
+
+// Options say what New makes.
+type Options struct {
+	// Store is the secret store; "" means Keychain.
+	Store StoreKind
+	// Keyring is the Secret Service of a Keychain sandbox; nil starts a
+	// private one for the test (StartKeyring). Sandboxes that share a
+	// Keyring share a keychain, as two config dirs of one user do. A File
+	// sandbox gets a D-Bus address where nothing listens unless Keyring
+	// is set.
+	Keyring *Keyring
+	// ConfigDir is the config dir (e.g. a Tmpfs); "" means a fresh
+	// directory in the sandbox.
+	ConfigDir string
+	// Hooks runs a binary built with HookTag, which KillAt needs.
+	Hooks bool
+	// Binary is the credwiz binary to run; "" means Binary(t) (with
+	// HookTag when Hooks is set).
+	Binary string
+	// Passphrase is the file store's passphrase; "" means a random one.
+	Passphrase string
+}
+
+// Sandbox is one throw-away "machine" for credwiz: a config dir, HOME and
+// TMPDIR of its own, a secret store, and the environment every run gets.
+// Its methods report harness failures to T.
+type Sandbox struct {
+	// T is the test the sandbox reports to; In gives a view for another.
+	T testing.TB
+	// Root holds Home and Tmp (and ConfigDir unless given).
+	Root string
+	// ConfigDir is CREDWIZ_CONFIG_DIR.
+	ConfigDir string
+	// Home is HOME, and the working directory of every run.
+	Home string
+	// Tmp is TMPDIR.
+	Tmp string
+	// Store is CREDWIZ_STORE.
+	Store StoreKind
+	// Keyring is the Secret Service on DBUS_SESSION_BUS_ADDRESS; nil for a
+	// File sandbox without one.
+	Keyring *Keyring
+	// Passphrase is CREDWIZ_PASSPHRASE (File sandboxes only).
+	Passphrase string
+	// Bin is the credwiz binary.
+	Bin string
+	// Env is the whole environment of a run (Cmd.Env is added to it).
+	Env []string
+}
+
+// New makes a sandbox for t; its directories go when t ends.
+func New(t testing.TB, o Options) *Sandbox {
+	t.Helper()
+	if o.Store == "" {
+		o.Store = Keychain
+	}
+	root := t.TempDir()
+	s := &Sandbox{T: t, Root: root, Store: o.Store, Keyring: o.Keyring,
+		ConfigDir: o.ConfigDir, Home: filepath.Join(root, "home"), Tmp: filepath.Join(root, "tmp")}
+	if s.ConfigDir == "" {
+		s.ConfigDir = filepath.Join(root, "config")
+	}
+	for _, d := range []string{s.Home, s.Tmp} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Bin = o.Binary
+	if s.Bin == "" {
+		if o.Hooks {
+			s.Bin = Binary(t, HookTag)
+		} else {
+			s.Bin = Binary(t)
+		}
+	}
+	if s.Store == Keychain && s.Keyring == nil {
+		s.Keyring = StartKeyring(t)
+	}
+	bus := "unix:path=" + filepath.Join(root, "no-bus-here")
+	if s.Keyring != nil {
+		bus = s.Keyring.Addr
+	}
+	s.Env = append(BaseEnv(),
+		"HOME="+s.Home,
+		"TMPDIR="+s.Tmp,
+		"XDG_CONFIG_HOME="+filepath.Join(s.Home, ".config"),
+		"XDG_RUNTIME_DIR="+s.Tmp,
+		"CREDWIZ_CONFIG_DIR="+s.ConfigDir,
+		"CREDWIZ_STORE="+string(s.Store),
+		"DBUS_SESSION_BUS_ADDRESS="+bus,
+		"NO_COLOR=1",
+	)
+	if s.Store == File {
+		s.Passphrase = o.Passphrase
+		if s.Passphrase == "" {
+			s.Passphrase = "testenv-" + RandomHex(12)
+		}
+		s.Env = append(s.Env, "CREDWIZ_PASSPHRASE="+s.Passphrase)
+	}
+	return s
+}
+
+// In returns a view of s that reports to t (a subtest, or a goroutine's
+// own test) and shares everything else.
+func (s *Sandbox) In(t testing.TB) *Sandbox {
+	c := *s
+	c.T = t
+	c.Env = slices.Clone(s.Env)
+	return &c
+}
+
+// BaseEnv is the part of a run's environment taken from the test
+// process: PATH, and GOCOVERDIR for coverage builds. Nothing else passes:
+// not the developer's CREDWIZ_* or VAULT_* variables, proxies, terminal
+// hints or D-Bus address.
+func BaseEnv() []string {
+	env := []string{"PATH=" + os.Getenv("PATH"), "LANG=C.UTF-8"}
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "GOCOVERDIR=") {
+			env = append(env, kv)
+		}
+	}
+	return env
+}
+
+// RandomHex returns n random bytes in hex.
+func RandomHex(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return hex.EncodeToString(b)
+}

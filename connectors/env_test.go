@@ -130,12 +130,12 @@ func TestEnvBaseURL(t *testing.T) {
 		values connectors.Values
 		want   string // NAME=value
 	}{
-		{"demandbase field", connectors.Demandbase(), connectors.Values{"base_url": "http://127.0.0.1:9/x"}, "DEMANDBASE_BASE_URL=http://127.0.0.1:9/x"},
-		{"demandbase default", connectors.Demandbase(), connectors.Values{}, "DEMANDBASE_BASE_URL=https://uapi.demandbase.com"},
-		{"clazar default", connectors.Clazar(), nil, "CLAZAR_BASE_URL=https://api.clazar.io"},
-		{"drift", connectors.Drift(), connectors.Values{"base_url": "https://driftapi.com"}, "DRIFT_BASE_URL=https://driftapi.com"},
-		{"uppromote default", connectors.UpPromote(), nil, "UPPROMOTE_BASE_URL=https://aff-api.uppromote.com"},
-		{"salesforce", connectors.Salesforce(), connectors.Values{"login_url": "https://login.salesforce.com"}, "SALESFORCE_INSTANCE_URL=https://acme.my.salesforce.com"},
+		{"demandbase field", mustConnector("demandbase"), connectors.Values{"base_url": "http://127.0.0.1:9/x"}, "DEMANDBASE_BASE_URL=http://127.0.0.1:9/x"},
+		{"demandbase default", mustConnector("demandbase"), connectors.Values{}, "DEMANDBASE_BASE_URL=https://uapi.demandbase.com"},
+		{"clazar default", mustConnector("clazar"), nil, "CLAZAR_BASE_URL=https://api.clazar.io"},
+		{"drift", mustConnector("drift"), connectors.Values{"base_url": "https://driftapi.com"}, "DRIFT_BASE_URL=https://driftapi.com"},
+		{"uppromote default", mustConnector("uppromote"), nil, "UPPROMOTE_BASE_URL=https://aff-api.uppromote.com"},
+		{"salesforce", mustConnector("salesforce"), connectors.Values{"login_url": "https://login.salesforce.com"}, "SALESFORCE_INSTANCE_URL=https://acme.my.salesforce.com"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -152,7 +152,7 @@ func TestEnvBaseURL(t *testing.T) {
 		})
 	}
 	// No token response, no instance URL: the variable is absent, not empty.
-	c := connectors.Salesforce()
+	c := mustConnector("salesforce")
 	for _, ev := range c.EnvVars("SF", connectors.Connection{}) {
 		t.Errorf("Salesforce without a token gives %s", ev.Name)
 	}
@@ -160,7 +160,7 @@ func TestEnvBaseURL(t *testing.T) {
 
 // TestEnvPrefix: another prefix replaces the ID in every name.
 func TestEnvPrefix(t *testing.T) {
-	c := connectors.Salesforce()
+	c := mustConnector("salesforce")
 	got := c.EnvNames("PROD_SF", true)
 	want := []string{"PROD_SF_ACCESS_TOKEN", "PROD_SF_INSTANCE_URL", "PROD_SF_TOKEN_EXPIRES_AT", "PROD_SF_ACCOUNT",
 		"PROD_SF_CONSUMER_SECRET", "PROD_SF_PASSWORD", "PROD_SF_SECURITY_TOKEN"}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/go-json-experiment/json"
 	"github.com/spf13/cobra"
 	"golang.org/x/oauth2"
 
@@ -12,28 +13,39 @@ import (
 	"github.com/credwiz/credwiz/store"
 )
 
-// tokenJSON is the --json form of token.
+// tokenJSON is the --json form of token: the token, then the extras its
+// connector keeps with it (Connector.TokenExtras), in their order.
 type tokenJSON struct {
 	AccessToken string     `json:"access_token"`
 	TokenType   string     `json:"token_type"`
 	Expiry      *time.Time `json:"expiry"`
-	InstanceURL string     `json:"instance_url,omitempty"`
 	Cached      bool       `json:"cached"`
+
+	extras [][2]string
+}
+
+// MarshalJSON writes the token's members, then the extras.
+func (j tokenJSON) MarshalJSON() ([]byte, error) {
+	type members tokenJSON
+	b, err := json.Marshal(members(j))
+	if err != nil {
+		return nil, err
+	}
+	b = b[:len(b)-1] // the closing brace
+	for _, kv := range j.extras {
+		k, _ := json.Marshal(kv[0])
+		v, _ := json.Marshal(kv[1])
+		b = append(append(append(append(b, ','), k...), ':'), v...)
+	}
+	return append(b, '}'), nil
 }
 
 func newTokenCmd(f *Factory) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "token NAME",
-		Short: "Print a currently valid access token for scripts",
-		Long: `Print a currently valid access token on stdout. For an OAuth connector
-(Demandbase, Clazar, Salesforce) the cached token is reused while it is valid
-and renewed otherwise (Demandbase: within 15 minutes of expiry); for a
-static-key connector (UpPromote, Drift) the key itself is printed.
-
-  curl -H "Authorization: Bearer $(credwiz token prod-drift)" https://driftapi.com/users/list
-
-The token is printed only to stdout; keep it out of logs.`,
+		Use:               "token NAME",
+		Short:             "Print a currently valid access token for scripts",
+		Long:              tokenHelp(f.Connectors()),
 		Args:              nameArg(f),
 		ValidArgsFunction: completeNames(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -54,7 +66,7 @@ The token is printed only to stdout; keep it out of logs.`,
 				return err
 			}
 			if tok != cached {
-				if err := cacheTokens(cmd.Context(), st, []store.Credential{cred}, []*oauth2.Token{tok}); err != nil {
+				if err := cacheTokens(cmd.Context(), st, []*connectors.Connector{c}, []store.Credential{cred}, []*oauth2.Token{tok}); err != nil {
 					fmt.Fprintf(f.IO.ErrOut, "warning: could not cache the token: %s\n", Explain(err))
 				}
 			}
@@ -64,8 +76,10 @@ The token is printed only to stdout; keep it out of logs.`,
 					e := tok.Expiry.UTC()
 					j.Expiry = &e
 				}
-				if s, ok := tok.Extra("instance_url").(string); ok {
-					j.InstanceURL = s
+				for _, k := range c.TokenExtras {
+					if s, ok := tok.Extra(k).(string); ok && s != "" {
+						j.extras = append(j.extras, [2]string{k, s})
+					}
 				}
 				return writeJSON(f.IO.Out, j)
 			}
@@ -87,12 +101,12 @@ The token is printed only to stdout; keep it out of logs.`,
 // explained as test explains it.
 func currentToken(ctx context.Context, f *Factory, st *store.Store, cred store.Credential, c *connectors.Connector, withValues bool) (tok, cached *oauth2.Token, v connectors.Values, err error) {
 	if !c.StaticToken {
-		if cached, err = readCachedToken(st, cred); err != nil {
+		if cached, err = readCachedToken(st, c, cred); err != nil {
 			return nil, nil, nil, err
 		}
 	}
 	tok = cached
-	fresh := cached != nil && cached.Valid() && time.Until(cached.Expiry) >= c.EarlyExpiry
+	fresh := cached != nil && cached.AccessToken != "" && cached.Expiry.Sub(f.Now()) >= c.EarlyExpiry
 	if fresh && !withValues {
 		return tok, cached, nil, nil
 	}

@@ -109,6 +109,7 @@ func connect(ctx context.Context, f *Factory, reqs []connRequest, withSecrets bo
 	}
 	var out connVars
 	var newCreds []store.Credential
+	var newConns []*connectors.Connector
 	var newToks []*oauth2.Token
 	for _, r := range reqs {
 		tok, cached, v, err := currentToken(ctx, f, st, r.cred, r.c, withSecrets)
@@ -116,7 +117,7 @@ func connect(ctx context.Context, f *Factory, reqs []connRequest, withSecrets bo
 			return connVars{}, err
 		}
 		if tok != cached {
-			newCreds, newToks = append(newCreds, r.cred), append(newToks, tok)
+			newCreds, newConns, newToks = append(newCreds, r.cred), append(newConns, r.c), append(newToks, tok)
 		}
 		if v == nil {
 			v = r.c.Normalize(r.cred.Fields)
@@ -135,7 +136,7 @@ func connect(ctx context.Context, f *Factory, reqs []connRequest, withSecrets bo
 			}
 		}
 	}
-	if err := cacheTokens(ctx, st, newCreds, newToks); err != nil {
+	if err := cacheTokens(ctx, st, newConns, newCreds, newToks); err != nil {
 		fmt.Fprintf(f.IO.ErrOut, "warning: could not cache the new token(s): %s\n", Explain(err))
 	}
 	return out, nil

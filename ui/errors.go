@@ -16,7 +16,12 @@ var ErrSilent = errors.New("failed")
 
 // UsageError is a problem with the command line or its input: a bad flag,
 // a missing or invalid field. The process exits 2.
-type UsageError struct{ Err error }
+type UsageError struct {
+	Err error
+	// NamesHelp is set when Err already says which --help to read; else
+	// the command's is named after it.
+	NamesHelp bool
+}
 
 // Error implements error.
 func (e *UsageError) Error() string { return e.Err.Error() }
@@ -48,6 +53,12 @@ func (e *ExitStatus) Error() string {
 
 // Unwrap returns Err.
 func (e *ExitStatus) Unwrap() error { return e.Err }
+
+// usageHelpf returns a *UsageError with a formatted message that names
+// the --help to read.
+func usageHelpf(format string, a ...any) error {
+	return &UsageError{Err: fmt.Errorf(format, a...), NamesHelp: true}
+}
 
 // ExitCode maps an error returned by a command to the process exit code:
 // 0 success, 1 failure, 2 usage error, 130 cancelled, or the exit code of

@@ -50,7 +50,7 @@ func newExecEnv(t *testing.T, ids ...string) *execEnv {
 // runIO is run with streams changed by mod first.
 func (e *testEnv) runIO(mod func(*IOStreams), stdin string, args ...string) result {
 	e.t.Helper()
-	ios, out, errOut := TestIO(stdin)
+	ios, out, errOut := testIO(stdin)
 	mod(ios)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -180,7 +180,7 @@ func TestExecExitCodes(t *testing.T) {
 // without it a usage error names the clash; with it each gets its own.
 func TestExecSameConnector(t *testing.T) {
 	e := newExecEnv(t, "drift")
-	c := connectors.Drift()
+	c := driftConnector(t)
 	em2 := connectortest.New("drift")
 	t.Cleanup(em2.Close)
 	args, stdin := addArgs(c, "y-drift", em2.Values())
@@ -347,7 +347,7 @@ func TestShowReveal(t *testing.T) {
 
 	// At a terminal: a confirmation first.
 	runTTY := func(s *script, args ...string) result {
-		ios, out, errOut := TestIO("")
+		ios, out, errOut := testIO("")
 		ios.InTTY, ios.ErrTTY, ios.OutTTY = true, true, true
 		f := e.factory(ios)
 		f.Prompter = s
@@ -390,7 +390,7 @@ func TestShowRevealTerminalSafe(t *testing.T) {
 	if r.out != it.Values["api_key"]+"\n" {
 		t.Errorf("to a pipe: %q; want the exact value", r.out)
 	}
-	ios, out, errOut := TestIO("")
+	ios, out, errOut := testIO("")
 	ios.InTTY, ios.ErrTTY, ios.OutTTY = true, true, true
 	f := e.factory(ios)
 	f.Prompter = newScript(t, answer{page: "reveal", set: map[string]string{"reveal": "yes"}})

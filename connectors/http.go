@@ -67,7 +67,7 @@ func (s *Session) send(ctx context.Context, c call) (*response, error) {
 		if resp.status != http.StatusTooManyRequests {
 			return resp, nil
 		}
-		wait, ok := retryAfter(resp.header.Get("Retry-After"), time.Now())
+		wait, ok := retryAfter(resp.header.Get("Retry-After"), s.clock())
 		if !ok {
 			wait = defaultRetryWait
 		}

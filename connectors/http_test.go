@@ -49,7 +49,9 @@ func TestRetryAfter(t *testing.T) {
 // TestSendRetries records the waits between retries through the
 // session's wait, instead of waiting.
 func TestSendRetries(t *testing.T) {
-	date := func(d time.Duration) string { return time.Now().Add(d).UTC().Format(http.TimeFormat) }
+	// A fixed clock: the dates are read against it, however loaded the machine.
+	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	date := func(d time.Duration) string { return now.Add(d).Format(http.TimeFormat) }
 	tests := []struct {
 		name         string
 		retryAfter   []string // one 429 per entry, then 200
@@ -91,7 +93,7 @@ func TestSendRetries(t *testing.T) {
 				w.Write([]byte(`{}`))
 			}))
 			defer srv.Close()
-			s := &Session{HTTP: srv.Client(), wait: wait}
+			s := &Session{HTTP: srv.Client(), wait: wait, now: func() time.Time { return now }}
 			_, err := s.send(context.Background(), call{op: "GET /x", method: "GET", url: srv.URL})
 			if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil) {
 				t.Fatalf("err = %v; want %v", err, tt.wantErr)

@@ -24,6 +24,17 @@ type Session struct {
 	// wait sleeps between the retries of a rate-limited request; nil
 	// waits on a timer.
 	wait func(ctx context.Context, d time.Duration) error
+	// now is the clock Retry-After dates are read against; nil is
+	// time.Now.
+	now func() time.Time
+}
+
+// clock returns the session's time.
+func (s *Session) clock() time.Time {
+	if s.now != nil {
+		return s.now()
+	}
+	return time.Now()
 }
 
 // session normalizes v and validates the fields c declares (keys it does

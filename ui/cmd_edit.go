@@ -126,7 +126,7 @@ func withChanges(f *Factory, cred store.Credential, c *connectors.Connector, giv
 // printWarnings prints c's warnings for v on stderr, one a line.
 func printWarnings(f *Factory, c *connectors.Connector, v connectors.Values) {
 	for _, w := range c.Warnings(v) {
-		fmt.Fprintf(f.IO.ErrOut, "warning: %s\n", w.Text)
+		fmt.Fprintf(f.IO.ErrOut, "warning: %s\n", safe(w.Text))
 	}
 }
 

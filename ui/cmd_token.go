@@ -10,6 +10,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/credwiz/credwiz/connectors"
+	"github.com/credwiz/credwiz/internal/termsafe"
 	"github.com/credwiz/credwiz/store"
 )
 
@@ -67,7 +68,7 @@ func newTokenCmd(f *Factory) *cobra.Command {
 			}
 			if tok != cached {
 				if err := cacheTokens(cmd.Context(), st, []*connectors.Connector{c}, []store.Credential{cred}, []*oauth2.Token{tok}); err != nil {
-					fmt.Fprintf(f.IO.ErrOut, "warning: could not cache the token: %s\n", Explain(err))
+					fmt.Fprintf(f.IO.ErrOut, "warning: could not cache the token: %s\n", termsafe.Text(Explain(err)))
 				}
 			}
 			if asJSON {

@@ -62,7 +62,7 @@ func save(f *Factory, r saveRequest) error {
 	case errors.Is(err, store.ErrConflict):
 		return err
 	}
-	return fmt.Errorf("save %q: %w", r.name, err)
+	return about("save", r.name, err)
 }
 
 // fieldChanges returns the non-secret fields that differ between old and

@@ -1,9 +1,15 @@
 package ui
 
 import (
+	"fmt"
 	"slices"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
+
+	"github.com/credwiz/credwiz/connectors"
+	"github.com/credwiz/credwiz/internal/mask"
+	"github.com/credwiz/credwiz/internal/termsafe"
 )
 
 func newExecCmd(f *Factory) *cobra.Command {
@@ -75,6 +81,9 @@ as a shell reports it (127: command not found, 126: not executable).
 			if err != nil {
 				return err
 			}
+			if !noMasking {
+				warnShortMasks(f, cv.secrets)
+			}
 			// A passphrase may have been asked: the terminal is the
 			// program's from now on.
 			f.closePrompter()
@@ -95,4 +104,16 @@ as a shell reports it (127: command not found, 126: not executable).
 	fl.BoolVar(&noMasking, "no-masking", false, "pass the program's output through untouched, on credwiz's own terminal")
 	fl.BoolVar(&withSecrets, "with-secrets", false, "also give the long-lived secret fields, as PREFIX_<FIELD KEY>")
 	return cmd
+}
+
+// warnShortMasks warns of each value to mask that is shorter than a
+// secret may be (a vendor's token of a few characters, a value saved
+// before the minimum): it is masked all the same, so its label replaces
+// every occurrence of those characters in the program's output.
+func warnShortMasks(f *Factory, secrets []mask.Secret) {
+	for _, s := range secrets {
+		if n := utf8.RuneCountInString(s.Value); n > 0 && n < connectors.MinSecretLen {
+			fmt.Fprintf(f.IO.ErrOut, "warning: the value shown as %s is only %s long: its label replaces every occurrence of it in the output (--no-masking passes the output untouched)\n", termsafe.String(s.Label), plural(n, "character"))
+		}
+	}
 }

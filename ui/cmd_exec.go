@@ -38,6 +38,12 @@ are not given unless --with-secrets, which adds PREFIX_<FIELD KEY> for each
 secret field. CREDWIZ_PASSPHRASE, CREDWIZ_NEW_PASSPHRASE, CREDWIZ_IDENTITY_FILE
 and CREDWIZ_SECRET_* are removed from the program's environment.
 
+exec limits what it hands over, not what the program can reach: the program
+runs as you and can read whatever your account can (the OS keychain, the
+encrypted file store while credwiz unlock keeps it open, ~/.vault-token),
+and masking covers only the values handed over. Run a program you do not
+trust as another user or in a sandbox, after credwiz lock.
+
 Every token and secret handed over is replaced by <credwiz:NAME:KEY> in the
 program's stdout and stderr, which then reach the terminal through pipes (a
 program may turn its colours off); the rest passes unchanged, as it is

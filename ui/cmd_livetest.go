@@ -110,11 +110,7 @@ forbidden, unreachable, rate_limited, vendor, store) and message.`,
 // selectCredentials returns the named credentials (all unknown names are
 // reported at once) or every one.
 func selectCredentials(f *Factory, names []string, all bool) ([]store.Credential, error) {
-	ix, err := f.Index()
-	if err != nil {
-		return nil, err
-	}
-	list, err := ix.List()
+	list, err := f.Credentials()
 	if err != nil {
 		return nil, err
 	}

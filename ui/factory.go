@@ -103,6 +103,16 @@ func (f *Factory) configDir() (string, error) {
 	return store.DefaultDir()
 }
 
+// Credentials lists the saved credentials, sorted by name, from the index
+// of the config dir (or the Vault store's catalog).
+func (f *Factory) Credentials() ([]store.Credential, error) {
+	ix, err := f.Index()
+	if err != nil {
+		return nil, err
+	}
+	return ix.List()
+}
+
 // Index returns the credentials' metadata: the index file, which never
 // touches the secret store, or, for the Vault store (recorded, or asked
 // for), the Vault store's own index.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"maps"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -194,7 +195,43 @@ func (v *vaultStore) secret(c Credential) (map[string]string, error) {
 	if !e.cred.CreatedAt.Equal(c.CreatedAt) || !certifies(e.cred, c.Revision) {
 		return nil, &ConflictError{Name: c.Name}
 	}
+	// c's settings are what the caller will send the secret with: they
+	// must be the entry's. The values did not change since c's revision
+	// (certifies), so any difference is not the index lagging but someone
+	// having changed it.
+	if what := differences(c, e.cred); len(what) > 0 {
+		return nil, &TamperedError{Name: c.Name, What: what, Cache: "the index " + v.where() + "/" + indexKey}
+	}
 	return maps.Clone(e.secret), nil
+}
+
+// differences names what a caller's copy c of a credential holds that its
+// entry's truth does not: the connector, and each setting that differs.
+func differences(c, truth Credential) []string {
+	var what []string
+	if c.Connector != truth.Connector {
+		what = append(what, "the connector")
+	}
+	for _, k := range slices.Sorted(maps.Keys(joinKeys(c.Fields, truth.Fields))) {
+		a, aok := c.Fields[k]
+		b, bok := truth.Fields[k]
+		if a != b || aok != bok {
+			what = append(what, strconv.QuoteToASCII(clip(k, 64)))
+		}
+	}
+	return what
+}
+
+// joinKeys returns the set of keys of a and b.
+func joinKeys(a, b map[string]string) map[string]bool {
+	out := make(map[string]bool, len(a)+len(b))
+	for k := range a {
+		out[k] = true
+	}
+	for k := range b {
+		out[k] = true
+	}
+	return out
 }
 
 // cachedToken returns c's cached token fields from the local cache, or

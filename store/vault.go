@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -96,6 +97,53 @@ func openVault(ix *Index, h indexHead, o Options, reason string) (*Store, error)
 	return s, nil
 }
 
+// connectorSecrets returns the set of the secret keys of connector id, as
+// Options.SecretKeys says (empty when it does not know).
+func (v *vaultStore) connectorSecrets(id string) map[string]bool {
+	out := map[string]bool{}
+	if v.opts.SecretKeys != nil {
+		for _, k := range v.opts.SecretKeys(id) {
+			out[k] = true
+		}
+	}
+	return out
+}
+
+// scrub drops from the settings of doc's credentials every key that
+// their connector says is a secret (an index written by an older credwiz
+// from an entry whose bookkeeping called it a setting, or by hand), and
+// returns the names of those it changed, so that the index is written
+// again without them.
+func (v *vaultStore) scrub(doc *vaultIndexDoc) []string {
+	var names []string
+	for i := range doc.Credentials {
+		c := &doc.Credentials[i]
+		dropped := false
+		for k := range v.connectorSecrets(c.Connector) {
+			if _, ok := c.Fields[k]; ok {
+				delete(c.Fields, k)
+				dropped = true
+			}
+		}
+		if dropped {
+			names = append(names, c.Name)
+		}
+	}
+	return names
+}
+
+// secretSetting returns the first of fields' keys that c's connector says
+// is a secret ("" when none): such a value must be passed as a secret.
+func (v *vaultStore) secretSetting(connector string, fields map[string]string) string {
+	secret := v.connectorSecrets(connector)
+	for _, k := range slices.Sorted(maps.Keys(fields)) {
+		if secret[k] && fields[k] != "" {
+			return k
+		}
+	}
+	return ""
+}
+
 // where names the folder for messages: "secret/credwiz".
 func (v *vaultStore) where() string { return v.settings.String() }
 
@@ -123,7 +171,7 @@ func (v *vaultStore) readEntry(ctx context.Context, name string) (vaultEntry, er
 		return vaultEntry{}, &vaultkv.Error{Kind: vaultkv.KindNotFound, Op: "read", Version: s.Version,
 			Detail: fmt.Sprintf("%s was deleted (version %d marks it)", name, s.Version), Hint: "add it again, or ask a Vault admin to recover an earlier version"}
 	}
-	e, err := decodeEntry(name, s)
+	e, err := decodeEntry(name, s, v.opts.SecretKeys)
 	if err != nil {
 		return vaultEntry{}, err
 	}

@@ -62,6 +62,9 @@ func (sv vaultSurvey) stale(truth *vaultIndexDoc) []string {
 	for n := range sv.st.doc.Pending {
 		names[n] = true
 	}
+	for _, n := range sv.st.scrubbed {
+		names[n] = true
+	}
 	for _, c := range truth.Credentials {
 		if old, ok := sv.st.doc.get(c.Name); !ok || !sameCredential(&old, &c) {
 			names[c.Name] = true

@@ -60,7 +60,7 @@ func (v *vaultStore) list(ctx context.Context) ([]Credential, error) {
 		return nil, v.fail("list the credentials of", err)
 	}
 	doc := st.doc
-	changed := false
+	changed := len(st.scrubbed) > 0
 	if st.lost || (st.absent && len(keys) > 0) {
 		if err := v.rebuildFrom(ctx, &st, keys); err != nil {
 			return nil, err
@@ -170,8 +170,12 @@ func (v *vaultStore) get(ctx context.Context, name string) (Credential, error) {
 	if ok {
 		c.LastTest = old.LastTest
 	}
+	save := len(st.scrubbed) > 0
 	if _, pending := st.doc.Pending[name]; !pending && !st.absent && ((!ok && st.doc.Gone[name] < c.Revision) || (ok && c.Revision > old.Revision)) {
 		st.doc.put(c)
+		save = true
+	}
+	if save {
 		v.saveQuietly(ctx, st.doc, st.version)
 	}
 	return settled(c), nil

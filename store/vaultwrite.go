@@ -227,6 +227,15 @@ func (v *vaultStore) denied(ctx context.Context, name string, err error) error {
 	return err
 }
 
+// checkSettings refuses settings of credential name that its connector
+// says are secrets: written as settings, they would be shown and indexed.
+func (v *vaultStore) checkSettings(name, connector string, fields map[string]string) error {
+	if k := v.secretSetting(connector, fields); k != "" {
+		return fmt.Errorf("the field %q of %q is a secret of the %s connector, and is never saved as a setting: pass it with the secrets", k, name, connector)
+	}
+	return nil
+}
+
 // author is who writes, as recorded in marks.
 func (v *vaultStore) author() string { return v.kv.Author() }
 
@@ -237,6 +246,9 @@ func (v *vaultStore) dropToken(name string) error {
 
 // add is Store.Add for the Vault store.
 func (v *vaultStore) add(ctx context.Context, c Credential, secret map[string]string, o AddOptions) (Credential, error) {
+	if err := v.checkSettings(c.Name, c.Connector, c.Fields); err != nil {
+		return Credential{}, err
+	}
 	var saved Credential
 	err := v.local(ctx, func(tx *Tx, id string) error {
 		_, cas, live, err := v.current(ctx, c.Name)
@@ -359,6 +371,9 @@ func (v *vaultStore) changeOnce(ctx context.Context, name, newName string, base 
 		b.DescriptionVersion = next
 	}
 	n.Fields = patchFields(n.Fields, ch.Fields)
+	if err := v.checkSettings(name, n.Connector, ch.Fields); err != nil {
+		return Credential{}, err
+	}
 	secret := cur.secret
 	if ch.Secret != nil {
 		secret = ch.Secret

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net/url"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -84,6 +86,11 @@ func openVault(ix *Index, h indexHead, o Options, reason string) (*Store, error)
 		return nil, err
 	}
 	set.Mount, set.Path = kv.Mount(), kv.Path()
+	here := VaultSettings{Mount: set.Mount, Path: set.Path, Address: ServerAddress(kv.Address()), Namespace: kv.Namespace()}
+	if h.kind == KindVault && h.vault != nil && !h.vault.sameServer(here) {
+		return nil, serverMismatch(ix.Path(), *h.vault, here)
+	}
+	set.Address, set.Namespace = here.Address, here.Namespace
 	v := &vaultStore{kv: kv, settings: set, ctx: ctx, opts: o, seen: map[string]vaultEntry{}}
 	probe := o.ProbeTimeout
 	if probe <= 0 {
@@ -142,6 +149,29 @@ func (v *vaultStore) secretSetting(connector string, fields map[string]string) s
 		}
 	}
 	return ""
+}
+
+// ServerAddress returns a Vault server's address as credwiz records and
+// compares it: scheme and host in lower case, no user info, no trailing
+// slash. An address that does not parse is returned as it is.
+func ServerAddress(addr string) string {
+	u, err := url.Parse(addr)
+	if err != nil || u.Scheme == "" {
+		return addr
+	}
+	u.User = nil
+	u.Scheme, u.Host = strings.ToLower(u.Scheme), strings.ToLower(u.Host)
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = ""
+	return u.String()
+}
+
+// serverMismatch is the refusal of a Vault server other than the one the
+// index at path recorded (rec): the config dir does not follow VAULT_ADDR
+// or VAULT_NAMESPACE elsewhere.
+func serverMismatch(path string, rec, here VaultSettings) error {
+	return fmt.Errorf("%w: %s records the Vault server %s, but this command would use %s: set VAULT_ADDR (and VAULT_NAMESPACE) to the recorded server, or use another config dir (--config-dir) for the other one; if the server itself moved, start a new config dir for its new address (a Vault config dir holds only its settings and cached tokens)",
+		ErrStoreMismatch, path, rec.Server(), here.Server())
 }
 
 // where names the folder for messages: "secret/credwiz".
@@ -210,9 +240,12 @@ func (v *vaultStore) local(ctx context.Context, fn func(tx *Tx, id string) error
 			return fmt.Errorf("%w: %s now records the %s store, this process uses the Vault store: run the command again",
 				ErrStoreMismatch, v.s.Index.Path(), k)
 		}
-		if rec := tx.Vault(); tx.Kind() == KindVault && rec != nil && (rec.Mount != v.settings.Mount || rec.Path != v.settings.Path) {
+		if rec := tx.Vault(); tx.Kind() == KindVault && rec != nil && !rec.sameFolder(v.settings) {
 			return fmt.Errorf("%w: %s now records the Vault folder %s, this process uses %s: run the command again",
 				ErrStoreMismatch, v.s.Index.Path(), rec, v.where())
+		}
+		if rec := tx.Vault(); tx.Kind() == KindVault && rec != nil && !rec.sameServer(v.settings) {
+			return serverMismatch(v.s.Index.Path(), *rec, v.settings)
 		}
 		id, err := v.s.ensureID(tx)
 		if err != nil {

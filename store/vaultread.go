@@ -2,7 +2,10 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"maps"
 	"slices"
 	"strconv"
@@ -238,9 +241,33 @@ func joinKeys(a, b map[string]string) map[string]bool {
 	return out
 }
 
+// tokenBoundKey is the reserved member of a cached token item that binds
+// it to what it was minted from (see binding): a token is given out only
+// with the settings, on the server and in the folder, it was minted for.
+const tokenBoundKey = "credwiz_bound_to"
+
+// binding returns the digest a token minted for credential c here is
+// bound to: the server (address, namespace, the mount's identity), the
+// folder, c's name, connector and settings. Another server's credential
+// of the same name and version, or c's settings as a tampered index lists
+// them, do not match.
+func (v *vaultStore) binding(c Credential) string {
+	h := sha256.New()
+	put := func(s string) { fmt.Fprintf(h, "%d:%s;", len(s), s) }
+	for _, s := range []string{v.settings.Address, v.settings.Namespace, v.settings.Mount, v.settings.Path, v.kv.MountID(), c.Name, c.Connector} {
+		put(s)
+	}
+	for _, k := range slices.Sorted(maps.Keys(c.Fields)) {
+		put(k)
+		put(c.Fields[k])
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
 // cachedToken returns c's cached token fields from the local cache, or
 // nil when there is none, or it was cached by another config dir, for
-// another credential of the same name, or for values that changed since.
+// another credential of the same name, for values that changed since, or
+// for another server, folder or settings than c's (see binding).
 func (v *vaultStore) cachedToken(c Credential) (map[string]string, error) {
 	it, err := v.s.Tokens.Get(c.Name)
 	if errors.Is(err, ErrNotFound) {
@@ -256,8 +283,15 @@ func (v *vaultStore) cachedToken(c Credential) (map[string]string, error) {
 	if id == "" || it.Owner.Dir != id || !certifies(c, it.Owner.Rev) || it.Values[tokenCreatedKey] != stamp(c.CreatedAt) {
 		return nil, nil
 	}
+	if err := v.kv.EnsureMount(v.ctx); err != nil {
+		return nil, nil // the mount's identity is unknown: no token
+	}
+	if b := it.Values[tokenBoundKey]; b == "" || b != v.binding(c) {
+		return nil, nil
+	}
 	out := maps.Clone(it.Values)
 	delete(out, tokenCreatedKey)
+	delete(out, tokenBoundKey)
 	return out, nil
 }
 

@@ -498,6 +498,29 @@ func (v *vaultStore) destroyAll(ctx context.Context, name string, tomb int64) er
 	return nil
 }
 
+// entryFor returns credential name's entry, as this process read it or
+// read now, provided its values are still those of revision rev; else a
+// *ConflictError.
+func (v *vaultStore) entryFor(ctx context.Context, name string, rev int64) (vaultEntry, error) {
+	v.mu.Lock()
+	e, ok := v.seen[name]
+	v.mu.Unlock()
+	if !ok || !certifies(e.cred, rev) {
+		var err error
+		e, err = v.readEntry(ctx, name)
+		if vaultkv.KindOf(err) == vaultkv.KindNotFound {
+			return vaultEntry{}, &ConflictError{Name: name, Deleted: true}
+		}
+		if err != nil {
+			return vaultEntry{}, err
+		}
+	}
+	if !certifies(e.cred, rev) {
+		return vaultEntry{}, &ConflictError{Name: name}
+	}
+	return e, nil
+}
+
 // forgetGone drops name from the index when it lists a credential that
 // is gone, best effort.
 func (v *vaultStore) forgetGone(ctx context.Context, name string, deleted int64) {
@@ -564,29 +587,16 @@ func (v *vaultStore) record(ctx context.Context, recs []Record) ([]error, error)
 			if r.Token == nil || errs[i] != nil {
 				continue
 			}
-			c := creds[i]
-			if c == nil {
-				e, ok := v.recall(r.Name, r.Revision)
-				if !ok {
-					var err error
-					e, err = v.readEntry(ctx, r.Name)
-					if vaultkv.KindOf(err) == vaultkv.KindNotFound {
-						errs[i] = &ConflictError{Name: r.Name, Deleted: true}
-						continue
-					}
-					if err != nil {
-						errs[i] = err
-						continue
-					}
-				}
-				if !certifies(e.cred, r.Revision) {
-					errs[i] = &ConflictError{Name: r.Name}
-					continue
-				}
-				c = &e.cred
+			// The token is bound to the entry's settings (the ones its
+			// secret was given out with), never to the index's.
+			e, err := v.entryFor(ctx, r.Name, r.Revision)
+			if err != nil {
+				errs[i] = err
+				continue
 			}
 			vals := maps.Clone(r.Token)
-			vals[tokenCreatedKey] = stamp(c.CreatedAt)
+			vals[tokenCreatedKey] = stamp(e.cred.CreatedAt)
+			vals[tokenBoundKey] = v.binding(e.cred)
 			if err := v.s.Tokens.Set(r.Name, Item{Values: vals, Owner: Owner{Dir: id, Rev: r.Revision}}); err != nil {
 				errs[i] = fmt.Errorf("cache the access token of %q: %w", r.Name, err)
 				continue

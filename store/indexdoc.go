@@ -24,6 +24,10 @@ type indexDoc struct {
 	Version jsontext.Value `json:"version"`
 	// ID is the config dir's random ID, set on the first write.
 	ID string `json:"id,omitempty"`
+	// Dir is where the config dir was when it got its ID (or when an
+	// index without it was first written): a copy elsewhere keeps the ID
+	// but is not there.
+	Dir *dirPlace `json:"dir,omitempty"`
 	// Store is the recorded secret store kind.
 	Store Kind `json:"store,omitempty"`
 	// Vault says where the Vault store keeps the credentials (recorded

@@ -128,6 +128,9 @@ func (s *Store) MigrateWith(ctx context.Context, to Kind, o MigrateOptions) (Mig
 		if err != nil {
 			return err
 		}
+		if err := s.checkPlace(tx, to != KindFile); err != nil {
+			return err
+		}
 		creds := tx.List()
 		if !o.Force {
 			if err := takenNames(tsec, to, id, creds); err != nil {
@@ -371,6 +374,9 @@ func (s *Store) CleanMigration(ctx context.Context) (int, error) {
 			in = mk.From
 		}
 		if in != s.Kind && in != tx.Kind() {
+			if err := s.checkPlace(tx, in != KindFile); err != nil {
+				return err
+			}
 			sec, tok, _, err := openBackend(in, s.opts)
 			if err != nil {
 				return err

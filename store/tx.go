@@ -127,6 +127,7 @@ func (tx *Tx) ensureID() (string, error) {
 		return tx.doc.ID, nil
 	}
 	tx.doc.ID = newDirID()
+	tx.recordPlace()
 	tx.dirty = true
 	if err := tx.Commit(); err != nil {
 		return "", err

@@ -305,6 +305,9 @@ func (s *Store) MigrateFromVault(ctx context.Context, to Kind, o Options) (Vault
 		if err != nil {
 			return err
 		}
+		if err := s.checkPlace(tx, to != KindFile); err != nil {
+			return err
+		}
 		var taken []string
 		for _, c := range all {
 			it, err := sec.Get(c.cred.Name)

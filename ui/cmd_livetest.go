@@ -189,7 +189,7 @@ func testOne(ctx context.Context, f *Factory, c *connectors.Connector, cred stor
 	o := testOutcome{Name: cred.Name, Connector: cred.Connector, c: c}
 	fail := func(class string, err error, next string) testOutcome {
 		o.Class, o.Message, o.NextStep = class, Explain(err), next
-		o.ownFix = errors.Is(err, store.ErrForeignItem)
+		o.ownFix = errors.Is(err, store.ErrForeignItem) || errors.Is(err, store.ErrTampered)
 		o.DurationMS = f.Now().Sub(start).Milliseconds()
 		return o
 	}

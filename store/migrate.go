@@ -121,14 +121,8 @@ func (s *Store) MigrateWith(ctx context.Context, to Kind, o MigrateOptions) (Mig
 	}
 	from := s.Kind
 	err = s.Index.Update(ctx, func(tx *Tx) error {
-		if k := tx.Kind(); k != "" && k != from {
-			return fmt.Errorf("%w: %s now records the %s store: run the command again", ErrStoreMismatch, s.Index.Path(), k)
-		}
-		id, err := s.ensureID(tx)
+		id, err := s.migrationTx(tx, from, to, true)
 		if err != nil {
-			return err
-		}
-		if err := s.checkPlace(tx, to != KindFile); err != nil {
 			return err
 		}
 		creds := tx.List()
@@ -435,4 +429,23 @@ func cmpOr(a, b string) string {
 		return a
 	}
 	return b
+}
+
+// migrationTx opens a migration's index transaction from the store from to
+// the store to: it refuses an index that records another store than from
+// by now (a record of none counts as from when noneOK), gives this config
+// dir its ID, and refuses a copied config dir when the target is shared
+// with other config dirs. It returns the ID.
+func (s *Store) migrationTx(tx *Tx, from, to Kind, noneOK bool) (string, error) {
+	if k := tx.Kind(); k != from && (k != "" || !noneOK) {
+		return "", fmt.Errorf("%w: %s now records the %s store: run the command again", ErrStoreMismatch, s.Index.Path(), k)
+	}
+	id, err := s.ensureID(tx)
+	if err != nil {
+		return "", err
+	}
+	if err := s.checkPlace(tx, to == KindKeychain); err != nil {
+		return "", err
+	}
+	return id, nil
 }

@@ -71,6 +71,7 @@ type Factory struct {
 	stErr     error
 
 	closers []func() // what closePrompter ends
+	hold    termHold // the terminal's mode while the command may ask
 	sig     signalRouter
 	args    []string // the command line Main runs
 	// testNameWidth aligns the names in test's result lines.

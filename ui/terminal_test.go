@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -33,6 +34,7 @@ const (
 type terminalRun struct {
 	t      *testing.T
 	in     *io.PipeWriter
+	inFile *os.File // the pipe's write end, when stdin is an OS pipe
 	out    *bytes.Buffer
 	errOut *lockedBuffer
 	done   chan result
@@ -116,7 +118,11 @@ func (e *testEnv) startTerminal(w, h int, args ...string) *terminalRun {
 // keys types s, all at once.
 func (tr *terminalRun) keys(s string) {
 	tr.t.Helper()
-	if _, err := io.WriteString(tr.in, s); err != nil {
+	var w io.Writer = tr.in
+	if tr.inFile != nil {
+		w = tr.inFile
+	}
+	if _, err := io.WriteString(w, s); err != nil {
 		tr.t.Fatalf("typing: %v", err)
 	}
 }

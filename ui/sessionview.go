@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 )
@@ -101,6 +102,11 @@ func (m *sessionModel) footerItems() []string {
 		seen[h.Key+h.Desc] = true
 		escShown = escShown || h.Key == "esc"
 		items = append(items, helpKey.Render(h.Key)+" "+helpDesc.Render(h.Desc))
+	}
+	if in, ok := m.bp.form.GetFocusedField().(*huh.Input); ok {
+		if v, _ := in.GetValue().(string); v != "" {
+			items = append(items, helpKey.Render("ctrl+u")+" "+helpDesc.Render("clear"))
+		}
 	}
 	if !escShown {
 		what := "back"

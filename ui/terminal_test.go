@@ -146,6 +146,23 @@ func (tr *terminalRun) waitAsk(id string) {
 	}
 }
 
+// waitDrawn waits until what the session drew contains text (escape
+// sequences removed), and returns it.
+func (tr *terminalRun) waitDrawn(text string) string {
+	tr.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		s := ansi.Strip(tr.errOut.String())
+		if strings.Contains(s, text) {
+			return s
+		}
+		if time.Now().After(deadline) {
+			tr.t.Fatalf("%q was not drawn; the screen:\n%s", text, s)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 // wait waits for the command to end.
 func (tr *terminalRun) wait() result {
 	tr.t.Helper()

@@ -97,7 +97,7 @@ identity: an unlocked session, the passphrase, or CREDWIZ_IDENTITY_FILE.`,
 				return err
 			}
 			ch, err := st.ChangeRecipients(cmd.Context(), add, nil)
-			reportRecipients(f, ch)
+			reportRecipients(f, ch, err)
 			return err
 		},
 	}
@@ -121,7 +121,7 @@ identity: an unlocked session, the passphrase, or CREDWIZ_IDENTITY_FILE.`,
 				return err
 			}
 			ch, err := st.ChangeRecipients(cmd.Context(), nil, args)
-			reportRecipients(f, ch)
+			reportRecipients(f, ch, err)
 			if err == nil && len(ch.Removed) > 0 {
 				fmt.Fprintln(f.IO.ErrOut, "A removed key can still read any copy of the store made before: rotate the secrets (credwiz reauth) if that matters.")
 			}
@@ -138,7 +138,7 @@ identity: an unlocked session, the passphrase, or CREDWIZ_IDENTITY_FILE.`,
 				return err
 			}
 			ch, err := st.ChangeRecipients(cmd.Context(), nil, nil)
-			reportRecipients(f, ch)
+			reportRecipients(f, ch, err)
 			return err
 		},
 	}
@@ -197,8 +197,10 @@ func parseRecipientArg(a string) ([]store.Recipient, error) {
 	return out, nil
 }
 
-// reportRecipients says what a change of recipients did.
-func reportRecipients(f *Factory, ch store.RecipientsChange) {
+// reportRecipients says what a change of recipients did. When the change
+// failed (err) it says only what was done before the failure, never
+// "nothing to change": the error says why nothing was.
+func reportRecipients(f *Factory, ch store.RecipientsChange, err error) {
 	ok := f.IO.stderrStyles().ok.Render("✓")
 	for _, r := range ch.Added {
 		fmt.Fprintf(f.IO.ErrOut, "%s Added %s\n", ok, termsafe.String(r.String()))
@@ -206,7 +208,10 @@ func reportRecipients(f *Factory, ch store.RecipientsChange) {
 	for _, r := range ch.Removed {
 		fmt.Fprintf(f.IO.ErrOut, "%s Removed %s\n", ok, termsafe.String(r.String()))
 	}
-	if len(ch.Added)+len(ch.Removed) == 0 && ch.Reencrypted == 0 {
+	switch {
+	case err != nil && ch.Reencrypted == 0:
+		return
+	case len(ch.Added)+len(ch.Removed) == 0 && ch.Reencrypted == 0:
 		fmt.Fprintln(f.IO.ErrOut, "Nothing to change: every secret is encrypted to the current recipients.")
 		return
 	}

@@ -151,8 +151,8 @@ func TestPassphraseCommand(t *testing.T) {
 	if got := sb.with("CREDWIZ_PASSPHRASE=new-pass").token("d"); got != key {
 		t.Fatalf("token = %q", got)
 	}
-	sb.with("CREDWIZ_PASSPHRASE=new-pass", "CREDWIZ_NEW_PASSPHRASE=third").must("", "passphrase")
-	if got := sb.with("CREDWIZ_PASSPHRASE=third").token("d"); got != key {
+	sb.with("CREDWIZ_PASSPHRASE=new-pass", "CREDWIZ_NEW_PASSPHRASE=third-pass").must("", "passphrase")
+	if got := sb.with("CREDWIZ_PASSPHRASE=third-pass").token("d"); got != key {
 		t.Fatalf("token = %q", got)
 	}
 }

@@ -118,7 +118,7 @@ func TestFileWritesAskNothing(t *testing.T) {
 // passphrase from one line of stdin when stdin is not a terminal.
 func TestFileCommandsReadStdin(t *testing.T) {
 	e := newFileEnv(t)
-	if code, _, errOut := e.run(nil, "wrong\n", false, "passphrase"); code != 1 || !strings.Contains(errOut, "read from stdin does not open") {
+	if code, _, errOut := e.run(nil, "wrong\n", false, "passphrase"); code != 1 || !strings.Contains(errOut, "read from stdin does not open") || strings.Contains(errOut, "Type it again") {
 		t.Fatalf("passphrase with a wrong line: exit %d: %s", code, errOut)
 	}
 	if code, _, errOut := e.run(nil, "right\nnewer-pass\n", false, "passphrase"); code != 0 {

@@ -143,3 +143,13 @@ func TestStoreAdviceNamesMigrate(t *testing.T) {
 		t.Errorf("keychain hint: %s", h)
 	}
 }
+
+// TestSessionLeftWording: doctor says an unlocked session's time left to
+// the minute (not "7h0m0s" for 7h59m) and to the second under a minute.
+func TestSessionLeftWording(t *testing.T) {
+	for in, want := range map[string]string{"7h59m3s": "7h59m", "2h30m0s": "2h30m", "1h0m0s": "1h00m", "12m40s": "12m", "1m30s": "1m", "45s": "45s", "bogus": "bogus"} {
+		if got := sessionLeft(in); got != want {
+			t.Errorf("sessionLeft(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

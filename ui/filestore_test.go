@@ -63,7 +63,8 @@ func TestFilePassphraseRetriedOnAPage(t *testing.T) {
 			}
 		}},
 		answer{page: "passphrase", set: map[string]string{"passphrase": "right"}, check: func(t *testing.T, p *Page) {
-			if !strings.Contains(p.Questions[0].Title, "Wrong passphrase") || !strings.Contains(p.Questions[0].Title, "2 tries left") {
+			// The line above says "Wrong passphrase"; the title does not repeat it.
+			if strings.Contains(p.Questions[0].Title, "Wrong passphrase") || !strings.Contains(p.Questions[0].Title, "2 tries left") {
 				t.Errorf("second page's title: %q", p.Questions[0].Title)
 			}
 		}},

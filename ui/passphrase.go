@@ -185,8 +185,8 @@ func (f *Factory) askPassphrasePage(req store.PassphraseRequest) (string, error)
 		if left == 1 {
 			tries = "try"
 		}
-		fmt.Fprintf(f.IO.ErrOut, "Wrong passphrase: it does not open %s. Try again (%d %s left).\n", termsafe.String(req.Path), left, tries)
-		qs[0].Title = fmt.Sprintf("Wrong passphrase: type it again (%d %s left)", left, tries)
+		fmt.Fprintf(f.IO.ErrOut, "Wrong passphrase: it does not open %s.\n", termsafe.String(req.Path))
+		qs[0].Title = fmt.Sprintf("Passphrase of the encrypted file store, again (%d %s left)", left, tries)
 	}
 	err := f.prompter().Ask(&Page{ID: "passphrase", Questions: qs, EscHelp: "cancel"})
 	if errors.Is(err, ErrBack) {

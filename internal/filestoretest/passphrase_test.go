@@ -26,7 +26,10 @@ func TestWrongPassphraseAtPrompt(t *testing.T) {
 	tm := startTerm(t, sb, shellQuote(bin)+" token d")
 	tm.waitCount("Passphrase of the encrypted file store", 1)
 	tm.typeLine("wrong-pass")
-	s := tm.waitCount("Wrong passphrase: type it again (2 tries left)", 1)
+	s := tm.waitCount("again (2 tries left)", 1)
+	if strings.Count(s, "Wrong passphrase") != 1 {
+		t.Errorf("the wrong passphrase is said more than once:\n%s", s)
+	}
 	if !strings.Contains(s, "Wrong passphrase: it does not open") {
 		t.Fatalf("after a wrong passphrase:\n%s", s)
 	}

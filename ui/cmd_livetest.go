@@ -204,6 +204,7 @@ func testOne(ctx context.Context, f *Factory, c *connectors.Connector, cred stor
 	if err != nil {
 		return fail("store", err, "run credwiz doctor")
 	}
+	start = f.Now() // the test's time, not the passphrase typed to read the secret
 	rep, res, err := liveTest(ctx, f, c, c.Normalize(v))
 	if errors.Is(err, context.Canceled) {
 		return fail("cancelled", err, "")

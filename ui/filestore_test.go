@@ -6,7 +6,9 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/credwiz/credwiz/connectors/connectortest"
 	"github.com/credwiz/credwiz/internal/kernelkeyring"
 	"github.com/credwiz/credwiz/store"
 )
@@ -282,5 +284,40 @@ func TestMigrateToKeychainNoneAnswers(t *testing.T) {
 	}
 	if code, out, _ := e.run(nil, "", false, "list", "--json"); code != 0 || !strings.Contains(out, `"d"`) {
 		t.Errorf("after the failed migration: exit %d: %s", code, out)
+	}
+}
+
+// TestTestDurationLeavesOutThePassphrase: the duration test reports is the
+// live test's, not the time spent typing the passphrase to read the
+// secret (a clock that moves 30 s while the passphrase page is up).
+func TestTestDurationLeavesOutThePassphrase(t *testing.T) {
+	e := newFileEnv(t)
+	em := connectortest.NewDrift()
+	defer em.Close()
+	st, err := store.Open(store.Options{Dir: e.dir, Kind: store.KindFile, WorkFactor: 10,
+		Passphrase: func(store.PassphraseRequest) (string, error) { return "right", nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := store.Credential{Name: "live", Connector: "drift", Fields: map[string]string{"base_url": em.URL()}}
+	if _, err := st.Add(context.Background(), c, em.Values(), store.AddOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+	s := newScript(t, answer{page: "passphrase", set: map[string]string{"passphrase": "right"},
+		check: func(*testing.T, *Page) { now = now.Add(30 * time.Second) }})
+	ios, o, eo := testIO("")
+	ios.InTTY, ios.ErrTTY = true, true
+	f := e.factory(ios)
+	f.OpenStore = func(o store.Options) (*store.Store, error) { o.WorkFactor = 10; return store.Open(o) }
+	f.StoreKind = "file"
+	f.Prompter = s
+	f.Now = func() time.Time { return now }
+	if code := Main(context.Background(), f, []string{"test", "live", "--json"}); code != 0 {
+		t.Fatalf("exit %d: %s %s", code, o, eo)
+	}
+	var outs []testOutcome
+	if err := json.Unmarshal(o.Bytes(), &outs); err != nil || len(outs) != 1 || !outs[0].OK || outs[0].DurationMS != 0 {
+		t.Errorf("test --json (%v): %s", err, o)
 	}
 }

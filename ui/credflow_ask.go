@@ -83,6 +83,9 @@ func (fl *credFlow) nameStep() error {
 			}
 		} else {
 			page.EscHelp = "cancel"
+			if f.inHome {
+				page.EscHelp = "menu" // Esc ends the edit, back in the home menu
+			}
 		}
 		if err := f.prompter().Ask(page); err != nil {
 			return err

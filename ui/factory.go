@@ -76,6 +76,9 @@ type Factory struct {
 	args    []string // the command line Main runs
 	// testNameWidth aligns the names in test's result lines.
 	testNameWidth int
+	// inHome is set in the home menu, where Esc on an action's first page
+	// goes back to the menu instead of ending credwiz.
+	inHome bool
 }
 
 // NewFactory returns the Factory of a real credwiz process.

@@ -29,6 +29,7 @@ func runHome(ctx context.Context, f *Factory) error {
 	if !f.CanPrompt() {
 		return usageHelpf("credwiz with no command opens the home menu, which needs a terminal; run credwiz --help for the commands")
 	}
+	f.inHome = true
 	for {
 		act, err := homeMenu(f)
 		if errors.Is(err, ErrBack) {

@@ -153,3 +153,25 @@ func TestSessionLeftWording(t *testing.T) {
 		}
 	}
 }
+
+// TestPickerEscLabel: the credential picker of a command (credwiz token
+// with no NAME) says Esc cancels, which ends the command; the home menu's
+// says Esc goes back, to the menu.
+func TestPickerEscLabel(t *testing.T) {
+	e := newTestEnv(t)
+	if err := putCredential(e.index(), store.Credential{Name: "p", Connector: "drift"}); err != nil {
+		t.Fatal(err)
+	}
+	ios, _, _ := testIO("")
+	f := e.factory(ios)
+	var page *Page
+	f.Prompter = pageGrabber(func(p *Page) { page = p })
+	for _, home := range []bool{false, true} {
+		f.inHome = home
+		_, _ = pickCredential(f, homeReauth, false)
+		want := map[bool]string{false: "cancel", true: "back"}[home]
+		if page == nil || page.EscHelp != want {
+			t.Errorf("in the home menu %v: Esc labelled %q, want %q", home, page.EscHelp, want)
+		}
+	}
+}

@@ -293,7 +293,14 @@ func printOutcome(f *Factory, o testOutcome) {
 			msg += " (" + o.NextStep + ")"
 		}
 	}
-	fmt.Fprintf(w, "  %s\n", termsafe.Text(msg))
+	if !f.IO.OutTTY { // a log or a mail: one line a message, for grep
+		fmt.Fprintf(w, "  %s\n", termsafe.Text(msg))
+		return
+	}
+	// A terminal breaks a long line anywhere, mid-word: wrap it at words.
+	for _, l := range indentWrapped(f, termsafe.Text(msg), "  ") {
+		fmt.Fprintln(w, l)
+	}
 }
 
 // printSummary prints "N passed, M failed" on stderr.

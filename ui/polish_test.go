@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -172,6 +173,45 @@ func TestPickerEscLabel(t *testing.T) {
 		want := map[bool]string{false: "cancel", true: "back"}[home]
 		if page == nil || page.EscHelp != want {
 			t.Errorf("in the home menu %v: Esc labelled %q, want %q", home, page.EscHelp, want)
+		}
+	}
+}
+
+// TestTestFailureWrappedAtWords: on a terminal, test's explanation of a
+// failure is wrapped at words to the width (a terminal would break it
+// mid-word), each line indented; to a pipe it stays one line.
+func TestTestFailureWrappedAtWords(t *testing.T) {
+	e := newTestEnv(t)
+	em := connectortest.NewDrift()
+	defer em.Close()
+	c, _ := connectors.Lookup("drift")
+	args, stdin := addArgs(c, "wrapped", em.Values())
+	if r := e.run(stdin, args...); r.code != 0 {
+		t.Fatalf("add: exit %d: %s", r.code, r.err)
+	}
+	em.SetToken("another-token-0123456789")
+	for _, tty := range []bool{true, false} {
+		ios, out, _ := testIO("")
+		ios.OutTTY = tty
+		ios.Width = func() int { return 50 }
+		if code := Main(context.Background(), e.factory(ios), []string{"test", "wrapped"}); code == 0 {
+			t.Fatal("test of a revoked token: exit 0")
+		}
+		lines := strings.Split(strings.TrimRight(out.String(), "\n"), "\n")
+		long := 0
+		for _, l := range lines[1:] {
+			if !strings.HasPrefix(l, "  ") {
+				t.Errorf("tty %v: a line not indented: %q", tty, l)
+			}
+			if len([]rune(l)) > 50 {
+				long++
+			}
+		}
+		if joined := strings.Join(strings.Fields(out.String()), " "); !strings.Contains(joined, "credwiz reauth wrapped") {
+			t.Errorf("tty %v: the next step is broken: %s", tty, out)
+		}
+		if tty && (long > 0 || len(lines) < 3) || !tty && len(lines) != 2 {
+			t.Errorf("tty %v: %d lines, %d too long:\n%s", tty, len(lines), long, out)
 		}
 	}
 }

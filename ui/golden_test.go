@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -318,5 +319,23 @@ func TestHomeMoreCountNarrow(t *testing.T) {
 			!strings.Contains(strings.ReplaceAll(got, "\n", " "), "keychain") {
 			t.Errorf("%dx%d: the summary is cut:\n%s", w, h, got)
 		}
+	}
+}
+
+// TestValidationErrorIndented: a long validation error is wrapped at words
+// with its continuation lines under its text (after huh's " * ").
+func TestValidationErrorIndented(t *testing.T) {
+	var v string
+	long := errors.New("invalid credential name: use 1–64 characters: letters a–z and A–Z, digits, and . _ - (not first)")
+	page := &Page{ID: "name", Questions: []Question{{Kind: KindInput, Key: "name", Title: "Credential Name", Value: &v,
+		Validate: func(string) error { return long }}}}
+	got := screen(t, 60, 20, page, append(typed("a b"), keyPress(tea.KeyEnter))...)
+	i := strings.Index(got, " * invalid credential name")
+	if i < 0 {
+		t.Fatalf("no error shown:\n%s", got)
+	}
+	lines := strings.Split(got[i:], "\n")
+	if len(lines) < 2 || !strings.HasPrefix(lines[1], "   ") || strings.TrimSpace(lines[1]) == "" {
+		t.Errorf("the continuation is not under the text:\n%s", got)
 	}
 }

@@ -215,3 +215,23 @@ func TestTestFailureWrappedAtWords(t *testing.T) {
 		}
 	}
 }
+
+// TestScriptedAddSaysItTested: a scripted add that tested the credential
+// live says so (with the account), as reauth's report does; with
+// --no-test it does not claim it.
+func TestScriptedAddSaysItTested(t *testing.T) {
+	e := newTestEnv(t)
+	em := connectortest.NewDrift()
+	defer em.Close()
+	c, _ := connectors.Lookup("drift")
+	args, stdin := addArgs(c, "said", em.Values())
+	r := e.run(stdin, args...)
+	if r.code != 0 || !strings.Contains(r.err, "tested live: it works") {
+		t.Errorf("add: exit %d: %s", r.code, r.err)
+	}
+	args, stdin = addArgs(c, "untested", em.Values())
+	r = e.run(stdin, append(args, "--no-test")...)
+	if r.code != 0 || strings.Contains(r.err, "tested live") {
+		t.Errorf("add --no-test: exit %d: %s", r.code, r.err)
+	}
+}

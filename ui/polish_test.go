@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/charmbracelet/x/ansi"
 
@@ -233,5 +234,21 @@ func TestScriptedAddSaysItTested(t *testing.T) {
 	r = e.run(stdin, append(args, "--no-test")...)
 	if r.code != 0 || strings.Contains(r.err, "tested live") {
 		t.Errorf("add --no-test: exit %d: %s", r.code, r.err)
+	}
+}
+
+// TestListAfterAnUntestedChange: a credential changed since its last
+// (passing) test still shows the account that test saw and its static
+// key's "never", not a setting under ACCOUNT and an empty EXPIRES.
+func TestListAfterAnUntestedChange(t *testing.T) {
+	c, _ := connectors.Lookup("drift")
+	cr := store.Credential{Name: "d", Connector: "drift", Revision: 3,
+		Fields:   map[string]string{"base_url": "http://127.0.0.1:9"},
+		LastTest: &store.TestResult{OK: true, Account: "org 123456", TokenNeverExpires: true, Revision: 2}}
+	if got := keyField(c, cr); got != "org 123456" {
+		t.Errorf("ACCOUNT = %q", got)
+	}
+	if got, _ := expiryText(time.Now(), c, cr); got != "never (static key)" {
+		t.Errorf("EXPIRES = %q", got)
 	}
 }

@@ -32,7 +32,7 @@ type session struct {
 	interrupted atomic.Bool  // Ctrl-C: the command's context ends with the program
 	width       atomic.Int64 // the terminal's width, for printed lines
 
-	out, errOut io.Writer // the streams the session replaced
+	out, errOut io.Writer  // the streams the session replaced
 	widthFn     func() int // the IOStreams' Width the session replaced
 	writers     []*sessionWriter
 }

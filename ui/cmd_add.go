@@ -81,12 +81,10 @@ credwiz connectors lists every connector's field keys.` + addExample(f.Connector
 	fl := cmd.Flags()
 	fl.StringVar(&o.name, "name", "", "credential name (letters, digits, '.', '_', '-'; 1–64)")
 	fl.StringVar(&o.description, "description", "", "what the credential is for (recommended)")
-	fl.StringArrayVar(&o.in.fields, "field", nil, "a non-secret field as KEY=VALUE (repeatable)")
-	fl.BoolVar(&o.in.secretsStdin, "secrets-stdin", false, "read secret fields from stdin, one KEY=VALUE per line")
+	o.in.declare(cmd, f, "a non-secret field as KEY=VALUE (repeatable)", "read secret fields from stdin, one KEY=VALUE per line", false)
 	fl.BoolVar(&o.noTest, "no-test", false, "save without the live test")
 	fl.BoolVar(&o.force, "force", false, "save even if the test fails, and replace an existing credential")
 	fl.BoolVar(&o.asJSON, "json", false, "print the test report as JSON")
-	_ = cmd.RegisterFlagCompletionFunc("field", completeFields(f, false))
 	return cmd
 }
 

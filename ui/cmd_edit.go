@@ -36,11 +36,7 @@ Scripted: credwiz edit NAME [--name NEW] [--description TEXT]
 		Args:              nameArg(f),
 		ValidArgsFunction: completeNames(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			name, err := nameOrPick(f, args, homeEdit)
-			if err != nil {
-				return err
-			}
-			cred, c, err := loadMeta(f, name)
+			cred, c, err := pickMeta(f, args, homeEdit)
 			if err != nil {
 				return err
 			}
@@ -53,12 +49,10 @@ Scripted: credwiz edit NAME [--name NEW] [--description TEXT]
 	fl := cmd.Flags()
 	fl.StringVar(&o.name, "name", "", "rename the credential")
 	fl.StringVar(&o.description, "description", "", "new description")
-	fl.StringArrayVar(&o.in.fields, "field", nil, "a non-secret field as KEY=VALUE (repeatable)")
-	fl.BoolVar(&o.in.secretsStdin, "secrets-stdin", false, "read new secret fields from stdin, one KEY=VALUE per line")
+	o.in.declare(cmd, f, "a non-secret field as KEY=VALUE (repeatable)", "read new secret fields from stdin, one KEY=VALUE per line", true)
 	fl.BoolVar(&o.noTest, "no-test", false, "save without the live test")
 	fl.BoolVar(&o.force, "force", false, "save even if the test fails, and replace a credential of the new name")
 	fl.BoolVar(&o.asJSON, "json", false, "print the test report as JSON")
-	_ = cmd.RegisterFlagCompletionFunc("field", completeFields(f, true))
 	return cmd
 }
 

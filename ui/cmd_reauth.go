@@ -33,11 +33,7 @@ Scripted: credwiz reauth NAME --secrets-stdin [--field KEY=VALUE]... [--force]
 		Args:              nameArg(f),
 		ValidArgsFunction: completeNames(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			name, err := nameOrPick(f, args, homeReauth)
-			if err != nil {
-				return err
-			}
-			cred, c, err := loadMeta(f, name)
+			cred, c, err := pickMeta(f, args, homeReauth)
 			if err != nil {
 				return err
 			}
@@ -48,11 +44,9 @@ Scripted: credwiz reauth NAME --secrets-stdin [--field KEY=VALUE]... [--force]
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringArrayVar(&o.in.fields, "field", nil, "a non-secret field as KEY=VALUE, e.g. username=… (repeatable)")
-	fl.BoolVar(&o.in.secretsStdin, "secrets-stdin", false, "read the new secrets from stdin, one KEY=VALUE per line")
+	o.in.declare(cmd, f, "a non-secret field as KEY=VALUE, e.g. username=… (repeatable)", "read the new secrets from stdin, one KEY=VALUE per line", true)
 	fl.BoolVar(&o.force, "force", false, "save the new secrets even if the test fails")
 	fl.BoolVar(&o.asJSON, "json", false, "print the test report as JSON")
-	_ = cmd.RegisterFlagCompletionFunc("field", completeFields(f, true))
 	return cmd
 }
 

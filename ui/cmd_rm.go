@@ -26,14 +26,11 @@ rm --destroy destroys every version of it for good.`,
 		Args:              nameArg(f),
 		ValidArgsFunction: completeNames(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			name, err := nameOrPick(f, args, homeDelete)
-			if err != nil {
-				return err
-			}
-			cred, c, err := loadMeta(f, name)
+			cred, c, err := pickMeta(f, args, homeDelete)
 			if err != nil && cred.Name == "" {
 				return err
 			}
+			name := cred.Name
 			// A credential of a connector this credwiz does not know can
 			// still be deleted: rm needs only its metadata.
 			what := cred.Connector

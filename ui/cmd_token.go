@@ -50,11 +50,7 @@ func newTokenCmd(f *Factory) *cobra.Command {
 		Args:              nameArg(f),
 		ValidArgsFunction: completeNames(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			name, err := nameOrPick(f, args, "token")
-			if err != nil {
-				return err
-			}
-			cred, c, err := loadMeta(f, name)
+			cred, c, err := pickMeta(f, args, "token")
 			if err != nil {
 				return err
 			}

@@ -57,6 +57,16 @@ func loadMeta(f *Factory, name string) (store.Credential, *connectors.Connector,
 	return cred, nil, fmt.Errorf("credential %q uses connector %q, which this credwiz does not know; upgrade credwiz", name, cred.Connector)
 }
 
+// pickMeta returns the credential named by args, or picked for act when
+// args is empty, with its connector (loadMeta).
+func pickMeta(f *Factory, args []string, act string) (store.Credential, *connectors.Connector, error) {
+	name, err := nameOrPick(f, args, act)
+	if err != nil {
+		return store.Credential{}, nil, err
+	}
+	return loadMeta(f, name)
+}
+
 // loadValues returns the credential's full values: its fields from the
 // index and its secrets from the secret store (one read).
 func loadValues(f *Factory, cred store.Credential) (connectors.Values, error) {

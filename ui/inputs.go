@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"github.com/credwiz/credwiz/connectors"
 )
 
@@ -86,6 +88,16 @@ func parseSecretsStdin(r io.Reader) (map[string]string, error) {
 			return nil, fmt.Errorf("read --secrets-stdin: %w", err)
 		}
 	}
+}
+
+// declare declares --field and --secrets-stdin on cmd, filling in:
+// fieldHelp and secretsHelp are their help texts; fromName says that
+// --field completes the fields of the saved credential NAME (edit,
+// reauth) rather than of add's CONNECTOR argument.
+func (in *scriptedInput) declare(cmd *cobra.Command, f *Factory, fieldHelp, secretsHelp string, fromName bool) {
+	cmd.Flags().StringArrayVar(&in.fields, "field", nil, fieldHelp)
+	cmd.Flags().BoolVar(&in.secretsStdin, "secrets-stdin", false, secretsHelp)
+	_ = cmd.RegisterFlagCompletionFunc("field", completeFields(f, fromName))
 }
 
 // gather collects a connector's values from --field, --secrets-stdin and

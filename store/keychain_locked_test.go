@@ -3,9 +3,14 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -17,14 +22,39 @@ import (
 // private, throw-away keyring it starts.
 const throwawayKeyringPass = "throwaway-keyring-pass"
 
-// TestKeychainLocked locks the login collection of the throw-away keyring
-// that scripts/test.sh starts, then checks that reads and writes fail with
-// ErrUnavailable within the timeout and change nothing. It runs only there
-// (CREDWIZ_KEYCHAIN_TESTS=1), never against a developer's own keyring.
+// lockedBusEnv, set in the child process of TestKeychainLocked, says that
+// the session bus is the test's own private one.
+const lockedBusEnv = "CREDWIZ_TEST_LOCKED_BUS"
+
+// TestKeychainLocked locks the login collection of a throw-away keyring
+// and checks that reads and writes fail with ErrUnavailable within the
+// timeout and change nothing. The keyring is a private one started for
+// this test alone (scripts/secret-service.sh on a bus of its own), in a
+// child process of the test binary, since the session bus connection is
+// per process: locking the keyring the other packages' tests share would
+// fail them. It runs only under CREDWIZ_KEYCHAIN_TESTS=1 (scripts/test.sh),
+// never against a developer's own keyring.
 func TestKeychainLocked(t *testing.T) {
 	requireKeychain(t)
 	if os.Getenv("CREDWIZ_KEYCHAIN_TESTS") != "1" {
-		t.Skip("locking a keyring is tested only on the throw-away one of scripts/test.sh (CREDWIZ_KEYCHAIN_TESTS=1)")
+		t.Skip("locking a keyring is tested only on a throw-away one, under scripts/test.sh (CREDWIZ_KEYCHAIN_TESTS=1)")
+	}
+	if os.Getenv(lockedBusEnv) != "1" {
+		bus := privateSecretService(t)
+		exe, err := os.Executable()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, exe, "-test.run=^TestKeychainLocked$", "-test.v", "-test.count=1")
+		cmd.Env = append(os.Environ(), "DBUS_SESSION_BUS_ADDRESS="+bus, lockedBusEnv+"=1")
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "--- PASS: TestKeychainLocked") {
+			t.Fatalf("on a private keyring (%s): %v\n%s", bus, err, out)
+		}
+		t.Logf("on a private keyring (%s):\n%s", bus, out)
+		return
 	}
 	svc := testService(t)
 	k := testKeychain(svc, 2*time.Second)
@@ -85,4 +115,32 @@ func unlockThrowaway(t *testing.T, conn *dbus.Conn, collection dbus.ObjectPath) 
 	if err != nil {
 		t.Fatalf("unlock the throw-away collection: %v", err)
 	}
+}
+
+// privateSecretService starts a Secret Service of its own for t (with
+// scripts/secret-service.sh, on a bus of its own, in a throw-away HOME),
+// stopped when t ends, and returns its bus address.
+func privateSecretService(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	script, err := filepath.Abs(filepath.Join("..", "scripts", "secret-service.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.CommandContext(ctx, "bash", "-c", `source "$1" && start_secret_service >&2 && printf '%s\n%s\n' "$DBUS_SESSION_BUS_ADDRESS" "$DBUS_PID"`, "bash", script)
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "TMPDIR=" + dir}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if err != nil || len(lines) != 2 {
+		t.Fatalf("start a private Secret Service: %v: %s", err, stderr.String())
+	}
+	if pid, err := strconv.Atoi(lines[1]); err == nil {
+		// gnome-keyring exits with its bus.
+		t.Cleanup(func() { _ = syscall.Kill(pid, syscall.SIGTERM) })
+	}
+	return lines[0]
 }

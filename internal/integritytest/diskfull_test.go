@@ -21,8 +21,9 @@ var diskScenarios = map[testenv.StoreKind][]string{
 
 // TestDiskFull puts A's config dir on a small tmpfs and, for each command
 // and each k, fills the tmpfs right before the command opens its k-th new
-// file there (a temporary file of the index or of the encrypted file; an
-// open gate holds the process until the tmpfs is full), so that every
+// file there (a temporary file of the index, or of an item of the
+// encrypted file store in its secrets directory; an open gate holds the
+// process until the tmpfs is full), so that every
 // file write of the command fails in turn. After each: the command either
 // failed (exit 1) with the state before it, or finished after its commit
 // point (exit 0, with a warning) with the state after it; the credentials
@@ -49,7 +50,7 @@ func diskFull(t *testing.T, kind testenv.StoreKind) {
 	w := newWorld(t, kind, worldOptions{configDir: cfg})
 	snaps := bases(t, w)
 	filler := testenv.NewFiller(filepath.Join(mnt, "filler"))
-	gate := testenv.NewOpenGate(t, cfg, tempPattern.MatchString)
+	gate := testenv.NewOpenGate(t, cfg, isTemp)
 	cases, failedBefore, savedAfter := 0, 0, 0
 	for i, name := range diskScenarios[kind] {
 		if testing.Short() && i >= 3 {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -281,16 +282,33 @@ func doctorName(it testenv.Item) string {
 	return "secret " + it.Account
 }
 
-// tempPattern matches the temporary files of an interrupted file write.
-var tempPattern = regexp.MustCompile(`^\.(credentials\.json|secrets\.age)[0-9]+$`)
+// tempPattern matches the temporary files of an interrupted file write
+// in the config dir (the index's), and secretsTempPattern those in the
+// encrypted file store's secrets directory (an item's, identity.age's).
+var (
+	tempPattern        = regexp.MustCompile(`^\.(credentials\.json|secrets\.age)[0-9]+$`)
+	secretsTempPattern = regexp.MustCompile(`^\.(identity\.age|[a-z0-9_%A-F-]+\.[a-z0-9_%A-F-]+\.age)[0-9]+$`)
+)
 
-// tempFiles lists dir's temporary files (full paths).
+// isTemp reports whether rel, a slash-separated path relative to the
+// config dir, is a temporary file of an interrupted write.
+func isTemp(rel string) bool {
+	if name, ok := strings.CutPrefix(rel, testenv.SecretsDirName+"/"); ok {
+		return secretsTempPattern.MatchString(name)
+	}
+	return tempPattern.MatchString(rel)
+}
+
+// tempFiles lists the temporary files of config dir dir and of its
+// secrets directory (full paths).
 func tempFiles(dir string) []string {
-	ents, _ := os.ReadDir(dir)
 	var out []string
-	for _, e := range ents {
-		if tempPattern.MatchString(e.Name()) {
-			out = append(out, filepath.Join(dir, e.Name()))
+	for _, sub := range []string{"", testenv.SecretsDirName} {
+		ents, _ := os.ReadDir(filepath.Join(dir, sub))
+		for _, e := range ents {
+			if rel := path.Join(sub, e.Name()); e.Type().IsRegular() && isTemp(rel) {
+				out = append(out, filepath.Join(dir, rel))
+			}
 		}
 	}
 	return out

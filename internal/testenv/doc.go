@@ -21,10 +21,14 @@
 //     D-Bus bus of its own, with scripts/secret-service.sh), and Keyring
 //     reads and writes its items over D-Bus, owner attributes included,
 //     or looks one up with secret-tool as a person would.
-//   - FileItems decrypts the encrypted file store with the sandbox's
-//     passphrase, independently of the store package, in a process of
-//     its own (internal/testenv/agedecrypt: scrypt under the race
-//     detector would take ten seconds).
+//   - FileItems reads the encrypted file store independently of the store
+//     package: it unwraps the store's identity (secrets/identity.age) with
+//     the sandbox's passphrase in a process of its own
+//     (internal/testenv/ageidentity: scrypt under the race detector would
+//     take ten seconds), once per identity for the whole test process,
+//     and decrypts each item file (SERVICE.ACCOUNT.age) with it, the
+//     owner taken from the item's credwiz-item header stanza.
+//   - CopyDir saves and restores a config dir, secrets directory included.
 //   - WatchDir counts the renames into a directory (inotify).
 //   - ReadIndex parses credentials.json strictly, independently of the
 //     store package.
@@ -32,7 +36,8 @@
 //     rate-limit knobs, and a front that accepts values carrying a test
 //     marker ("secret~rev-17" is the secret "secret").
 //   - Tmpfs, Filler and OpenGate make a small file system run out of
-//     space exactly when a process opens its k-th new file (root only).
+//     space exactly when a process opens its k-th new file in a directory
+//     tree (root only).
 //
 // Keychain, tmpfs and fanotify need Linux and, for the last two, root.
 // Where they are missing a test skips with a loud message; with

@@ -23,8 +23,8 @@ var diskScenarios = map[testenv.StoreKind][]string{
 // and each k, fills the tmpfs right before the command opens its k-th new
 // file there (a temporary file of the index, or of an item of the
 // encrypted file store in its secrets directory; an open gate holds the
-// process until the tmpfs is full), so that every
-// file write of the command fails in turn. After each: the command either
+// process until the tmpfs is full), so that every file write of the
+// command fails in turn. After each: the command either
 // failed (exit 1) with the state before it, or finished after its commit
 // point (exit 0, with a warning) with the state after it; the credentials
 // work while the disk is still full; and, once there is space again, the

@@ -267,3 +267,42 @@ func TestItemHeader(t *testing.T) {
 		}
 	}
 }
+
+// TestScryptWorkFactorHookOnly: CREDWIZ_TEST_SCRYPT_WORK_FACTOR lowers
+// the scrypt work factor of a new file store's identity in a HookTag
+// build only; the shipped binary ignores it and keeps the default (18).
+func TestScryptWorkFactorHookOnly(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		hooks bool
+		want  string
+	}{{false, "18"}, {true, "10"}} {
+		s := New(t, Options{Store: File, Hooks: tc.hooks, ScryptWorkFactor: 10})
+		add := Cmd{Args: []string{"add", "drift", "--name", "k1", "--field", "base_url=http://127.0.0.1:9", "--secrets-stdin", "--no-test"},
+			Stdin: "api_key=key\n"}
+		if r := s.RunCmd(add); r.Code != 0 {
+			t.Fatalf("add (hooks %v):\n%s", tc.hooks, r)
+		}
+		data, err := os.ReadFile(filepath.Join(s.ConfigDir, SecretsDirName, IdentityFileName))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := scryptLogN(data); got != tc.want {
+			t.Errorf("hooks %v: identity.age's scrypt work factor is %q, want %s", tc.hooks, got, tc.want)
+		}
+	}
+}
+
+// scryptLogN returns the work factor of an age file's scrypt stanza
+// ("-> scrypt SALT LOGN"), or "" when it has none.
+func scryptLogN(data []byte) string {
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(line, "---") {
+			break
+		}
+		if f := strings.Fields(line); len(f) == 4 && f[0] == "->" && f[1] == "scrypt" {
+			return f[3]
+		}
+	}
+	return ""
+}

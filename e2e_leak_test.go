@@ -56,7 +56,6 @@ func TestLeak(t *testing.T) {
 
 // leakCycle is one connector's cycle.
 func leakCycle(t *testing.T, w *procWatcher, c *connectors.Connector) {
-	cc := caseFor(t, c)
 	em := startEmulator(t, c.ID)
 	fields, _ := split(c, em.Values())
 	tag := strings.ToUpper(c.ID[:3])
@@ -67,7 +66,7 @@ func leakCycle(t *testing.T, w *procWatcher, c *connectors.Connector) {
 		all["first "+k], all["rotated "+k], all["wrong "+k], all["reauthed "+k] = v, rotated[k], wrong[k], reauthed[k]
 	}
 	w.watch(c.ID, all)
-	cc.setSecrets(em, first)
+	em.SetSecrets(first)
 
 	sb := newSandbox(t, keychainStore)
 	name := credName(t, "leak-"+c.ID)
@@ -85,7 +84,7 @@ func leakCycle(t *testing.T, w *procWatcher, c *connectors.Connector) {
 		if k := findLeak(r.stderr, all); k != "" {
 			t.Errorf("the %s secret appears on stderr of credwiz %s", k, quoteArgs(args))
 		}
-		if !(tokenOut && cc.static) {
+		if !(tokenOut && c.StaticToken) {
 			if k := findLeak(r.stdout, all); k != "" {
 				t.Errorf("the %s secret appears on stdout of credwiz %s", k, quoteArgs(args))
 			}
@@ -120,7 +119,7 @@ func leakCycle(t *testing.T, w *procWatcher, c *connectors.Connector) {
 	check(0, false, "", "edit", name, "--name", renamed)
 
 	// Rotate the secrets at the vendor and give credwiz the new ones.
-	cc.setSecrets(em, rotated)
+	em.SetSecrets(rotated)
 	check(1, false, "", "test", renamed)
 	check(0, false, stdinLines(rotated), "edit", renamed, "--secrets-stdin")
 	if got, ok := keychainSecrets(t, renamed); !ok || got[c.SecretKeys()[0]] != rotated[c.SecretKeys()[0]] {
@@ -131,7 +130,7 @@ func leakCycle(t *testing.T, w *procWatcher, c *connectors.Connector) {
 	check(0, false, "", "show", renamed)
 
 	// Rotate again; this time reauth, first with a wrong secret.
-	cc.setSecrets(em, reauthed)
+	em.SetSecrets(reauthed)
 	check(1, false, stdinLines(wrong), "reauth", renamed, "--secrets-stdin")
 	check(0, false, stdinLines(reauthed), "reauth", renamed, "--secrets-stdin", "--json")
 	check(0, true, "", "token", renamed, "--json")

@@ -20,9 +20,8 @@ import (
 )
 
 // TestE2EScriptedPastedValues: values pasted with surrounding white space
-// are trimmed and a leading "Bearer " is stripped from tokens (SPEC.md,
-// Safety rules), so the credential works and the keychain holds the bare
-// key.
+// are trimmed and a leading "Bearer " is stripped from tokens, so the
+// credential works and the keychain holds the bare key.
 func TestE2EScriptedPastedValues(t *testing.T) {
 	requireKeychain(t)
 	t.Parallel()
@@ -102,7 +101,7 @@ func TestE2EScriptedRemoteHostWarning(t *testing.T) {
 }
 
 // TestE2EListWithoutKeychain: list never reads the keychain, so it works
-// when the Secret Service is gone (SPEC.md).
+// when the Secret Service is gone.
 func TestE2EListWithoutKeychain(t *testing.T) {
 	requireKeychain(t)
 	t.Parallel()
@@ -129,7 +128,7 @@ func TestE2EListWithoutKeychain(t *testing.T) {
 }
 
 // TestE2EConcurrentAdds: credwiz processes adding and removing at once in
-// one config dir never lose an update (SPEC.md, Storage).
+// one config dir never lose an update.
 func TestE2EConcurrentAdds(t *testing.T) {
 	requireKeychain(t)
 	t.Parallel()

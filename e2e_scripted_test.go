@@ -13,7 +13,7 @@ import (
 )
 
 // TestE2EScriptedKeychain runs the scripted add → list → show → test →
-// token → reauth → edit → rename → rm flow of SPEC.md for every connector,
+// token → reauth → edit → rename → rm flow for every connector,
 // with the secrets in the real Secret Service (checked with secret-tool).
 func TestE2EScriptedKeychain(t *testing.T) {
 	requireKeychain(t)
@@ -42,7 +42,6 @@ func TestE2EScriptedFile(t *testing.T) {
 
 // scriptedFlow is the whole scripted life of one credential of c.
 func scriptedFlow(t *testing.T, kind storeKind, c *connectors.Connector) {
-	cc := caseFor(t, c)
 	em := startEmulator(t, c.ID)
 	v := em.Values()
 	fields, secrets := split(c, v)
@@ -119,8 +118,8 @@ func scriptedFlow(t *testing.T, kind storeKind, c *connectors.Connector) {
 	}
 	if cr.LastTest == nil || !cr.LastTest.OK {
 		t.Errorf("list --json: last_test %+v; want ok after a passing add", cr.LastTest)
-	} else if want := cc.account(v); !strings.Contains(cr.LastTest.Account, want) {
-		t.Errorf("list --json: last_test.account %q; want it to name %q", cr.LastTest.Account, want)
+	} else if want := wantAccount(t, c, v); cr.LastTest.Account != want {
+		t.Errorf("list --json: last_test.account %q; want %q", cr.LastTest.Account, want)
 	}
 	for _, args := range [][]string{{"list"}, {"list", "--json"}} {
 		noLeak(sb.must("", args...), true)
@@ -166,12 +165,12 @@ func scriptedFlow(t *testing.T, kind storeKind, c *connectors.Connector) {
 	// token: the key itself for a static-key connector; for OAuth, a token
 	// that a second call reuses instead of minting a new one.
 	r = sb.must("", "token", name)
-	noLeak(r, !cc.static)
+	noLeak(r, !c.StaticToken)
 	tok := strings.TrimSpace(r.stdout)
 	if tok == "" || strings.Contains(tok, "\n") {
 		t.Errorf("token: want one token line:\n%s", r)
 	}
-	if cc.static {
+	if c.StaticToken {
 		if !slices.Contains(slices.Collect(maps.Values(secrets)), tok) {
 			t.Errorf("token of a static-key connector: want the stored key, got another value")
 		}
@@ -195,7 +194,7 @@ func scriptedFlow(t *testing.T, kind storeKind, c *connectors.Connector) {
 		for k, v := range fresh {
 			watched["rotated "+k] = v
 		}
-		cc.setSecrets(em, fresh)
+		em.SetSecrets(fresh)
 		if r := sb.run("", "test", name); r.code != 1 {
 			t.Errorf("test after the vendor rotated the secrets: want exit 1:\n%s", r)
 		} else {
@@ -207,12 +206,12 @@ func scriptedFlow(t *testing.T, kind storeKind, c *connectors.Connector) {
 		}
 		noLeak(sb.must("", "test", name), true)
 		r = sb.must("", "token", name)
-		noLeak(r, !cc.static)
+		noLeak(r, !c.StaticToken)
 		newTok := strings.TrimSpace(r.stdout)
 		switch {
-		case cc.static && !slices.Contains(slices.Collect(maps.Values(fresh)), newTok):
+		case c.StaticToken && !slices.Contains(slices.Collect(maps.Values(fresh)), newTok):
 			t.Errorf("token after reauth: want the new key")
-		case !cc.static && newTok == tok:
+		case !c.StaticToken && newTok == tok:
 			t.Errorf("token after reauth printed the token cached before it; want a token of the new secrets")
 		}
 		secrets = fresh

@@ -80,6 +80,10 @@ func e2eMain(m *testing.M) int {
 			return 1
 		}
 	}
+	if err := buildExecChild(context.Background(), dir); err != nil {
+		fmt.Fprintf(os.Stderr, "e2e: go build ./testdata/execchild failed: %v\n", err)
+		return 1
+	}
 	if stop := startOwnSecretService(dir); stop != nil {
 		defer stop()
 	}
@@ -388,65 +392,16 @@ func decodeJSON(t *testing.T, r result, v any) {
 // ---------------------------------------------------------------------
 // Connectors: emulators, values, and what each test expects of them
 
-// connectorCase says what the tests expect of one connector.
-type connectorCase struct {
-	// static: the access token is the stored key itself (no OAuth).
-	static bool
-	// account returns a text the last test's account must contain.
-	account func(v connectors.Values) string
-	// setSecrets makes the emulator accept exactly the given secret values
-	// (every secret key of the connector) from now on.
-	setSecrets func(em connectortest.Emulator, s map[string]string)
-}
-
-// connectorCases covers every connector of connectors.All(); a connector
-// without an entry fails the tests, so a new one cannot go untested.
-var connectorCases = map[string]connectorCase{
-	"demandbase": {
-		account: func(v connectors.Values) string { return v["client_id"] },
-		setSecrets: func(em connectortest.Emulator, s map[string]string) {
-			em.(*connectortest.Demandbase).SetSecret(s["client_secret"])
-		},
-	},
-	"salesforce": {
-		account: func(v connectors.Values) string { return v["username"] },
-		setSecrets: func(em connectortest.Emulator, s map[string]string) {
-			e := em.(*connectortest.Salesforce)
-			e.SetConsumerSecret(s["consumer_secret"])
-			e.SetPassword(e.Username(), s["password"], s["security_token"])
-		},
-	},
-	"uppromote": {
-		static:  true,
-		account: func(connectors.Values) string { return "UpPromote" },
-		setSecrets: func(em connectortest.Emulator, s map[string]string) {
-			em.(*connectortest.UpPromote).SetKey(s["token"])
-		},
-	},
-	"clazar": {
-		account: func(v connectors.Values) string { return v["client_id"] },
-		setSecrets: func(em connectortest.Emulator, s map[string]string) {
-			em.(*connectortest.Clazar).SetSecret(s["client_secret"])
-		},
-	},
-	"drift": {
-		static:  true,
-		account: func(connectors.Values) string { return "Drift org" },
-		setSecrets: func(em connectortest.Emulator, s map[string]string) {
-			em.(*connectortest.Drift).SetToken(s["api_key"])
-		},
-	},
-}
-
-// caseFor returns the expectations of c, failing the test when there are
-// none.
-func caseFor(t *testing.T, c *connectors.Connector) connectorCase {
+// wantAccount is what the last test of a credwiz run must record as the
+// account of c's credential with values v: what the connector reports for
+// them in process.
+func wantAccount(t *testing.T, c *connectors.Connector, v connectors.Values) string {
 	t.Helper()
-	cc, ok := connectorCases[c.ID]
-	if !ok {
-		t.Fatalf("connector %q has no entry in connectorCases: add one (e2e_test.go)", c.ID)
+	rep, err := c.RunTest(context.Background(), nil, v)
+	if err != nil || rep.Account == "" {
+		t.Fatalf("in-process test of %s: %v (account %q)", c.ID, err, rep.Account)
 	}
-	return cc
+	return rep.Account
 }
 
 // startEmulator starts c's emulator and closes it when the test ends.
@@ -498,7 +453,7 @@ func addArgs(id, name string, fields map[string]string, extra ...string) []strin
 }
 
 // stdinLines renders secrets as --secrets-stdin input, with a comment and
-// a blank line as SPEC.md allows.
+// a blank line, which --secrets-stdin skips.
 func stdinLines(secrets map[string]string) string {
 	var b strings.Builder
 	b.WriteString("# secrets for credwiz\n\n")

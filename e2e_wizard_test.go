@@ -206,18 +206,6 @@ func (tm *tmuxRun) waitFocus(title string) string {
 	})
 }
 
-// exitsWithin reports whether credwiz exits within d.
-func (tm *tmuxRun) exitsWithin(d time.Duration) bool {
-	deadline := time.Now().Add(d)
-	for time.Now().Before(deadline) {
-		if _, ok := tm.exitStatus(); ok {
-			return true
-		}
-		time.Sleep(40 * time.Millisecond)
-	}
-	return false
-}
-
 // exitStatus returns credwiz's exit status once it has exited.
 func (tm *tmuxRun) exitStatus() (int, bool) {
 	b, err := os.ReadFile(tm.status)

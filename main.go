@@ -4,12 +4,8 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"os"
-	"os/signal"
 	"runtime/debug"
-	"syscall"
-	"time"
 
 	"github.com/credwiz/credwiz/ui"
 )
@@ -18,24 +14,13 @@ import (
 // is empty, the module version from the build info is used.
 var version string
 
-// cancelGrace is how long a command has to end after SIGINT or SIGTERM
-// before the process exits anyway (every write is crash-safe).
-const cancelGrace = time.Second
-
 func main() {
 	ctx, cancel := context.WithCancel(context.Background())
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	go func() {
-		<-sigs
-		cancel()
-		time.AfterFunc(cancelGrace, func() {
-			fmt.Fprintln(os.Stderr, "Cancelled.")
-			os.Exit(130)
-		})
-	}()
-	code := ui.Main(ctx, ui.NewFactory(buildVersion()), os.Args[1:])
-	os.Exit(code)
+	f := ui.NewFactory(buildVersion())
+	// SIGINT and SIGTERM cancel the command (exit 130), or go to the
+	// program credwiz exec runs.
+	f.HandleSignals(cancel)
+	os.Exit(ui.Main(ctx, f, os.Args[1:]))
 }
 
 // buildVersion returns the version stamped at link time, or the main

@@ -45,7 +45,7 @@ func BenchmarkLiveTest(b *testing.B) {
 			hc := &http.Client{Timeout: 10 * time.Second}
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := c.Test(context.Background(), hc, v); err != nil {
+				if _, err := c.RunTest(context.Background(), hc, v); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -65,7 +65,7 @@ func BenchmarkTokenSourceCached(b *testing.B) {
 			defer em.Close()
 			hc := &http.Client{Timeout: 10 * time.Second}
 			v := em.Values()
-			cached, err := c.Token(context.Background(), hc, v)
+			cached, err := c.MintToken(context.Background(), hc, v)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -107,7 +107,7 @@ func BenchmarkNormalizeValidate(b *testing.B) {
 // benchSecrets are a Salesforce credential's secrets, with the pairs
 // Connector.Secrets adds.
 func benchSecrets() []string {
-	c := connectors.Salesforce()
+	c := mustConnector("salesforce")
 	return c.Secrets(connectors.Values{
 		"consumer_secret": "4F1C8B2D9E7A3F6C5B0D2E8A1C7F9B3D6E4A2C8F0B5D9E1A7C3F6B2D8E4A0C9F",
 		"password":        "Spring-Time-2026!", "security_token": "Xy7Pq2LmN9rT4vWb8KcD3fGh",

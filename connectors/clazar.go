@@ -17,14 +17,15 @@ const (
 	clazarListOp  = "GET /listings"
 )
 
-// Clazar returns the Clazar connector: OAuth2 client credentials exchanged
-// at POST /authenticate/ (JSON, as Clazar documents it) for a bearer token
-// whose lifetime is always read from the answer, then one cheap read of the
+// The Clazar connector: OAuth2 client credentials exchanged at POST
+// /authenticate/ (JSON, as Clazar documents it) for a bearer token whose
+// lifetime is always read from the answer, then one cheap read of the
 // listings.
-func Clazar() *Connector {
-	c := &Connector{
+func init() {
+	Register(&Connector{
 		ID:      "clazar",
 		Name:    "Clazar",
+		Order:   40,
 		Summary: "Clazar cloud-marketplace API (listings, offers, contracts) with an API key",
 		Auth:    "OAuth2 client credentials (two-legged, server-to-server)",
 		DocsURL: "https://developers.clazar.io",
@@ -58,19 +59,12 @@ func Clazar() *Connector {
 				Validate: ValidateURL(clazarDomain),
 			},
 		},
-	}
-	c.Token = func(ctx context.Context, hc *http.Client, v Values) (*oauth2.Token, error) {
-		v, err := prepare(c, v)
-		if err != nil {
-			return nil, err
-		}
-		tok, _, err := clazarToken(ctx, hc, v, NewLeakCheck(c.Secrets(v)...))
-		return tok, err
-	}
-	c.Test = func(ctx context.Context, hc *http.Client, v Values) (Report, error) {
-		return clazarTest(ctx, hc, c, v)
-	}
-	return c
+		Probe: clazarProbe,
+		Mint: func(ctx context.Context, s *Session) (*oauth2.Token, error) {
+			tok, _, err := clazarToken(ctx, s)
+			return tok, err
+		},
+	})
 }
 
 // clazarToken performs the token exchange. The path keeps its trailing
@@ -78,13 +72,14 @@ func Clazar() *Connector {
 // When the answer says nothing of the lifetime (neither expires_in nor a JWT
 // exp), known is false and the token is given an expiry of now: usable for
 // this call, but never reused from a cache, since credwiz will not guess.
-func clazarToken(ctx context.Context, hc *http.Client, v Values, lc *LeakCheck) (tok *oauth2.Token, known bool, err error) {
+func clazarToken(ctx context.Context, s *Session) (tok *oauth2.Token, known bool, err error) {
+	v, lc := s.Values, s.Leak
 	body := struct {
 		ClientID     string `json:"client_id"`
 		ClientSecret string `json:"client_secret"`
 	}{v["client_id"], v["client_secret"]}
 	url := joinURL(v["base_url"], "/authenticate/")
-	r, err := send(ctx, hc, jsonCall(clazarTokenOp, http.MethodPost, url, body, lc))
+	r, err := s.send(ctx, jsonCall(clazarTokenOp, http.MethodPost, url, body, lc))
 	if err != nil {
 		return nil, false, err
 	}
@@ -122,20 +117,14 @@ func clazarToken(ctx context.Context, hc *http.Client, v Values, lc *LeakCheck) 
 	return &oauth2.Token{AccessToken: tr.AccessToken, TokenType: string(tr.TokenType), Expiry: exp}, known, nil
 }
 
-func clazarTest(ctx context.Context, hc *http.Client, c *Connector, v Values) (Report, error) {
-	rep := Report{Connector: c.ID}
-	v, err := prepare(c, v)
+func clazarProbe(ctx context.Context, s *Session, rep *Report) error {
+	tok, known, err := clazarToken(ctx, s)
 	if err != nil {
-		return rep, err
+		return err
 	}
-	lc := NewLeakCheck(c.Secrets(v)...)
-	tok, known, err := clazarToken(ctx, hc, v, lc)
-	if err != nil {
-		return rep, err
-	}
-	lc = lc.With(tok.AccessToken)
+	v, lc := s.Values, s.Leak.With(tok.AccessToken)
 	rep.Account = "Clazar API client " + v["client_id"]
-	tokenInto(&rep, tok, lc)
+	tokenInto(rep, tok, lc)
 	if !known {
 		rep.TokenExpires = time.Time{}
 		rep.Warnings = append(rep.Warnings, "Clazar did not say when the access token expires; credwiz will not reuse it and mints a new one for each use")
@@ -144,9 +133,9 @@ func clazarTest(ctx context.Context, hc *http.Client, c *Connector, v Values) (R
 		rep.Details = append(rep.Details, Detail{Label: "API Base URL", Value: v["base_url"]})
 	}
 	url := joinURL(v["base_url"], "/listings?response_format=common&page=1&page_size=1")
-	r, err := send(ctx, hc, bearerCall(clazarListOp, url, tok.AccessToken, lc))
+	r, err := s.send(ctx, bearerCall(clazarListOp, url, tok.AccessToken, lc))
 	if err != nil {
-		return rep, err
+		return err
 	}
 	if !r.ok() {
 		e := clazarError(clazarListOp, r, lc)
@@ -157,17 +146,17 @@ func clazarTest(ctx context.Context, hc *http.Client, c *Connector, v Values) (R
 			rep.Access = append(rep.Access, Check{Name: "Listings", Required: true, Note: "not permitted to this API key"})
 			e.Hint = "the API key is valid but may not read listings; check its permissions at app.clazar.io → Settings → API Keys"
 		}
-		return rep, e
+		return e
 	}
 	var page struct {
 		Count   count             `json:"count"`
 		Results []json.RawMessage `json:"results"`
 	}
 	if err := decode(clazarListOp, r, &page, lc); err != nil {
-		return rep, err
+		return err
 	}
 	if page.Results == nil {
-		return rep, noField(clazarListOp, r, "results")
+		return noField(clazarListOp, r, "results")
 	}
 	chk := Check{Name: "Listings", OK: true, Required: true, Note: "reachable"}
 	if total, ok := page.Count.get(); ok {
@@ -176,7 +165,7 @@ func clazarTest(ctx context.Context, hc *http.Client, c *Connector, v Values) (R
 		rep.Details = append(rep.Details, Detail{Label: "Listings", Value: n})
 	}
 	rep.Access = append(rep.Access, chk)
-	return rep, nil
+	return nil
 }
 
 // clazarError classifies a non-2xx answer. Clazar's error bodies are

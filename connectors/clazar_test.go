@@ -12,6 +12,7 @@ import (
 
 	"github.com/credwiz/credwiz/connectors"
 	"github.com/credwiz/credwiz/connectors/connectortest"
+	"github.com/credwiz/credwiz/connectors/connectortest/conformance"
 )
 
 func TestClazarTest(t *testing.T) {
@@ -49,7 +50,7 @@ func TestClazarTest(t *testing.T) {
 			if tt.setup != nil {
 				tt.setup(e, v)
 			}
-			rep, err := connectors.Clazar().Test(context.Background(), testClient, v)
+			rep, err := mustConnector("clazar").RunTest(context.Background(), testClient, v)
 			if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil) {
 				t.Fatalf("err = %v; want %v", err, tt.wantErr)
 			}
@@ -57,7 +58,7 @@ func TestClazarTest(t *testing.T) {
 				if connectors.HintOf(err) == "" {
 					t.Error("no hint")
 				}
-				assertNoSecret(t, err, []string{v["client_secret"], "new" + v["client_secret"]})
+				conformance.AssertNoSecret(t, err, []string{v["client_secret"], "new" + v["client_secret"]})
 				return
 			}
 			if len(rep.Access) != 1 || !rep.Access[0].OK || rep.Access[0].Note != tt.wantNote {
@@ -92,9 +93,9 @@ func TestClazarUnknownLifetime(t *testing.T) {
 		}
 	}))
 	t.Cleanup(srv.Close)
-	c := connectors.Clazar()
+	c := mustConnector("clazar")
 	v := connectors.Values{"client_id": "id", "client_secret": "secret", "base_url": srv.URL}
-	rep, err := c.Test(context.Background(), testClient, v)
+	rep, err := c.RunTest(context.Background(), testClient, v)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,4 +148,14 @@ func TestClazarEmulatorRefusesBadTokenRequests(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestClazarFields pins the connector's fields (pinFields).
+func TestClazarFields(t *testing.T) {
+	t.Parallel()
+	pinFields(t, "clazar", []pinnedField{
+		{key: "client_id", title: "Client ID", helpHas: "app.clazar.io → Settings → API Keys"},
+		{key: "client_secret", title: "Client Secret", secret: true, helpHas: "shown only once"},
+		{key: "base_url", title: "API Base URL", def: "https://api.clazar.io", advanced: true, domain: "clazar.io"},
+	})
 }

@@ -64,22 +64,17 @@ const (
 // Applies reports whether f applies to a credential with values v.
 func (f Field) Applies(v Values) bool { return f.AppliesTo == nil || f.AppliesTo(v) }
 
-// TestFunc performs a live test of the credential v: the token exchange, if
-// any, plus one cheap read. The Report is filled as far as the test got, even
-// when the error is not nil.
-type TestFunc func(ctx context.Context, hc *http.Client, v Values) (Report, error)
-
-// TokenFunc mints a new access token for v. Static-key connectors return the
-// key itself with a zero Expiry, meaning it does not expire.
-type TokenFunc func(ctx context.Context, hc *http.Client, v Values) (*oauth2.Token, error)
-
-// Connector declares one SaaS system: its fields and how to test and
-// authenticate a credential for it.
+// Connector declares one SaaS system: its fields, how to test and
+// authenticate a credential for it, and what credwiz's commands need to
+// know of it. Register makes it known.
 type Connector struct {
 	// ID is the stable identifier used on the command line ("demandbase").
 	ID string
 	// Name is the display name ("Demandbase").
 	Name string
+	// Order places the connector in lists (the picker, credwiz
+	// connectors): lower first, equal ones by ID.
+	Order int
 	// Summary is a one-line description for the connector picker.
 	Summary string
 	// Auth names the authentication scheme in a few words.
@@ -92,16 +87,32 @@ type Connector struct {
 	// client-credentials flow needs a My Domain login URL), run by Validate
 	// after the per-field checks pass; nil means none.
 	Check func(Values) error
-	// Test is the live test.
-	Test TestFunc
-	// Token mints an access token; see TokenSource for the cached form.
-	Token TokenFunc
+	// Probe is the live test behind RunTest: the token exchange, if any,
+	// plus one cheap read. It fills rep as far as it got, even when it
+	// returns an error.
+	Probe func(ctx context.Context, s *Session, rep *Report) error
+	// Mint mints an access token, behind MintToken. Static-key connectors
+	// return the key itself with a zero Expiry, meaning it does not expire.
+	Mint func(ctx context.Context, s *Session) (*oauth2.Token, error)
 	// EarlyExpiry is how long before its expiry a cached token is renewed.
 	EarlyExpiry time.Duration
 	// StaticToken is set when the token is the stored key itself (UpPromote,
 	// Drift): there is no exchange and nothing to cache. The zero value
 	// means an OAuth exchange whose tokens are worth caching.
 	StaticToken bool
+	// TokenExtras are the keys of the token answer's extra fields
+	// (oauth2.Token.Extra) that are kept with a cached token and printed
+	// with it by credwiz token --json (Salesforce: the instance and
+	// identity URLs); nil means none.
+	TokenExtras []string
+	// TokenExample, when set, is a shell command that calls the vendor's
+	// API with the token of a credential named prod-ID, for credwiz
+	// token's help.
+	TokenExample string
+	// PasswordExpiry, when set, is the key of the field holding after how
+	// many days the password expires (0: never); credwiz counts from the
+	// last time the secrets were set and warns before the day comes.
+	PasswordExpiry string
 	// Reauth lists, in form order, the keys of the fields a re-authentication
 	// asks for; nil means the secret fields plus the required fields without
 	// a default that identify the key (a new key set has a new client ID).
@@ -109,6 +120,9 @@ type Connector struct {
 	// ReauthGuide, when set, is shown before the re-authentication form: the
 	// steps in the vendor's UI that produce the new values.
 	ReauthGuide string
+	// Env declares the variables a credential gives a program (credwiz
+	// exec, env); the zero value is the usual set (see Env).
+	Env Env
 }
 
 // Field returns the field with the given key.
@@ -132,31 +146,37 @@ func (c *Connector) SecretKeys() []string {
 	return keys
 }
 
+// RunTest performs the live test of the credential v with hc (nil: a
+// client with a 15 s timeout): v is normalized and validated first, and a
+// *FieldError or *MissingError returned before any request. The Report is
+// filled as far as the test got, even when the error is not nil.
+func (c *Connector) RunTest(ctx context.Context, hc *http.Client, v Values) (Report, error) {
+	rep := Report{Connector: c.ID}
+	s, err := c.session(hc, v)
+	if err != nil {
+		return rep, err
+	}
+	return rep, c.Probe(ctx, s, &rep)
+}
+
+// MintToken mints a new access token for v, prepared as for RunTest.
+func (c *Connector) MintToken(ctx context.Context, hc *http.Client, v Values) (*oauth2.Token, error) {
+	s, err := c.session(hc, v)
+	if err != nil {
+		return nil, err
+	}
+	return c.Mint(ctx, s)
+}
+
 // TokenSource returns a source of access tokens for v that reuses cached
 // while it is valid and more than c.EarlyExpiry from its expiry (cached may
 // be nil). Compare the returned token with cached to know whether a new one
 // was minted and should be cached.
 func (c *Connector) TokenSource(ctx context.Context, hc *http.Client, v Values, cached *oauth2.Token) oauth2.TokenSource {
-	mint := tokenSourceFunc(func() (*oauth2.Token, error) { return c.Token(ctx, hc, v) })
+	mint := tokenSourceFunc(func() (*oauth2.Token, error) { return c.MintToken(ctx, hc, v) })
 	return oauth2.ReuseTokenSourceWithExpiry(cached, mint, c.EarlyExpiry)
 }
 
 type tokenSourceFunc func() (*oauth2.Token, error)
 
 func (f tokenSourceFunc) Token() (*oauth2.Token, error) { return f() }
-
-// All returns every connector in display order: Demandbase, Salesforce,
-// UpPromote, Clazar, Drift.
-func All() []*Connector {
-	return []*Connector{Demandbase(), Salesforce(), UpPromote(), Clazar(), Drift()}
-}
-
-// Lookup returns the connector with the given ID.
-func Lookup(id string) (*Connector, bool) {
-	for _, c := range All() {
-		if c.ID == id {
-			return c, true
-		}
-	}
-	return nil, false
-}

@@ -19,15 +19,16 @@ const (
 	demandbaseTokenOp  = "token exchange (POST /auth/v1/token)"
 )
 
-// Demandbase returns the Demandbase One connector: an API key set's Client
-// ID and Client Secret are exchanged (JSON, camelCase) for an 8-hour bearer
-// token, which Demandbase asks to reuse and renew only within 15 minutes of
-// its expiry; the test then reads one cheap resource of each API a key set
-// may hold (B2B, Admin, Usage).
-func Demandbase() *Connector {
-	c := &Connector{
+// The Demandbase One connector: an API key set's Client ID and Client
+// Secret are exchanged (JSON, camelCase) for an 8-hour bearer token, which
+// Demandbase asks to reuse and renew only within 15 minutes of its expiry;
+// the test then reads one cheap resource of each API a key set may hold
+// (B2B, Admin, Usage).
+func init() {
+	Register(&Connector{
 		ID:          "demandbase",
 		Name:        "Demandbase",
+		Order:       10,
 		Summary:     "Demandbase One APIs (B2B, Admin, Usage) through an API key set",
 		Auth:        "OAuth2 client credentials (JSON token request, 8 h bearer token)",
 		DocsURL:     "https://support.demandbase.com/hc/en-us/articles/38999526296603-Generate-and-Manage-API-Key-Sets",
@@ -58,30 +59,22 @@ func Demandbase() *Connector {
 				Required: true,
 			},
 		},
-	}
-	c.Token = func(ctx context.Context, hc *http.Client, v Values) (*oauth2.Token, error) {
-		v, err := prepare(c, v)
-		if err != nil {
-			return nil, err
-		}
-		return demandbaseToken(ctx, hc, v, NewLeakCheck(c.Secrets(v)...))
-	}
-	c.Test = func(ctx context.Context, hc *http.Client, v Values) (Report, error) {
-		return demandbaseTest(ctx, hc, c, v)
-	}
-	return c
+		Probe: demandbaseProbe,
+		Mint:  demandbaseToken,
+	})
 }
 
 // demandbaseToken performs the token exchange. It cannot use
 // clientcredentials.Config: the request is JSON and the answer camelCase.
-func demandbaseToken(ctx context.Context, hc *http.Client, v Values, lc *LeakCheck) (*oauth2.Token, error) {
+func demandbaseToken(ctx context.Context, s *Session) (*oauth2.Token, error) {
+	v, lc := s.Values, s.Leak
 	body := struct {
 		GrantType    string `json:"grantType"`
 		ClientID     string `json:"clientId"`
 		ClientSecret string `json:"clientSecret"`
 	}{"client_credentials", v["client_id"], v["client_secret"]}
 	url := joinURL(v["base_url"], "/auth/v1/token")
-	r, err := send(ctx, hc, jsonCall(demandbaseTokenOp, http.MethodPost, url, body, lc))
+	r, err := s.send(ctx, jsonCall(demandbaseTokenOp, http.MethodPost, url, body, lc))
 	if err != nil {
 		return nil, err
 	}
@@ -135,20 +128,14 @@ var demandbaseChecks = []demandbaseCheck{
 	{name: "Usage API", path: "/reporting/v1/usage?apiProduct=b2bApi", why: "needed only for API usage reports"},
 }
 
-func demandbaseTest(ctx context.Context, hc *http.Client, c *Connector, v Values) (Report, error) {
-	rep := Report{Connector: c.ID}
-	v, err := prepare(c, v)
+func demandbaseProbe(ctx context.Context, s *Session, rep *Report) error {
+	tok, err := demandbaseToken(ctx, s)
 	if err != nil {
-		return rep, err
+		return err
 	}
-	lc := NewLeakCheck(c.Secrets(v)...)
-	tok, err := demandbaseToken(ctx, hc, v, lc)
-	if err != nil {
-		return rep, err
-	}
-	lc = lc.With(tok.AccessToken)
+	v, lc := s.Values, s.Leak.With(tok.AccessToken)
 	rep.Account = "Demandbase key set " + v["client_id"]
-	tokenInto(&rep, tok, lc)
+	tokenInto(rep, tok, lc)
 	if v["base_url"] != demandbaseURL {
 		rep.Details = append(rep.Details, Detail{Label: "API Base URL", Value: v["base_url"]})
 	}
@@ -156,7 +143,7 @@ func demandbaseTest(ctx context.Context, hc *http.Client, c *Connector, v Values
 	for _, dc := range demandbaseChecks {
 		op := "GET " + dc.path
 		chk := Check{Name: dc.name, Required: dc.required}
-		r, err := send(ctx, hc, bearerCall(op, joinURL(v["base_url"], dc.path), tok.AccessToken, lc))
+		r, err := s.send(ctx, bearerCall(op, joinURL(v["base_url"], dc.path), tok.AccessToken, lc))
 		switch {
 		case err != nil:
 			var e *Error
@@ -165,12 +152,12 @@ func demandbaseTest(ctx context.Context, hc *http.Client, c *Connector, v Values
 				rep.Warnings = append(rep.Warnings, dc.name+" not checked: Demandbase answered 429 (rate limited)")
 				break
 			}
-			return rep, err
+			return err
 		case r.ok():
 			var body map[string]any
 			if err := decode(op, r, &body, lc); err != nil {
 				if dc.required {
-					return rep, err
+					return err
 				}
 				chk.Note = "unexpected answer"
 				rep.Warnings = append(rep.Warnings, err.Error())
@@ -180,7 +167,7 @@ func demandbaseTest(ctx context.Context, hc *http.Client, c *Connector, v Values
 		case r.status == http.StatusUnauthorized:
 			e := demandbaseError(op, r, lc)
 			e.Hint = "Demandbase refused the token it had just issued: the token or key set may have been deactivated meanwhile; check Settings → APIs → API Key Sets and try again"
-			return rep, e
+			return e
 		case r.status == http.StatusForbidden:
 			chk.Note = "API not granted to this key set"
 			if dc.required {
@@ -192,7 +179,7 @@ func demandbaseTest(ctx context.Context, hc *http.Client, c *Connector, v Values
 		default:
 			e := demandbaseError(op, r, lc)
 			if dc.required {
-				return rep, e
+				return e
 			}
 			chk.Note = fmt.Sprintf("unexpected answer (HTTP %d)", r.status)
 			rep.Warnings = append(rep.Warnings, e.Error())
@@ -200,9 +187,9 @@ func demandbaseTest(ctx context.Context, hc *http.Client, c *Connector, v Values
 		rep.Access = append(rep.Access, chk)
 	}
 	if missing != nil {
-		return rep, missing
+		return missing
 	}
-	return rep, nil
+	return nil
 }
 
 // demandbaseError classifies a non-2xx answer and takes the message from

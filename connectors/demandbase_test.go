@@ -9,6 +9,7 @@ import (
 
 	"github.com/credwiz/credwiz/connectors"
 	"github.com/credwiz/credwiz/connectors/connectortest"
+	"github.com/credwiz/credwiz/connectors/connectortest/conformance"
 )
 
 func TestDemandbaseAPIGrants(t *testing.T) {
@@ -22,7 +23,7 @@ func TestDemandbaseAPIGrants(t *testing.T) {
 		{name: "all three APIs", b2b: true, admin: true, usage: true},
 		{name: "no Admin API is a warning", b2b: true, usage: true, wantWarnings: []string{"Admin API"}},
 		{name: "B2B only", b2b: true, wantWarnings: []string{"Admin API", "Usage API"}},
-		// The seed asks for the B2B API "at minimum": without it the key
+		// Demandbase asks for the B2B API "at minimum": without it the key
 		// set is unusable here, so the test fails as a missing permission.
 		{name: "no B2B API fails", admin: true, usage: true, wantErr: connectors.ErrForbidden},
 		{name: "nothing granted fails", wantErr: connectors.ErrForbidden, wantWarnings: []string{"Admin API", "Usage API"}},
@@ -33,7 +34,7 @@ func TestDemandbaseAPIGrants(t *testing.T) {
 			e := connectortest.NewDemandbase()
 			t.Cleanup(e.Close)
 			e.GrantAPIs(tt.b2b, tt.admin, tt.usage)
-			rep, err := connectors.Demandbase().Test(context.Background(), testClient, e.Values())
+			rep, err := mustConnector("demandbase").RunTest(context.Background(), testClient, e.Values())
 			if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil) {
 				t.Fatalf("err = %v; want %v", err, tt.wantErr)
 			}
@@ -95,14 +96,14 @@ func TestDemandbaseRejectedCredentials(t *testing.T) {
 			e.RejectWith(tt.status)
 			v := e.Values()
 			e.SetSecret("rotated-" + v["client_secret"])
-			_, err := connectors.Demandbase().Test(context.Background(), testClient, v)
+			_, err := mustConnector("demandbase").RunTest(context.Background(), testClient, v)
 			if !errors.Is(err, connectors.ErrRejected) || !strings.Contains(err.Error(), tt.wantMsg) {
 				t.Fatalf("err = %v; want ErrRejected saying %q", err, tt.wantMsg)
 			}
 			if !strings.Contains(connectors.HintOf(err), "API Key Sets") {
 				t.Errorf("hint %q should say where the key set is", connectors.HintOf(err))
 			}
-			assertNoSecret(t, err, []string{v["client_secret"], "rotated-" + v["client_secret"]})
+			conformance.AssertNoSecret(t, err, []string{v["client_secret"], "rotated-" + v["client_secret"]})
 		})
 	}
 }
@@ -147,7 +148,7 @@ func TestDemandbaseCustomBaseURLIsReported(t *testing.T) {
 	t.Cleanup(e.Close)
 	v := e.Values()
 	v["base_url"] += "/" // a trailing slash must not double in the paths
-	rep, err := connectors.Demandbase().Test(context.Background(), testClient, v)
+	rep, err := mustConnector("demandbase").RunTest(context.Background(), testClient, v)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,4 +158,14 @@ func TestDemandbaseCustomBaseURLIsReported(t *testing.T) {
 	if r := e.Requests(); r[0] != "POST /auth/v1/token" {
 		t.Errorf("requests %v", r)
 	}
+}
+
+// TestDemandbaseFields pins the connector's fields (pinFields).
+func TestDemandbaseFields(t *testing.T) {
+	t.Parallel()
+	pinFields(t, "demandbase", []pinnedField{
+		{key: "base_url", title: "API Base URL", def: "https://uapi.demandbase.com", domain: "demandbase.com"},
+		{key: "client_id", title: "Client ID", helpHas: "Settings → APIs → API Key Sets"},
+		{key: "client_secret", title: "Client Secret", secret: true, helpHas: "shown only once"},
+	})
 }

@@ -19,18 +19,20 @@ const (
 	driftInfoOp = "POST /app/token_info"
 )
 
-// Drift returns the Drift connector: a static, non-expiring app token sent
-// as a Bearer token; the test asks POST /app/token_info about the token and
-// reports the org it belongs to and its scopes.
-func Drift() *Connector {
-	c := &Connector{
-		ID:          "drift",
-		Name:        "Drift",
-		Summary:     "Drift conversations, contacts and users API with an app access token",
-		Auth:        "static bearer token (non-expiring app install token)",
-		DocsURL:     "https://devdocs.drift.com/docs/authentication-and-scopes",
-		StaticToken: true,
-		ReauthGuide: "At dev.drift.com, open your app → OAuth & Permissions, check the scopes, and click Install (under Activate Your App) to install it again; copy the new Access Token.",
+// The Drift connector: a static, non-expiring app token sent as a Bearer
+// token; the test asks POST /app/token_info about the token and reports the
+// org it belongs to and its scopes.
+func init() {
+	Register(&Connector{
+		ID:           "drift",
+		Name:         "Drift",
+		Order:        50,
+		Summary:      "Drift conversations, contacts and users API with an app access token",
+		Auth:         "static bearer token (non-expiring app install token)",
+		DocsURL:      "https://devdocs.drift.com/docs/authentication-and-scopes",
+		StaticToken:  true,
+		TokenExample: `curl -H "Authorization: Bearer $(credwiz token prod-drift)" https://driftapi.com/users/list`,
+		ReauthGuide:  "At dev.drift.com, open your app → OAuth & Permissions, check the scopes, and click Install (under Activate Your App) to install it again; copy the new Access Token.",
 		Fields: []Field{
 			{
 				Key:      "api_key",
@@ -51,18 +53,11 @@ func Drift() *Connector {
 				Validate: ValidateURL(driftDomain),
 			},
 		},
-	}
-	c.Token = func(_ context.Context, _ *http.Client, v Values) (*oauth2.Token, error) {
-		v, err := prepare(c, v)
-		if err != nil {
-			return nil, err
-		}
-		return &oauth2.Token{AccessToken: v["api_key"], TokenType: "bearer"}, nil
-	}
-	c.Test = func(ctx context.Context, hc *http.Client, v Values) (Report, error) {
-		return driftTest(ctx, hc, c, v)
-	}
-	return c
+		Probe: driftProbe,
+		Mint: func(_ context.Context, s *Session) (*oauth2.Token, error) {
+			return &oauth2.Token{AccessToken: s.Values["api_key"], TokenType: "bearer"}, nil
+		},
+	})
 }
 
 // driftTokenInfo is the answer of POST /app/token_info. Times are in
@@ -78,32 +73,27 @@ type driftTokenInfo struct {
 	Scope               words  `json:"scope"`
 }
 
-func driftTest(ctx context.Context, hc *http.Client, c *Connector, v Values) (Report, error) {
-	rep := Report{Connector: c.ID}
-	v, err := prepare(c, v)
-	if err != nil {
-		return rep, err
-	}
-	lc := NewLeakCheck(c.Secrets(v)...)
+func driftProbe(ctx context.Context, s *Session, rep *Report) error {
+	v, lc := s.Values, s.Leak
 	key := v["api_key"]
 	body := struct {
 		AccessToken string `json:"access_token"`
 	}{key}
 	cl := jsonCall(driftInfoOp, http.MethodPost, joinURL(v["base_url"], "/app/token_info"), body, lc)
 	cl.header.Set("Authorization", "Bearer "+key)
-	r, err := send(ctx, hc, cl)
+	r, err := s.send(ctx, cl)
 	if err != nil {
-		return rep, err
+		return err
 	}
 	if !r.ok() {
-		return rep, driftError(driftInfoOp, r, lc)
+		return driftError(driftInfoOp, r, lc)
 	}
 	var info driftTokenInfo
 	if err := decode(driftInfoOp, r, &info, lc); err != nil {
-		return rep, err
+		return err
 	}
 	if info.AuthenticatedUserID == "" {
-		return rep, noField(driftInfoOp, r, "authenticated_userid")
+		return noField(driftInfoOp, r, "authenticated_userid")
 	}
 	org := lc.Withhold(strings.TrimPrefix(info.AuthenticatedUserID, "orgId:"))
 	rep.Account = "Drift org " + org
@@ -119,7 +109,7 @@ func driftTest(ctx context.Context, hc *http.Client, c *Connector, v Values) (Re
 	if rep.TokenType == "" {
 		rep.TokenType = "bearer"
 	}
-	driftExpiry(&rep, info.ExpiresIn, created, createdOK)
+	driftExpiry(rep, info.ExpiresIn, created, createdOK)
 	if lc.Leaks(strings.Join(info.Scope, " ")) {
 		rep.Access = append(rep.Access, Check{Name: WithheldNotice, OK: true, Note: "scope"})
 	} else {
@@ -130,8 +120,8 @@ func driftTest(ctx context.Context, hc *http.Client, c *Connector, v Values) (Re
 	if len(rep.Access) == 0 {
 		rep.Warnings = append(rep.Warnings, "the token has no scopes: choose them at dev.drift.com → your app → OAuth & Permissions, then install the app again")
 	}
-	driftRateLimit(&rep, r.header, lc)
-	return rep, nil
+	driftRateLimit(rep, r.header, lc)
+	return nil
 }
 
 // driftExpiry records the token's lifetime: expires_in 0 is an app install

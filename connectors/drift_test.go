@@ -11,6 +11,7 @@ import (
 
 	"github.com/credwiz/credwiz/connectors"
 	"github.com/credwiz/credwiz/connectors/connectortest"
+	"github.com/credwiz/credwiz/connectors/connectortest/conformance"
 )
 
 func TestDriftTest(t *testing.T) {
@@ -53,7 +54,7 @@ func TestDriftTest(t *testing.T) {
 			if tt.edit != nil {
 				tt.edit(e, v)
 			}
-			rep, err := connectors.Drift().Test(context.Background(), testClient, v)
+			rep, err := mustConnector("drift").RunTest(context.Background(), testClient, v)
 			if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil) {
 				t.Fatalf("err = %v; want %v", err, tt.wantErr)
 			}
@@ -61,7 +62,7 @@ func TestDriftTest(t *testing.T) {
 				if !strings.Contains(err.Error(), "authentication_error") || !strings.Contains(connectors.HintOf(err), "Install") {
 					t.Errorf("err %q, hint %q: want Drift's error type and the way to a new token", err, connectors.HintOf(err))
 				}
-				assertNoSecret(t, err, []string{key, v["api_key"]})
+				conformance.AssertNoSecret(t, err, []string{key, v["api_key"]})
 				return
 			}
 			if rep.Account != tt.wantAccount {
@@ -181,7 +182,7 @@ func TestDriftLenientAnswers(t *testing.T) {
 				}
 				a.Body, _ = json.Marshal(m)
 			})
-			rep, err := connectors.Drift().Test(context.Background(), testClient, e.Values())
+			rep, err := mustConnector("drift").RunTest(context.Background(), testClient, e.Values())
 			if tt.wantErr != "" {
 				if !errors.Is(err, connectors.ErrVendor) || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v; want a vendor error saying %q", err, tt.wantErr)
@@ -222,4 +223,13 @@ func TestDriftLenientAnswers(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestDriftFields pins the connector's fields (pinFields).
+func TestDriftFields(t *testing.T) {
+	t.Parallel()
+	pinFields(t, "drift", []pinnedField{
+		{key: "api_key", title: "API Key Value", secret: true, bearer: true, tail: true, helpHas: "dev.drift.com → your app → OAuth & Permissions"},
+		{key: "base_url", title: "Base URL", def: "https://driftapi.com", domain: "driftapi.com"},
+	})
 }

@@ -24,7 +24,7 @@ func ExampleCheckURL() {
 }
 
 func ExampleConnector_Normalize() {
-	c := connectors.UpPromote()
+	c := mustConnector("uppromote")
 	v := c.Normalize(connectors.Values{"token": "  Bearer upk_123 \n"})
 	fmt.Println(v["token"], v["api_version"], v["base_url"])
 	fmt.Println(c.Validate(v))
@@ -34,7 +34,7 @@ func ExampleConnector_Normalize() {
 }
 
 func ExampleLeakCheck() {
-	c := connectors.Drift()
+	c := mustConnector("drift")
 	v := connectors.Values{"api_key": "drift-s3cr3t-key", "base_url": "https://driftapi.com"}
 	lc := connectors.NewLeakCheck(c.Secrets(v)...)
 	for _, text := range []string{

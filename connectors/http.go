@@ -32,7 +32,7 @@ const (
 )
 
 // UserAgent is sent with every request.
-var UserAgent = "credwiz"
+const UserAgent = "credwiz"
 
 // call is one vendor request.
 type call struct {
@@ -51,28 +51,13 @@ type response struct {
 	body   []byte
 }
 
-// sleep waits d or until ctx is done; tests may replace it.
-var sleep = func(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
-// send performs c, retrying a 429 answer at most MaxRetries times while the
+// send performs c with s.HTTP, retrying a 429 answer at most MaxRetries times while the
 // total Retry-After wait stays within MaxRetryWait. It returns the answer
 // for any other HTTP status, leaving its classification to the caller; a
 // transport failure, an exhausted 429 or an over-long body is an *Error. A
 // cancelled ctx is returned as ctx.Err(), unclassified.
-func send(ctx context.Context, hc *http.Client, c call) (*response, error) {
-	if hc == nil {
-		hc = &http.Client{Timeout: 15 * time.Second}
-	}
-	hc = noRedirects(hc)
+func (s *Session) send(ctx context.Context, c call) (*response, error) {
+	hc := noRedirects(s.HTTP)
 	var waited time.Duration
 	for attempt := 0; ; attempt++ {
 		resp, err := sendOnce(ctx, hc, c)
@@ -82,7 +67,7 @@ func send(ctx context.Context, hc *http.Client, c call) (*response, error) {
 		if resp.status != http.StatusTooManyRequests {
 			return resp, nil
 		}
-		wait, ok := retryAfter(resp.header.Get("Retry-After"), time.Now())
+		wait, ok := retryAfter(resp.header.Get("Retry-After"), s.clock())
 		if !ok {
 			wait = defaultRetryWait
 		}
@@ -92,7 +77,7 @@ func send(ctx context.Context, hc *http.Client, c call) (*response, error) {
 			e.Hint = rateLimitHint(resp.header, c.leak)
 			return nil, e
 		}
-		if err := sleep(ctx, wait); err != nil {
+		if err := s.sleep(ctx, wait); err != nil {
 			return nil, err
 		}
 		waited += wait

@@ -46,11 +46,12 @@ func TestRetryAfter(t *testing.T) {
 	}
 }
 
-// TestSendRetries replaces the package's sleep, so it must not run in
-// parallel with anything that could be rate limited: it is a serial
-// top-level test (parallel tests resume only after every serial one ends).
+// TestSendRetries records the waits between retries through the
+// session's wait, instead of waiting.
 func TestSendRetries(t *testing.T) {
-	date := func(d time.Duration) string { return time.Now().Add(d).UTC().Format(http.TimeFormat) }
+	// A fixed clock: the dates are read against it, however loaded the machine.
+	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	date := func(d time.Duration) string { return now.Add(d).Format(http.TimeFormat) }
 	tests := []struct {
 		name         string
 		retryAfter   []string // one 429 per entry, then 200
@@ -70,14 +71,12 @@ func TestSendRetries(t *testing.T) {
 	}
 	var mu sync.Mutex
 	var slept []time.Duration
-	orig := sleep
-	sleep = func(ctx context.Context, d time.Duration) error {
+	wait := func(ctx context.Context, d time.Duration) error {
 		mu.Lock()
 		slept = append(slept, d)
 		mu.Unlock()
 		return ctx.Err()
 	}
-	t.Cleanup(func() { sleep = orig })
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			slept = nil
@@ -94,7 +93,8 @@ func TestSendRetries(t *testing.T) {
 				w.Write([]byte(`{}`))
 			}))
 			defer srv.Close()
-			_, err := send(context.Background(), srv.Client(), call{op: "GET /x", method: "GET", url: srv.URL})
+			s := &Session{HTTP: srv.Client(), wait: wait, now: func() time.Time { return now }}
+			_, err := s.send(context.Background(), call{op: "GET /x", method: "GET", url: srv.URL})
 			if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil) {
 				t.Fatalf("err = %v; want %v", err, tt.wantErr)
 			}
@@ -175,7 +175,7 @@ func TestSendClassifiesTransportFailures(t *testing.T) {
 				ctx, cancel = tt.ctx()
 			}
 			defer cancel()
-			_, err := send(ctx, hc, call{op: "GET /x", method: "GET", url: tt.url, leak: NewLeakCheck("s3cret")})
+			_, err := (&Session{HTTP: hc}).send(ctx, call{op: "GET /x", method: "GET", url: tt.url, leak: NewLeakCheck("s3cret")})
 			if !errors.Is(err, ErrUnreachable) {
 				t.Fatalf("err = %v; want ErrUnreachable", err)
 			}
@@ -225,7 +225,7 @@ func TestSendBodies(t *testing.T) {
 			}))
 			defer srv.Close()
 			lc := NewLeakCheck(secret, "ab  cd"+secret)
-			r, err := send(context.Background(), srv.Client(), call{op: "GET /x", method: "GET", url: srv.URL, leak: lc})
+			r, err := (&Session{HTTP: srv.Client()}).send(context.Background(), call{op: "GET /x", method: "GET", url: srv.URL, leak: lc})
 			if err == nil && !r.ok() {
 				err = statusError("GET /x", r, lc)
 			}
@@ -257,10 +257,7 @@ func TestSendBodies(t *testing.T) {
 }
 
 func TestSendSendsBodyOnEveryAttempt(t *testing.T) {
-	// Serial: a 429 makes send call sleep, which TestSendRetries replaces.
-	orig := sleep
-	sleep = func(ctx context.Context, d time.Duration) error { return nil }
-	t.Cleanup(func() { sleep = orig })
+	t.Parallel()
 	var mu sync.Mutex
 	var bodies []string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -278,7 +275,8 @@ func TestSendSendsBodyOnEveryAttempt(t *testing.T) {
 	}))
 	defer srv.Close()
 	c := jsonCall("POST /x", "POST", srv.URL, map[string]string{"a": "b"}, nil)
-	if _, err := send(context.Background(), srv.Client(), c); err != nil {
+	s := &Session{HTTP: srv.Client(), wait: func(context.Context, time.Duration) error { return nil }}
+	if _, err := s.send(context.Background(), c); err != nil {
 		t.Fatal(err)
 	}
 	mu.Lock()

@@ -40,7 +40,7 @@ func TestLeakCorpusThroughEveryConnector(t *testing.T) {
 					h := &hostile{encode: enc.Encode, secret: secret,
 						failAt: (i + j) % 5, status: errStatuses[(i+j)%len(errStatuses)], shape: (i + j) % 4}
 					em.Rewrite(h.rewrite)
-					rep, err := c.Test(context.Background(), testClient, v)
+					rep, err := c.RunTest(context.Background(), testClient, v)
 					out := outputs(rep, err)
 					runs := runsOf(strings.ToLower(out))
 					for _, q := range append([]quotes{forbidden}, tokenQuotes(h.tokens())...) {
@@ -282,7 +282,7 @@ func TestCredwizWordsAreKept(t *testing.T) {
 	t.Cleanup(em.Close)
 	v := em.Values()
 	v["password"], v["security_token"] = "wrong", "password"
-	_, err := connectors.Salesforce().Test(context.Background(), testClient, v)
+	_, err := mustConnector("salesforce").RunTest(context.Background(), testClient, v)
 	if !errors.Is(err, connectors.ErrRejected) {
 		t.Fatalf("err = %v; want rejected", err)
 	}

@@ -3,6 +3,7 @@ package connectors
 import (
 	"bytes"
 	"html"
+	"strings"
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -56,6 +57,10 @@ func percentDecode(b []byte) []byte {
 	return out
 }
 
+// jsonEscapes are the one-letter JSON escapes (after the backslash), and
+// jsonEscaped what each stands for.
+const jsonEscapes, jsonEscaped = `"\/bfnrt`, "\"\\/\b\f\n\r\t"
+
 // jsonUnescape decodes the escapes of JSON strings wherever they appear:
 // \" \\ \/ \b \f \n \r \t and \uXXXX, surrogate pairs included (a lone
 // surrogate becomes U+FFFD).
@@ -70,26 +75,12 @@ func jsonUnescape(b []byte) []byte {
 			out = append(out, b[i])
 			continue
 		}
-		switch c := b[i+1]; c {
-		case '"', '\\', '/':
-			out = append(out, c)
+		k := strings.IndexByte(jsonEscapes, b[i+1])
+		switch {
+		case k >= 0:
+			out = append(out, jsonEscaped[k])
 			i++
-		case 'b':
-			out = append(out, '\b')
-			i++
-		case 'f':
-			out = append(out, '\f')
-			i++
-		case 'n':
-			out = append(out, '\n')
-			i++
-		case 'r':
-			out = append(out, '\r')
-			i++
-		case 't':
-			out = append(out, '\t')
-			i++
-		case 'u':
+		case b[i+1] == 'u':
 			r, ok := hex4(b[i+2:])
 			if !ok {
 				out = append(out, b[i])

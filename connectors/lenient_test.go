@@ -90,7 +90,7 @@ func TestStrictOnlyWhereNeeded(t *testing.T) {
 				}
 				a.Body, _ = json.Marshal(tt.edit(doc))
 			})
-			rep, err := c.Test(context.Background(), testClient, em.Values())
+			rep, err := c.RunTest(context.Background(), testClient, em.Values())
 			if tt.wantErr != "" {
 				if !errors.Is(err, connectors.ErrVendor) || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v; want a vendor error saying %q", err, tt.wantErr)

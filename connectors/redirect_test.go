@@ -43,7 +43,7 @@ func TestRedirectsAreNotFollowed(t *testing.T) {
 					v[f.Key] = "id-" + f.Key
 				}
 			}
-			_, err := c.Test(context.Background(), &http.Client{}, v)
+			_, err := c.RunTest(context.Background(), &http.Client{}, v)
 			if !errors.Is(err, connectors.ErrVendor) || !strings.Contains(err.Error(), "redirect") {
 				t.Fatalf("Test against a redirecting server: %v, want a vendor error about the redirect", err)
 			}

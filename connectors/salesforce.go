@@ -1,15 +1,11 @@
 package connectors
 
 import (
-	"context"
 	"errors"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
-
-	"golang.org/x/oauth2"
 )
 
 // Salesforce flows: the values of the "flow" field.
@@ -38,46 +34,36 @@ const salesforceTokenLifetime = 15 * time.Minute
 // conservative lifetime above runs out.
 const salesforceEarlyExpiry = time.Minute
 
-// Salesforce returns the Salesforce connector: the username-password flow
-// (default) or the client-credentials flow against {login_url}/services/oauth2/token,
-// then the API versions, the identity of the user and read access to the
-// objects Demandbase syncs.
+// The Salesforce connector: the username-password flow (default) or the
+// client-credentials flow against {login_url}/services/oauth2/token, then
+// the API versions, the identity of the user and read access to the objects
+// Demandbase syncs.
 //
-// Test and Token first normalize and validate the values offline and
-// return the *FieldError or *MissingError of an invalid one before any
-// request. That includes the client-credentials flow with the generic
-// login.salesforce.com or test.salesforce.com login_url, which Salesforce
-// would answer with "request not supported on this domain": a *FieldError
-// for login_url, from the connector's Check (so Validate, and the forms,
-// catch it too).
-func Salesforce() *Connector {
-	c := &Connector{
-		ID:          "salesforce",
-		Name:        "Salesforce",
-		Summary:     "Salesforce CRM through a connected app (Demandbase ABM) and an API integration user",
-		Auth:        "OAuth 2.0 username-password or client credentials",
-		DocsURL:     "https://help.salesforce.com/s/articleView?id=xcloud.remoteaccess_oauth_username_password_flow.htm",
-		EarlyExpiry: salesforceEarlyExpiry,
-		Fields:      salesforceFields(),
-		Check:       salesforceCheckValues,
-		Reauth:      []string{"consumer_secret", "username", "password", "security_token"},
-		ReauthGuide: salesforceReauthGuide,
-	}
-	c.Token = func(ctx context.Context, hc *http.Client, v Values) (*oauth2.Token, error) {
-		v, err := prepare(c, v)
-		if err != nil {
-			return nil, err
-		}
-		return salesforceToken(ctx, hc, v, NewLeakCheck(c.Secrets(v)...))
-	}
-	c.Test = func(ctx context.Context, hc *http.Client, v Values) (Report, error) {
-		v, err := prepare(c, v)
-		if err != nil {
-			return Report{Connector: c.ID}, err
-		}
-		return salesforceTest(ctx, c, hc, v)
-	}
-	return c
+// RunTest and MintToken return the *FieldError or *MissingError of an
+// invalid value before any request. That includes the client-credentials
+// flow with the generic login.salesforce.com or test.salesforce.com
+// login_url, which Salesforce would answer with "request not supported on
+// this domain": a *FieldError for login_url, from the connector's Check (so
+// Validate, and the forms, catch it too).
+func init() {
+	Register(&Connector{
+		ID:             "salesforce",
+		Name:           "Salesforce",
+		Order:          20,
+		Summary:        "Salesforce CRM through a connected app (Demandbase ABM) and an API integration user",
+		Auth:           "OAuth 2.0 username-password or client credentials",
+		DocsURL:        "https://help.salesforce.com/s/articleView?id=xcloud.remoteaccess_oauth_username_password_flow.htm",
+		EarlyExpiry:    salesforceEarlyExpiry,
+		TokenExtras:    []string{SalesforceInstanceURL, SalesforceIdentityURL},
+		PasswordExpiry: "password_expires_days",
+		Fields:         salesforceFields(),
+		Check:          salesforceCheckValues,
+		Reauth:         []string{"consumer_secret", "username", "password", "security_token"},
+		ReauthGuide:    salesforceReauthGuide,
+		Probe:          salesforceProbe,
+		Mint:           salesforceToken,
+		Env:            Env{BaseURLName: "INSTANCE_URL", BaseURLFromToken: SalesforceInstanceURL},
+	})
 }
 
 // salesforceReauthGuide walks the operator through the periodic

@@ -51,11 +51,11 @@ func salesforceLeakCheck(lc *LeakCheck, accessToken string) *LeakCheck {
 	return lc.With(accessToken)
 }
 
-// salesforceToken performs the token exchange of v's flow. v must come
-// from prepare. The token carries the
-// instance and identity URLs as extras and the conservative expiry of
-// salesforceTokenLifetime.
-func salesforceToken(ctx context.Context, hc *http.Client, v Values, lc *LeakCheck) (*oauth2.Token, error) {
+// salesforceToken performs the token exchange of the session's flow. The
+// token carries the instance and identity URLs as extras and the
+// conservative expiry of salesforceTokenLifetime.
+func salesforceToken(ctx context.Context, s *Session) (*oauth2.Token, error) {
+	v, lc := s.Values, s.Leak
 	flow := salesforceFlow(v)
 	form := url.Values{}
 	form.Set("grant_type", flow)
@@ -68,7 +68,7 @@ func salesforceToken(ctx context.Context, hc *http.Client, v Values, lc *LeakChe
 		form.Set("password", v["password"]+v["security_token"])
 	}
 	start := time.Now()
-	resp, err := send(ctx, hc, call{
+	resp, err := s.send(ctx, call{
 		op:     salesforceTokenOp,
 		method: http.MethodPost,
 		url:    joinURL(v["login_url"], "/services/oauth2/token"),

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 )
@@ -57,18 +56,16 @@ type salesforceSObject struct {
 	Retrieveable bool   `json:"retrieveable"`
 }
 
-// salesforceTest (v prepared by prepare) logs in, then reads the API versions, the identity of the
-// user and the objects it can see (describeGlobal), and reports read access
-// to salesforceObjects. Missing required objects fail the test with
+// salesforceProbe logs in, then reads the API versions, the identity of
+// the user and the objects it can see (describeGlobal), and reports read
+// access to salesforceObjects. Missing required objects fail the test with
 // ErrForbidden, after filling the Report's checklist.
-func salesforceTest(ctx context.Context, c *Connector, hc *http.Client, v Values) (Report, error) {
-	rep := Report{Connector: c.ID}
-	lc := NewLeakCheck(c.Secrets(v)...)
-	tok, err := salesforceToken(ctx, hc, v, lc)
+func salesforceProbe(ctx context.Context, s *Session, rep *Report) error {
+	tok, err := salesforceToken(ctx, s)
 	if err != nil {
-		return rep, err
+		return err
 	}
-	lc = salesforceLeakCheck(lc, tok.AccessToken)
+	v, lc := s.Values, salesforceLeakCheck(s.Leak, tok.AccessToken)
 	rep.Token = tok
 	rep.TokenType = lc.Withhold(strings.ToLower(tok.TokenType))
 	// Salesforce does not say when the session ends; this is the
@@ -79,30 +76,30 @@ func salesforceTest(ctx context.Context, c *Connector, hc *http.Client, v Values
 	rep.Details = append(rep.Details, Detail{"Instance URL", lc.Withhold(instance)})
 
 	// The version list needs no session and carries no usage header.
-	resp, err := salesforceGet(ctx, hc, "GET /services/data/", joinURL(instance, "/services/data/"), "", lc, salesforceRESTFailure)
+	resp, err := salesforceGet(ctx, s, "GET /services/data/", joinURL(instance, "/services/data/"), "", lc, salesforceRESTFailure)
 	if err != nil {
-		return rep, err
+		return err
 	}
 	var versions []optional[salesforceVersion]
 	if err := decode("GET /services/data/", resp, &versions, lc); err != nil {
-		return rep, err
+		return err
 	}
 	version := salesforceHighestVersion(versions)
 	if version == "" {
-		return rep, &Error{Class: ErrVendor, Op: "GET /services/data/", Status: resp.status, Message: "the answer lists no API version"}
+		return &Error{Class: ErrVendor, Op: "GET /services/data/", Status: resp.status, Message: "the answer lists no API version"}
 	}
 	rep.Details = append(rep.Details, Detail{"API version", "v" + version})
 
-	resp, err = salesforceGet(ctx, hc, "GET identity", idURL, tok.AccessToken, lc, salesforceIdentityFailure)
+	resp, err = salesforceGet(ctx, s, "GET identity", idURL, tok.AccessToken, lc, salesforceIdentityFailure)
 	if err != nil {
-		return rep, err
+		return err
 	}
 	var who salesforceIdentity
 	if err := decode("GET identity", resp, &who, lc); err != nil {
-		return rep, err
+		return err
 	}
 	if who.Username == "" || who.OrganizationID == "" {
-		return rep, &Error{Class: ErrVendor, Op: "GET identity", Status: resp.status, Message: "the answer lacks username or organization_id"}
+		return &Error{Class: ErrVendor, Op: "GET identity", Status: resp.status, Message: "the answer lacks username or organization_id"}
 	}
 	username, org := lc.Withhold(who.Username), lc.Withhold(who.OrganizationID)
 	rep.Account = username + " @ org " + org
@@ -117,25 +114,25 @@ func salesforceTest(ctx context.Context, c *Connector, hc *http.Client, v Values
 	}
 
 	op := "GET /services/data/v" + version + "/sobjects/"
-	resp, err = salesforceGet(ctx, hc, op, joinURL(instance, "/services/data/v"+version+"/sobjects/"), tok.AccessToken, lc, salesforceRESTFailure)
+	resp, err = salesforceGet(ctx, s, op, joinURL(instance, "/services/data/v"+version+"/sobjects/"), tok.AccessToken, lc, salesforceRESTFailure)
 	if err != nil {
-		return rep, err
+		return err
 	}
-	salesforceReportUsage(&rep, resp.header.Get("Sforce-Limit-Info"))
+	salesforceReportUsage(rep, resp.header.Get("Sforce-Limit-Info"))
 	var global struct {
 		SObjects *[]json.RawMessage `json:"sobjects"`
 	}
 	if err := decode(op, resp, &global, lc); err != nil {
-		return rep, err
+		return err
 	}
 	if global.SObjects == nil {
-		return rep, &Error{Class: ErrVendor, Op: op, Status: resp.status, Message: "the answer lacks the sobjects list"}
+		return &Error{Class: ErrVendor, Op: op, Status: resp.status, Message: "the answer lacks the sobjects list"}
 	}
 	seen, err := salesforceObjectsSeen(op, resp, *global.SObjects, lc)
 	if err != nil {
-		return rep, err
+		return err
 	}
-	return rep, salesforceReportAccess(&rep, seen)
+	return salesforceReportAccess(rep, seen)
 }
 
 // salesforceObjectsSeen decodes describeGlobal's entries. An entry of an

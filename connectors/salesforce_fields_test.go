@@ -14,7 +14,7 @@ import (
 )
 
 func TestSalesforceFields(t *testing.T) {
-	c := connectors.Salesforce()
+	c := mustConnector("salesforce")
 	var keys, secrets []string
 	for _, f := range c.Fields {
 		keys = append(keys, f.Key)
@@ -104,7 +104,7 @@ func TestSalesforceValidate(t *testing.T) {
 		{name: "client_credentials needs no user", set: connectors.Values{"flow": "client_credentials", "username": "", "password": "", "login_url": "https://acme.my.salesforce.com"}},
 		{name: "client_credentials ignores a bad expiry", set: connectors.Values{"flow": "client_credentials", "password_expires_days": "x", "login_url": "https://acme.my.salesforce.com"}},
 	}
-	c := connectors.Salesforce()
+	c := mustConnector("salesforce")
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			v := connectors.Values{}
@@ -136,13 +136,13 @@ func TestSalesforceValidate(t *testing.T) {
 }
 
 func TestSalesforceTestRefusesInvalidValuesOffline(t *testing.T) {
-	c := connectors.Salesforce()
+	c := mustConnector("salesforce")
 	e := connectortest.NewSalesforce()
 	defer e.Close()
 	v := e.Values()
 	delete(v, "username")
 	v["name"] = "prod-sf" // a caller's extra key is ignored, not refused
-	_, err := c.Test(context.Background(), sfNoRequests(e), v)
+	_, err := c.RunTest(context.Background(), sfNoRequests(e), v)
 	var me *connectors.MissingError
 	if !errors.As(err, &me) || !slices.Equal(me.Keys, []string{"username"}) {
 		t.Fatalf("Test = %v, want missing username", err)
@@ -153,12 +153,12 @@ func TestSalesforceTestRefusesInvalidValuesOffline(t *testing.T) {
 }
 
 func TestSalesforceToken(t *testing.T) {
-	c := connectors.Salesforce()
+	c := mustConnector("salesforce")
 	e := connectortest.NewSalesforce()
 	defer e.Close()
 	hc := &http.Client{Timeout: 5 * time.Second}
 	before := time.Now()
-	tok, err := c.Token(context.Background(), hc, e.Values())
+	tok, err := c.MintToken(context.Background(), hc, e.Values())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +184,7 @@ func TestSalesforceToken(t *testing.T) {
 
 	v := e.ClientCredentialsValues()
 	v["login_url"] = "https://login.salesforce.com"
-	_, err = c.Token(context.Background(), sfNoRequests(e), v)
+	_, err = c.MintToken(context.Background(), sfNoRequests(e), v)
 	var fe *connectors.FieldError
 	if !errors.As(err, &fe) || fe.Key != "login_url" {
 		t.Errorf("Token with client_credentials on login.salesforce.com = %v, want a login_url *FieldError", err)
@@ -195,24 +195,24 @@ func TestSalesforceToken(t *testing.T) {
 // on the server (which also issues a new security token), the saved values
 // stop working, and the new password and token work.
 func TestSalesforcePasswordChanged(t *testing.T) {
-	c := connectors.Salesforce()
+	c := mustConnector("salesforce")
 	e := connectortest.NewSalesforce()
 	defer e.Close()
 	hc := &http.Client{Timeout: 5 * time.Second}
 	old := e.Values()
-	if _, err := c.Test(context.Background(), hc, old); err != nil {
+	if _, err := c.RunTest(context.Background(), hc, old); err != nil {
 		t.Fatalf("before the change: %v", err)
 	}
 	e.SetPassword(e.Username(), "Summer-Time-2026!", "Nw5Tk8Lm2Qp7Rs4Vx9Yz3Ab6")
-	_, err := c.Test(context.Background(), hc, old)
+	_, err := c.RunTest(context.Background(), hc, old)
 	sfWantError(t, err, connectors.ErrRejected, "invalid_grant", "Login History")
 	sfNoSecrets(t, err, c.Secrets(old))
 
 	newPasswordOldToken := sfWith(e, "security_token", old["security_token"])
-	_, err = c.Test(context.Background(), hc, newPasswordOldToken)
+	_, err = c.RunTest(context.Background(), hc, newPasswordOldToken)
 	sfWantError(t, err, connectors.ErrRejected, "invalid_grant", "")
 
-	rep, err := c.Test(context.Background(), hc, e.Values())
+	rep, err := c.RunTest(context.Background(), hc, e.Values())
 	if err != nil {
 		t.Fatalf("with the new password and token: %v", err)
 	}
@@ -223,9 +223,9 @@ func TestSalesforcePasswordChanged(t *testing.T) {
 	// Reset My Security Token: the old token stops working at once.
 	current := e.Values()
 	e.ResetSecurityToken(e.Username(), "Rt1Yu2Io3Pa4Sd5Fg6Hj7Kl8")
-	_, err = c.Test(context.Background(), hc, current)
+	_, err = c.RunTest(context.Background(), hc, current)
 	sfWantError(t, err, connectors.ErrRejected, "invalid_grant", "")
-	if _, err := c.Test(context.Background(), hc, e.Values()); err != nil {
+	if _, err := c.RunTest(context.Background(), hc, e.Values()); err != nil {
 		t.Fatalf("with the reset token: %v", err)
 	}
 }
@@ -233,14 +233,14 @@ func TestSalesforcePasswordChanged(t *testing.T) {
 // TestSalesforceEverySecretWrong mirrors the conformance suite: every
 // secret value altered is a rejected credential, and no secret shows.
 func TestSalesforceEverySecretWrong(t *testing.T) {
-	c := connectors.Salesforce()
+	c := mustConnector("salesforce")
 	e := connectortest.NewSalesforce()
 	defer e.Close()
 	v := e.Values()
 	for _, k := range c.SecretKeys() {
 		v[k] = "wrong-" + v[k]
 	}
-	_, err := c.Test(context.Background(), &http.Client{Timeout: 5 * time.Second}, v)
+	_, err := c.RunTest(context.Background(), &http.Client{Timeout: 5 * time.Second}, v)
 	sfWantError(t, err, connectors.ErrRejected, "", "")
 	sfNoSecrets(t, err, c.Secrets(v))
 	sfNoSecrets(t, err, c.Secrets(e.Values()))

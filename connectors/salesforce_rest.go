@@ -17,13 +17,13 @@ type salesforceRESTError struct {
 
 // salesforceGet sends an authenticated (token != "") or anonymous GET and
 // classifies any non-2xx answer with classify.
-func salesforceGet(ctx context.Context, hc *http.Client, op, rawURL, token string, lc *LeakCheck,
+func salesforceGet(ctx context.Context, s *Session, op, rawURL, token string, lc *LeakCheck,
 	classify func(op string, r *response, lc *LeakCheck) *Error) (*response, error) {
 	h := http.Header{"Accept": {"application/json"}}
 	if token != "" {
 		h.Set("Authorization", "Bearer "+token)
 	}
-	resp, err := send(ctx, hc, call{op: op, method: http.MethodGet, url: rawURL, header: h, leak: lc})
+	resp, err := s.send(ctx, call{op: op, method: http.MethodGet, url: rawURL, header: h, leak: lc})
 	if err != nil {
 		return nil, err
 	}

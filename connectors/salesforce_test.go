@@ -350,8 +350,8 @@ func TestSalesforceTest(t *testing.T) {
 			if tc.client != nil {
 				hc = tc.client(e)
 			}
-			c := connectors.Salesforce()
-			rep, err := c.Test(context.Background(), hc, v)
+			c := mustConnector("salesforce")
+			rep, err := c.RunTest(context.Background(), hc, v)
 			if rep.Connector != "salesforce" {
 				t.Errorf("Report.Connector = %q", rep.Connector)
 			}

@@ -97,9 +97,9 @@ func TestDemandbaseTokenLifetime(t *testing.T) {
 	t.Parallel()
 	e := connectortest.NewDemandbase()
 	t.Cleanup(e.Close)
-	c := connectors.Demandbase()
+	c := mustConnector("demandbase")
 	hc := &http.Client{Timeout: 5 * time.Second}
-	tok, err := c.Token(context.Background(), hc, e.Values())
+	tok, err := c.MintToken(context.Background(), hc, e.Values())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +147,7 @@ func TestOAuthTokenRefusedRightAfterIssueIsRejected(t *testing.T) {
 			e := connectortest.New(tt.id)
 			t.Cleanup(e.Close)
 			tt.setup(e)
-			rep, err := c.Test(context.Background(), &http.Client{Timeout: 5 * time.Second}, e.Values())
+			rep, err := c.RunTest(context.Background(), &http.Client{Timeout: 5 * time.Second}, e.Values())
 			if !errors.Is(err, connectors.ErrRejected) || connectors.HintOf(err) == "" {
 				t.Fatalf("err = %v (hint %q); want ErrRejected with a hint", err, connectors.HintOf(err))
 			}

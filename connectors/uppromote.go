@@ -14,14 +14,14 @@ const (
 	uppromoteURL    = "https://aff-api.uppromote.com"
 )
 
-// UpPromote returns the UpPromote connector: a static API key, sent as
-// "Authorization: Bearer <key>" to API v1 (as the UpPromote guide describes)
-// or as the raw key, without "Bearer ", to API v2; the test lists one page
-// of affiliates.
-func UpPromote() *Connector {
-	c := &Connector{
+// The UpPromote connector: a static API key, sent as "Authorization: Bearer
+// <key>" to API v1 (as the UpPromote guide describes) or as the raw key,
+// without "Bearer ", to API v2; the test lists one page of affiliates.
+func init() {
+	Register(&Connector{
 		ID:          "uppromote",
 		Name:        "UpPromote",
+		Order:       30,
 		Summary:     "UpPromote affiliate marketing API with a static API token",
 		Auth:        "static API key (Bearer token for v1, raw key for v2)",
 		DocsURL:     "https://aff-api.uppromote.com/docs/v2/api-overview-1615961m0",
@@ -57,18 +57,11 @@ func UpPromote() *Connector {
 				Validate: ValidateURL(uppromoteDomain),
 			},
 		},
-	}
-	c.Token = func(_ context.Context, _ *http.Client, v Values) (*oauth2.Token, error) {
-		v, err := prepare(c, v)
-		if err != nil {
-			return nil, err
-		}
-		return &oauth2.Token{AccessToken: v["token"], TokenType: uppromoteTokenType(v)}, nil
-	}
-	c.Test = func(ctx context.Context, hc *http.Client, v Values) (Report, error) {
-		return uppromoteTest(ctx, hc, c, v)
-	}
-	return c
+		Probe: uppromoteProbe,
+		Mint: func(_ context.Context, s *Session) (*oauth2.Token, error) {
+			return &oauth2.Token{AccessToken: s.Values["token"], TokenType: uppromoteTokenType(s.Values)}, nil
+		},
+	})
 }
 
 func uppromoteTokenType(v Values) string {
@@ -78,13 +71,8 @@ func uppromoteTokenType(v Values) string {
 	return "bearer"
 }
 
-func uppromoteTest(ctx context.Context, hc *http.Client, c *Connector, v Values) (Report, error) {
-	rep := Report{Connector: c.ID}
-	v, err := prepare(c, v)
-	if err != nil {
-		return rep, err
-	}
-	lc := NewLeakCheck(c.Secrets(v)...)
+func uppromoteProbe(ctx context.Context, s *Session, rep *Report) error {
+	v, lc := s.Values, s.Leak
 	version := v["api_version"]
 	h := http.Header{}
 	h.Set("Accept", "application/json")
@@ -96,9 +84,9 @@ func uppromoteTest(ctx context.Context, hc *http.Client, c *Connector, v Values)
 		h.Set("Authorization", "Bearer "+v["token"])
 	}
 	op := "GET " + path
-	r, err := send(ctx, hc, call{op: op, method: http.MethodGet, url: joinURL(v["base_url"], path), header: h, leak: lc})
+	r, err := s.send(ctx, call{op: op, method: http.MethodGet, url: joinURL(v["base_url"], path), header: h, leak: lc})
 	if err != nil {
-		return rep, err
+		return err
 	}
 	if !r.ok() {
 		m := vendorStrings(r.body)
@@ -107,7 +95,7 @@ func uppromoteTest(ctx context.Context, hc *http.Client, c *Connector, v Values)
 			other := map[string]string{"v1": "v2", "v2": "v1"}[version]
 			e.Hint = "copy the API token again from UpPromote → Integrations → APIs tab; if it was issued for API " + other + ", set api_version to " + other + " (v1 sends \"Bearer <token>\", v2 the raw key)"
 		}
-		return rep, e
+		return e
 	}
 	var page struct {
 		Data []json.RawMessage `json:"data"`
@@ -116,10 +104,10 @@ func uppromoteTest(ctx context.Context, hc *http.Client, c *Connector, v Values)
 		}] `json:"meta"`
 	}
 	if err := decode(op, r, &page, lc); err != nil {
-		return rep, err
+		return err
 	}
 	if page.Data == nil {
-		return rep, noField(op, r, "data")
+		return noField(op, r, "data")
 	}
 	rep.Account = "UpPromote store (API " + version + ")"
 	rep.TokenType = uppromoteTokenType(v)
@@ -136,5 +124,5 @@ func uppromoteTest(ctx context.Context, hc *http.Client, c *Connector, v Values)
 	if v["base_url"] != uppromoteURL {
 		rep.Details = append(rep.Details, Detail{Label: "API Base URL", Value: v["base_url"]})
 	}
-	return rep, nil
+	return nil
 }

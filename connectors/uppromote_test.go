@@ -9,6 +9,7 @@ import (
 
 	"github.com/credwiz/credwiz/connectors"
 	"github.com/credwiz/credwiz/connectors/connectortest"
+	"github.com/credwiz/credwiz/connectors/connectortest/conformance"
 )
 
 func TestUpPromoteTest(t *testing.T) {
@@ -48,7 +49,7 @@ func TestUpPromoteTest(t *testing.T) {
 			if tt.edit != nil {
 				tt.edit(e, v)
 			}
-			rep, err := connectors.UpPromote().Test(context.Background(), testClient, v)
+			rep, err := mustConnector("uppromote").RunTest(context.Background(), testClient, v)
 			if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil) {
 				t.Fatalf("err = %v; want %v", err, tt.wantErr)
 			}
@@ -56,7 +57,7 @@ func TestUpPromoteTest(t *testing.T) {
 				if !strings.Contains(connectors.HintOf(err), tt.wantHint) {
 					t.Errorf("hint %q; want it to say %q", connectors.HintOf(err), tt.wantHint)
 				}
-				assertNoSecret(t, err, []string{key, v["token"]})
+				conformance.AssertNoSecret(t, err, []string{key, v["token"]})
 				return
 			}
 			if !rep.TokenNeverExpires || rep.Token != nil || rep.Account == "" {
@@ -74,7 +75,7 @@ func TestUpPromoteTest(t *testing.T) {
 
 func TestUpPromoteToken(t *testing.T) {
 	t.Parallel()
-	tok, err := connectors.UpPromote().Token(context.Background(), nil, connectors.Values{"token": "Bearer abc123"})
+	tok, err := mustConnector("uppromote").MintToken(context.Background(), nil, connectors.Values{"token": "Bearer abc123"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,4 +120,14 @@ func TestUpPromoteEmulatorChecksTheAuthHeader(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestUpPromoteFields pins the connector's fields (pinFields).
+func TestUpPromoteFields(t *testing.T) {
+	t.Parallel()
+	pinFields(t, "uppromote", []pinnedField{
+		{key: "token", title: "Uppromote Bearer Token", secret: true, bearer: true, tail: true, helpHas: "Integrations"},
+		{key: "api_version", title: "API Version", def: "v1", advanced: true, options: []string{"v1", "v2"}},
+		{key: "base_url", title: "API Base URL", def: "https://aff-api.uppromote.com", advanced: true, domain: "uppromote.com"},
+	})
 }

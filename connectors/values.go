@@ -105,16 +105,24 @@ func (c *Connector) Validate(v Values) error {
 	return nil
 }
 
+// Warning is a value that is allowed but deserves a second look.
+type Warning struct {
+	// Key is the field the warning is about.
+	Key string
+	// Text says what deserves a look, naming the field by its title.
+	Text string
+}
+
 // Warnings returns the warnings for v that do not make it invalid: today,
 // a base or login URL on a host outside the vendor's domain.
-func (c *Connector) Warnings(v Values) []string {
-	var out []string
+func (c *Connector) Warnings(v Values) []Warning {
+	var out []Warning
 	for _, f := range c.Fields {
 		if f.Domain == "" || !f.Applies(v) || v[f.Key] == "" {
 			continue
 		}
 		if w, err := CheckURL(v[f.Key], f.Domain); err == nil && w != "" {
-			out = append(out, f.Title+": "+w)
+			out = append(out, Warning{Key: f.Key, Text: f.Title + ": " + w})
 		}
 	}
 	return out
@@ -152,23 +160,6 @@ func ValidateURL(domain string) func(string) error {
 		_, err := CheckURL(s, domain)
 		return err
 	}
-}
-
-// prepare normalizes v and validates the fields c declares (keys it does not
-// declare are dropped, not reported), so that no Test or Token sends a secret
-// to a URL the policy refuses or with a value that Validate would refuse.
-func prepare(c *Connector, v Values) (Values, error) {
-	n := c.Normalize(v)
-	own := make(Values, len(c.Fields))
-	for _, f := range c.Fields {
-		if val, ok := n[f.Key]; ok {
-			own[f.Key] = val
-		}
-	}
-	if err := c.Validate(own); err != nil {
-		return nil, err
-	}
-	return own, nil
 }
 
 // StripBearer removes a leading "Bearer" scheme word (any case) followed by

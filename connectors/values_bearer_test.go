@@ -24,7 +24,7 @@ func TestStripBearer(t *testing.T) {
 }
 
 func TestNormalizeBearerOnlyIsMissing(t *testing.T) {
-	c := Drift()
+	c, _ := Lookup("drift")
 	v := c.Normalize(Values{"api_key": "Bearer ", "base_url": "https://driftapi.com"})
 	var missing *MissingError
 	if err := c.Validate(v); err == nil || !asMissing(err, &missing) || missing.Keys[0] != "api_key" {

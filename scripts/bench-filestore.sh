@@ -2,7 +2,7 @@
 # The encrypted file store next to the keychain, whole processes, in one
 # run: each figure is timed for both stores in the same iteration, in
 # alternating order, so that both see the same machine load; the ratio
-# file/keychain of the medians is the figure to read (issue 13's targets:
+# file/keychain of the medians is the figure to read (the targets:
 # add, edit, rm ≤ 2×; token, show, test after unlock ≤ 2×; test --all of
 # 10 OAuth credentials ≤ 2×; peak RSS ≤ 40 MiB after unlock, ≤ 300 MiB
 # with scrypt).

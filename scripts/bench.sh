@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# credwiz's process-level benchmark (issue 6): builds the binary, seeds
+# credwiz's process-level benchmark: builds the binary, seeds
 # credentials, and prints whole-process figures with min/median/max over
-# repeated runs, next to the issue's targets, as a Markdown table
+# repeated runs, next to their targets, as a Markdown table
 # (docs/PERFORMANCE.md holds the latest one).
 #
 #   bash scripts/bench.sh            # RUNS=30 runs per figure

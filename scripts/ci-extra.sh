@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# credwiz's extra CI checks (issue 6), called by scripts/test.sh:
+# credwiz's extra CI checks, called by scripts/test.sh:
 #
 #  1. the go test benchmarks, with a short -benchtime, figures printed;
 #  2. every fuzz target of the module for a bounded time each.

@@ -3,8 +3,8 @@
 #
 # Starts a real Secret Service (gnome-keyring on a private D-Bus bus, with a
 # throw-away HOME; installs it with apt-get when missing, as root on Debian),
-# then runs gofmt, go vet and the race-enabled test suite, and stops what it
-# started. On macOS the login keychain is used as it is.
+# then runs gofmt, go vet (also for macOS and Windows) and the race-enabled
+# test suite, and stops what it started. On macOS the login keychain is used as it is.
 #
 # Where no Secret Service can be started, keychain tests skip with a loud
 # message; CREDWIZ_REQUIRE_KEYCHAIN=1 (set by CI) makes them fail instead.
@@ -78,6 +78,11 @@ if [ -n "$unformatted" ]; then
   exit 1
 fi
 go vet ./...
+# The macOS and Windows builds (keychain_other.go, atomic_windows.go, the
+# trust checks) must keep compiling and vetting, though no test runs there.
+GOOS=darwin go vet ./...
+GOOS=windows go build ./...
+GOOS=windows go vet ./...
 go test -race -count=1 "$@" ./...
 
 # Benchmarks (short -benchtime) and every fuzz target for a bounded time,

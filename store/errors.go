@@ -45,7 +45,17 @@ var (
 	ErrForeignItem = errors.New("secret item of another owner")
 	// ErrTooBig: a value exceeds what the secret store can hold.
 	ErrTooBig = errors.New("too large for the secret store")
+	// ErrNoPassphrase: the encrypted file store needs a passphrase and has
+	// none (CREDWIZ_PASSPHRASE unset or empty, nobody to ask).
+	ErrNoPassphrase = errors.New("no passphrase")
 )
+
+// noPassphrase is an error of its own text that wraps ErrNoPassphrase.
+type noPassphrase string
+
+func (e noPassphrase) Error() string { return string(e) }
+
+func (e noPassphrase) Unwrap() error { return ErrNoPassphrase }
 
 // Hinter is implemented by errors that know the operator's next step.
 type Hinter interface {

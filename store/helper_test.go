@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"testing"
 	"time"
 )
 
@@ -108,5 +109,13 @@ func sampleCredential(name string) Credential {
 			At: t, OK: true, Account: "Example Corp (" + name + ")",
 			TokenExpires: t.Add(8 * time.Hour),
 		},
+	}
+}
+
+// mustSymlink makes p a symbolic link to target.
+func mustSymlink(t *testing.T, target, p string) {
+	t.Helper()
+	if err := os.Symlink(target, p); err != nil {
+		t.Fatal(err)
 	}
 }

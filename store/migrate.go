@@ -180,6 +180,13 @@ func (s *Store) abandonCopies(tsec, ttok Secrets, id string, err error) error {
 // for it) from sec and tok: every one it lists, or, where the store cannot
 // list, those of creds' names. It returns how many it deleted.
 func (s *Store) removeOwned(sec, tok Secrets, id string, creds []Credential) (int, error) {
+	return s.deleteItems(sec, tok, func(x Secrets) []string { return ownedAccounts(x, id, creds) }, StepMigrateSourceDeleted)
+}
+
+// deleteItems deletes from sec and tok (either may be nil) the accounts
+// that owned lists in each, stepping at step after each one deleted, and
+// returns how many it deleted.
+func (s *Store) deleteItems(sec, tok Secrets, owned func(Secrets) []string, step Step) (int, error) {
 	n := 0
 	var errs []error
 	for _, svc := range []struct {
@@ -189,14 +196,13 @@ func (s *Store) removeOwned(sec, tok Secrets, id string, creds []Credential) (in
 		if svc.sec == nil {
 			continue
 		}
-		for _, acct := range ownedAccounts(svc.sec, id, creds) {
-			err := ignoreNotFound(svc.sec.Delete(acct))
-			if err != nil {
+		for _, acct := range owned(svc.sec) {
+			if err := ignoreNotFound(svc.sec.Delete(acct)); err != nil {
 				errs = append(errs, fmt.Errorf("delete the %s %q: %w", svc.label, acct, err))
 				continue
 			}
 			n++
-			s.step(StepMigrateSourceDeleted)
+			s.step(step)
 		}
 	}
 	return n, errors.Join(errs...)
@@ -214,10 +220,16 @@ func ownedAccounts(sec Secrets, id string, creds []Credential) []string {
 			unowned[c.Name] = true
 		}
 	}
-	ours := func(acct string, o Owner) bool {
+	return ownedBy(sec, creds, func(acct string, o Owner) bool {
 		_, staged, _, dir := parseAccount(acct)
 		return o.Dir == id || (staged && dir == id) || (o.IsZero() && unowned[acct])
-	}
+	})
+}
+
+// ownedBy returns the accounts of sec whose items ours says are this
+// config dir's: from sec's listing, or, where it cannot list, among creds'
+// names and staged items.
+func ownedBy(sec Secrets, creds []Credential, ours func(acct string, o Owner) bool) []string {
 	var out []string
 	if items, listed, err := listItems(sec); err == nil && listed {
 		for _, it := range items {

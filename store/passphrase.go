@@ -55,13 +55,13 @@ func (s passphraseSource) get(req PassphraseRequest) (string, error) {
 		case req.Retry != nil:
 			return "", fmt.Errorf("CREDWIZ_PASSPHRASE does not open %s: %w: set it to the store's passphrase", req.Path, ErrWrongPassphrase)
 		case s.env == "":
-			return "", errors.New("CREDWIZ_PASSPHRASE is set but empty: set it to the encrypted file store's passphrase, or unset it to be asked")
+			return "", noPassphrase("CREDWIZ_PASSPHRASE is set but empty: set it to the encrypted file store's passphrase, or unset it to be asked")
 		}
 		return s.env, nil
 	}
 	if s.ask == nil {
 		if req.New {
-			return "", fmt.Errorf("creating the encrypted file store (%s) needs a new passphrase, and credwiz cannot ask for one here: set CREDWIZ_PASSPHRASE, or run the command at a terminal", req.Path)
+			return "", noPassphrase(fmt.Sprintf("creating the encrypted file store (%s) needs a new passphrase, and credwiz cannot ask for one here: set CREDWIZ_PASSPHRASE, or run the command at a terminal", req.Path))
 		}
 		unlock := "run credwiz unlock first (it keeps the store open for 15 minutes), or "
 		if runtime.GOOS != "linux" {

@@ -34,15 +34,7 @@ func CheckDir(dir string) error {
 		return &UntrustedError{Path: dir, Problem: "is not a directory",
 			Fix: fmt.Sprintf("move it away (mv %s %s.bad) or choose another directory with --config-dir", dir, dir)}
 	}
-	if err := checkOwner(dir, fi); err != nil {
-		return err
-	}
-	if fi.Mode().Perm()&0o022 != 0 && !isWindows {
-		return &UntrustedError{Path: dir,
-			Problem: fmt.Sprintf("is writable by group or others (mode %04o), so another user could replace the files that say where your secrets are sent", fi.Mode().Perm()),
-			Fix:     "run chmod 700 " + dir}
-	}
-	return nil
+	return checkOwnerMode(dir, fi, "replace the files that say where your secrets are sent", "700")
 }
 
 // checkFile checks an open file's FileInfo: a regular file owned by the
@@ -56,13 +48,20 @@ func checkFile(path string, fi fs.FileInfo) error {
 		return &UntrustedError{Path: path, Problem: fmt.Sprintf("is a %s, not a regular file", fileKind(m)),
 			Fix: fmt.Sprintf("move it away (mv %s %s.bad)", path, path)}
 	}
+	return checkOwnerMode(path, fi, "change where your secrets are sent", "600")
+}
+
+// checkOwnerMode checks that path (described by fi) belongs to the user or
+// root and is not writable by group or others, who could then do what
+// risk says; mode is what chmod should set.
+func checkOwnerMode(path string, fi fs.FileInfo, risk, mode string) error {
 	if err := checkOwner(path, fi); err != nil {
 		return err
 	}
 	if fi.Mode().Perm()&0o022 != 0 && !isWindows {
 		return &UntrustedError{Path: path,
-			Problem: fmt.Sprintf("is writable by group or others (mode %04o), so another user could change where your secrets are sent", fi.Mode().Perm()),
-			Fix:     "run chmod 600 " + path}
+			Problem: fmt.Sprintf("is writable by group or others (mode %04o), so another user could %s", fi.Mode().Perm(), risk),
+			Fix:     "run chmod " + mode + " " + path}
 	}
 	return nil
 }

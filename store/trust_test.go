@@ -1,3 +1,5 @@
+//go:build unix
+
 package store
 
 import (
@@ -59,13 +61,6 @@ var hostiles = []hostile{
 			t.Fatal(err)
 		}
 	}, "is larger", "move it away", true},
-}
-
-func mustSymlink(t *testing.T, target, p string) {
-	t.Helper()
-	if err := os.Symlink(target, p); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // writeMode writes a valid empty index at p with mode perm (whatever the

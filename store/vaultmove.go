@@ -235,52 +235,17 @@ func (v *vaultStore) copyIn(ctx context.Context, s *Store, id string, creds []Cr
 // secrets, staged items and cached tokens of creds' names, and every other
 // item it owns where the store can list), and returns how many it deleted.
 func (s *Store) removeLocal(sec, tok Secrets, id string, creds []Credential) (int, error) {
-	n := 0
-	var errs []error
-	for _, svc := range []struct {
-		sec   Secrets
-		label string
-	}{{sec, "secret"}, {tok, "cached token"}} {
-		if svc.sec == nil {
-			continue
-		}
-		for _, acct := range ownedItems(svc.sec, id, creds) {
-			if err := ignoreNotFound(svc.sec.Delete(acct)); err != nil {
-				errs = append(errs, fmt.Errorf("delete the %s %q: %w", svc.label, acct, err))
-				continue
-			}
-			n++
-			s.step(StepMoveCleaned)
-		}
-	}
-	return n, errors.Join(errs...)
+	return s.deleteItems(sec, tok, func(x Secrets) []string { return ownedItems(x, id, creds) }, StepMoveCleaned)
 }
 
 // ownedItems returns the accounts of sec that belong to config dir id:
 // from its listing, or, where it cannot list, among creds' names and
 // staged items, those whose owner says so.
 func ownedItems(sec Secrets, id string, creds []Credential) []string {
-	var out []string
-	if items, listed, err := listItems(sec); err == nil && listed {
-		for _, it := range items {
-			_, staged, _, dir := parseAccount(it.Account)
-			if it.Owner.Dir == id || (staged && dir == id) {
-				out = append(out, it.Account)
-			}
-		}
-		return out
-	}
-	for _, c := range creds {
-		for _, acct := range []string{c.Name, c.SecretItem} {
-			if acct == "" {
-				continue
-			}
-			if it, err := sec.Get(acct); err == nil && it.Owner.Dir == id {
-				out = append(out, acct)
-			}
-		}
-	}
-	return out
+	return ownedBy(sec, creds, func(acct string, o Owner) bool {
+		_, staged, _, dir := parseAccount(acct)
+		return o.Dir == id || (staged && dir == id)
+	})
 }
 
 // MigrateFromVault copies every credential of the Vault store s uses into

@@ -358,16 +358,7 @@ func (v *vaultStore) changeOnce(ctx context.Context, name, newName string, base 
 		n.Description = *ch.Description
 		b.DescriptionVersion = next
 	}
-	for k, val := range ch.Fields {
-		if n.Fields == nil {
-			n.Fields = map[string]string{}
-		}
-		if val == "" {
-			delete(n.Fields, k)
-		} else {
-			n.Fields[k] = val
-		}
-	}
+	n.Fields = patchFields(n.Fields, ch.Fields)
 	secret := cur.secret
 	if ch.Secret != nil {
 		secret = ch.Secret

@@ -147,16 +147,7 @@ func (s *Store) Change(ctx context.Context, name string, base int64, ch Change) 
 		if ch.Description != nil {
 			next.Description = *ch.Description
 		}
-		for k, v := range ch.Fields {
-			if next.Fields == nil {
-				next.Fields = map[string]string{}
-			}
-			if v == "" {
-				delete(next.Fields, k)
-			} else {
-				next.Fields[k] = v
-			}
-		}
+		next.Fields = patchFields(next.Fields, ch.Fields)
 		if ch.changesValues() {
 			next.Revision = tx.nextRevision()
 		}
@@ -452,4 +443,20 @@ func ignoreNotFound(err error) error {
 		return nil
 	}
 	return err
+}
+
+// patchFields applies a Change's patch to fields and returns them: a value
+// sets its key, "" removes it.
+func patchFields(fields, patch map[string]string) map[string]string {
+	for k, v := range patch {
+		if fields == nil {
+			fields = map[string]string{}
+		}
+		if v == "" {
+			delete(fields, k)
+		} else {
+			fields[k] = v
+		}
+	}
+	return fields
 }

@@ -345,7 +345,7 @@ func TestRevisionsAreUnique(t *testing.T) {
 }
 
 // TestChangeConflicts: a change of values against a stale revision saves
-// nothing; a change of the description alone applies on top (issue: a
+// nothing; a change of the description alone applies on top (so that a
 // slow edit of a field must not undo a quick edit of the description).
 func TestChangeConflicts(t *testing.T) {
 	st := memStore(t)
@@ -527,8 +527,8 @@ func TestSecretOwnerChecks(t *testing.T) {
 	}
 }
 
-// TestTwoConfigDirsShareAKeychain is issue 9's case: items of another
-// config dir are never removed by this one's doctor.
+// TestTwoConfigDirsShareAKeychain: items of another config dir are never
+// removed by this one's doctor.
 func TestTwoConfigDirsShareAKeychain(t *testing.T) {
 	secrets, tokens := NewMemory(), NewMemory()
 	one := &Store{Index: NewIndex(t.TempDir()), Secrets: secrets, Tokens: tokens, Kind: KindMemory}

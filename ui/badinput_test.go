@@ -9,8 +9,8 @@ import (
 	"github.com/credwiz/credwiz/connectors/connectortest"
 )
 
-// TestBadInput runs bad command lines and inputs: each exits with the
-// code SPEC.md gives, says on one line what is wrong and names the field,
+// TestBadInput runs bad command lines and inputs: each exits with its
+// code (2 for usage, 1 for failure), says on one line what is wrong and names the field,
 // never echoes a secret, and changes nothing on disk or in the stores.
 func TestBadInput(t *testing.T) {
 	em := connectortest.NewDrift()

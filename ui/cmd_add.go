@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/credwiz/credwiz/connectors"
 	"github.com/credwiz/credwiz/internal/termsafe"
@@ -24,14 +25,12 @@ type addOptions struct {
 	asJSON            bool
 }
 
-// scripted reports whether any scripting flag was given.
-func (o *addOptions) scripted(cmd *cobra.Command) bool {
-	for _, n := range []string{"name", "description", "field", "secrets-stdin", "no-test", "force", "json"} {
-		if cmd.Flags().Changed(n) {
-			return true
-		}
-	}
-	return false
+// scripted reports whether any of cmd's own flags was given: with one,
+// add, edit and reauth run scripted even at a terminal.
+func scripted(cmd *cobra.Command) bool {
+	given := false
+	cmd.LocalFlags().VisitAll(func(fl *pflag.Flag) { given = given || fl.Changed })
+	return given
 }
 
 func newAddCmd(f *Factory) *cobra.Command {
@@ -54,12 +53,10 @@ command line (they would land in shell history and ps): pass them on stdin
 with --secrets-stdin, one KEY=VALUE per line, or in CREDWIZ_SECRET_<KEY>.
 The live test runs unless --no-test; a failed test saves nothing (exit 1)
 unless --force. An existing name is exit 1 unless --force replaces it.
-credwiz connectors lists every connector's field keys.
-
-  printf 'api_key=%s\n' "$DRIFT_TOKEN" | credwiz add drift --name prod-drift --secrets-stdin`,
+credwiz connectors lists every connector's field keys.` + addExample(f.Connectors()),
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 1 {
-				return usagef("add takes at most one CONNECTOR; see credwiz add --help")
+				return usageHelpf("add takes at most one CONNECTOR; see credwiz add --help")
 			}
 			return nil
 		},
@@ -72,7 +69,7 @@ credwiz connectors lists every connector's field keys.
 					return err
 				}
 			}
-			if f.CanPrompt() && !o.scripted(cmd) {
+			if f.CanPrompt() && !scripted(cmd) {
 				return runAddWizard(cmd.Context(), f, c)
 			}
 			if c == nil {
@@ -130,13 +127,21 @@ func collectScripted(f *Factory, c *connectors.Connector, name string, in script
 // UTF-8, or holds a character termsafe would replace: controls, bidi
 // controls, zero-width characters, line separators.
 func checkDescription(d string) error {
-	if len(d) > maxDescription {
-		return usagef("--description: too long (%d bytes; at most %d)", len(d), maxDescription)
-	}
-	if err := termsafe.Check(d); err != nil {
-		return usagef("--description: %s; a description is one line of letters, digits, punctuation, symbols and spaces, without control, bidi or invisible characters", err)
+	if p := descriptionProblem(d); p != "" {
+		return usagef("--description: %s", p)
 	}
 	return nil
+}
+
+// descriptionProblem says what is wrong with description d, or "".
+func descriptionProblem(d string) string {
+	if len(d) > maxDescription {
+		return fmt.Sprintf("too long (%d bytes; at most %d)", len(d), maxDescription)
+	}
+	if err := termsafe.Check(d); err != nil {
+		return err.Error() + "; a description is one line of letters, digits, punctuation, symbols and spaces, without control, bidi or invisible characters"
+	}
+	return ""
 }
 
 // addScripted is add without prompts.
@@ -174,7 +179,7 @@ func addScripted(ctx context.Context, f *Factory, c *connectors.Connector, o *ad
 	if !o.noTest {
 		var terr error
 		var res = new(store.TestResult)
-		rep, terr, *res = liveTest(ctx, f, c, v)
+		rep, *res, terr = liveTest(ctx, f, c, v)
 		if errors.Is(terr, context.Canceled) {
 			return ErrCancelled
 		}

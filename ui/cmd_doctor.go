@@ -54,6 +54,22 @@ type doctorReport struct {
 	KeychainWhy    string           `json:"keychain_unavailable,omitempty"`
 
 	orphans, foreign []store.Leftover
+	// fixHints are the hints doctor --fix acts on; unknown: only with
+	// --include-unknown. A repair drops them from Hints.
+	fixHints []fixHint
+}
+
+// fixHint is a hint that doctor --fix carries out.
+type fixHint struct {
+	text    string
+	unknown bool
+}
+
+// addFixHint adds a hint that doctor --fix (with --include-unknown, when
+// unknown) carries out.
+func (r *doctorReport) addFixHint(text string, unknown bool) {
+	r.Hints = append(r.Hints, text)
+	r.fixHints = append(r.fixHints, fixHint{text: text, unknown: unknown})
 }
 
 func newDoctorCmd(f *Factory) *cobra.Command {
@@ -197,7 +213,7 @@ func runDoctor(f *Factory) doctorReport {
 		r.Hints = append(r.Hints, "could not check for an interrupted migration: "+Explain(err))
 	} else if m != nil {
 		r.Migration = m
-		r.Hints = append(r.Hints, fmt.Sprintf("credwiz doctor --fix removes what the interrupted migration left (or run credwiz migrate --to %s again)", m.To))
+		r.addFixHint(fmt.Sprintf("credwiz doctor --fix removes what the interrupted migration left (or run credwiz migrate --to %s again)", m.To), false)
 	}
 	if r.KeychainAnswer {
 		r.Hints = append(r.Hints, "a keychain answers now: credwiz migrate --to keychain moves the secrets there")
@@ -260,15 +276,15 @@ func fillHealth(r *doctorReport, h store.Health) {
 		r.Hints = append(r.Hints, fmt.Sprintf("%q has no secret in the store: run credwiz reauth %s to enter it again, or credwiz rm %s", n, n, n))
 	}
 	if len(h.Unfinished) > 0 && r.Store == string(store.KindVault) {
-		r.Hints = append(r.Hints, "the Vault index lags these credentials (a command killed after saving, or a change made with the vault CLI; list may show them as they were): credwiz doctor --fix brings it up to date")
+		r.addFixHint("the Vault index lags these credentials (a command killed after saving, or a change made with the vault CLI; list may show them as they were): credwiz doctor --fix brings it up to date", false)
 	} else if len(h.Unfinished) > 0 {
-		r.Hints = append(r.Hints, "an interrupted command left a credential's new secret in a staged item (it is in use and safe): credwiz doctor --fix moves it to its usual item")
+		r.addFixHint("an interrupted command left a credential's new secret in a staged item (it is in use and safe): credwiz doctor --fix moves it to its usual item", false)
 	}
 	if len(h.Orphans)+len(h.Temps) > 0 {
-		r.Hints = append(r.Hints, "items and files of this config dir that no credential refers to are left by interrupted commands: remove them with credwiz doctor --fix")
+		r.addFixHint("items and files of this config dir that no credential refers to are left by interrupted commands: remove them with credwiz doctor --fix", false)
 	}
 	if len(h.Foreign) > 0 {
-		r.Hints = append(r.Hints, "keychain items of another config dir (or without an owner) are kept: if no other config dir uses them, remove them with credwiz doctor --fix --include-unknown")
+		r.addFixHint("keychain items of another config dir (or without an owner) are kept: if no other config dir uses them, remove them with credwiz doctor --fix --include-unknown", true)
 	}
 	if !h.Listed {
 		r.Hints = append(r.Hints, "this secret store cannot list its items, so leftovers could not be looked for")
@@ -321,13 +337,11 @@ func repair(f *Factory, r *doctorReport, includeUnknown bool) {
 	}
 	r.Removed = append(r.Removed, h.Temps...)
 	r.Finished = append(r.Finished, h.Unfinished...)
-	kept := r.Hints[:0]
-	for _, hint := range r.Hints {
-		if !strings.Contains(hint, "doctor --fix") || (!includeUnknown && strings.Contains(hint, "--include-unknown")) {
-			kept = append(kept, hint)
+	for _, fh := range r.fixHints {
+		if !fh.unknown || includeUnknown {
+			r.Hints = slices.DeleteFunc(r.Hints, func(h string) bool { return h == fh.text })
 		}
 	}
-	r.Hints = kept
 }
 
 // printDoctor prints the report as labelled lines with ✓, ! and ✗. Paths,
@@ -463,7 +477,7 @@ func storeHints(f *Factory, err error) []string {
 		return nil
 	case errors.As(err, new(*store.CorruptError)), errors.Is(err, store.ErrUntrusted), errors.Is(err, store.ErrNewerVersion):
 		return nil // the error says what to do
-	case strings.Contains(err.Error(), "CREDWIZ_PASSPHRASE"):
+	case errors.Is(err, store.ErrNoPassphrase):
 		return []string{"the encrypted file store needs its passphrase: set CREDWIZ_PASSPHRASE, or run at a terminal to type it"}
 	}
 	var h []string

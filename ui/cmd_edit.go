@@ -13,8 +13,16 @@ import (
 	"github.com/credwiz/credwiz/store"
 )
 
+// editOptions are edit's flags.
+type editOptions struct {
+	name, description string
+	in                scriptedInput
+	noTest, force     bool
+	asJSON            bool
+}
+
 func newEditCmd(f *Factory) *cobra.Command {
-	o := &addOptions{}
+	o := &editOptions{}
 	cmd := &cobra.Command{
 		Use:   "edit NAME",
 		Short: "Edit a credential: rename, description, settings, secrets",
@@ -36,7 +44,7 @@ Scripted: credwiz edit NAME [--name NEW] [--description TEXT]
 			if err != nil {
 				return err
 			}
-			if f.CanPrompt() && !o.scripted(cmd) {
+			if f.CanPrompt() && !scripted(cmd) {
 				return editInteractive(cmd.Context(), f, cred, c)
 			}
 			return editScripted(cmd.Context(), f, cred, c, o, cmd.Flags().Changed("description"))
@@ -56,7 +64,7 @@ Scripted: credwiz edit NAME [--name NEW] [--description TEXT]
 
 // editScripted applies --name, --description, --field and stdin secrets
 // to a saved credential.
-func editScripted(ctx context.Context, f *Factory, cred store.Credential, c *connectors.Connector, o *addOptions, descGiven bool) error {
+func editScripted(ctx context.Context, f *Factory, cred store.Credential, c *connectors.Connector, o *editOptions, descGiven bool) error {
 	newName := cred.Name
 	if o.name != "" {
 		if err := validateName(o.name); err != nil {
@@ -110,7 +118,7 @@ func withChanges(f *Factory, cred store.Credential, c *connectors.Connector, giv
 // printWarnings prints c's warnings for v on stderr, one a line.
 func printWarnings(f *Factory, c *connectors.Connector, v connectors.Values) {
 	for _, w := range c.Warnings(v) {
-		fmt.Fprintf(f.IO.ErrOut, "warning: %s\n", w)
+		fmt.Fprintf(f.IO.ErrOut, "warning: %s\n", w.Text)
 	}
 }
 
@@ -146,7 +154,7 @@ func finishEdit(ctx context.Context, f *Factory, cred store.Credential, c *conne
 	}
 	var report *connectors.Report
 	if ed.settingsChanged() && fin.test {
-		rep, terr, res := liveTest(ctx, f, c, v)
+		rep, res, terr := liveTest(ctx, f, c, v)
 		if errors.Is(terr, context.Canceled) {
 			return ErrCancelled
 		}

@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -30,6 +29,9 @@ type testOutcome struct {
 
 	c   *connectors.Connector
 	rec *store.Record // what to record; nil when nothing was tested
+	// ownFix: Message says what to do itself (a foreign secret item),
+	// so NextStep is not printed after it.
+	ownFix bool
 }
 
 func newTestCmd(f *Factory) *cobra.Command {
@@ -187,11 +189,12 @@ func runTests(ctx context.Context, f *Factory, creds []store.Credential, paralle
 
 // testOne tests one saved credential; runTests records the result.
 func testOne(ctx context.Context, f *Factory, c *connectors.Connector, cred store.Credential) testOutcome {
-	start := time.Now()
+	start := f.Now()
 	o := testOutcome{Name: cred.Name, Connector: cred.Connector, c: c}
 	fail := func(class string, err error, next string) testOutcome {
 		o.Class, o.Message, o.NextStep = class, Explain(err), next
-		o.DurationMS = time.Since(start).Milliseconds()
+		o.ownFix = errors.Is(err, store.ErrForeignItem)
+		o.DurationMS = f.Now().Sub(start).Milliseconds()
 		return o
 	}
 	if c == nil {
@@ -201,11 +204,11 @@ func testOne(ctx context.Context, f *Factory, c *connectors.Connector, cred stor
 	if err != nil {
 		return fail("store", err, "run credwiz doctor")
 	}
-	rep, err, res := liveTest(ctx, f, c, c.Normalize(v))
+	rep, res, err := liveTest(ctx, f, c, c.Normalize(v))
 	if errors.Is(err, context.Canceled) {
 		return fail("cancelled", err, "")
 	}
-	o.DurationMS = time.Since(start).Milliseconds()
+	o.DurationMS = f.Now().Sub(start).Milliseconds()
 	o.Report = &rep
 	o.OK = err == nil
 	if err != nil {
@@ -214,7 +217,7 @@ func testOne(ctx context.Context, f *Factory, c *connectors.Connector, cred stor
 	}
 	o.rec = &store.Record{Name: cred.Name, Revision: cred.Revision, Result: &res}
 	if err == nil {
-		o.rec.Token = tokenFields(rep.Token)
+		o.rec.Token = tokenFields(c, rep.Token)
 	}
 	return o
 }
@@ -285,7 +288,7 @@ func printOutcome(f *Factory, o testOutcome) {
 	msg := o.NextStep
 	if o.Report == nil {
 		msg = o.Message
-		if o.NextStep != "" && !strings.Contains(msg, o.NextStep) {
+		if o.NextStep != "" && !o.ownFix {
 			msg += " (" + o.NextStep + ")"
 		}
 	}

@@ -12,17 +12,21 @@ import (
 	"github.com/credwiz/credwiz/store"
 )
 
+// reauthOptions are reauth's flags.
+type reauthOptions struct {
+	in            scriptedInput
+	force, asJSON bool
+}
+
 func newReauthCmd(f *Factory) *cobra.Command {
-	o := &addOptions{}
+	o := &reauthOptions{}
 	cmd := &cobra.Command{
 		Use:   "reauth NAME",
 		Short: "Re-authenticate a credential whose password expired or secret was rotated",
-		Long: `Re-authenticate a saved credential: enter its new secrets (Salesforce: the
-Consumer Secret, Username, Password and new Security Token), credwiz logs in
-and verifies permissions, and only then replaces the saved secrets. A failed
-or cancelled re-auth changes nothing. On success the cached token is dropped
-and the time is recorded, so credwiz list can count down to the next
-password expiry.
+		Long: wrapHelp("Re-authenticate a saved credential: enter its new secrets"+reauthFields(f.Connectors())+
+			", credwiz logs in and verifies permissions, and only then replaces the saved secrets. "+
+			"A failed or cancelled re-auth changes nothing. On success the cached token is dropped and the time is recorded, "+
+			"so credwiz list can count down to the next password expiry.") + `
 
 Scripted: credwiz reauth NAME --secrets-stdin [--field KEY=VALUE]... [--force]
 (or CREDWIZ_SECRET_<KEY>); --force saves despite a failed test.`,
@@ -37,7 +41,7 @@ Scripted: credwiz reauth NAME --secrets-stdin [--field KEY=VALUE]... [--force]
 			if err != nil {
 				return err
 			}
-			if f.CanPrompt() && !o.scripted(cmd) {
+			if f.CanPrompt() && !scripted(cmd) {
 				return reauthInteractive(cmd.Context(), f, cred, c)
 			}
 			return reauthScripted(cmd.Context(), f, cred, c, o)
@@ -69,7 +73,7 @@ func reauthKeys(c *connectors.Connector) []string {
 }
 
 // reauthScripted re-authenticates from --field, stdin and the environment.
-func reauthScripted(ctx context.Context, f *Factory, cred store.Credential, c *connectors.Connector, o *addOptions) error {
+func reauthScripted(ctx context.Context, f *Factory, cred store.Credential, c *connectors.Connector, o *reauthOptions) error {
 	given, err := o.in.gather(f, c)
 	if err != nil {
 		return err
@@ -87,7 +91,7 @@ func reauthScripted(ctx context.Context, f *Factory, cred store.Credential, c *c
 	if err != nil {
 		return err
 	}
-	rep, terr, res := liveTest(ctx, f, c, v)
+	rep, res, terr := liveTest(ctx, f, c, v)
 	if errors.Is(terr, context.Canceled) {
 		return ErrCancelled
 	}

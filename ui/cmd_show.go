@@ -27,13 +27,18 @@ func maskSecret(s string, m connectors.Mask) string {
 
 func newShowCmd(f *Factory) *cobra.Command {
 	var asJSON bool
+	var reveal string
 	cmd := &cobra.Command{
-		Use:   "show NAME",
+		Use:   "show NAME [--json | --reveal KEY]",
 		Short: "Show one credential, secrets masked",
 		Long: `Show one credential: its settings, when it was saved and tested, and when its
 password or token expires. Secrets are masked: passwords and client secrets
 completely, keys and tokens but for at most their last 4 characters. show reads the secret store once to check the secrets
-are there; if it cannot, it says so and shows the rest.`,
+are there; if it cannot, it says so and shows the rest.
+
+--reveal KEY prints one secret value instead, alone on stdout, e.g. for a
+tool that needs the secret itself; on a terminal only after a confirmation.
+  credwiz show prod-db --reveal client_secret | pbcopy`,
 		Args:              nameArg(f),
 		ValidArgsFunction: completeNames(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -41,9 +46,15 @@ are there; if it cannot, it says so and shows the rest.`,
 			if err != nil {
 				return err
 			}
+			if cmd.Flags().Changed("reveal") && asJSON {
+				return usagef("show takes --json or --reveal, not both")
+			}
 			cred, c, err := loadMeta(f, name)
 			if err != nil {
 				return err
+			}
+			if cmd.Flags().Changed("reveal") {
+				return revealSecret(f, c, cred, reveal)
 			}
 			masked, secErr := maskedSecrets(f, c, cred)
 			if secErr != nil {
@@ -68,6 +79,8 @@ are there; if it cannot, it says so and shows the rest.`,
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().StringVar(&reveal, "reveal", "", "print the value of the secret field KEY (asks first on a terminal)")
+	_ = cmd.RegisterFlagCompletionFunc("reveal", completeSecretKeys(f))
 	return cmd
 }
 

@@ -39,6 +39,10 @@ func TestCompletion(t *testing.T) {
 		{name: "names", args: []string{"show", "d-"}, want: []string{"d-one\tdrift"}},
 		{name: "connectors", args: []string{"add", "d"}, want: []string{"drift\tDrift"}},
 		{name: "stores", args: []string{"list", "--store", ""}, want: []string{"auto", "keychain", "file"}},
+		{name: "exec names", args: []string{"exec", "d-"}, want: []string{"d-one\tdrift"}},
+		{name: "exec command after --", args: []string{"exec", "d-one", "--", "d-"}, want: []string{":0"}, not: []string{"d-one"}},
+		{name: "env formats", args: []string{"env", "d-one", "--format", ""}, want: []string{"shell", "dotenv", "json"}},
+		{name: "reveal keys", args: []string{"show", "d-one", "--reveal", ""}, want: []string{"api_key"}, not: []string{"base_url"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

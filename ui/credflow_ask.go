@@ -70,8 +70,8 @@ func (fl *credFlow) nameStep() error {
 			{Kind: KindInput, Key: "description", Title: "Credential Description (optional)", Value: &fl.desc,
 				Help: "Recommended, not required: the credential's purpose, owner, data freshness.",
 				Validate: func(s string) error {
-					if err := checkDescription(strings.TrimSpace(s)); err != nil {
-						return errors.New(strings.TrimPrefix(err.Error(), "--description: "))
+					if p := descriptionProblem(strings.TrimSpace(s)); p != "" {
+						return errors.New(p)
 					}
 					return nil
 				}},

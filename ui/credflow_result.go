@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/credwiz/credwiz/connectors"
 	"github.com/credwiz/credwiz/store"
@@ -27,12 +26,12 @@ func (fl *credFlow) testStep() error {
 		return jump{fl.pageOf(key)}
 	}
 	for _, w := range fl.c.Warnings(v) {
-		ok, err := confirmID(f, "host", "Warning: "+w+". Continue?", false)
+		ok, err := confirmID(f, "host", "Warning: "+w.Text+". Continue?", false)
 		if err != nil {
 			return err
 		}
 		if !ok {
-			return jump{fl.pageOf(urlKeyIn(fl.c, w))}
+			return jump{fl.pageOf(w.Key)}
 		}
 	}
 	fl.printSummary(v)
@@ -44,7 +43,7 @@ func (fl *credFlow) testStep() error {
 		Title:       fmt.Sprintf("Testing the %s credential…", fl.c.Name),
 		Cancellable: true,
 		Fn: func(ctx context.Context) error {
-			rep, terr, res = liveTest(ctx, f, fl.c, v)
+			rep, res, terr = liveTest(ctx, f, fl.c, v)
 			return nil
 		},
 	})
@@ -62,21 +61,6 @@ func (fl *credFlow) testStep() error {
 		fmt.Fprintln(f.IO.ErrOut, l)
 	}
 	return nil
-}
-
-// urlKeyIn returns the key of the URL field a warning is about, or "".
-func urlKeyIn(c *connectors.Connector, warning string) string {
-	for _, fd := range c.Fields {
-		if fd.Domain != "" && strings.Contains(warning, fd.Title) {
-			return fd.Key
-		}
-	}
-	for _, fd := range c.Fields {
-		if fd.Domain != "" {
-			return fd.Key
-		}
-	}
-	return ""
 }
 
 // printSummary prints the connector, name and settings about to be tested,

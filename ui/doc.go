@@ -10,5 +10,8 @@
 // scripted Prompter. Commands ask through the Prompter: at a terminal one
 // bubbletea program per command (session) shows each Page as a huh form
 // and keeps every key in order (keyorder.go); add, edit and reauth walk
-// one step machine (credflow.go).
+// one step machine (credflow.go). exec runs a program with the
+// credentials' variables (connection.go, program*.go): in credwiz's place
+// when unmasked, else as a child whose output goes through the masker,
+// with the signals credwiz receives passed on (signals.go).
 package ui

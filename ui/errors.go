@@ -16,7 +16,12 @@ var ErrSilent = errors.New("failed")
 
 // UsageError is a problem with the command line or its input: a bad flag,
 // a missing or invalid field. The process exits 2.
-type UsageError struct{ Err error }
+type UsageError struct {
+	Err error
+	// NamesHelp is set when Err already says which --help to read; else
+	// the command's is named after it.
+	NamesHelp bool
+}
 
 // Error implements error.
 func (e *UsageError) Error() string { return e.Err.Error() }
@@ -29,13 +34,43 @@ func usagef(format string, a ...any) error {
 	return &UsageError{Err: fmt.Errorf(format, a...)}
 }
 
+// ExitStatus is an exit code other than credwiz's own: the program credwiz
+// exec ran ended with Code, or could not be run (127: not found, 126: not
+// executable, as shells say). Err, when set, is printed; the program's own
+// exit needs no message.
+type ExitStatus struct {
+	Code int
+	Err  error
+}
+
+// Error implements error.
+func (e *ExitStatus) Error() string {
+	if e.Err != nil {
+		return e.Err.Error()
+	}
+	return fmt.Sprintf("exit status %d", e.Code)
+}
+
+// Unwrap returns Err.
+func (e *ExitStatus) Unwrap() error { return e.Err }
+
+// usageHelpf returns a *UsageError with a formatted message that names
+// the --help to read.
+func usageHelpf(format string, a ...any) error {
+	return &UsageError{Err: fmt.Errorf(format, a...), NamesHelp: true}
+}
+
 // ExitCode maps an error returned by a command to the process exit code:
-// 0 success, 1 failure, 2 usage error, 130 cancelled.
+// 0 success, 1 failure, 2 usage error, 130 cancelled, or the exit code of
+// the program credwiz exec ran.
 func ExitCode(err error) int {
 	var ue *UsageError
+	var es *ExitStatus
 	switch {
 	case err == nil:
 		return 0
+	case errors.As(err, &es):
+		return es.Code
 	case errors.Is(err, ErrCancelled), errors.Is(err, context.Canceled):
 		return 130
 	case errors.As(err, &ue):

@@ -10,26 +10,22 @@ import (
 	"github.com/credwiz/credwiz/store"
 )
 
-// passwordExpiryField is the field a connector declares when its
-// password expires after a number of days (Salesforce: 90 by default);
-// credwiz counts from the credential's secrets_updated_at.
-const passwordExpiryField = "password_expires_days"
-
 // expiringSoon is how close a password expiry must be to be flagged.
 const expiringSoon = 14 * 24 * time.Hour
 
-// passwordExpiry returns when cred's password expires: ok is false when
-// its connector has no password expiry or the field does not apply, and
-// never is true when it is set to 0 (never expires).
+// passwordExpiry returns when cred's password expires, counted from its
+// secrets_updated_at by the field its connector names (PasswordExpiry): ok
+// is false when the connector has no password expiry or the field does not
+// apply, and never is true when it is set to 0 (never expires).
 func passwordExpiry(c *connectors.Connector, cred store.Credential) (at time.Time, never, ok bool) {
-	if c == nil {
+	if c == nil || c.PasswordExpiry == "" {
 		return time.Time{}, false, false
 	}
-	fd, has := c.Field(passwordExpiryField)
+	fd, has := c.Field(c.PasswordExpiry)
 	if !has || !fd.Applies(connectors.Values(cred.Fields)) || cred.SecretsUpdatedAt.IsZero() {
 		return time.Time{}, false, false
 	}
-	raw := cred.Fields[passwordExpiryField]
+	raw := cred.Fields[c.PasswordExpiry]
 	if raw == "" {
 		raw = fd.Default
 	}

@@ -24,8 +24,8 @@ func failure(c *connectors.Connector, name string, err error) string {
 	switch connectors.Class(err) {
 	case connectors.ErrRejected:
 		what = fmt.Sprintf("%s rejected the credentials (%s).", c.Name, detail)
-		switch _, hasPassword := c.Field(passwordExpiryField); {
-		case name != "" && hasPassword:
+		switch {
+		case name != "" && c.PasswordExpiry != "":
 			next = fmt.Sprintf("If the password expired or a secret was reset or rotated, run: credwiz reauth %s", name)
 		case name != "":
 			next = fmt.Sprintf("If the secret was revoked or rotated, run: credwiz reauth %s", name)
@@ -103,7 +103,7 @@ func ExplainFor(err error, path string) string {
 		return ""
 	case errors.As(err, &ue):
 		msg := err.Error()
-		if !strings.Contains(msg, "--help") {
+		if !ue.NamesHelp {
 			msg += " (see " + path + " --help)"
 		}
 		return msg
@@ -111,19 +111,12 @@ func ExplainFor(err error, path string) string {
 		// The store's error says why and what to do (store.Hinter).
 		return sentence(err.Error()) + " credwiz doctor checks it."
 	case errors.Is(err, store.ErrWrongPassphrase):
-		msg := err.Error()
-		if strings.Contains(msg, "CREDWIZ_PASSPHRASE") || strings.Contains(msg, "still locked") {
-			return sentence(msg)
-		}
-		return sentence(msg) + " Type it again, or set CREDWIZ_PASSPHRASE to the store's passphrase."
+		// Every such error says what to do: the store's, and the one of a
+		// passphrase read from stdin (passphraseFromStdin).
+		return sentence(err.Error())
 	}
 	return err.Error()
 }
-
-// toFileStore says how to move to the encrypted file: credentials already
-// saved move with migrate (credwiz refuses to switch the recorded store
-// under them); before the first save, --store file chooses it.
-const toFileStore = "credwiz migrate --to file (or, before the first save, --store file)"
 
 func upperFirst(s string) string {
 	if s == "" {

@@ -71,6 +71,8 @@ type Factory struct {
 	stErr     error
 
 	closers []func() // what closePrompter ends
+	sig     signalRouter
+	args    []string // the command line Main runs
 	// testNameWidth aligns the names in test's result lines.
 	testNameWidth int
 }

@@ -41,7 +41,7 @@ func newFileEnv(t *testing.T) *fileEnv {
 // run runs credwiz args at a terminal (stdin and stderr terminals) whose
 // questions the script answers, on the real file store.
 func (e *fileEnv) run(s Prompter, stdin string, tty bool, args ...string) (code int, out, errOut string) {
-	ios, o, eo := TestIO(stdin)
+	ios, o, eo := testIO(stdin)
 	ios.InTTY, ios.ErrTTY = tty, tty
 	f := e.factory(ios)
 	f.OpenStore = func(o store.Options) (*store.Store, error) { o.WorkFactor = 10; return store.Open(o) }
@@ -186,7 +186,7 @@ func TestFallbackNoticeOnce(t *testing.T) {
 		return st, err
 	}
 	run := func(name string) string {
-		ios, _, errOut := TestIO("api_key=k-0123456789abcdef\n")
+		ios, _, errOut := testIO("api_key=k-0123456789abcdef\n")
 		f := e.factory(ios)
 		f.OpenStore = open
 		if code := Main(context.Background(), f, []string{"add", "drift", "--name", name, "--field", "base_url=http://127.0.0.1:9", "--secrets-stdin", "--no-test"}); code != 0 {

@@ -67,7 +67,7 @@ func typed(s string) (msgs []tea.Msg) {
 
 func goldenFactory(t *testing.T, w int) *Factory {
 	e := newTestEnv(t)
-	io, _, _ := TestIO("")
+	io, _, _ := testIO("")
 	io.Width = func() int { return w }
 	f := e.factory(io)
 	f.Now = func() time.Time { return time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC) }
@@ -142,7 +142,7 @@ func TestGoldenFailureScreen(t *testing.T) {
 		c, _ := connectors.Lookup("salesforce")
 		v := em.Values()
 		v["password"] = "not-the-password"
-		_, err := c.Test(context.Background(), nil, v)
+		_, err := c.RunTest(context.Background(), nil, v)
 		if err == nil {
 			t.Fatal("the emulator accepted a wrong password")
 		}
@@ -216,7 +216,7 @@ func TestGoldenListTable(t *testing.T) {
 	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 	for _, w := range []int{80, 60} {
 		t.Run(fmt.Sprint(w), func(t *testing.T) {
-			io, out, _ := TestIO("")
+			io, out, _ := testIO("")
 			io.OutTTY = true
 			io.Width = func() int { return w }
 			creds := []store.Credential{

@@ -20,7 +20,7 @@ func TestFormEndedBySignalIsCancelled(t *testing.T) {
 	e := newTestEnv(t)
 	pr, pw := io.Pipe()
 	defer pw.Close()
-	ios, _, _ := TestIO("")
+	ios, _, _ := testIO("")
 	ios.In, ios.InTTY, ios.ErrTTY = pr, true, true
 	f := e.factory(ios)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -46,7 +46,7 @@ func TestFormEndedBySignalIsCancelled(t *testing.T) {
 
 func TestSecretsStdinAtATerminalIsRefused(t *testing.T) {
 	e := newTestEnv(t)
-	ios, _, errOut := TestIO("api_key=typed-on-screen\n")
+	ios, _, errOut := testIO("api_key=typed-on-screen\n")
 	ios.InTTY = true
 	root := NewRoot(e.factory(ios))
 	root.SetArgs([]string{"add", "drift", "--name", "x", "--secrets-stdin"})

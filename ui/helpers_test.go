@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"strings"
@@ -8,7 +9,6 @@ import (
 	"time"
 
 	"github.com/credwiz/credwiz/connectors"
-	"github.com/credwiz/credwiz/connectors/connectortest"
 	"github.com/credwiz/credwiz/store"
 )
 
@@ -72,7 +72,7 @@ type result struct {
 // main does.
 func (e *testEnv) run(stdin string, args ...string) result {
 	e.t.Helper()
-	io, out, errOut := TestIO(stdin)
+	io, out, errOut := testIO(stdin)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	code := Main(ctx, e.factory(io), args)
@@ -109,18 +109,6 @@ func (e *testEnv) snapshot() map[string]string {
 		}
 	}
 	return snap
-}
-
-// emulators starts one emulator per connector, closed with the test.
-func emulators(t *testing.T) map[string]connectortest.Emulator {
-	t.Helper()
-	m := map[string]connectortest.Emulator{}
-	for _, c := range connectors.All() {
-		em := connectortest.New(c.ID)
-		t.Cleanup(em.Close)
-		m[c.ID] = em
-	}
-	return m
 }
 
 // addArgs returns the scripted add command line and stdin for values v.
@@ -169,4 +157,11 @@ func (e *testEnv) secretValuesErr(account string) (map[string]string, error) {
 // transaction.
 func putCredential(ix *store.Index, c store.Credential) error {
 	return ix.Update(context.Background(), func(tx *store.Tx) error { tx.Put(c); return nil })
+}
+
+// testIO returns streams over buffers, none a terminal, and the buffers.
+func testIO(stdin string) (s *IOStreams, out, errOut *bytes.Buffer) {
+	out, errOut = &bytes.Buffer{}, &bytes.Buffer{}
+	return &IOStreams{In: bytes.NewBufferString(stdin), Out: out, ErrOut: errOut, NoColor: true,
+		Width: func() int { return 80 }}, out, errOut
 }

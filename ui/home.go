@@ -27,7 +27,7 @@ const homeListMax = 100
 // Quit (or Esc, or Ctrl-C); elsewhere, a usage error.
 func runHome(ctx context.Context, f *Factory) error {
 	if !f.CanPrompt() {
-		return usagef("credwiz with no command opens the home menu, which needs a terminal; run credwiz --help for the commands")
+		return usageHelpf("credwiz with no command opens the home menu, which needs a terminal; run credwiz --help for the commands")
 	}
 	for {
 		act, err := homeMenu(f)

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"bytes"
 	"io"
 	"os"
 	"strconv"
@@ -56,13 +55,6 @@ func SystemIO() *IOStreams {
 		return 0
 	}
 	return s
-}
-
-// TestIO returns streams over buffers, none a terminal, and the buffers.
-func TestIO(stdin string) (s *IOStreams, out, errOut *bytes.Buffer) {
-	out, errOut = &bytes.Buffer{}, &bytes.Buffer{}
-	return &IOStreams{In: bytes.NewBufferString(stdin), Out: out, ErrOut: errOut, NoColor: true,
-		Width: func() int { return 80 }}, out, errOut
 }
 
 // ColorOut reports whether Out may carry colour.

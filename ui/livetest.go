@@ -8,15 +8,12 @@ import (
 	"github.com/credwiz/credwiz/store"
 )
 
-// liveTest runs c's live test of v and returns its report, error and the
-// result to record.
-func liveTest(ctx context.Context, f *Factory, c *connectors.Connector, v connectors.Values) (connectors.Report, error, store.TestResult) {
-	rep, err := c.Test(ctx, f.HTTPClient(), v)
-	if rep.Connector == "" {
-		rep.Connector = c.ID
-	}
+// liveTest runs c's live test of v and returns its report, the result to
+// record, and the test's error.
+func liveTest(ctx context.Context, f *Factory, c *connectors.Connector, v connectors.Values) (connectors.Report, store.TestResult, error) {
+	rep, err := c.RunTest(ctx, f.HTTPClient(), v)
 	rep = printableReport(rep)
-	return rep, err, testResult(f.Now(), rep, err)
+	return rep, testResult(f.Now(), rep, err), err
 }
 
 // printableReport strips control characters from the vendor-supplied

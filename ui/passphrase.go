@@ -31,7 +31,7 @@ func (f *Factory) passphraseFunc() store.PassphraseFunc {
 // wrong one cannot be asked again.
 func (f *Factory) passphraseFromStdin(req store.PassphraseRequest) (string, error) {
 	if req.Retry != nil {
-		return "", fmt.Errorf("the passphrase read from stdin does not open %s: %w", req.Path, store.ErrWrongPassphrase)
+		return "", fmt.Errorf("the passphrase read from stdin does not open %s: %w. Type it again, or set CREDWIZ_PASSPHRASE to the store's passphrase", req.Path, store.ErrWrongPassphrase)
 	}
 	return f.stdinLine("the passphrase")
 }

@@ -97,9 +97,9 @@ func nameArg(f *Factory) cobra.PositionalArgs {
 		case len(args) == 0 && f.CanPrompt():
 			return nil
 		case len(args) == 0:
-			return usagef("%s needs the credential NAME (credwiz list shows them); see %s --help", cmd.CommandPath(), cmd.CommandPath())
+			return usageHelpf("%s needs the credential NAME (credwiz list shows them); see %s --help", cmd.CommandPath(), cmd.CommandPath())
 		}
-		return usagef("%s takes one credential NAME, not %d (%s); see %s --help", cmd.CommandPath(), len(args), strings.Join(args, " "), cmd.CommandPath())
+		return usageHelpf("%s takes one credential NAME, not %d (%s); see %s --help", cmd.CommandPath(), len(args), strings.Join(args, " "), cmd.CommandPath())
 	}
 }
 

@@ -22,7 +22,7 @@ func TestShowLabelsAligned(t *testing.T) {
 	if r := e.run(stdin, append(args, "--description", "aligned")...); r.code != 0 {
 		t.Fatal(r.err)
 	}
-	ios, out, _ := TestIO("")
+	ios, out, _ := testIO("")
 	ios.OutTTY, ios.NoColor = true, false
 	root := NewRoot(e.factory(ios))
 	root.SetArgs([]string{"show", "sf"})
@@ -81,7 +81,7 @@ func TestListNothingExpiring(t *testing.T) {
 	if err := putCredential(e.index(), store.Credential{Name: "x", Connector: "drift"}); err != nil {
 		t.Fatal(err)
 	}
-	ios, _, errOut := TestIO("")
+	ios, _, errOut := testIO("")
 	ios.OutTTY = true
 	root := NewRoot(e.factory(ios))
 	root.SetArgs([]string{"list", "--expiring-within", "14d"})

@@ -98,16 +98,6 @@ type Page struct {
 	EscHelp string
 }
 
-// question returns the page's question with key k.
-func (p *Page) question(k string) *Question {
-	for i := range p.Questions {
-		if p.Questions[i].Key == k {
-			return &p.Questions[i]
-		}
-	}
-	return nil
-}
-
 // prompter returns the Prompter of this process: the one a test set, the
 // plain prompts of accessible mode, or a terminal session that lives until
 // closePrompter.

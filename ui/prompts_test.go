@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -32,7 +31,7 @@ func TestPassphraseAskedTwiceForANewFile(t *testing.T) {
 			set: map[string]string{"passphrase": "open sesame", "passphrase_again": "open sesame"}},
 		answer{page: "name", err: ErrCancelled},
 	)
-	ios, _, errOut := TestIO("")
+	ios, _, errOut := testIO("")
 	ios.InTTY, ios.ErrTTY = true, true
 	f := e.factory(ios)
 	f.OpenStore = store.Open
@@ -45,26 +44,25 @@ func TestPassphraseAskedTwiceForANewFile(t *testing.T) {
 	}
 }
 
-// TestEscOnThePassphraseCancels: Esc on the passphrase is a cancel.
+// TestEscOnThePassphraseCancels: Esc on the passphrase page is a cancel;
+// an existing store's passphrase is asked once.
 func TestEscOnThePassphraseCancels(t *testing.T) {
 	e := newTestEnv(t)
-	ios, _, _ := TestIO("")
+	ios, _, _ := testIO("")
 	ios.InTTY, ios.ErrTTY = true, true
 	f := e.factory(ios)
 	f.OpenStore = store.Open
+	req := store.PassphraseRequest{Path: filepath.Join(e.dir, "identity.age"), Attempt: 1}
 	f.Prompter = newScript(t, answer{page: "passphrase", err: ErrBack})
-	if _, err := f.promptPassphrase(); !errors.Is(err, ErrCancelled) {
+	if _, err := f.askPassphrasePage(req); !errors.Is(err, ErrCancelled) {
 		t.Errorf("Esc on the passphrase: %v", err)
-	}
-	if err := os.WriteFile(filepath.Join(e.dir, store.AgeFileName), []byte("x"), 0o600); err != nil {
-		t.Fatal(err)
 	}
 	f.Prompter = newScript(t, answer{page: "passphrase", set: map[string]string{"passphrase": "p"}, check: func(t *testing.T, p *Page) {
 		if len(p.Questions) != 1 {
-			t.Errorf("an existing file's passphrase is asked %d times", len(p.Questions))
+			t.Errorf("an existing store's passphrase is asked %d times", len(p.Questions))
 		}
 	}})
-	if p, err := f.promptPassphrase(); err != nil || p != "p" {
+	if p, err := f.askPassphrasePage(req); err != nil || p != "p" {
 		t.Errorf("%q %v", p, err)
 	}
 }
@@ -76,7 +74,7 @@ func TestAccessibleMode(t *testing.T) {
 	if err := putCredential(e.index(), store.Credential{Name: "acc", Connector: "drift"}); err != nil {
 		t.Fatal(err)
 	}
-	ios, _, errOut := TestIO("")
+	ios, _, errOut := testIO("")
 	ios.In = &lineReader{lines: []string{"1\n", "y\n"}}
 	ios.InTTY, ios.ErrTTY = true, true
 	f := e.factory(ios)

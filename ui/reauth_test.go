@@ -251,7 +251,7 @@ func TestReauthCancelledFormChangesNothing(t *testing.T) {
 	sfSetup(t, e)
 	before := e.state(sfName)
 	pr, pw := io.Pipe()
-	ios, _, errOut := TestIO("")
+	ios, _, errOut := testIO("")
 	ios.In, ios.InTTY, ios.ErrTTY = pr, true, true
 	f := e.factory(ios)
 	root := NewRoot(f)

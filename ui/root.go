@@ -15,12 +15,9 @@ func NewRoot(f *Factory) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "credwiz",
 		Short: "Add, test and keep SaaS connector credentials in the OS keychain",
-		Long: `credwiz adds credentials for SaaS connectors (Demandbase, Salesforce, UpPromote,
-Clazar, Drift), tests them live against the vendor's API, keeps the secrets in
-the OS keychain (or an encrypted file), and re-authenticates them when a
-password expires.
-
-Run credwiz with no command for the home menu.`,
+		Long: wrapHelp("credwiz adds credentials for SaaS connectors ("+joinComma(connectorNames(f))+"), "+
+			"tests them live against the vendor's API, keeps the secrets in the OS keychain (or an encrypted file), "+
+			"and re-authenticates them when a password expires.") + "\n\nRun credwiz with no command for the home menu.",
 		Version:       f.Version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
@@ -33,9 +30,9 @@ Run credwiz with no command for the home menu.`,
 					}
 				}
 				if sug, ok := suggest(args[0], names); ok {
-					return usagef("unknown command %q; did you mean %s? (credwiz --help lists the commands)", args[0], sug)
+					return usageHelpf("unknown command %q; did you mean %s? (credwiz --help lists the commands)", args[0], sug)
 				}
-				return usagef("unknown command %q; run credwiz --help for the commands", args[0])
+				return usageHelpf("unknown command %q; run credwiz --help for the commands", args[0])
 			}
 			return nil
 		},
@@ -81,6 +78,8 @@ Run credwiz with no command for the home menu.`,
 		newEditCmd(f),
 		newRmCmd(f),
 		newTokenCmd(f),
+		newExecCmd(f),
+		newEnvCmd(f),
 		newConnectorsCmd(f),
 		newDoctorCmd(f),
 		newHistoryCmd(f),
@@ -138,7 +137,7 @@ func checkGlobals(f *Factory) error {
 // noArgs rejects positional arguments with a usage error.
 func noArgs(cmd *cobra.Command, args []string) error {
 	if len(args) > 0 {
-		return usagef("%s takes no arguments; see %s --help", cmd.CommandPath(), cmd.CommandPath())
+		return usageHelpf("%s takes no arguments; see %s --help", cmd.CommandPath(), cmd.CommandPath())
 	}
 	return nil
 }

@@ -182,7 +182,7 @@ func pageText(p *Page) string {
 // runScript runs credwiz args "at a terminal" whose questions s answers.
 func (e *testEnv) runScript(s *script, args ...string) result {
 	e.t.Helper()
-	ios, out, errOut := TestIO("")
+	ios, out, errOut := testIO("")
 	ios.InTTY, ios.ErrTTY = true, true
 	f := e.factory(ios)
 	f.Prompter = s
@@ -210,3 +210,13 @@ func shown(p *Page, k string) string {
 // flat collapses runs of white space (line breaks of wrapping included)
 // to one space, so that assertions do not depend on the width.
 func flat(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// question returns the page's question with key k.
+func (p *Page) question(k string) *Question {
+	for i := range p.Questions {
+		if p.Questions[i].Key == k {
+			return &p.Questions[i]
+		}
+	}
+	return nil
+}

@@ -15,7 +15,6 @@ const minFormHeight = 3
 
 var (
 	headerStyle = lipgloss.NewStyle().Bold(true)
-	noteStyle   = lipgloss.NewStyle()
 	dimStyle    = lipgloss.NewStyle().Foreground(lipgloss.Color("8"))
 	helpKey     = lipgloss.NewStyle().Foreground(lipgloss.Color("7"))
 	helpDesc    = lipgloss.NewStyle().Foreground(lipgloss.Color("8"))

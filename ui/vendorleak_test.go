@@ -46,7 +46,7 @@ func TestVendorEchoNeverShownOrStored(t *testing.T) {
 				a.Header.Set("Content-Type", "text/html")
 				a.Body = []byte("<html><body><h1>Forbidden</h1>" + enc(secret) + "</body></html>")
 			})
-			c := connectors.Drift()
+			c, _ := connectors.Lookup("drift")
 			args, stdin := addArgs(c, "echo", em.Values())
 			add := e.run(stdin, append(args, "--force")...)
 			if add.code != 0 {

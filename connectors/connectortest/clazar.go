@@ -31,6 +31,8 @@ type Clazar struct {
 	canList       bool
 }
 
+func init() { Register("clazar", func() Emulator { return NewClazar() }) }
+
 // NewClazar starts a Clazar emulator with three listings.
 func NewClazar() *Clazar {
 	e := &Clazar{
@@ -50,7 +52,7 @@ func NewClazar() *Clazar {
 		{path: "/authenticate/", fields: map[string]fieldKind{"token_type": shown, "expires_in": shown}},
 		{path: "/listings", others: shown},
 	}
-	e.start(mux, func(w http.ResponseWriter, status int) {
+	e.Start(mux, func(w http.ResponseWriter, status int) {
 		msg := map[int]string{429: "Request was throttled. Expected available in 1 second.", 500: "A server error occurred."}[status]
 		if msg == "" {
 			msg = http.StatusText(status)
@@ -135,7 +137,7 @@ func (e *Clazar) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	tok := e.book.issue(id, e.Now(), time.Duration(life)*time.Second)
-	e.countToken()
+	e.CountToken()
 	if omit {
 		writeJSON(w, http.StatusOK, fmt.Sprintf(`{"access_token":%s,"token_type":"bearer"}`, jsonString(tok)))
 		return
@@ -191,3 +193,6 @@ func (e *Clazar) list(w http.ResponseWriter, r *http.Request) {
 func clazarDetail(w http.ResponseWriter, status int, detail string) {
 	writeJSON(w, status, `{"detail":`+jsonString(detail)+`}`)
 }
+
+// SetSecrets implements Emulator.
+func (e *Clazar) SetSecrets(s map[string]string) { e.SetSecret(s["client_secret"]) }

@@ -29,6 +29,8 @@ type Demandbase struct {
 	lifetime     time.Duration
 }
 
+func init() { Register("demandbase", func() Emulator { return NewDemandbase() }) }
+
 // NewDemandbase starts a Demandbase emulator with one key set that holds
 // all three APIs.
 func NewDemandbase() *Demandbase {
@@ -53,7 +55,7 @@ func NewDemandbase() *Demandbase {
 		{path: "/auth/v1/token", fields: map[string]fieldKind{"tokenType": shown, "expiresIn": shown}},
 		{path: "/data/", others: shown}, {path: "/admin/", others: shown}, {path: "/reporting/", others: shown},
 	}
-	e.start(mux, func(w http.ResponseWriter, status int) {
+	e.Start(mux, func(w http.ResponseWriter, status int) {
 		msg := map[int]string{429: "Too many requests; slow down and retry later", 500: "Internal server error"}[status]
 		if msg == "" {
 			msg = http.StatusText(status)
@@ -137,7 +139,7 @@ func (e *Demandbase) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	tok := e.book.issue(req.ClientID, e.Now(), life)
-	e.countToken()
+	e.CountToken()
 	writeJSON(w, http.StatusOK, fmt.Sprintf(`{"accessToken":%s,"tokenType":"bearer","expiresIn":%d}`,
 		jsonString(tok), int(life/time.Second)))
 }
@@ -213,3 +215,6 @@ func dbError(w http.ResponseWriter, status int, code, message string) {
 	writeJSON(w, status, fmt.Sprintf(`{"errorCode":"%d-%s","errorMessage":%s,"diagnosticCode":%s}`,
 		status, code, jsonString(message), jsonString(randomToken("diag-"))))
 }
+
+// SetSecrets implements Emulator.
+func (e *Demandbase) SetSecrets(s map[string]string) { e.SetSecret(s["client_secret"]) }

@@ -33,6 +33,8 @@ type Drift struct {
 	rejectStatus int
 }
 
+func init() { Register("drift", func() Emulator { return NewDrift() }) }
+
 // NewDrift starts a Drift emulator for org 123456 with a token holding the
 // conversation_read, contact_read and user_read scopes.
 func NewDrift() *Drift {
@@ -51,7 +53,7 @@ func NewDrift() *Drift {
 		driftError(w, http.StatusNotFound, "not_found", "No route for "+r.Method+" "+r.URL.Path)
 	})
 	e.shapes = []answerShape{{path: "/app/token_info", fields: map[string]fieldKind{"authenticated_userid": shownNeeded}, others: shown}}
-	e.start(mux, func(w http.ResponseWriter, status int) {
+	e.Start(mux, func(w http.ResponseWriter, status int) {
 		typ := map[int]string{400: "validation_error", 403: "authentication_error", 404: "not_found", 429: "rate_limit"}[status]
 		if typ == "" {
 			typ = "internal_error"
@@ -144,3 +146,6 @@ func (e *Drift) tokenInfo(w http.ResponseWriter, r *http.Request) {
 func driftError(w http.ResponseWriter, status int, typ, msg string) {
 	writeJSON(w, status, fmt.Sprintf(`{"error":{"type":%s,"message":%s}}`, jsonString(typ), jsonString(msg)))
 }
+
+// SetSecrets implements Emulator.
+func (e *Drift) SetSecrets(s map[string]string) { e.SetToken(s["api_key"]) }

@@ -19,6 +19,10 @@ type Emulator interface {
 	URL() string
 	// Values returns field values that the emulator accepts.
 	Values() connectors.Values
+	// SetSecrets makes the emulator accept exactly the given secret values
+	// (every secret field of the connector, by key) from now on, as a
+	// rotation at the vendor would.
+	SetSecrets(s map[string]string)
 	// Faults returns the fault injector shared by all of its endpoints.
 	Faults() *Faults
 	// Requests returns "METHOD /path" of every request received, in order.
@@ -111,9 +115,10 @@ type Base struct {
 	rewrite  func(r *http.Request, a *Answer)
 }
 
-// start runs h behind the request log and fault injection. A fault's
-// status is written with the body that vendorError returns for it.
-func (b *Base) start(h http.Handler, vendorError func(w http.ResponseWriter, status int)) {
+// Start serves h behind the request log and fault injection. A fault's
+// status is written with the body that vendorError writes for it. An
+// emulator calls it once, from its constructor.
+func (b *Base) Start(h http.Handler, vendorError func(w http.ResponseWriter, status int)) {
 	b.faults = &Faults{done: make(chan struct{})}
 	if b.now == nil {
 		b.now = time.Now
@@ -187,8 +192,8 @@ func (b *Base) Now() time.Time {
 	return b.now()
 }
 
-// countToken records one successful token exchange.
-func (b *Base) countToken() { b.mu.Lock(); b.issued++; b.mu.Unlock() }
+// CountToken records one successful token exchange.
+func (b *Base) CountToken() { b.mu.Lock(); b.issued++; b.mu.Unlock() }
 
 // Close shuts the server down, releasing hung requests first.
 func (b *Base) Close() {

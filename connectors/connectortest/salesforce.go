@@ -106,6 +106,8 @@ var sfDefaultObjects = map[string]sfObject{
 	"Demandbase_Account__c":  {keyPrefix: "a0B", label: "Demandbase Account", plural: "Demandbase Accounts", custom: true},
 }
 
+func init() { Register("salesforce", func() Emulator { return NewSalesforce() }) }
+
 // NewSalesforce starts a Salesforce emulator with one active, API-enabled
 // integration user (see Values), a connected app, every object Demandbase
 // reads visible and readable, and 18 of 5000 daily API requests used.
@@ -136,7 +138,7 @@ func NewSalesforce() *Salesforce {
 		{path: "/services/data/v", fields: map[string]fieldKind{"name": kept, "queryable": kept, "retrieveable": kept}, others: shown},
 		{path: "/id/", fields: map[string]fieldKind{"username": shownNeeded, "organization_id": shownNeeded}, others: shown},
 	}
-	e.start(http.HandlerFunc(e.serve), sfVendorError)
+	e.Start(http.HandlerFunc(e.serve), sfVendorError)
 	return e
 }
 

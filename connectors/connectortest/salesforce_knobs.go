@@ -12,16 +12,6 @@ func (e *Salesforce) OrgID() string { return e.orgID }
 // Username returns the integration user's username.
 func (e *Salesforce) Username() string { e.mu.Lock(); defer e.mu.Unlock(); return e.username }
 
-// AddUser adds an active, API-enabled user with the given password and
-// security token.
-func (e *Salesforce) AddUser(username, password, securityToken string) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	id := "0055g00000" + strings.ToUpper(randomToken("")[:5]) + "AAV"
-	e.users[strings.ToLower(username)] = &sfUser{id: id, username: username, displayName: username,
-		password: password, securityToken: securityToken, apiEnabled: true}
-}
-
 // user returns the named user; it panics for an unknown one (a test bug).
 // Callers hold e.mu.
 func (e *Salesforce) user(username string) *sfUser {
@@ -203,4 +193,11 @@ func (e *Salesforce) sortedObjects() []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+// SetSecrets implements Emulator: the consumer secret, and the password and
+// security token of the integration user.
+func (e *Salesforce) SetSecrets(s map[string]string) {
+	e.SetConsumerSecret(s["consumer_secret"])
+	e.SetPassword(e.Username(), s["password"], s["security_token"])
 }

@@ -154,7 +154,7 @@ func (e *Salesforce) issue(w http.ResponseWriter, u *sfUser, restricted bool) {
 		"issued_at":    issuedAt,
 		"signature":    base64.StdEncoding.EncodeToString(mac.Sum(nil)),
 	})
-	e.countToken()
+	e.CountToken()
 	w.Header().Set("Cache-Control", "no-cache,must-revalidate,max-age=0,no-store,private")
 	sfWrite(w, http.StatusOK, "application/json;charset=UTF-8", string(body))
 }

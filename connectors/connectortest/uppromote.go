@@ -28,6 +28,8 @@ type UpPromote struct {
 	affiliates int
 }
 
+func init() { Register("uppromote", func() Emulator { return NewUpPromote() }) }
+
 // NewUpPromote starts an UpPromote emulator with five affiliates.
 func NewUpPromote() *UpPromote {
 	e := &UpPromote{
@@ -40,7 +42,7 @@ func NewUpPromote() *UpPromote {
 	mux.HandleFunc("/api/v2/affiliates", e.list("v2"))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { upMessage(w, http.StatusNotFound, "Not Found") })
 	e.shapes = []answerShape{{path: "/api/", others: shown}}
-	e.start(mux, func(w http.ResponseWriter, status int) {
+	e.Start(mux, func(w http.ResponseWriter, status int) {
 		msg := map[int]string{429: "Too Many Attempts.", 500: "Server Error"}[status]
 		if msg == "" {
 			msg = http.StatusText(status)
@@ -60,9 +62,6 @@ func (e *UpPromote) Values() connectors.Values {
 // SetKey makes key the only API key accepted from now on; "" revokes every
 // key, as deleting the token in UpPromote would.
 func (e *UpPromote) SetKey(key string) { e.mu.Lock(); e.key = key; e.mu.Unlock() }
-
-// SetAffiliates sets how many affiliates the store has.
-func (e *UpPromote) SetAffiliates(n int) { e.mu.Lock(); e.affiliates = n; e.mu.Unlock() }
 
 // UseRate consumes n requests of the current rate-limit window, as other
 // integrations of the same store would.
@@ -135,3 +134,6 @@ func (e *UpPromote) list(version string) http.HandlerFunc {
 func upMessage(w http.ResponseWriter, status int, msg string) {
 	writeJSON(w, status, `{"message":`+jsonString(msg)+`}`)
 }
+
+// SetSecrets implements Emulator.
+func (e *UpPromote) SetSecrets(s map[string]string) { e.SetKey(s["token"]) }

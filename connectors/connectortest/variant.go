@@ -162,6 +162,14 @@ func varyValue(v Variant, shape *answerShape, x any) any {
 	return x
 }
 
+// variantNumbers are the numbers the numeric variants send.
+var variantNumbers = map[Variant]json.Number{
+	VariantHuge:      "1e308",
+	VariantHugeInt:   "9e18",
+	VariantFarFuture: "253402300800000",
+	VariantNegative:  "-1",
+}
+
 // varyScalar returns the variant of a scalar JSON value, and false when
 // the field is to be left out.
 func varyScalar(v Variant, val any) (any, bool) {
@@ -182,21 +190,9 @@ func varyScalar(v Variant, val any) (any, bool) {
 		return nil, true
 	case VariantMissing:
 		return nil, false
-	case VariantHuge:
+	case VariantHuge, VariantHugeInt, VariantFarFuture, VariantNegative:
 		if isNum {
-			return json.Number("1e308"), true
-		}
-	case VariantHugeInt:
-		if isNum {
-			return json.Number("9e18"), true
-		}
-	case VariantFarFuture:
-		if isNum {
-			return json.Number("253402300800000"), true
-		}
-	case VariantNegative:
-		if isNum {
-			return json.Number("-1"), true
+			return variantNumbers[v], true
 		}
 	case VariantOddText:
 		if isStr {

@@ -1,3 +1,5 @@
+//go:build unix
+
 package faulttest
 
 import (
@@ -12,7 +14,7 @@ import (
 )
 
 // hangBound is the longest a command may take when the keychain hangs:
-// every keychain call has a 3 s timeout (SPEC.md), so a command that needs
+// every keychain call has a 3 s timeout, so a command that needs
 // one secret fails in 3 s plus the process's own work. The margin is for a
 // loaded machine; this is a timeout bound, not a performance target.
 const hangBound = 4500 * time.Millisecond

@@ -1,3 +1,5 @@
+//go:build unix
+
 package faulttest
 
 import (
@@ -345,14 +347,6 @@ type record struct {
 	mu      sync.Mutex
 	secrets map[string]bool
 	runs    []result
-}
-
-// in returns a view of the sandbox reporting to t (a subtest, or a test
-// goroutine's own t) and sharing its files, store and record.
-func (s *sandbox) in(t *testing.T) *sandbox {
-	c := *s
-	c.t = t
-	return &c
 }
 
 // newSandbox returns a sandbox whose store is kind ("keychain" or "file")
@@ -988,10 +982,4 @@ func stdinOf(kv ...string) string {
 		b.WriteString(kv[i] + "=" + kv[i+1] + "\n")
 	}
 	return b.String()
-}
-
-// oneLine reports whether s is exactly one non-empty line.
-func oneLine(s string) bool {
-	s = strings.TrimRight(s, "\n")
-	return s != "" && !strings.Contains(s, "\n")
 }

@@ -28,10 +28,10 @@ var benchSizes = []int{10, 100, 1000, 2000}
 
 // benchRow is one size's figures.
 type benchRow struct {
-	n             int
-	cpuPerCred    time.Duration
-	wall, floor   time.Duration
-	runs, records int
+	n           int
+	cpuPerCred  time.Duration
+	wall, floor time.Duration
+	runs        int
 }
 
 // BenchmarkTestAll is credwiz test --all --parallel 16 over N Drift

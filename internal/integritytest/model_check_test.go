@@ -31,8 +31,8 @@ func finalView(desc, marker string, tested bool, secret, tok string) hOutput {
 var ok = hOutput{OK: true}
 
 // TestModelCatches checks that the model accepts the right histories and
-// refuses the wrong ones the issue describes, so that the history
-// checker can fail.
+// refuses the wrong ones an unsafe write protocol produces, so that the
+// history checker can fail.
 func TestModelCatches(t *testing.T) {
 	t.Parallel()
 	add := hInput{Op: "add", Name: "h1", Desc: "A", Marker: "m1"}

@@ -4,9 +4,6 @@ package integritytest
 
 import (
 	"encoding/json"
-	"maps"
-	"slices"
-	"strings"
 	"testing"
 
 	"github.com/credwiz/credwiz/internal/testenv"
@@ -15,7 +12,7 @@ import (
 // The reproductions read credwiz only as a user can (list --json, show
 // --json, secret-tool, test, token), never its files, so that they run
 // unchanged against an older credwiz (CREDWIZ_TEST_BINARY) and fail there
-// for the reason the issue gives, not for a file format.
+// for the reason each reproduction names, not for a file format.
 
 // listed is the part of list --json and show --json the tests read.
 type listed struct {
@@ -104,13 +101,4 @@ func hasItems(t testing.TB, sb *testenv.Sandbox, name string) []string {
 		}
 	}
 	return out
-}
-
-// stdinLines renders a secret map as --secrets-stdin input.
-func stdinLines(m map[string]string) string {
-	var b strings.Builder
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		b.WriteString(k + "=" + m[k] + "\n")
-	}
-	return b.String()
 }

@@ -21,7 +21,7 @@ import (
 	"github.com/credwiz/credwiz/internal/testenv"
 )
 
-// Each reproduction of the issue that made credwiz adopt its write
+// Each reproduction of a failure that made credwiz adopt its write
 // protocol, as a test. They read credwiz only as a user can (see
 // public_test.go).
 

@@ -171,14 +171,3 @@ func ReadOnlyRules(folder string) string {
 path "secret/metadata/` + folder + `/*" { capabilities = ["read", "list"] }
 path "secret/metadata/` + folder + `/" { capabilities = ["list"] }`
 }
-
-// WriterRules lets a token do what credwiz's writes need in folder of the
-// "secret" mount: read, create, update, delete, destroy, and set a key's
-// custom metadata.
-func WriterRules(folder string) string {
-	return `path "secret/data/` + folder + `/*" { capabilities = ["create", "read", "update", "delete"] }
-path "secret/delete/` + folder + `/*" { capabilities = ["update"] }
-path "secret/destroy/` + folder + `/*" { capabilities = ["update"] }
-path "secret/metadata/` + folder + `/*" { capabilities = ["read", "list", "patch"] }
-path "secret/metadata/` + folder + `/" { capabilities = ["list"] }`
-}

@@ -48,7 +48,7 @@ func (c *Client) classify(ctx context.Context, o op, err error) *Error {
 		e.Hint = "check VAULT_ADDR for typos, and this machine's DNS"
 	case errors.As(err, &unknownCA), errors.As(err, &hostErr), errors.As(err, &invalidErr),
 		errors.As(err, &verifyErr), errors.As(err, &recordErr), errors.As(err, &alertErr),
-		strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
+		errors.Is(err, http.ErrSchemeMismatch):
 		e.Detail = "the TLS handshake with Vault at " + c.addr + " failed (" + c.safe(o, err.Error()) + ")"
 		e.Hint = "set VAULT_CACERT to the file of the CA that signed the server's certificate, or check VAULT_ADDR's host name and scheme"
 	case errors.Is(err, errTooLarge):

@@ -279,3 +279,20 @@ func TestBadMountOrPath(t *testing.T) {
 		t.Fatalf("slashes trimmed: %v, %v", c, err)
 	}
 }
+
+// TestPlainHTTPServer: an https:// VAULT_ADDR at a server that answers in
+// plain HTTP is a TLS failure, said as such.
+func TestPlainHTTPServer(t *testing.T) {
+	clearVaultEnv(t)
+	srv := httptest.NewServer(kvV2Emulator(nil))
+	t.Cleanup(srv.Close)
+	t.Setenv("VAULT_ADDR", strings.Replace(srv.URL, "http://", "https://", 1))
+	c, err := New(ctxT(t), Config{Token: fakeToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.CheckMount(ctxT(t))
+	if e := wantKind(t, err, KindUnreachable); !strings.Contains(e.Detail, "TLS") || !strings.Contains(e.Hint, "VAULT_CACERT") {
+		t.Fatalf("plain HTTP server: %v", e)
+	}
+}

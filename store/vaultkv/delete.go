@@ -75,37 +75,25 @@ func (c *Client) Destroy(ctx context.Context, key string) error {
 // One request (after the mount check); needs "update" on
 // <mount>/destroy/<path>/<key>.
 func (c *Client) DestroyVersions(ctx context.Context, key string, versions []int) error {
-	if err := validKey(key); err != nil {
-		return err
-	}
-	for _, v := range versions {
-		if v < 1 {
-			return &Error{Kind: KindInvalid, Op: "destroy", Detail: fmt.Sprintf("version %d is not a version number", v)}
-		}
-	}
-	if len(versions) == 0 {
-		return nil
-	}
-	if e := c.ensureMount(ctx); e != nil {
-		return e
-	}
-	o := op{name: "destroy", path: c.destroyPath(key), capability: "update"}
-	if _, _, e := c.send(ctx, o, http.MethodPut, nil, map[string]any{"versions": versions}); e != nil {
-		return e
-	}
-	return nil
+	return c.putVersions(ctx, "destroy", c.destroyPath, key, versions)
 }
 
 // DeleteVersions soft-deletes the given versions of key (an admin can
 // undelete them); versions that do not exist are ignored. One request
 // (after the mount check); needs "update" on <mount>/delete/<path>/<key>.
 func (c *Client) DeleteVersions(ctx context.Context, key string, versions []int) error {
+	return c.putVersions(ctx, "delete", c.deletePath, key, versions)
+}
+
+// putVersions sends {"versions": versions} to path(key), as operation
+// name: the request of DestroyVersions and DeleteVersions.
+func (c *Client) putVersions(ctx context.Context, name string, path func(string) string, key string, versions []int) error {
 	if err := validKey(key); err != nil {
 		return err
 	}
 	for _, v := range versions {
 		if v < 1 {
-			return &Error{Kind: KindInvalid, Op: "delete", Detail: fmt.Sprintf("version %d is not a version number", v)}
+			return &Error{Kind: KindInvalid, Op: name, Detail: fmt.Sprintf("version %d is not a version number", v)}
 		}
 	}
 	if len(versions) == 0 {
@@ -114,7 +102,7 @@ func (c *Client) DeleteVersions(ctx context.Context, key string, versions []int)
 	if e := c.ensureMount(ctx); e != nil {
 		return e
 	}
-	o := op{name: "delete", path: c.deletePath(key), capability: "update"}
+	o := op{name: name, path: path(key), capability: "update"}
 	if _, _, e := c.send(ctx, o, http.MethodPut, nil, map[string]any{"versions": versions}); e != nil {
 		return e
 	}

@@ -12,14 +12,11 @@ import (
 // Thin names for the shared helpers of internal/vaulttest.
 var (
 	requireVault    = vaulttest.Require
-	requireVaultBin = vaulttest.RequireBin
 	rootAPI         = vaulttest.API
 	admin           = vaulttest.Admin
 	randomHex       = vaulttest.RandomHex
 	testFolder      = vaulttest.Folder
-	destroyFolder   = vaulttest.DestroyFolder
 	tokenWithPolicy = vaulttest.TokenWithPolicy
-	healthOf        = vaulttest.HealthOf
 	readOnlyRules   = vaulttest.ReadOnlyRules
 )
 

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -105,7 +106,7 @@ func TestClassifyTransportErrors(t *testing.T) {
 		{"dns", context.Background(), wrap(&net.OpError{Op: "dial", Err: &net.DNSError{Err: "no such host", Name: "vault.example.com", IsNotFound: true}}), KindUnreachable, "cannot resolve"},
 		{"unknown CA", context.Background(), wrap(&tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{}}), KindUnreachable, "TLS"},
 		{"host name", context.Background(), wrap(x509.HostnameError{Certificate: &x509.Certificate{}, Host: "vault"}), KindUnreachable, "TLS"},
-		{"plain http server", context.Background(), wrap(errors.New("http: server gave HTTP response to HTTPS client")), KindUnreachable, "TLS"},
+		{"plain http server", context.Background(), wrap(http.ErrSchemeMismatch), KindUnreachable, "TLS"},
 		{"deadline", context.Background(), wrap(context.DeadlineExceeded), KindUnreachable, "did not answer within"},
 		{"canceled", canceled, wrap(context.Canceled), KindCanceled, "canceled"},
 		{"other", context.Background(), wrap(errors.New("EOF")), KindUnreachable, "cannot reach"},

@@ -21,15 +21,9 @@ type KeyMeta struct {
 // KindNotFound error. One request (after the mount check); needs "read" on
 // <mount>/metadata/<path>/<key>.
 func (c *Client) Meta(ctx context.Context, key string) (*KeyMeta, error) {
-	if err := validKey(key); err != nil {
+	md, err := c.keyMeta(ctx, key)
+	if err != nil {
 		return nil, err
-	}
-	if e := c.ensureMount(ctx); e != nil {
-		return nil, e
-	}
-	md, e := c.metadata(ctx, key)
-	if e != nil {
-		return nil, e
 	}
 	return &KeyMeta{CurrentVersion: md.current, Versions: slices.Sorted(maps.Keys(md.versions)), CustomMetadata: md.custom}, nil
 }

@@ -56,6 +56,21 @@ type keyMetadata struct {
 	versions map[int]versionMeta
 }
 
+// keyMeta checks key and the mount, then reads key's metadata.
+func (c *Client) keyMeta(ctx context.Context, key string) (*keyMetadata, error) {
+	if err := validKey(key); err != nil {
+		return nil, err
+	}
+	if e := c.ensureMount(ctx); e != nil {
+		return nil, e
+	}
+	md, e := c.metadata(ctx, key)
+	if e != nil {
+		return nil, e
+	}
+	return md, nil
+}
+
 // metadata reads key's metadata: one request, "read" on
 // <mount>/metadata/<path>/<key>.
 func (c *Client) metadata(ctx context.Context, key string) (*keyMetadata, *Error) {
@@ -89,15 +104,9 @@ func (c *Client) metadata(ctx context.Context, key string) (*keyMetadata, *Error
 // <mount>/data/<path>/<key>), since only a version's own data says who
 // wrote it (see Write). A key that does not exist is a KindNotFound error.
 func (c *Client) Versions(ctx context.Context, key string) (*History, error) {
-	if err := validKey(key); err != nil {
+	md, err := c.keyMeta(ctx, key)
+	if err != nil {
 		return nil, err
-	}
-	if e := c.ensureMount(ctx); e != nil {
-		return nil, e
-	}
-	md, e := c.metadata(ctx, key)
-	if e != nil {
-		return nil, e
 	}
 	h := &History{CurrentVersion: md.current, CustomMetadata: md.custom}
 	nums := slices.Sorted(maps.Keys(md.versions))

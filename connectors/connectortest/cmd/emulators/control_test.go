@@ -28,7 +28,7 @@ func setup(t *testing.T) (*controller, *bytes.Buffer) {
 func test(t *testing.T, c *controller, id string, v connectors.Values) error {
 	t.Helper()
 	con, _ := connectors.Lookup(id)
-	_, err := con.Test(context.Background(), nil, v)
+	_, err := con.RunTest(context.Background(), nil, v)
 	return err
 }
 

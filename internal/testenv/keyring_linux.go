@@ -5,7 +5,6 @@ package testenv
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -36,14 +35,11 @@ type Keyring struct {
 // keyringPrograms are what scripts/secret-service.sh needs.
 var keyringPrograms = []string{"bash", "dbus-daemon", "dbus-send", "gnome-keyring-daemon", "secret-tool"}
 
-// keyringFix says how to get a Secret Service for the tests.
-const keyringFix = "install gnome-keyring, dbus-daemon, dbus-bin and libsecret-tools (bash scripts/test.sh does, as root)"
-
 // StartKeyring starts a private Secret Service for t, stopped when t
 // ends. Where none can be started it skips t loudly (Require).
 func StartKeyring(t testing.TB) *Keyring {
 	t.Helper()
-	k, err := startKeyring()
+	k, err := NewKeyring()
 	if err != nil {
 		Require(t, "KEYCHAIN", err, keyringFix)
 	}
@@ -71,7 +67,7 @@ var (
 func SharedKeyring(t testing.TB) *Keyring {
 	t.Helper()
 	sharedOnce.Do(func() {
-		shared, sharedErr = startKeyring()
+		shared, sharedErr = NewKeyring()
 		if sharedErr == nil {
 			atExit(shared.Stop)
 		}
@@ -82,10 +78,12 @@ func SharedKeyring(t testing.TB) *Keyring {
 	return shared
 }
 
-// startKeyring runs scripts/secret-service.sh's start_secret_service
-// with its keyring files on a RAM file system when there is one (a
-// keychain write then costs no disk sync).
-func startKeyring() (*Keyring, error) {
+// NewKeyring starts a private Secret Service that the caller stops (for
+// a TestMain, or a test that manages it itself): it runs
+// scripts/secret-service.sh's start_secret_service with its keyring files
+// on a RAM file system when there is one (a keychain write then costs no
+// disk sync).
+func NewKeyring() (*Keyring, error) {
 	for _, p := range keyringPrograms {
 		if _, err := exec.LookPath(p); err != nil {
 			return nil, fmt.Errorf("%s is not installed", p)
@@ -149,23 +147,13 @@ func (k *Keyring) Stop() {
 
 // Lookup returns what `secret-tool lookup service SERVICE username
 // ACCOUNT` prints on this keyring, as a person checking credwiz's items
-// would run it, and whether it found an item.
+// would run it, and whether it found an item. A failing secret-tool is
+// an error of t.
 func (k *Keyring) Lookup(t testing.TB, service, account string) (string, bool) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "secret-tool", "lookup", "service", service, "username", account)
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "DBUS_SESSION_BUS_ADDRESS=" + k.Addr}
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	var ee *exec.ExitError
-	if errors.As(err, &ee) && ee.ExitCode() == 1 && strings.TrimSpace(errOut.String()) == "" {
-		return "", false
-	}
+	v, ok, err := LookupItem(k.Addr, service, account)
 	if err != nil {
-		t.Errorf("secret-tool lookup service %s username %s: %v: %s", service, account, err, errOut.String())
-		return "", false
+		t.Error(err)
 	}
-	return out.String(), true
+	return v, ok
 }

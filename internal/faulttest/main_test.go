@@ -24,12 +24,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/credwiz/credwiz/internal/testenv"
 	"github.com/credwiz/credwiz/store"
 )
 
-// credwizBin is the binary under test and repoRoot the module's root, set
-// by TestMain.
-var credwizBin, repoRoot string
+// credwizBin is the binary under test (with the test hooks), set by
+// TestMain.
+var credwizBin string
 
 // runTimeout bounds every run of the binary: a hang is a failure, not a
 // stuck test.
@@ -47,32 +48,15 @@ func testMain(m *testing.M) int {
 	if !explicit {
 		_ = flag.Set("test.parallel", "8")
 	}
-	root, err := filepath.Abs(filepath.Join("..", ".."))
+	bin, err := testenv.BuildBinary(testenv.HookTag)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "faulttest:", err)
 		return 1
 	}
-	repoRoot = root
-	dir, err := os.MkdirTemp("", "credwiz-faulttest-bin-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "faulttest:", err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	credwizBin = filepath.Join(dir, "credwiz")
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	build := exec.CommandContext(ctx, "go", "build", "-tags", "credwiz_testhooks", "-o", credwizBin, "github.com/credwiz/credwiz")
-	build.Dir = repoRoot
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintf(os.Stderr, "faulttest: go build -o %s github.com/credwiz/credwiz failed: %v\n", credwizBin, err)
-		return 1
-	}
+	credwizBin = bin
 	stop := argvSampler.start()
-	code := m.Run()
-	stop()
-	return code
+	defer stop()
+	return testenv.Main(m)
 }
 
 // randomHex returns n random bytes in hex.
@@ -85,103 +69,26 @@ func randomHex(n int) string {
 // ---------------------------------------------------------------------
 // A Secret Service of the test's own
 
-// requireKeychainEnv reports CREDWIZ_REQUIRE_KEYCHAIN=1: keychain tests
-// must run, not skip.
-func requireKeychainEnv() bool { return os.Getenv("CREDWIZ_REQUIRE_KEYCHAIN") == "1" }
-
-var loudSkip sync.Once
-
-// noKeychain skips t loudly, or fails it under CREDWIZ_REQUIRE_KEYCHAIN=1.
-func noKeychain(t testing.TB, why string) {
-	t.Helper()
-	if requireKeychainEnv() {
-		t.Fatalf("CREDWIZ_REQUIRE_KEYCHAIN=1 but no Secret Service could be started: %s; run: source scripts/secret-service.sh && start_secret_service (or bash scripts/test.sh)", why)
-	}
-	loudSkip.Do(func() {
-		fmt.Fprintf(os.Stderr, "\n*** faulttest: KEYCHAIN TESTS SKIPPED: %s; install gnome-keyring, dbus-daemon, dbus-bin and libsecret-tools (bash scripts/test.sh does) ***\n\n", why)
-	})
-	t.Skipf("KEYCHAIN TESTS SKIPPED: %s", why)
-}
-
-// startSecretService starts gnome-keyring on a private D-Bus bus with
-// scripts/secret-service.sh, stopped when t ends, and returns the bus
-// address. Each caller gets its own: credwiz's keychain items are global to
-// a bus (service "credwiz", account = name), so doctor --fix in one test
-// would remove the items of every other test sharing the bus.
+// startSecretService starts a private Secret Service (testenv.StartKeyring),
+// stopped when t ends, and returns its bus address. Each caller gets its
+// own: credwiz's keychain items are global to a bus (service "credwiz",
+// account = name), so doctor --fix in one test would remove the items of
+// every other test sharing the bus. Without one, t skips loudly, or fails
+// under CREDWIZ_REQUIRE_KEYCHAIN=1.
 func startSecretService(t testing.TB) string {
 	t.Helper()
-	if runtime.GOOS != "linux" {
-		noKeychain(t, "the private Secret Service needs Linux (gnome-keyring on D-Bus)")
-	}
-	for _, p := range []string{"bash", "dbus-daemon", "dbus-send", "gnome-keyring-daemon", "secret-tool"} {
-		if _, err := exec.LookPath(p); err != nil {
-			noKeychain(t, p+" is not installed")
-		}
-	}
-	tmp, err := os.MkdirTemp("", "credwiz-ss-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := filepath.Join(tmp, "out")
-	logPath := filepath.Join(tmp, "log")
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer logFile.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "bash", "-c",
-		`source "$1" && start_secret_service && printf '%s\n%s\n%s\n' "$DBUS_SESSION_BUS_ADDRESS" "$DBUS_PID" "$KR_HOME" > "$2"`,
-		"bash", filepath.Join(repoRoot, "scripts", "secret-service.sh"), out)
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + tmp, "TMPDIR=" + tmp}
-	// A file, not a pipe: the daemons inherit it and outlive bash.
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	runErr := cmd.Run()
-	raw, _ := os.ReadFile(out)
-	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
-	if runErr != nil || len(lines) != 3 {
-		msg, _ := os.ReadFile(logPath)
-		_ = os.RemoveAll(tmp)
-		noKeychain(t, fmt.Sprintf("scripts/secret-service.sh failed (%v): %s", runErr, strings.TrimSpace(string(msg))))
-	}
-	addr := lines[0]
-	pid, _ := strconv.Atoi(lines[1])
-	t.Cleanup(func() {
-		if t.Failed() {
-			if b, _ := os.ReadFile(logPath); len(b) > 0 {
-				t.Logf("the Secret Service's log (%s):\n%s", addr, clip(string(b)))
-			}
-		}
-		if pid > 0 {
-			_ = syscall.Kill(pid, syscall.SIGTERM) // gnome-keyring exits with its bus
-			for i := 0; i < 50 && syscall.Kill(pid, 0) == nil; i++ {
-				time.Sleep(10 * time.Millisecond)
-			}
-		}
-		_ = os.RemoveAll(tmp)
-	})
-	return addr
+	return testenv.StartKeyring(t).Addr
 }
 
 // keychainItem returns the value of the keychain item (service, name) on
 // bus, read with secret-tool (not credwiz), and whether it exists.
 func keychainItem(t testing.TB, bus, service, name string) (string, bool) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "secret-tool", "lookup", "service", service, "username", name)
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "DBUS_SESSION_BUS_ADDRESS=" + bus}
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	if ee, ok := errors.AsType[*exec.ExitError](err); ok && ee.ExitCode() == 1 && errOut.Len() == 0 {
-		return "", false
-	}
+	v, ok, err := testenv.LookupItem(bus, service, name)
 	if err != nil {
-		t.Fatalf("secret-tool lookup service %s username %s: %v: %s", service, name, err, errOut.String())
+		t.Fatal(err)
 	}
-	return out.String(), true
+	return v, ok
 }
 
 // keychainSecret returns the secret map credwiz keeps for name on bus, or

@@ -29,16 +29,15 @@ import (
 	"runtime"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 	"unicode"
 
 	"github.com/credwiz/credwiz/connectors"
 	"github.com/credwiz/credwiz/connectors/connectortest"
+	"github.com/credwiz/credwiz/internal/testenv"
 	"github.com/credwiz/credwiz/store"
 )
 
@@ -55,93 +54,41 @@ var runID = randomHex(3)
 func TestMain(m *testing.M) { os.Exit(e2eMain(m)) }
 
 func e2eMain(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "credwiz-e2e-")
+	var err error
+	if p := os.Getenv("CREDWIZ_E2E_BINARY"); p != "" {
+		credwizBin, err = filepath.Abs(p)
+	} else {
+		credwizBin, err = testenv.BuildBinary()
+	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "e2e: %v\n", err)
 		return 1
 	}
-	defer os.RemoveAll(dir)
-	if p := os.Getenv("CREDWIZ_E2E_BINARY"); p != "" {
-		if credwizBin, err = filepath.Abs(p); err != nil {
-			fmt.Fprintf(os.Stderr, "e2e: CREDWIZ_E2E_BINARY: %v\n", err)
-			return 1
-		}
-	} else {
-		credwizBin = filepath.Join(dir, "credwiz")
-		if runtime.GOOS == "windows" {
-			credwizBin += ".exe"
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-		defer cancel()
-		build := exec.CommandContext(ctx, "go", "build", "-o", credwizBin, ".")
-		build.Stdout, build.Stderr = os.Stderr, os.Stderr
-		if err := build.Run(); err != nil {
-			fmt.Fprintf(os.Stderr, "e2e: go build -o %s . failed: %v\n", credwizBin, err)
-			return 1
-		}
+	if k := startOwnSecretService(); k != nil {
+		defer k.Stop()
 	}
-	if err := buildExecChild(context.Background(), dir); err != nil {
-		fmt.Fprintf(os.Stderr, "e2e: go build ./testdata/execchild failed: %v\n", err)
-		return 1
-	}
-	if stop := startOwnSecretService(dir); stop != nil {
-		defer stop()
-	}
-	return m.Run()
+	return testenv.Main(m)
 }
 
-// startOwnSecretService starts, with scripts/secret-service.sh, a
-// gnome-keyring of this test binary's own on a private D-Bus bus, and
-// points DBUS_SESSION_BUS_ADDRESS at it; it returns how to stop it, or nil
-// when the programs are missing or it failed (the tests then use the
-// session bus they were given, if any).
+// startOwnSecretService starts a private Secret Service of this test
+// binary's own (testenv.NewKeyring) and points DBUS_SESSION_BUS_ADDRESS at
+// it; it returns nil when there is none (not Linux, programs missing, or
+// it failed: the tests then use the session bus they were given, if any).
 //
 // Its own keyring keeps these tests apart from the other packages' tests,
 // which run at the same time under go test ./... (the store tests lock the
 // shared keyring for a moment, which would fail a credwiz run here), and
 // from a developer's own keyring.
-func startOwnSecretService(dir string) (stop func()) {
-	if runtime.GOOS != "linux" {
-		return nil
-	}
-	for _, p := range []string{"bash", "dbus-daemon", "dbus-send", "gnome-keyring-daemon", "secret-tool"} {
-		if _, err := exec.LookPath(p); err != nil {
-			return nil // the script would try to install them: leave that to scripts/test.sh
-		}
-	}
-	out := filepath.Join(dir, "secret-service.out")
-	logPath := filepath.Join(dir, "secret-service.log")
-	logFile, err := os.Create(logPath)
+func startOwnSecretService() *testenv.Keyring {
+	k, err := testenv.NewKeyring()
 	if err != nil {
-		return nil
-	}
-	defer logFile.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "bash", "-c",
-		`source scripts/secret-service.sh && start_secret_service && printf '%s\n%s\n%s\n' "$DBUS_SESSION_BUS_ADDRESS" "$DBUS_PID" "$KR_HOME" > "$1"`,
-		"bash", out)
-	cmd.Env = append(baseEnv(), "TMPDIR="+dir)
-	// A file, not a pipe: the daemons inherit it and outlive bash.
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	runErr := cmd.Run()
-	raw, err := os.ReadFile(out)
-	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
-	if runErr != nil || err != nil || len(lines) != 3 {
-		msg, _ := os.ReadFile(logPath)
-		fmt.Fprintf(os.Stderr, "e2e: WARNING: could not start a Secret Service of its own (%v); using the session bus given: %s\n", runErr, msg)
-		return nil
-	}
-	addr, pid, home := lines[0], lines[1], lines[2]
-	os.Setenv("DBUS_SESSION_BUS_ADDRESS", addr)
-	return func() {
-		if n, err := strconv.Atoi(pid); err == nil && n > 0 {
-			if p, err := os.FindProcess(n); err == nil {
-				_ = p.Signal(syscall.SIGTERM) // gnome-keyring exits with its bus
-			}
+		if runtime.GOOS == "linux" {
+			fmt.Fprintf(os.Stderr, "e2e: WARNING: could not start a Secret Service of its own (%v); using the session bus given\n", err)
 		}
-		_ = os.RemoveAll(home)
+		return nil
 	}
+	os.Setenv("DBUS_SESSION_BUS_ADDRESS", k.Addr)
+	return k
 }
 
 // ---------------------------------------------------------------------
@@ -543,21 +490,11 @@ var keychainServices = []string{store.SecretService, store.TokenService}
 // secret-tool sees it.
 func lookupKeychain(t *testing.T, service, name string) (string, bool) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "secret-tool", "lookup", "service", service, "username", name)
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	var ee *exec.ExitError
-	switch {
-	case err == nil:
-		return out.String(), true
-	case errors.As(err, &ee) && ee.ExitCode() == 1 && strings.TrimSpace(errOut.String()) == "":
-		return "", false
+	v, ok, err := testenv.LookupItem("", service, name)
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatalf("secret-tool lookup service %s username %s: %v: %s", service, name, err, errOut.String())
-	return "", false
+	return v, ok
 }
 
 // keychainSecrets returns the secret map credwiz keeps for name.

@@ -114,78 +114,47 @@ type keychainEntry struct {
 }
 
 // keychainGet returns the item (service, account) on bus with its owner,
-// read with secret-tool search (not credwiz), and whether it exists. More
+// read over D-Bus (testenv, not credwiz), and whether it exists. More
 // than one item for one account fails the test.
 func keychainGet(t testing.TB, bus, service, account string) (keychainEntry, bool) {
 	t.Helper()
-	out, attrs := secretToolSearch(t, bus, "service", service, "username", account)
-	if strings.Count(out, "\nsecret = ") > 1 {
+	var found []testenv.Item
+	for _, it := range keychainItems(t, bus, service) {
+		if it.Account == account {
+			found = append(found, it)
+		}
+	}
+	switch {
+	case len(found) == 0:
+		return keychainEntry{}, false
+	case len(found) > 1:
 		t.Fatalf("the keychain holds more than one item %s/%s", service, account)
 	}
-	i := strings.Index(out, "secret = ")
-	if i < 0 {
-		return keychainEntry{}, false
+	it := found[0]
+	if it.Values == nil {
+		t.Fatalf("keychain item %s/%s is not a JSON object of strings", service, account)
 	}
-	raw, _, _ := strings.Cut(out[i+len("secret = "):], "\n")
-	var e keychainEntry
-	if err := json.Unmarshal([]byte(raw), &e.Value); err != nil {
-		t.Fatalf("keychain item %s/%s is not a JSON object of strings: %v", service, account, err)
-	}
-	if len(attrs) != 1 {
-		t.Fatalf("secret-tool search %s/%s: %d attribute sets for one item", service, account, len(attrs))
-	}
-	if d, r := attrs[0]["credwiz_dir"], attrs[0]["credwiz_rev"]; d != "" || r != "" {
-		o, err := store.ParseOwner(d + "/" + r)
-		if err != nil {
-			t.Fatalf("keychain item %s/%s: owner attributes credwiz_dir=%q credwiz_rev=%q: %v", service, account, d, r, err)
-		}
-		e.Owner = o
-	}
-	return e, true
+	return keychainEntry{Value: it.Values, Owner: store.Owner{Dir: it.Owner.Dir, Rev: it.Owner.Rev}}, true
 }
 
 // keychainAccounts returns the sorted accounts of every item of service
-// on bus, read with secret-tool search.
+// on bus.
 func keychainAccounts(t testing.TB, bus, service string) []string {
 	t.Helper()
-	_, attrs := secretToolSearch(t, bus, "service", service)
 	var out []string
-	for _, a := range attrs {
-		out = append(out, a["username"])
+	for _, it := range keychainItems(t, bus, service) {
+		out = append(out, it.Account)
 	}
 	slices.Sort(out)
 	return out
 }
 
-// secretToolSearch runs secret-tool search --all with the attribute pairs
-// kv on bus and returns its stdout (the items: label, secret, …) and the
-// attribute sets it prints on stderr, one map per item.
-func secretToolSearch(t testing.TB, bus string, kv ...string) (string, []map[string]string) {
+// keychainItems returns every item of service on bus, read over D-Bus.
+func keychainItems(t testing.TB, bus, service string) testenv.Items {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "secret-tool", append([]string{"search", "--all"}, kv...)...)
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "DBUS_SESSION_BUS_ADDRESS=" + bus}
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("secret-tool search %v: %v: %s", kv, err, errOut.String())
-	}
-	var sets []map[string]string
-	for _, line := range strings.Split(errOut.String(), "\n") {
-		k, v, ok := strings.Cut(line, " = ")
-		k, isAttr := strings.CutPrefix(k, "attribute.")
-		if !ok || !isAttr {
-			continue
-		}
-		// Each item's attributes start with a new set; "service" comes
-		// once per item.
-		if len(sets) == 0 || sets[len(sets)-1][k] != "" {
-			sets = append(sets, map[string]string{})
-		}
-		sets[len(sets)-1][k] = v
-	}
-	return out.String(), sets
+	k := testenv.KeyringAt(bus)
+	defer k.Stop()
+	return k.Items(t, service)
 }
 
 // hangingBus listens on a unix socket that accepts connections and never

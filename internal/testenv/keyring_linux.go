@@ -17,21 +17,6 @@ import (
 	"time"
 )
 
-// Keyring is a private Secret Service: gnome-keyring, unlocked, on a
-// D-Bus bus of its own, so that a test's items (and its doctor --fix)
-// never meet another test's or the developer's.
-type Keyring struct {
-	// Addr is its DBUS_SESSION_BUS_ADDRESS.
-	Addr string
-
-	pid  int
-	home string
-	log  string
-
-	connMu sync.Mutex
-	conn   *ssConn
-}
-
 // keyringPrograms are what scripts/secret-service.sh needs.
 var keyringPrograms = []string{"bash", "dbus-daemon", "dbus-send", "gnome-keyring-daemon", "secret-tool"}
 
@@ -126,15 +111,11 @@ func NewKeyring() (*Keyring, error) {
 	return k, nil
 }
 
-// Stop ends the Secret Service (gnome-keyring exits with its bus) and
-// removes its files.
+// Stop ends the Secret Service if the harness started it (gnome-keyring
+// exits with its bus) and removes its files; it closes the connection in
+// any case.
 func (k *Keyring) Stop() {
-	k.connMu.Lock()
-	if k.conn != nil {
-		k.conn.close()
-		k.conn = nil
-	}
-	k.connMu.Unlock()
+	k.closeConn()
 	if k.pid > 0 {
 		_ = syscall.Kill(k.pid, syscall.SIGTERM)
 		for i := 0; i < 100 && syscall.Kill(k.pid, 0) == nil; i++ {
@@ -142,7 +123,9 @@ func (k *Keyring) Stop() {
 		}
 		k.pid = 0
 	}
-	_ = os.RemoveAll(k.home)
+	if k.home != "" {
+		_ = os.RemoveAll(k.home)
+	}
 }
 
 // Lookup returns what `secret-tool lookup service SERVICE username

@@ -7,12 +7,8 @@ import (
 	"testing"
 )
 
-// Keyring is a private Secret Service; there is none on this system (it
-// is gnome-keyring on a D-Bus bus of its own, which needs Linux).
-type Keyring struct {
-	// Addr is its DBUS_SESSION_BUS_ADDRESS.
-	Addr string
-}
+// There is no private Secret Service on this system: it is gnome-keyring
+// on a D-Bus bus of its own, which needs Linux.
 
 // errNoKeyring says why there is no private Secret Service here.
 var errNoKeyring = errors.New("a private Secret Service needs Linux (gnome-keyring on D-Bus)")
@@ -27,5 +23,5 @@ func StartKeyring(t testing.TB) *Keyring {
 	return nil
 }
 
-// Stop does nothing.
-func (k *Keyring) Stop() {}
+// Stop closes the keyring's connection.
+func (k *Keyring) Stop() { k.closeConn() }

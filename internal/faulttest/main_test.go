@@ -505,47 +505,14 @@ func (s *sandbox) snapshot() map[string]string {
 }
 
 // indexFile is credentials.json as the tests read it, independently of
-// the store package.
-type indexFile struct {
-	Version     int               `json:"version"`
-	ID          string            `json:"id"`
-	Store       string            `json:"store"`
-	Revision    int64             `json:"revision"`
-	Credentials []json.RawMessage `json:"credentials"`
-}
+// the store package (testenv.ParseIndex).
+type indexFile = testenv.Index
 
-// indexCred is what the tests look at in a credential's record.
-type indexCred struct {
-	Name        string            `json:"name"`
-	Connector   string            `json:"connector"`
-	Description string            `json:"description"`
-	Fields      map[string]string `json:"fields"`
-	SecretKeys  []string          `json:"secret_keys"`
-	// Revision, SecretRevision and SecretItem are the write protocol's:
-	// the values' revision, the revision the secret item holds, and the
-	// staged item holding the secret while a write is unfinished.
-	Revision       int64  `json:"revision"`
-	SecretRevision int64  `json:"secret_revision"`
-	SecretItem     string `json:"secret_item"`
-	LastTest       *struct {
-		OK       bool   `json:"ok"`
-		Class    string `json:"class"`
-		At       string `json:"at"`
-		Revision int64  `json:"revision"`
-	} `json:"last_test"`
-}
+// indexCred is a credential's record.
+type indexCred = testenv.IndexCred
 
-// secretAccount is the keychain account holding c's secret: its staged
-// item while a write is unfinished, else its name.
-func (c indexCred) secretAccount() string {
-	if c.SecretItem != "" {
-		return c.SecretItem
-	}
-	return c.Name
-}
-
-// readIndex parses credentials.json strictly (valid JSON, version 2) and
-// returns its credentials by name; a missing file is an empty index.
+// readIndex parses credentials.json strictly and returns its credentials
+// by name; a missing file is an empty index.
 func (s *sandbox) readIndex() map[string]indexCred {
 	s.t.Helper()
 	_, creds := s.readIndexFile()
@@ -556,59 +523,23 @@ func (s *sandbox) readIndex() map[string]indexCred {
 // revision counter); a missing file is an empty one.
 func (s *sandbox) readIndexFile() (indexFile, map[string]indexCred) {
 	s.t.Helper()
-	b, err := os.ReadFile(filepath.Join(s.dir, store.IndexFile))
-	if errors.Is(err, os.ErrNotExist) {
-		return indexFile{}, map[string]indexCred{}
-	}
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	f, creds, err := parseIndexFile(b)
-	if err != nil {
-		s.t.Fatalf("%s: %v\n%s", store.IndexFile, err, clip(string(b)))
-	}
-	return f, creds
+	ix := testenv.ReadIndex(s.t, s.dir)
+	return ix, byName(ix)
 }
 
 // parseIndex parses an index file's bytes.
 func parseIndex(b []byte) (map[string]indexCred, error) {
-	_, creds, err := parseIndexFile(b)
-	return creds, err
+	ix, err := testenv.ParseIndex(b)
+	return byName(ix), err
 }
 
-// parseIndexFile parses an index file's bytes: schema version 2, a config
-// dir ID once it holds a credential, unique names, and revisions no
-// larger than the file's counter.
-func parseIndexFile(b []byte) (indexFile, map[string]indexCred, error) {
-	if !json.Valid(b) {
-		return indexFile{}, nil, errors.New("not valid JSON (half-written?)")
-	}
-	var f indexFile
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if err := dec.Decode(&f); err != nil {
-		return f, nil, err
-	}
-	if f.Version != 2 {
-		return f, nil, fmt.Errorf("version %d, want 2", f.Version)
-	}
-	if len(f.Credentials) > 0 && f.ID == "" {
-		return f, nil, errors.New("credentials but no config dir ID")
-	}
+// byName returns an index's credentials by name.
+func byName(ix indexFile) map[string]indexCred {
 	out := map[string]indexCred{}
-	for _, raw := range f.Credentials {
-		var c indexCred
-		if err := json.Unmarshal(raw, &c); err != nil {
-			return f, nil, err
-		}
-		if _, dup := out[c.Name]; dup {
-			return f, nil, fmt.Errorf("credential %q is listed twice", c.Name)
-		}
-		if c.Revision > f.Revision || c.SecretRevision > c.Revision {
-			return f, nil, fmt.Errorf("credential %q has revision %d (secret %d) beyond the file's %d", c.Name, c.Revision, c.SecretRevision, f.Revision)
-		}
+	for _, c := range ix.Credentials {
 		out[c.Name] = c
 	}
-	return f, out, nil
+	return out
 }
 
 // names returns the sorted keys of an index.

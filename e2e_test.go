@@ -21,7 +21,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"maps"
 	"os"
 	"os/exec"
@@ -537,58 +536,17 @@ func cleanKeychain(t *testing.T, names ...string) {
 // ---------------------------------------------------------------------
 // Files
 
-// snapshot returns every regular file under dir (relative path → mode and
-// content); a missing dir is an empty snapshot.
+// snapshot returns every file and directory under dir (relative path →
+// mode and content: testenv.Snapshot); a missing dir is an empty
+// snapshot.
 func snapshot(t *testing.T, dir string) map[string]string {
 	t.Helper()
-	out := map[string]string{}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if errors.Is(err, fs.ErrNotExist) && p == dir {
-			return fs.SkipDir
-		}
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			out[rel+"/"] = info.Mode().String()
-			return nil
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		out[rel] = info.Mode().String() + "\n" + string(b)
-		return nil
-	})
-	if err != nil {
-		t.Fatalf("read %s: %v", dir, err)
-	}
-	return out
+	return testenv.Snapshot(t, dir)
 }
 
 // diffSnapshots describes how two snapshots differ, "" when they are equal.
 func diffSnapshots(before, after map[string]string) string {
-	var d []string
-	for _, k := range sortedKeys(before) {
-		a, ok := after[k]
-		switch {
-		case !ok:
-			d = append(d, "removed "+k)
-		case a != before[k]:
-			d = append(d, "changed "+k)
-		}
-	}
-	for _, k := range sortedKeys(after) {
-		if _, ok := before[k]; !ok {
-			d = append(d, "added "+k)
-		}
-	}
-	return strings.Join(d, ", ")
+	return testenv.DiffSnapshots(before, after)
 }
 
 // ---------------------------------------------------------------------

@@ -483,23 +483,14 @@ func (s *sandbox) runOrKillAt(step store.Step, nth int, stdin string, args ...st
 // The config dir
 
 // snapshot returns every file under the config dir by path, with its
-// bytes (lock files, which hold nothing, are left out).
+// bytes (lock files, which hold nothing, and directories are left out).
 func (s *sandbox) snapshot() map[string]string {
 	s.t.Helper()
 	snap := map[string]string{}
-	err := filepath.WalkDir(s.dir, func(path string, d os.DirEntry, err error) error {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil
+	for k, v := range testenv.Snapshot(s.t, s.dir) {
+		if !strings.HasSuffix(k, "/") && !strings.HasSuffix(k, ".lock") {
+			snap[k] = testenv.SnapshotContent(v)
 		}
-		if err != nil || d.IsDir() || strings.HasSuffix(path, ".lock") {
-			return err
-		}
-		b, err := os.ReadFile(path)
-		snap[strings.TrimPrefix(path, s.dir)] = string(b)
-		return err
-	})
-	if err != nil {
-		s.t.Fatal(err)
 	}
 	return snap
 }

@@ -16,8 +16,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -424,13 +422,8 @@ func credName(t *testing.T, what string) string {
 	return n
 }
 
-func randomHex(n int) string {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		panic(err)
-	}
-	return hex.EncodeToString(b)
-}
+// randomHex returns n random bytes in hex.
+func randomHex(n int) string { return testenv.RandomHex(n) }
 
 // ---------------------------------------------------------------------
 // The Secret Service and tmux
@@ -467,18 +460,11 @@ func requireTmux(t *testing.T) {
 	}
 }
 
-var loudOnce sync.Map
-
+// skipOrFail skips t with a loud message, or fails it when
+// CREDWIZ_REQUIRE_KEYCHAIN=1 (testenv.Require).
 func skipOrFail(t *testing.T, what string, err error, fix string) {
 	t.Helper()
-	if os.Getenv("CREDWIZ_REQUIRE_KEYCHAIN") == "1" {
-		t.Fatalf("CREDWIZ_REQUIRE_KEYCHAIN=1 but %s is not available: %v; %s", strings.ToLower(what), err, fix)
-	}
-	msg := fmt.Sprintf("!!! E2E %s TESTS SKIPPED: %v; %s", what, err, fix)
-	if _, done := loudOnce.LoadOrStore(what, true); !done {
-		fmt.Fprintln(os.Stderr, msg) // seen without -v too
-	}
-	t.Skip(msg)
+	testenv.Require(t, what, err, fix)
 }
 
 // keychainServices are the services credwiz writes: secrets and cached

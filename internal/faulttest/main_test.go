@@ -5,8 +5,6 @@ package faulttest
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -60,11 +58,7 @@ func testMain(m *testing.M) int {
 }
 
 // randomHex returns n random bytes in hex.
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
+func randomHex(n int) string { return testenv.RandomHex(n) }
 
 // ---------------------------------------------------------------------
 // A Secret Service of the test's own

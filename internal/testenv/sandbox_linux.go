@@ -3,8 +3,6 @@
 package testenv
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"os"
 	"path/filepath"
 	"slices"
@@ -156,13 +154,4 @@ func BaseEnv() []string {
 		}
 	}
 	return env
-}
-
-// RandomHex returns n random bytes in hex.
-func RandomHex(n int) string {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		panic(err)
-	}
-	return hex.EncodeToString(b)
 }

@@ -84,15 +84,10 @@ func clazarToken(ctx context.Context, s *Session) (tok *oauth2.Token, known bool
 		return nil, false, err
 	}
 	if !r.ok() {
-		e := clazarError(clazarTokenOp, r, lc)
 		// UNCONFIRMED: Clazar does not document the status of bad client
-		// credentials; 400, 401 and 403 all mean "rejected credentials".
-		switch r.status {
-		case http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden:
-			e.Class = ErrRejected
-			e.Hint = "check the Client ID and Client Secret (app.clazar.io → Settings → API Keys); the secret is shown only once, so generate a new API key if it is lost"
-		}
-		return nil, false, e
+		// credentials.
+		return nil, false, rejectedOn4xx(clazarError(clazarTokenOp, r, lc), r.status,
+			"check the Client ID and Client Secret (app.clazar.io → Settings → API Keys); the secret is shown only once, so generate a new API key if it is lost")
 	}
 	var tr struct {
 		AccessToken string `json:"access_token"`
@@ -105,7 +100,7 @@ func clazarToken(ctx context.Context, s *Session) (tok *oauth2.Token, known bool
 	if tr.AccessToken == "" {
 		return nil, false, noField(clazarTokenOp, r, "access_token")
 	}
-	now := time.Now()
+	now := s.clock()
 	exp := tokenExpiry(now, tr.ExpiresIn, tr.AccessToken)
 	known = !exp.IsZero()
 	if !known {

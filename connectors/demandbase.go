@@ -79,16 +79,10 @@ func demandbaseToken(ctx context.Context, s *Session) (*oauth2.Token, error) {
 		return nil, err
 	}
 	if !r.ok() {
-		e := demandbaseError(demandbaseTokenOp, r, lc)
-		// UNCONFIRMED: Demandbase documents only 400 for a bad token request
-		// and not which status wrong client credentials get, so 400, 401 and
-		// 403 from the token endpoint all mean "rejected credentials".
-		switch r.status {
-		case http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden:
-			e.Class = ErrRejected
-			e.Hint = "check the Client ID and Client Secret (Demandbase One → Settings → APIs → API Key Sets); the secret is shown only once, so create a new token in the key set if it is lost, and check that the token and key set are still active"
-		}
-		return nil, e
+		// UNCONFIRMED: Demandbase documents only 400 for a bad token request,
+		// not which status wrong client credentials get.
+		return nil, rejectedOn4xx(demandbaseError(demandbaseTokenOp, r, lc), r.status,
+			"check the Client ID and Client Secret (Demandbase One → Settings → APIs → API Key Sets); the secret is shown only once, so create a new token in the key set if it is lost, and check that the token and key set are still active")
 	}
 	var tr struct {
 		AccessToken string `json:"accessToken"`
@@ -101,7 +95,7 @@ func demandbaseToken(ctx context.Context, s *Session) (*oauth2.Token, error) {
 	if tr.AccessToken == "" {
 		return nil, noField(demandbaseTokenOp, r, "accessToken")
 	}
-	now := time.Now()
+	now := s.clock()
 	exp := tokenExpiry(now, tr.ExpiresIn, tr.AccessToken)
 	if exp.IsZero() {
 		exp = now.Add(demandbaseLifetime)

@@ -109,7 +109,7 @@ func driftProbe(ctx context.Context, s *Session, rep *Report) error {
 	if rep.TokenType == "" {
 		rep.TokenType = "bearer"
 	}
-	driftExpiry(rep, info.ExpiresIn, created, createdOK)
+	driftExpiry(rep, s.clock(), info.ExpiresIn, created, createdOK)
 	if lc.Leaks(strings.Join(info.Scope, " ")) {
 		rep.Access = append(rep.Access, Check{Name: WithheldNotice, OK: true, Note: "scope"})
 	} else {
@@ -128,7 +128,7 @@ func driftProbe(ctx context.Context, s *Session, rep *Report) error {
 // token, which never expires; a positive one (counted from created_at when
 // known, else from now) is a token that expires, with a warning; anything
 // else (absent, null, negative, beyond a century) leaves the expiry unknown.
-func driftExpiry(rep *Report, expiresIn count, created time.Time, createdOK bool) {
+func driftExpiry(rep *Report, now time.Time, expiresIn count, created time.Time, createdOK bool) {
 	if n, ok := expiresIn.get(); ok && n == 0 {
 		rep.TokenNeverExpires = true
 		return
@@ -137,7 +137,7 @@ func driftExpiry(rep *Report, expiresIn count, created time.Time, createdOK bool
 	if !ok {
 		return
 	}
-	start := time.Now()
+	start := now
 	if createdOK {
 		start = created
 	}

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"golang.org/x/oauth2"
 )
@@ -67,7 +66,7 @@ func salesforceToken(ctx context.Context, s *Session) (*oauth2.Token, error) {
 		// between; from a trusted IP range there is none.
 		form.Set("password", v["password"]+v["security_token"])
 	}
-	start := time.Now()
+	start := s.clock()
 	resp, err := s.send(ctx, call{
 		op:     salesforceTokenOp,
 		method: http.MethodPost,

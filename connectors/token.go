@@ -17,7 +17,7 @@ func tokenExpiry(now time.Time, expiresIn count, accessToken string) time.Time {
 	if d, ok := expiresIn.duration(time.Second); ok && d > 0 {
 		return now.Add(d)
 	}
-	if exp, ok := jwtExpiry(accessToken); ok {
+	if exp, ok := jwtExpiry(now, accessToken); ok {
 		return exp
 	}
 	return time.Time{}
@@ -25,7 +25,7 @@ func tokenExpiry(now time.Time, expiresIn count, accessToken string) time.Time {
 
 // jwtExpiry reads the "exp" claim of a JWT without verifying its signature:
 // it is only used to know when to renew the token, never to trust it.
-func jwtExpiry(tok string) (time.Time, bool) {
+func jwtExpiry(now time.Time, tok string) (time.Time, bool) {
 	parts := strings.Split(tok, ".")
 	if len(parts) != 3 {
 		return time.Time{}, false
@@ -41,10 +41,23 @@ func jwtExpiry(tok string) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	exp, ok := claims.Exp.get()
-	if !ok || exp == 0 || exp > time.Now().Add(maxDuration).Unix() {
+	if !ok || exp == 0 || exp > now.Add(maxDuration).Unix() {
 		return time.Time{}, false
 	}
 	return time.Unix(exp, 0), true
+}
+
+// rejectedOn4xx classifies e, an error of a token endpoint, as rejected
+// credentials with hint when the vendor answered 400, 401 or 403: the
+// vendors that exchange client credentials as JSON do not document which of
+// the three wrong credentials get, so all three mean "rejected".
+func rejectedOn4xx(e *Error, status int, hint string) *Error {
+	switch status {
+	case http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden:
+		e.Class = ErrRejected
+		e.Hint = hint
+	}
+	return e
 }
 
 // jsonCall returns a call that sends body as JSON and asks for JSON back.

@@ -60,11 +60,16 @@ type Health struct {
 	Mismatched []string
 	// Temps are temporary files a killed write left in the config dir.
 	Temps []string
+	// MovedFrom, when the config dir is not where it got its ID (a copy,
+	// or a move not yet confirmed with Index.ConfirmMove), is where it was:
+	// items of its ID that nothing here refers to may then be the
+	// original's, and are in Foreign, not Orphans.
+	MovedFrom string
 }
 
 // Clean reports whether Check found nothing to fix.
 func (h Health) Clean() bool {
-	return len(h.Orphans)+len(h.Foreign)+len(h.Unfinished)+len(h.Missing)+len(h.Mismatched)+len(h.Temps) == 0
+	return len(h.Orphans)+len(h.Foreign)+len(h.Unfinished)+len(h.Missing)+len(h.Mismatched)+len(h.Temps) == 0 && h.MovedFrom == ""
 }
 
 // Check compares the index with the secret store under the lock and
@@ -151,6 +156,13 @@ func (s *Store) finish(tx *Tx, name string) error {
 func (s *Store) check(tx *Tx) (Health, error) {
 	var h Health
 	id := tx.ID()
+	// A copy of the config dir has the original's ID: what it does not
+	// refer to may be the original's.
+	mine := func(o Owner) bool { return id != "" && o.Dir == id }
+	if m := tx.moved(); m != nil {
+		h.MovedFrom = m.Was
+		mine = func(Owner) bool { return false }
+	}
 	creds := tx.List()
 	byName := make(map[string]*Credential, len(creds))
 	for i := range creds {
@@ -174,12 +186,12 @@ func (s *Store) check(tx *Tx) (Health, error) {
 		name, staged, _, dir := parseAccount(it.Account)
 		c := byName[name]
 		switch {
-		case staged && dir != id:
+		case staged && (dir != id || h.MovedFrom != "" && (c == nil || c.SecretItem != it.Account)):
 			h.Foreign = append(h.Foreign, l)
 		case staged && (c == nil || c.SecretItem != it.Account):
 			h.Orphans = append(h.Orphans, l)
 		case staged:
-		case c == nil && id != "" && it.Owner.Dir == id:
+		case c == nil && mine(it.Owner):
 			h.Orphans = append(h.Orphans, l)
 		case c == nil:
 			h.Foreign = append(h.Foreign, l)
@@ -201,7 +213,7 @@ func (s *Store) check(tx *Tx) (Health, error) {
 			c := byName[it.Account]
 			switch {
 			case c != nil && id != "" && it.Owner.Dir == id && it.Owner.Rev == c.Revision:
-			case (id != "" && it.Owner.Dir == id) || (c != nil && it.Owner.IsZero()):
+			case mine(it.Owner) || (c != nil && it.Owner.IsZero() && h.MovedFrom == ""):
 				// Ours but stale, or an unowned token of one of ours
 				// (written before owners existed): never used again.
 				h.Orphans = append(h.Orphans, l)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
+	"strings"
 	"syscall"
 )
 
@@ -48,6 +49,11 @@ var (
 	// ErrNoPassphrase: the encrypted file store needs a passphrase and has
 	// none (CREDWIZ_PASSPHRASE unset or empty, nobody to ask).
 	ErrNoPassphrase = errors.New("no passphrase")
+	// ErrTampered: what a command was given to send a secret with (a
+	// credential's settings as a cache lists them) is not what the
+	// credential's own record holds, and no write of credwiz explains it:
+	// nothing is sent.
+	ErrTampered = errors.New("settings differ from the credential's own record")
 )
 
 // noPassphrase is an error of its own text that wraps ErrNoPassphrase.
@@ -86,6 +92,33 @@ func (e *ConflictError) Unwrap() error { return ErrConflict }
 
 // Hint returns the next step.
 func (e *ConflictError) Hint() string { return "run the command again" }
+
+// TamperedError reports a credential whose settings, as a cache listed
+// them (the Vault store's index), differ from those its own entry holds at
+// a version that certifies them: someone changed the cache outside
+// credwiz. Its secret is not given out with those settings.
+type TamperedError struct {
+	// Name is the credential.
+	Name string
+	// What names the values that differ ("base_url", "the connector").
+	What []string
+	// Cache names the cache ("the index secret/credwiz/@index").
+	Cache string
+}
+
+// Error says what differs, that nothing was sent, and what to do.
+func (e *TamperedError) Error() string {
+	return fmt.Sprintf("the settings of %s listed by %s (%s) differ from those its own entry holds, which no credwiz write does: someone changed the index outside credwiz, so the secret was not used with them: %s",
+		e.Name, e.Cache, strings.Join(e.What, ", "), e.Hint())
+}
+
+// Unwrap returns ErrTampered.
+func (e *TamperedError) Unwrap() error { return ErrTampered }
+
+// Hint returns the next step.
+func (e *TamperedError) Hint() string {
+	return "run credwiz doctor --fix to rebuild the index from the entries, and check who may write it"
+}
 
 // CorruptError reports a store file that does not parse. Such a file is
 // never overwritten: every read and update returns this error until the

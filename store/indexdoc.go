@@ -24,6 +24,10 @@ type indexDoc struct {
 	Version jsontext.Value `json:"version"`
 	// ID is the config dir's random ID, set on the first write.
 	ID string `json:"id,omitempty"`
+	// Dir is where the config dir was when it got its ID (or when an
+	// index without it was first written): a copy elsewhere keeps the ID
+	// but is not there.
+	Dir *dirPlace `json:"dir,omitempty"`
 	// Store is the recorded secret store kind.
 	Store Kind `json:"store,omitempty"`
 	// Vault says where the Vault store keeps the credentials (recorded
@@ -44,19 +48,47 @@ type indexDoc struct {
 }
 
 // VaultSettings are the Vault store's settings recorded in the index: the
-// KV version 2 mount and the folder under it. The server and the token
-// come from Vault's own environment (VAULT_ADDR, VAULT_TOKEN, ...).
+// KV version 2 mount and the folder under it, and the server they are on.
+// The server and the token come from Vault's own environment (VAULT_ADDR,
+// VAULT_TOKEN, VAULT_NAMESPACE, ...); the server is recorded with the
+// first write, so that a config dir never follows VAULT_ADDR to another
+// server.
 type VaultSettings struct {
 	// Mount is the KV version 2 mount path, e.g. "secret".
 	Mount string `json:"mount"`
 	// Path is the folder under the mount, e.g. "credwiz".
 	Path string `json:"path"`
+	// Address is the server's address as credwiz compares it
+	// (ServerAddress); "" in an index written before it was recorded.
+	Address string `json:"address,omitempty"`
+	// Namespace is the Vault namespace ("" for the root one).
+	Namespace string `json:"namespace,omitempty"`
 	// Unknown holds members this version does not know, verbatim.
 	Unknown jsontext.Value `json:",embed"`
 }
 
 // String returns "MOUNT/PATH".
 func (v VaultSettings) String() string { return v.Mount + "/" + v.Path }
+
+// Server names the server for messages: "https://vault:8200", with
+// " (namespace NS)" when there is one.
+func (v VaultSettings) Server() string {
+	if v.Namespace != "" {
+		return v.Address + " (namespace " + v.Namespace + ")"
+	}
+	return v.Address
+}
+
+// sameServer reports whether v and o are on the same server, as far as v
+// records one (an index written before the server was recorded is on any).
+func (v VaultSettings) sameServer(o VaultSettings) bool {
+	return v.Address == "" || (v.Address == o.Address && v.Namespace == o.Namespace)
+}
+
+// sameFolder reports whether v and o name the same folder.
+func (v VaultSettings) sameFolder(o VaultSettings) bool {
+	return v.Mount == o.Mount && v.Path == o.Path
+}
 
 // v1JournalKey is version 1's journal of pending secrets, dropped on
 // conversion: ownership is now recorded in the items themselves.

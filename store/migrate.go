@@ -8,6 +8,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -42,10 +44,28 @@ type MigrateResult struct {
 	Already bool
 }
 
-// Migrate moves every credential's secret of this config dir to the
+// MigrateOptions qualify Store.MigrateWith.
+type MigrateOptions struct {
+	// Force overwrites items of the target store that another config dir
+	// (or another program) wrote under a credential's name; without it
+	// the migration refuses them, naming them, and moves nothing.
+	Force bool
+}
+
+// Migrate is MigrateWith without options: it never overwrites an item of
+// another owner.
+func (s *Store) Migrate(ctx context.Context, to Kind) (MigrateResult, error) {
+	return s.MigrateWith(ctx, to, MigrateOptions{})
+}
+
+// MigrateWith moves every credential's secret of this config dir to the
 // secret store of kind to, and records that store in the index. It runs
 // under the index lock, in three phases, each safe to interrupt:
 //
+//  0. every credential's name is looked up in the target store: an item
+//     there that this config dir did not write (another config dir
+//     sharing the keychain holds a credential of the same name) stops the
+//     migration before anything is written, unless o.Force;
 //  1. migration.json is written, then every secret is written to the
 //     target store, owner kept (a kill here leaves the index on the source
 //     store, which still holds everything: the copies in the target are
@@ -60,7 +80,7 @@ type MigrateResult struct {
 // the operator (the passphrase of an encrypted file store read from, the
 // new passphrase of one created) is asked before the lock is taken. After
 // Migrate s uses the target store.
-func (s *Store) Migrate(ctx context.Context, to Kind) (MigrateResult, error) {
+func (s *Store) MigrateWith(ctx context.Context, to Kind, o MigrateOptions) (MigrateResult, error) {
 	res := MigrateResult{From: s.Kind, To: to}
 	if to != KindKeychain && to != KindFile && to != KindMemory {
 		return res, fmt.Errorf("cannot migrate to %q: use keychain or file", to)
@@ -101,18 +121,20 @@ func (s *Store) Migrate(ctx context.Context, to Kind) (MigrateResult, error) {
 	}
 	from := s.Kind
 	err = s.Index.Update(ctx, func(tx *Tx) error {
-		if k := tx.Kind(); k != "" && k != from {
-			return fmt.Errorf("%w: %s now records the %s store: run the command again", ErrStoreMismatch, s.Index.Path(), k)
-		}
-		id, err := s.ensureID(tx)
+		id, err := s.migrationTx(tx, from, to, true)
 		if err != nil {
 			return err
+		}
+		creds := tx.List()
+		if !o.Force {
+			if err := takenNames(tsec, to, id, creds); err != nil {
+				return err
+			}
 		}
 		if err := s.writeMarker(migrationMarker{From: from, To: to, ID: id, Started: s.now()}); err != nil {
 			return err
 		}
 		s.step(StepMigrateStarted)
-		creds := tx.List()
 		for _, c := range creds {
 			values, err := s.readSecret(id, c)
 			if errors.Is(err, ErrNotFound) && len(c.SecretKeys) == 0 {
@@ -148,6 +170,29 @@ func (s *Store) Migrate(ctx context.Context, to Kind) (MigrateResult, error) {
 		return s.removeMarker()
 	})
 	return res, err
+}
+
+// takenNames refuses, naming them, the credentials of creds whose name
+// the target store sec (of kind to) holds an item of another owner under:
+// another config dir's credential of the same name, or an item without an
+// owner. Overwriting it would lose that one's secret.
+func takenNames(sec Secrets, to Kind, id string, creds []Credential) error {
+	var taken []string
+	for _, c := range creds {
+		o, err := ItemOwner(sec, c.Name)
+		switch {
+		case errors.Is(err, ErrNotFound):
+		case err != nil:
+			return fmt.Errorf("look for %q in the %s store: nothing was moved: %w", c.Name, to, err)
+		case o.Dir != id:
+			taken = append(taken, strconv.Quote(c.Name))
+		}
+	}
+	if len(taken) == 0 {
+		return nil
+	}
+	return fmt.Errorf("nothing was moved: the %s store already holds items named %s that this config dir did not write (another config dir's credentials?): rename them here first (credwiz edit NAME --name NEW), or pass --force to overwrite them (their owner loses them)",
+		to, strings.Join(taken, ", "))
 }
 
 // finishOldMigration deals with a migration an earlier process left
@@ -323,6 +368,9 @@ func (s *Store) CleanMigration(ctx context.Context) (int, error) {
 			in = mk.From
 		}
 		if in != s.Kind && in != tx.Kind() {
+			if err := s.checkPlace(tx, in != KindFile); err != nil {
+				return err
+			}
 			sec, tok, _, err := openBackend(in, s.opts)
 			if err != nil {
 				return err
@@ -381,4 +429,23 @@ func cmpOr(a, b string) string {
 		return a
 	}
 	return b
+}
+
+// migrationTx opens a migration's index transaction from the store from to
+// the store to: it refuses an index that records another store than from
+// by now (a record of none counts as from when noneOK), gives this config
+// dir its ID, and refuses a copied config dir when the target is shared
+// with other config dirs. It returns the ID.
+func (s *Store) migrationTx(tx *Tx, from, to Kind, noneOK bool) (string, error) {
+	if k := tx.Kind(); k != from && (k != "" || !noneOK) {
+		return "", fmt.Errorf("%w: %s now records the %s store: run the command again", ErrStoreMismatch, s.Index.Path(), k)
+	}
+	id, err := s.ensureID(tx)
+	if err != nil {
+		return "", err
+	}
+	if err := s.checkPlace(tx, to == KindKeychain); err != nil {
+		return "", err
+	}
+	return id, nil
 }

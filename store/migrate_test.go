@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -228,5 +229,58 @@ func TestMigrateRefusesAMissingSecret(t *testing.T) {
 	id, _ := st.DirID()
 	if left := append(ownedAccounts(sec, id, nil), ownedAccounts(tok, id, nil)...); len(left) != 0 {
 		t.Fatalf("copies left in the keychain: %v", left)
+	}
+}
+
+// Two config dirs share one keychain and each has a credential "shared":
+// moving the second's secrets from its encrypted file into the keychain
+// refuses, naming the name, before anything is written (the first's only
+// copy stays), and the second keeps working on its file store; with
+// Force it moves, overwriting the item as asked.
+func TestMigrateRefusesAnotherOwnersItem(t *testing.T) {
+	requireKeychain(t)
+	svc := testService(t)
+	t.Cleanup(func() { wipeKeychainService(t, svc+"-token") })
+	a := &migrationDir{dir: t.TempDir(), services: [2]string{svc, svc + "-token"}}
+	b := &migrationDir{dir: t.TempDir(), services: a.services}
+	mustAdd(t, a.open(t, KindKeychain, pw), sampleCredential("shared"), map[string]string{"client_secret": "a-only-copy"})
+	sb := b.open(t, KindFile, pw)
+	mustAdd(t, sb, sampleCredential("shared"), map[string]string{"client_secret": "b-own"})
+	mustAdd(t, sb, sampleCredential("mine"), map[string]string{"client_secret": "b-mine"})
+
+	_, err := sb.Migrate(bg, KindKeychain)
+	if err == nil || !strings.Contains(err.Error(), `"shared"`) || strings.Contains(err.Error(), `"mine"`) || !strings.Contains(err.Error(), "--force") {
+		t.Fatalf("Migrate over another config dir's item: %v", err)
+	}
+	if got, err := secretOf(a.open(t, "", pw), "shared"); err != nil || got["client_secret"] != "a-only-copy" {
+		t.Fatalf("the other config dir's secret after the refusal: %v, %v", got, err)
+	}
+	sb = b.open(t, "", pw)
+	if sb.Kind != KindFile {
+		t.Fatalf("kind %s after the refusal", sb.Kind)
+	}
+	for n, want := range map[string]string{"shared": "b-own", "mine": "b-mine"} {
+		if got, err := secretOf(sb, n); err != nil || got["client_secret"] != want {
+			t.Fatalf("%s after the refusal: %v, %v", n, got, err)
+		}
+	}
+	if p, err := sb.PendingMigration(bg); err != nil || p != nil {
+		t.Fatalf("PendingMigration = %+v, %v", p, err)
+	}
+	sec, _, _, _ := openBackend(KindKeychain, sb.opts)
+	id, _ := sb.DirID()
+	if left := ownedAccounts(sec, id, nil); len(left) != 0 {
+		t.Fatalf("copies left in the keychain: %v", left)
+	}
+
+	res, err := sb.MigrateWith(bg, KindKeychain, MigrateOptions{Force: true})
+	if err != nil || res.Moved != 2 {
+		t.Fatalf("MigrateWith Force = %+v, %v", res, err)
+	}
+	if got, err := secretOf(b.open(t, "", pw), "shared"); err != nil || got["client_secret"] != "b-own" {
+		t.Fatalf("after the forced migration: %v, %v", got, err)
+	}
+	if _, err := secretOf(a.open(t, "", pw), "shared"); !errors.Is(err, ErrForeignItem) {
+		t.Fatalf("the overwritten config dir reads: %v", err)
 	}
 }

@@ -37,6 +37,12 @@ type Options struct {
 	// (Store.Secret, Store.CachedToken, its Catalog); nil means
 	// context.Background().
 	Context context.Context
+	// SecretKeys returns the keys of the secret fields of the connector
+	// called id (nil when it knows no such connector). The Vault store,
+	// whose entries anyone with write access can edit, takes these keys
+	// for secrets whatever an entry's bookkeeping says: it never shows
+	// them, nor copies them into its index. nil trusts the bookkeeping.
+	SecretKeys func(connectorID string) []string
 
 	// services are the keychain services, [secrets, tokens]; zero means
 	// SecretService and TokenService. Tests set their own.

@@ -20,6 +20,14 @@ const (
 // errLoop is what open with O_NOFOLLOW returns for a symbolic link.
 var errLoop = syscall.ELOOP
 
+// inodeOf returns fi's inode number, 0 when unknown.
+func inodeOf(fi fs.FileInfo) uint64 {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return uint64(st.Ino)
+	}
+	return 0
+}
+
 // checkOwner refuses a file or directory owned by another user than the
 // one running credwiz, or root.
 func checkOwner(path string, fi fs.FileInfo) error {

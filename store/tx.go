@@ -105,7 +105,7 @@ func (tx *Tx) SetVault(v *VaultSettings) {
 	switch {
 	case v == nil && cur == nil:
 		return
-	case v != nil && cur != nil && v.Mount == cur.Mount && v.Path == cur.Path:
+	case v != nil && cur != nil && v.sameFolder(*cur) && v.Address == cur.Address && v.Namespace == cur.Namespace:
 		return
 	}
 	if v != nil {
@@ -127,6 +127,7 @@ func (tx *Tx) ensureID() (string, error) {
 		return tx.doc.ID, nil
 	}
 	tx.doc.ID = newDirID()
+	tx.recordPlace()
 	tx.dirty = true
 	if err := tx.Commit(); err != nil {
 		return "", err

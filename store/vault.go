@@ -6,6 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net/url"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -83,6 +86,11 @@ func openVault(ix *Index, h indexHead, o Options, reason string) (*Store, error)
 		return nil, err
 	}
 	set.Mount, set.Path = kv.Mount(), kv.Path()
+	here := VaultSettings{Mount: set.Mount, Path: set.Path, Address: ServerAddress(kv.Address()), Namespace: kv.Namespace()}
+	if h.kind == KindVault && h.vault != nil && !h.vault.sameServer(here) {
+		return nil, serverMismatch(ix.Path(), *h.vault, here)
+	}
+	set.Address, set.Namespace = here.Address, here.Namespace
 	v := &vaultStore{kv: kv, settings: set, ctx: ctx, opts: o, seen: map[string]vaultEntry{}}
 	probe := o.ProbeTimeout
 	if probe <= 0 {
@@ -94,6 +102,76 @@ func openVault(ix *Index, h indexHead, o Options, reason string) (*Store, error)
 		Tokens:   newLocalTokens(o.Timeout, probe)}
 	v.s = s
 	return s, nil
+}
+
+// connectorSecrets returns the set of the secret keys of connector id, as
+// Options.SecretKeys says (empty when it does not know).
+func (v *vaultStore) connectorSecrets(id string) map[string]bool {
+	out := map[string]bool{}
+	if v.opts.SecretKeys != nil {
+		for _, k := range v.opts.SecretKeys(id) {
+			out[k] = true
+		}
+	}
+	return out
+}
+
+// scrub drops from the settings of doc's credentials every key that
+// their connector says is a secret (an index written by an older credwiz
+// from an entry whose bookkeeping called it a setting, or by hand), and
+// returns the names of those it changed, so that the index is written
+// again without them.
+func (v *vaultStore) scrub(doc *vaultIndexDoc) []string {
+	var names []string
+	for i := range doc.Credentials {
+		c := &doc.Credentials[i]
+		dropped := false
+		for k := range v.connectorSecrets(c.Connector) {
+			if _, ok := c.Fields[k]; ok {
+				delete(c.Fields, k)
+				dropped = true
+			}
+		}
+		if dropped {
+			names = append(names, c.Name)
+		}
+	}
+	return names
+}
+
+// secretSetting returns the first of fields' keys that c's connector says
+// is a secret ("" when none): such a value must be passed as a secret.
+func (v *vaultStore) secretSetting(connector string, fields map[string]string) string {
+	secret := v.connectorSecrets(connector)
+	for _, k := range slices.Sorted(maps.Keys(fields)) {
+		if secret[k] && fields[k] != "" {
+			return k
+		}
+	}
+	return ""
+}
+
+// ServerAddress returns a Vault server's address as credwiz records and
+// compares it: scheme and host in lower case, no user info, no trailing
+// slash. An address that does not parse is returned as it is.
+func ServerAddress(addr string) string {
+	u, err := url.Parse(addr)
+	if err != nil || u.Scheme == "" {
+		return addr
+	}
+	u.User = nil
+	u.Scheme, u.Host = strings.ToLower(u.Scheme), strings.ToLower(u.Host)
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = ""
+	return u.String()
+}
+
+// serverMismatch is the refusal of a Vault server other than the one the
+// index at path recorded (rec): the config dir does not follow VAULT_ADDR
+// or VAULT_NAMESPACE elsewhere.
+func serverMismatch(path string, rec, here VaultSettings) error {
+	return fmt.Errorf("%w: %s records the Vault server %s, but this command would use %s: set VAULT_ADDR (and VAULT_NAMESPACE) to the recorded server, or use another config dir (--config-dir) for the other one; if the server itself moved, start a new config dir for its new address (a Vault config dir holds only its settings and cached tokens)",
+		ErrStoreMismatch, path, rec.Server(), here.Server())
 }
 
 // where names the folder for messages: "secret/credwiz".
@@ -123,7 +201,7 @@ func (v *vaultStore) readEntry(ctx context.Context, name string) (vaultEntry, er
 		return vaultEntry{}, &vaultkv.Error{Kind: vaultkv.KindNotFound, Op: "read", Version: s.Version,
 			Detail: fmt.Sprintf("%s was deleted (version %d marks it)", name, s.Version), Hint: "add it again, or ask a Vault admin to recover an earlier version"}
 	}
-	e, err := decodeEntry(name, s)
+	e, err := decodeEntry(name, s, v.opts.SecretKeys)
 	if err != nil {
 		return vaultEntry{}, err
 	}
@@ -162,9 +240,12 @@ func (v *vaultStore) local(ctx context.Context, fn func(tx *Tx, id string) error
 			return fmt.Errorf("%w: %s now records the %s store, this process uses the Vault store: run the command again",
 				ErrStoreMismatch, v.s.Index.Path(), k)
 		}
-		if rec := tx.Vault(); tx.Kind() == KindVault && rec != nil && (rec.Mount != v.settings.Mount || rec.Path != v.settings.Path) {
+		if rec := tx.Vault(); tx.Kind() == KindVault && rec != nil && !rec.sameFolder(v.settings) {
 			return fmt.Errorf("%w: %s now records the Vault folder %s, this process uses %s: run the command again",
 				ErrStoreMismatch, v.s.Index.Path(), rec, v.where())
+		}
+		if rec := tx.Vault(); tx.Kind() == KindVault && rec != nil && !rec.sameServer(v.settings) {
+			return serverMismatch(v.s.Index.Path(), *rec, v.settings)
 		}
 		id, err := v.s.ensureID(tx)
 		if err != nil {

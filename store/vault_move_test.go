@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -300,4 +301,31 @@ func TestVaultMigrateKilledAtEveryStep(t *testing.T) {
 		})
 	}
 	t.Logf("%d kills", kills)
+}
+
+// A copy of a config dir whose items another config dir shares (the
+// keychain's) moves nothing to Vault: the migration would end by deleting
+// the source items, which are the original's.
+func TestCopiedConfigDirMovesNothingToVault(t *testing.T) {
+	t.Parallel()
+	folder := vaulttest.Folder(t)
+	keychain := NewMemory()
+	orig := filepath.Join(t.TempDir(), "orig")
+	if err := os.Mkdir(orig, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	a := &Store{Index: NewIndex(orig), Secrets: keychain, Tokens: NewMemory(), Kind: KindMemory}
+	mustAdd(t, a, sampleCredential("p1"), map[string]string{"client_secret": "p1-secret"})
+	cp := copyDir(t, orig)
+	b := &Store{Index: NewIndex(cp), Secrets: keychain, Tokens: NewMemory(), Kind: KindMemory}
+	_, err := b.MigrateToVault(bg, vaultMoveOpts(cp, folder))
+	if !errors.Is(err, ErrMoved) {
+		t.Fatalf("MigrateToVault from a copy: %v, want ErrMoved", err)
+	}
+	if got, err := secretOf(a, "p1"); err != nil || got["client_secret"] != "p1-secret" {
+		t.Fatalf("the original's p1 after the copy's migration: %v, %v", got, err)
+	}
+	if c, err := b.Index.Get("p1"); err != nil || b.Kind != KindMemory {
+		t.Fatalf("the copy after its refused migration: %+v, kind %s, %v", c, b.Kind, err)
+	}
 }

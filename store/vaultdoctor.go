@@ -62,6 +62,9 @@ func (sv vaultSurvey) stale(truth *vaultIndexDoc) []string {
 	for n := range sv.st.doc.Pending {
 		names[n] = true
 	}
+	for _, n := range sv.st.scrubbed {
+		names[n] = true
+	}
 	for _, c := range truth.Credentials {
 		if old, ok := sv.st.doc.get(c.Name); !ok || !sameCredential(&old, &c) {
 			names[c.Name] = true
@@ -107,11 +110,19 @@ func (v *vaultStore) health(tx *Tx, sv vaultSurvey) (Health, error) {
 			h.Mismatched = append(h.Mismatched, fmt.Sprintf("%s cannot be read: %v", name, err))
 		}
 	}
+	moved := tx.moved()
+	if moved != nil {
+		h.MovedFrom = moved.Was
+	}
 	left, _, err := v.moveLeftovers(tx)
 	if err != nil {
 		h.Mismatched = append(h.Mismatched, "an interrupted migration's leftovers could not be looked for: "+err.Error())
 	}
-	h.Orphans = append(h.Orphans, left...)
+	if moved != nil {
+		h.Foreign = append(h.Foreign, left...) // perhaps the original config dir's
+	} else {
+		h.Orphans = append(h.Orphans, left...)
+	}
 	temps, err := StaleTemps(v.s.Index.Dir())
 	if err != nil {
 		return h, err
@@ -130,7 +141,7 @@ func (v *vaultStore) health(tx *Tx, sv vaultSurvey) (Health, error) {
 		c, ok := truth.get(it.Account)
 		switch {
 		case id != "" && it.Owner.Dir == id && ok && certifies(c, it.Owner.Rev):
-		case id != "" && it.Owner.Dir == id:
+		case id != "" && it.Owner.Dir == id && moved == nil:
 			h.Orphans = append(h.Orphans, l)
 		default:
 			h.Foreign = append(h.Foreign, l)
@@ -204,7 +215,7 @@ func (v *vaultStore) repair(ctx context.Context, includeForeign bool) (Health, e
 			}
 			v.s.step(StepRepaired)
 		}
-		if m := tx.doc.Move; m != nil && len(errs) == 0 {
+		if m := tx.doc.Move; m != nil && len(errs) == 0 && h.MovedFrom == "" {
 			tx.doc.Move = nil
 			tx.dirty = true
 		}

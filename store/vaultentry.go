@@ -123,7 +123,10 @@ func encodeEntry(c Credential, secret map[string]string, book entryBookkeeping) 
 
 // decodeEntry reads credential name from one version of its entry. An
 // entry that credwiz did not write (no connector) is an error saying so.
-func decodeEntry(name string, s *vaultkv.Secret) (vaultEntry, error) {
+// secretKeys, when not nil, names the connector's secret fields: those are
+// secrets whatever the bookkeeping says (a field it lists as a setting by
+// mistake, or by someone's edit, is never shown nor indexed).
+func decodeEntry(name string, s *vaultkv.Secret, secretKeys func(connectorID string) []string) (vaultEntry, error) {
 	v := int64(s.Version)
 	var book entryBookkeeping
 	known := false
@@ -147,6 +150,11 @@ func decodeEntry(name string, s *vaultkv.Secret) (vaultEntry, error) {
 	settings := map[string]bool{}
 	for _, k := range book.FieldKeys {
 		settings[k] = true
+	}
+	if secretKeys != nil {
+		for _, k := range secretKeys(connector) {
+			delete(settings, k)
+		}
 	}
 	e := vaultEntry{book: book, by: s.UpdatedBy, secret: map[string]string{}}
 	c := &e.cred

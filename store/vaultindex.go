@@ -96,6 +96,10 @@ type indexState struct {
 	lost bool
 	// absent says the key never existed.
 	absent bool
+	// scrubbed names the credentials whose settings, as read, held a key
+	// their connector says is a secret: doc no longer does, and the index
+	// must be written again so that Vault's copy does not either.
+	scrubbed []string
 }
 
 // find returns the position of name among the index's credentials.
@@ -186,7 +190,7 @@ func (v *vaultStore) readIndex(ctx context.Context) (indexState, error) {
 	if derr != nil {
 		return indexState{doc: newVaultIndexDoc(), version: s.Version, lost: true}, nil
 	}
-	return indexState{doc: doc, version: s.Version}, nil
+	return indexState{doc: doc, version: s.Version, scrubbed: v.scrub(doc)}, nil
 }
 
 // newVaultIndexDoc returns an empty index.
@@ -295,7 +299,7 @@ func (v *vaultStore) recallIndex() indexState {
 	if err != nil {
 		return indexState{}
 	}
-	return indexState{doc: doc, version: vers}
+	return indexState{doc: doc, version: vers, scrubbed: v.scrub(doc)}
 }
 
 // rebuild fills st's doc from the credentials' entries (one read each),

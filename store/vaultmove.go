@@ -92,10 +92,7 @@ func (s *Store) MigrateToVault(ctx context.Context, o Options) (VaultMigration, 
 		return res, fmt.Errorf("nothing was moved: %w", err)
 	}
 	err = s.Index.Update(ctx, func(tx *Tx) error {
-		if k := tx.Kind(); k != "" && k != s.Kind {
-			return fmt.Errorf("%w: %s now records the %s store: run the command again", ErrStoreMismatch, s.Index.Path(), k)
-		}
-		id, err := s.ensureID(tx)
+		id, err := s.migrationTx(tx, s.Kind, KindVault, true)
 		if err != nil {
 			return err
 		}
@@ -298,10 +295,7 @@ func (s *Store) MigrateFromVault(ctx context.Context, to Kind, o Options) (Vault
 		all = append(all, copied{n, e.secret})
 	}
 	err = s.Index.Update(ctx, func(tx *Tx) error {
-		if k := tx.Kind(); k != KindVault {
-			return fmt.Errorf("%w: %s now records the %s store: run the command again", ErrStoreMismatch, s.Index.Path(), k)
-		}
-		id, err := s.ensureID(tx)
+		id, err := s.migrationTx(tx, KindVault, to, false)
 		if err != nil {
 			return err
 		}

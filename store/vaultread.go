@@ -2,9 +2,13 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -59,7 +63,7 @@ func (v *vaultStore) list(ctx context.Context) ([]Credential, error) {
 		return nil, v.fail("list the credentials of", err)
 	}
 	doc := st.doc
-	changed := false
+	changed := len(st.scrubbed) > 0
 	if st.lost || (st.absent && len(keys) > 0) {
 		if err := v.rebuildFrom(ctx, &st, keys); err != nil {
 			return nil, err
@@ -169,8 +173,12 @@ func (v *vaultStore) get(ctx context.Context, name string) (Credential, error) {
 	if ok {
 		c.LastTest = old.LastTest
 	}
+	save := len(st.scrubbed) > 0
 	if _, pending := st.doc.Pending[name]; !pending && !st.absent && ((!ok && st.doc.Gone[name] < c.Revision) || (ok && c.Revision > old.Revision)) {
 		st.doc.put(c)
+		save = true
+	}
+	if save {
 		v.saveQuietly(ctx, st.doc, st.version)
 	}
 	return settled(c), nil
@@ -194,12 +202,72 @@ func (v *vaultStore) secret(c Credential) (map[string]string, error) {
 	if !e.cred.CreatedAt.Equal(c.CreatedAt) || !certifies(e.cred, c.Revision) {
 		return nil, &ConflictError{Name: c.Name}
 	}
+	// c's settings are what the caller will send the secret with: they
+	// must be the entry's. The values did not change since c's revision
+	// (certifies), so any difference is not the index lagging but someone
+	// having changed it.
+	if what := differences(c, e.cred); len(what) > 0 {
+		return nil, &TamperedError{Name: c.Name, What: what, Cache: "the index " + v.where() + "/" + indexKey}
+	}
 	return maps.Clone(e.secret), nil
+}
+
+// differences names what a caller's copy c of a credential holds that its
+// entry's truth does not: the connector, and each setting that differs.
+func differences(c, truth Credential) []string {
+	var what []string
+	if c.Connector != truth.Connector {
+		what = append(what, "the connector")
+	}
+	for _, k := range slices.Sorted(maps.Keys(joinKeys(c.Fields, truth.Fields))) {
+		a, aok := c.Fields[k]
+		b, bok := truth.Fields[k]
+		if a != b || aok != bok {
+			what = append(what, strconv.QuoteToASCII(clip(k, 64)))
+		}
+	}
+	return what
+}
+
+// joinKeys returns the set of keys of a and b.
+func joinKeys(a, b map[string]string) map[string]bool {
+	out := make(map[string]bool, len(a)+len(b))
+	for k := range a {
+		out[k] = true
+	}
+	for k := range b {
+		out[k] = true
+	}
+	return out
+}
+
+// tokenBoundKey is the reserved member of a cached token item that binds
+// it to what it was minted from (see binding): a token is given out only
+// with the settings, on the server and in the folder, it was minted for.
+const tokenBoundKey = "credwiz_bound_to"
+
+// binding returns the digest a token minted for credential c here is
+// bound to: the server (address, namespace, the mount's identity), the
+// folder, c's name, connector and settings. Another server's credential
+// of the same name and version, or c's settings as a tampered index lists
+// them, do not match.
+func (v *vaultStore) binding(c Credential) string {
+	h := sha256.New()
+	put := func(s string) { fmt.Fprintf(h, "%d:%s;", len(s), s) }
+	for _, s := range []string{v.settings.Address, v.settings.Namespace, v.settings.Mount, v.settings.Path, v.kv.MountID(), c.Name, c.Connector} {
+		put(s)
+	}
+	for _, k := range slices.Sorted(maps.Keys(c.Fields)) {
+		put(k)
+		put(c.Fields[k])
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // cachedToken returns c's cached token fields from the local cache, or
 // nil when there is none, or it was cached by another config dir, for
-// another credential of the same name, or for values that changed since.
+// another credential of the same name, for values that changed since, or
+// for another server, folder or settings than c's (see binding).
 func (v *vaultStore) cachedToken(c Credential) (map[string]string, error) {
 	it, err := v.s.Tokens.Get(c.Name)
 	if errors.Is(err, ErrNotFound) {
@@ -215,8 +283,15 @@ func (v *vaultStore) cachedToken(c Credential) (map[string]string, error) {
 	if id == "" || it.Owner.Dir != id || !certifies(c, it.Owner.Rev) || it.Values[tokenCreatedKey] != stamp(c.CreatedAt) {
 		return nil, nil
 	}
+	if err := v.kv.EnsureMount(v.ctx); err != nil {
+		return nil, nil // the mount's identity is unknown: no token
+	}
+	if b := it.Values[tokenBoundKey]; b == "" || b != v.binding(c) {
+		return nil, nil
+	}
 	out := maps.Clone(it.Values)
 	delete(out, tokenCreatedKey)
+	delete(out, tokenBoundKey)
 	return out, nil
 }
 

@@ -227,6 +227,15 @@ func (v *vaultStore) denied(ctx context.Context, name string, err error) error {
 	return err
 }
 
+// checkSettings refuses settings of credential name that its connector
+// says are secrets: written as settings, they would be shown and indexed.
+func (v *vaultStore) checkSettings(name, connector string, fields map[string]string) error {
+	if k := v.secretSetting(connector, fields); k != "" {
+		return fmt.Errorf("the field %q of %q is a secret of the %s connector, and is never saved as a setting: pass it with the secrets", k, name, connector)
+	}
+	return nil
+}
+
 // author is who writes, as recorded in marks.
 func (v *vaultStore) author() string { return v.kv.Author() }
 
@@ -237,6 +246,9 @@ func (v *vaultStore) dropToken(name string) error {
 
 // add is Store.Add for the Vault store.
 func (v *vaultStore) add(ctx context.Context, c Credential, secret map[string]string, o AddOptions) (Credential, error) {
+	if err := v.checkSettings(c.Name, c.Connector, c.Fields); err != nil {
+		return Credential{}, err
+	}
 	var saved Credential
 	err := v.local(ctx, func(tx *Tx, id string) error {
 		_, cas, live, err := v.current(ctx, c.Name)
@@ -359,6 +371,9 @@ func (v *vaultStore) changeOnce(ctx context.Context, name, newName string, base 
 		b.DescriptionVersion = next
 	}
 	n.Fields = patchFields(n.Fields, ch.Fields)
+	if err := v.checkSettings(name, n.Connector, ch.Fields); err != nil {
+		return Credential{}, err
+	}
 	secret := cur.secret
 	if ch.Secret != nil {
 		secret = ch.Secret
@@ -483,6 +498,29 @@ func (v *vaultStore) destroyAll(ctx context.Context, name string, tomb int64) er
 	return nil
 }
 
+// entryFor returns credential name's entry, as this process read it or
+// read now, provided its values are still those of revision rev; else a
+// *ConflictError.
+func (v *vaultStore) entryFor(ctx context.Context, name string, rev int64) (vaultEntry, error) {
+	v.mu.Lock()
+	e, ok := v.seen[name]
+	v.mu.Unlock()
+	if !ok || !certifies(e.cred, rev) {
+		var err error
+		e, err = v.readEntry(ctx, name)
+		if vaultkv.KindOf(err) == vaultkv.KindNotFound {
+			return vaultEntry{}, &ConflictError{Name: name, Deleted: true}
+		}
+		if err != nil {
+			return vaultEntry{}, err
+		}
+	}
+	if !certifies(e.cred, rev) {
+		return vaultEntry{}, &ConflictError{Name: name}
+	}
+	return e, nil
+}
+
 // forgetGone drops name from the index when it lists a credential that
 // is gone, best effort.
 func (v *vaultStore) forgetGone(ctx context.Context, name string, deleted int64) {
@@ -549,29 +587,16 @@ func (v *vaultStore) record(ctx context.Context, recs []Record) ([]error, error)
 			if r.Token == nil || errs[i] != nil {
 				continue
 			}
-			c := creds[i]
-			if c == nil {
-				e, ok := v.recall(r.Name, r.Revision)
-				if !ok {
-					var err error
-					e, err = v.readEntry(ctx, r.Name)
-					if vaultkv.KindOf(err) == vaultkv.KindNotFound {
-						errs[i] = &ConflictError{Name: r.Name, Deleted: true}
-						continue
-					}
-					if err != nil {
-						errs[i] = err
-						continue
-					}
-				}
-				if !certifies(e.cred, r.Revision) {
-					errs[i] = &ConflictError{Name: r.Name}
-					continue
-				}
-				c = &e.cred
+			// The token is bound to the entry's settings (the ones its
+			// secret was given out with), never to the index's.
+			e, err := v.entryFor(ctx, r.Name, r.Revision)
+			if err != nil {
+				errs[i] = err
+				continue
 			}
 			vals := maps.Clone(r.Token)
-			vals[tokenCreatedKey] = stamp(c.CreatedAt)
+			vals[tokenCreatedKey] = stamp(e.cred.CreatedAt)
+			vals[tokenBoundKey] = v.binding(e.cred)
 			if err := v.s.Tokens.Set(r.Name, Item{Values: vals, Owner: Owner{Dir: id, Rev: r.Revision}}); err != nil {
 				errs[i] = fmt.Errorf("cache the access token of %q: %w", r.Name, err)
 				continue

@@ -248,6 +248,9 @@ func (s *Store) Delete(ctx context.Context, name string) error {
 		if !ok {
 			return notFound(name)
 		}
+		if err := s.checkPlace(tx, false); err != nil {
+			return fmt.Errorf("delete %q: nothing was changed: %w", name, err)
+		}
 		if _, err := s.itemOwner(cur.secretAccount()); err != nil && !errors.Is(err, ErrNotFound) {
 			return fmt.Errorf("delete %q: nothing was changed: %w", name, err)
 		}
@@ -408,8 +411,18 @@ func (s *Store) put(tx *Tx, c Credential) {
 
 // ensureID returns the config dir's ID, giving it one (committed at once)
 // on the first write.
+//
+// A config dir that is not where its ID was given (a copy) writes no item
+// under that ID where the original's items are (see checkPlace); one whose
+// index predates the record of its place gets it now.
 func (s *Store) ensureID(tx *Tx) (string, error) {
 	if tx.ID() != "" {
+		if err := s.checkPlace(tx, false); err != nil {
+			return "", err
+		}
+		if tx.doc.Dir == nil {
+			tx.recordPlace()
+		}
 		return tx.ID(), nil
 	}
 	id, err := tx.ensureID()

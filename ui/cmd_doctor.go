@@ -52,6 +52,11 @@ type doctorReport struct {
 	Migration      *migrationReport `json:"migration,omitempty"`
 	KeychainAnswer bool             `json:"keychain_answers,omitempty"`
 	KeychainWhy    string           `json:"keychain_unavailable,omitempty"`
+	// MovedFrom: the config dir is not where it got its ID (a copy, or a
+	// move not confirmed); MoveConfirmed: --moved recorded its new place,
+	// and this is where it was.
+	MovedFrom     string `json:"moved_from,omitempty"`
+	MoveConfirmed string `json:"move_confirmed,omitempty"`
 
 	orphans, foreign []store.Leftover
 	// fixHints are the hints doctor --fix acts on; unknown: only with
@@ -73,7 +78,7 @@ func (r *doctorReport) addFixHint(text string, unknown bool) {
 }
 
 func newDoctorCmd(f *Factory) *cobra.Command {
-	var fix, includeUnknown, asJSON bool
+	var fix, includeUnknown, asJSON, moved bool
 	cmd := &cobra.Command{
 		Use:   "doctor",
 		Short: "Check the config dir and the secret store, find leftovers, and say how to fix problems",
@@ -88,10 +93,28 @@ all is well, 1 otherwise.
 --fix finishes interrupted writes and removes this config dir's leftovers
 without asking; at a terminal doctor asks. Keychain items of another config
 dir sharing the keychain (or without an owner) are listed but kept, unless
---include-unknown is given too.`,
+--include-unknown is given too.
+
+A config dir records where it was created. Found elsewhere (a copy, a
+backup restored beside the original, a move to another disk), it still
+reads, but it does not write to the keychain (a copy shares the original's
+items), and doctor keeps its items that nothing refers to (they may be the
+original's). --moved confirms that it was moved, not copied: its new place
+is recorded and it works as before.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			was := ""
+			if moved {
+				dir, err := f.configDir()
+				if err != nil {
+					return err
+				}
+				if was, err = store.NewIndex(dir).ConfirmMove(f.context()); err != nil {
+					return err
+				}
+			}
 			r := runDoctor(f)
+			r.MoveConfirmed = was
 			if needsRepair(r, includeUnknown) {
 				doFix := fix
 				if !fix && f.CanPrompt() && !asJSON {
@@ -125,6 +148,7 @@ dir sharing the keychain (or without an owner) are listed but kept, unless
 	cmd.Flags().BoolVar(&fix, "fix", false, "finish interrupted writes and remove leftovers without asking")
 	cmd.Flags().BoolVar(&includeUnknown, "include-unknown", false, "also remove keychain items of other config dirs or without an owner")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().BoolVar(&moved, "moved", false, "confirm that this config dir was moved here (not copied), and record its new place")
 	return cmd
 }
 
@@ -166,7 +190,7 @@ func doctorOK(r doctorReport, includeUnknown bool) bool {
 	if includeUnknown {
 		want += len(r.foreign)
 	}
-	return r.ConfigError == "" && r.IndexError == "" && r.StoreError == "" && r.Answers &&
+	return r.ConfigError == "" && r.IndexError == "" && r.StoreError == "" && r.Answers && r.MovedFrom == "" &&
 		fixed >= want && len(r.MissingSecret) == 0 && len(r.Mismatched) == 0 &&
 		(r.Migration == nil || r.Migration.Done) && (r.FileStore == nil || r.FileStore.Error == "" && r.FileStore.Stale == 0)
 }
@@ -254,6 +278,10 @@ func runDoctor(f *Factory) doctorReport {
 func fillHealth(r *doctorReport, h store.Health) {
 	r.OrphansListed = h.Listed
 	r.orphans, r.foreign = h.Orphans, h.Foreign
+	r.MovedFrom = h.MovedFrom
+	if h.MovedFrom != "" {
+		r.Hints = append(r.Hints, "this config dir was created at "+h.MovedFrom+": if it was moved here, run credwiz doctor --fix --moved; if it is a copy, use the original (a copy shares its keychain items), or start a new config dir and add the credentials there")
+	}
 	for _, l := range h.Orphans {
 		if l.Service == store.TokenService {
 			r.OrphanTokens = append(r.OrphanTokens, l.Account)
@@ -283,7 +311,7 @@ func fillHealth(r *doctorReport, h store.Health) {
 	if len(h.Orphans)+len(h.Temps) > 0 {
 		r.addFixHint("items and files of this config dir that no credential refers to are left by interrupted commands: remove them with credwiz doctor --fix", false)
 	}
-	if len(h.Foreign) > 0 {
+	if len(h.Foreign) > 0 && h.MovedFrom == "" {
 		r.addFixHint("keychain items of another config dir (or without an owner) are kept: if no other config dir uses them, remove them with credwiz doctor --fix --include-unknown", true)
 	}
 	if !h.Listed {
@@ -363,6 +391,12 @@ func printDoctor(f *Factory, r doctorReport) {
 		fmt.Fprintf(w, "%s Config dir     %s\n", mark(false), text(r.ConfigError))
 	} else {
 		fmt.Fprintf(w, "%s Config dir     %s\n", mark(true), safe(r.ConfigDir))
+	}
+	if r.MovedFrom != "" {
+		fmt.Fprintf(w, "%s Moved?         this config dir was created at %s (a copy, or a move not confirmed): it writes nothing to the keychain, and its items that nothing refers to are kept\n", warn, safe(r.MovedFrom))
+	}
+	if r.MoveConfirmed != "" {
+		fmt.Fprintf(w, "  recorded that this config dir moved here from %s\n", safe(r.MoveConfirmed))
 	}
 	switch {
 	case r.ConfigError != "":

@@ -116,11 +116,7 @@ expired) within that time.`,
 					return err
 				}
 			}
-			ix, err := f.Index()
-			if err != nil {
-				return err
-			}
-			creds, err := ix.List()
+			creds, err := f.Credentials()
 			if err != nil {
 				return err
 			}

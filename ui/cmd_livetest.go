@@ -110,11 +110,7 @@ forbidden, unreachable, rate_limited, vendor, store) and message.`,
 // selectCredentials returns the named credentials (all unknown names are
 // reported at once) or every one.
 func selectCredentials(f *Factory, names []string, all bool) ([]store.Credential, error) {
-	ix, err := f.Index()
-	if err != nil {
-		return nil, err
-	}
-	list, err := ix.List()
+	list, err := f.Credentials()
 	if err != nil {
 		return nil, err
 	}
@@ -193,7 +189,7 @@ func testOne(ctx context.Context, f *Factory, c *connectors.Connector, cred stor
 	o := testOutcome{Name: cred.Name, Connector: cred.Connector, c: c}
 	fail := func(class string, err error, next string) testOutcome {
 		o.Class, o.Message, o.NextStep = class, Explain(err), next
-		o.ownFix = errors.Is(err, store.ErrForeignItem)
+		o.ownFix = errors.Is(err, store.ErrForeignItem) || errors.Is(err, store.ErrTampered)
 		o.DurationMS = f.Now().Sub(start).Milliseconds()
 		return o
 	}

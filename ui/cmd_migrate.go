@@ -10,6 +10,7 @@ import (
 
 func newMigrateCmd(f *Factory) *cobra.Command {
 	var to string
+	var force bool
 	cmd := &cobra.Command{
 		Use:   "migrate --to keychain|file|vault",
 		Short: "Move every secret to another secret store; the recorded store changes with it",
@@ -30,6 +31,12 @@ stores; credwiz doctor shows what is left in the other, and credwiz doctor
 --fix (or running migrate again) removes it. Cached access tokens are not
 moved: the next command gets a new one.
 
+When the target keychain already holds an item under a credential's name
+that this config dir did not write (another config dir sharing the
+keychain saved a credential of the same name), nothing is moved and the
+names are listed: rename them here first (credwiz edit NAME --name NEW),
+or pass --force to overwrite those items (the other config dir loses them).
+
 Reading from the encrypted file store needs its identity (an unlocked
 session, the passphrase, or CREDWIZ_IDENTITY_FILE); the passphrase comes from
 CREDWIZ_PASSPHRASE, else one line of stdin when stdin is not a terminal,
@@ -49,7 +56,7 @@ else a prompt.`,
 			if kind == store.KindVault || from == store.KindVault {
 				return migrateVault(cmd, f, st, kind)
 			}
-			res, err := st.Migrate(cmd.Context(), kind)
+			res, err := st.MigrateWith(cmd.Context(), kind, store.MigrateOptions{Force: force})
 			if err != nil {
 				return fmt.Errorf("migrate to the %s store: %w", kind, err)
 			}
@@ -71,6 +78,7 @@ else a prompt.`,
 		},
 	}
 	cmd.Flags().StringVar(&to, "to", "", "the store to move the secrets to: keychain, file or vault")
+	cmd.Flags().BoolVar(&force, "force", false, "overwrite items of the target store that another config dir wrote under the same names")
 	_ = cmd.RegisterFlagCompletionFunc("to", cobra.FixedCompletions([]string{"keychain", "file", "vault"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }

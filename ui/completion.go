@@ -17,11 +17,7 @@ import (
 // another candidate.
 func completeNames(f *Factory) cobra.CompletionFunc {
 	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-		ix, err := f.Index()
-		if err != nil {
-			return nil, cobra.ShellCompDirectiveNoFileComp
-		}
-		creds, err := ix.List()
+		creds, err := f.Credentials()
 		if err != nil {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}

@@ -103,6 +103,16 @@ func (f *Factory) configDir() (string, error) {
 	return store.DefaultDir()
 }
 
+// Credentials lists the saved credentials, sorted by name, from the index
+// of the config dir (or the Vault store's catalog).
+func (f *Factory) Credentials() ([]store.Credential, error) {
+	ix, err := f.Index()
+	if err != nil {
+		return nil, err
+	}
+	return ix.List()
+}
+
 // Index returns the credentials' metadata: the index file, which never
 // touches the secret store, or, for the Vault store (recorded, or asked
 // for), the Vault store's own index.
@@ -160,7 +170,20 @@ func (f *Factory) Store() (*store.Store, error) {
 // flags and the environment say.
 func (f *Factory) storeOptions(dir string) store.Options {
 	return store.Options{Dir: dir, Kind: f.storeKind(), Context: f.context(), Passphrase: f.passphraseFunc(),
-		WorkFactor: testWorkFactor(f), Vault: store.VaultOptions{Mount: f.VaultMount, Path: f.VaultPath, Timeout: f.Timeout}}
+		WorkFactor: testWorkFactor(f), Vault: store.VaultOptions{Mount: f.VaultMount, Path: f.VaultPath, Timeout: f.Timeout},
+		SecretKeys: f.secretKeys}
+}
+
+// secretKeys returns the secret field keys of the connector called id (nil
+// for a connector this credwiz does not know): which fields are secret
+// comes from the connector, never from what a store says.
+func (f *Factory) secretKeys(id string) []string {
+	for _, c := range f.Connectors() {
+		if c.ID == id {
+			return c.SecretKeys()
+		}
+	}
+	return nil
 }
 
 // context returns the running command's context (Background before one

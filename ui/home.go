@@ -136,11 +136,7 @@ func runHomeAction(ctx context.Context, f *Factory, act string) error {
 	case homeAdd:
 		return runAddWizard(ctx, f, nil)
 	case homeList:
-		ix, err := f.Index()
-		if err != nil {
-			return err
-		}
-		creds, err := ix.List()
+		creds, err := f.Credentials()
 		if err != nil {
 			return err
 		}

@@ -21,11 +21,7 @@ var pickTitles = map[string]string{
 // (filter it with /) of the names with their connector and last test.
 // With all, "All credentials" comes first and is returned as "".
 func pickCredential(f *Factory, act string, all bool) (string, error) {
-	ix, err := f.Index()
-	if err != nil {
-		return "", err
-	}
-	creds, err := ix.List()
+	creds, err := f.Credentials()
 	if err != nil {
 		return "", err
 	}

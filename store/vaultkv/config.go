@@ -60,6 +60,8 @@ type Client struct {
 	secrets []string
 	// mountOK is set once the mount was found to be KV version 2.
 	mountOK atomic.Bool
+	// mountID is what MountID returns.
+	mountID atomic.Pointer[string]
 }
 
 // New returns a Client for cfg, logged in: with cfg.Token, else
@@ -131,6 +133,10 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 
 // Address returns the Vault server's address, without any user info.
 func (c *Client) Address() string { return c.addr }
+
+// Namespace returns the Vault namespace requests go to (VAULT_NAMESPACE),
+// "" for the root namespace.
+func (c *Client) Namespace() string { return c.api.Namespace() }
 
 // Auth says where the token came from: "config", "VAULT_TOKEN", the token
 // file's path, or "AppRole".

@@ -11,9 +11,11 @@ import (
 // command) that CheckMount uses.
 type mountAnswer struct {
 	Data *struct {
-		Type    any            `json:"type"`
-		Path    any            `json:"path"`
-		Options map[string]any `json:"options"`
+		Type     any            `json:"type"`
+		Path     any            `json:"path"`
+		Options  map[string]any `json:"options"`
+		Accessor any            `json:"accessor"`
+		UUID     any            `json:"uuid"`
 	} `json:"data"`
 }
 
@@ -72,7 +74,23 @@ func (c *Client) checkMount(ctx context.Context) *Error {
 			Detail: where + " is a KV version 1 engine, which keeps no versions and has no check-and-set",
 			Hint:   "a Vault admin can upgrade it (vault kv enable-versioning " + where + "), or choose a KV version 2 mount with --vault-mount"}
 	}
+	id := visible(stringify(ans.Data.Accessor), 100)
+	if u := visible(stringify(ans.Data.UUID), 100); u != "" {
+		id += "/" + u
+	}
+	c.mountID.Store(&id)
 	return nil
+}
+
+// MountID identifies the mount as the server answered the mount check
+// (its accessor and UUID, which a mount enabled anew, or another server,
+// does not share), "" before a check succeeded or when the server does
+// not say.
+func (c *Client) MountID() string {
+	if p := c.mountID.Load(); p != nil {
+		return *p
+	}
+	return ""
 }
 
 // EnsureMount is CheckMount once per Client: it sends a request only until

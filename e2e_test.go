@@ -51,7 +51,12 @@ var runID = randomHex(3)
 func TestMain(m *testing.M) { os.Exit(e2eMain(m)) }
 
 func e2eMain(m *testing.M) int {
-	var err error
+	dir, err := os.MkdirTemp("", "credwiz-e2e-")
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "e2e: %v\n", err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
 	if p := os.Getenv("CREDWIZ_E2E_BINARY"); p != "" {
 		credwizBin, err = filepath.Abs(p)
 	} else {
@@ -59,6 +64,10 @@ func e2eMain(m *testing.M) int {
 	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "e2e: %v\n", err)
+		return 1
+	}
+	if err := buildExecChild(context.Background(), dir); err != nil {
+		fmt.Fprintf(os.Stderr, "e2e: go build ./testdata/execchild failed: %v\n", err)
 		return 1
 	}
 	if k := startOwnSecretService(); k != nil {

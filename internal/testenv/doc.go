@@ -32,10 +32,11 @@
 //     take ten seconds), once per identity for the whole test process,
 //     and decrypts each item file (SERVICE.ACCOUNT.age) with it, the
 //     owner taken from the item's credwiz-item header stanza.
-//   - CopyDir saves and restores a config dir, secrets directory included.
+//   - CopyDir saves and restores a config dir, secrets directory included;
+//     Snapshot and DiffSnapshots record and compare a directory tree.
 //   - WatchDir counts the renames into a directory (inotify).
-//   - ReadIndex parses credentials.json strictly, independently of the
-//     store package.
+//   - ReadIndex and ParseIndex parse credentials.json strictly,
+//     independently of the store package.
 //   - Emulator and MarkedFront start vendor emulators with latency and
 //     rate-limit knobs, and a front that accepts values carrying a test
 //     marker ("secret~rev-17" is the secret "secret").
@@ -44,8 +45,9 @@
 //     tree (root only).
 //
 // Keychain, tmpfs and fanotify need Linux and, for the last two, root;
-// off Linux only Binary, BuildBinary, Main, Require, the item types and
-// the D-Bus and secret-tool readers build (StartKeyring skips there).
+// off Linux only Binary, BuildBinary, Main, Require, the item, index and
+// snapshot readers and the D-Bus and secret-tool clients build
+// (StartKeyring skips there).
 // Where they are missing a test skips with a loud message; with
 // CREDWIZ_REQUIRE_KEYCHAIN=1 (CI) it fails instead (Require).
 //

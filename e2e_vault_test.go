@@ -266,7 +266,7 @@ func TestE2EVaultConcurrentEdits(t *testing.T) {
 	em := startEmulator(t, "drift")
 	v := em.Values()
 	first := newVaultSandbox(t, addr, root, folder)
-	first.vmust("api_key=key-0\n", "add", "drift", "--name", "hot", "--description", "d-0", "--field", "base_url="+v["base_url"], "--secrets-stdin", "--no-test")
+	first.vmust("api_key=drift-key-0\n", "add", "drift", "--name", "hot", "--description", "d-0", "--field", "base_url="+v["base_url"], "--secrets-stdin", "--no-test")
 	for round := range 3 {
 		var wg sync.WaitGroup
 		const n = 6
@@ -275,7 +275,7 @@ func TestE2EVaultConcurrentEdits(t *testing.T) {
 			sb := newVaultSandbox(t, addr, root, folder)
 			wg.Go(func() {
 				tag := fmt.Sprintf("%d-%d", round, i)
-				results[i] = sb.runNoFatal("api_key=key-"+tag+"\n", "edit", "hot", "--description", "d-"+tag, "--secrets-stdin", "--no-test", "--vault-path", folder)
+				results[i] = sb.runNoFatal("api_key=drift-key-"+tag+"\n", "edit", "hot", "--description", "d-"+tag, "--secrets-stdin", "--no-test", "--vault-path", folder)
 			})
 		}
 		wg.Wait()
@@ -297,7 +297,7 @@ func TestE2EVaultConcurrentEdits(t *testing.T) {
 }
 
 // assertVaultPair fails unless name's description "d-X" matches its
-// secret "key-X" (Drift's token is its key).
+// secret "drift-key-X" (Drift's token is its key).
 func assertVaultPair(t *testing.T, sb *vaultSandbox, name string) {
 	t.Helper()
 	creds := sb.vlist()
@@ -306,7 +306,7 @@ func assertVaultPair(t *testing.T, sb *vaultSandbox, name string) {
 		t.Fatalf("%s is gone: %v", name, names(creds))
 	}
 	tok := strings.TrimSpace(sb.vmust("", "token", name).stdout)
-	if "key-"+strings.TrimPrefix(c.Description, "d-") != tok {
+	if "drift-key-"+strings.TrimPrefix(c.Description, "d-") != tok {
 		t.Fatalf("%s is a mixed pair: description %q, secret %q", name, c.Description, tok)
 	}
 }
@@ -321,7 +321,7 @@ func TestE2EVaultKilledAtRandom(t *testing.T) {
 	em := startEmulator(t, "drift")
 	v := em.Values()
 	sb := newVaultSandbox(t, addr, root, folder)
-	sb.vmust("api_key=key-0\n", "add", "drift", "--name", "k0", "--description", "d-0", "--field", "base_url="+v["base_url"], "--secrets-stdin", "--no-test")
+	sb.vmust("api_key=drift-key-0\n", "add", "drift", "--name", "k0", "--description", "d-0", "--field", "base_url="+v["base_url"], "--secrets-stdin", "--no-test")
 	current := "k0"
 	const kills = 60
 	for i := 1; i <= kills; i++ {
@@ -333,7 +333,7 @@ func TestE2EVaultKilledAtRandom(t *testing.T) {
 		}
 		cmd := exec.Command(credwizBin, args...)
 		cmd.Env = sb.env
-		cmd.Stdin = strings.NewReader(fmt.Sprintf("api_key=key-%d\n", i))
+		cmd.Stdin = strings.NewReader(fmt.Sprintf("api_key=drift-key-%d\n", i))
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}

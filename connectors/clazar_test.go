@@ -94,7 +94,7 @@ func TestClazarUnknownLifetime(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	c := mustConnector("clazar")
-	v := connectors.Values{"client_id": "id", "client_secret": "secret", "base_url": srv.URL}
+	v := connectors.Values{"client_id": "id", "client_secret": "secret-0123", "base_url": srv.URL}
 	rep, err := c.RunTest(context.Background(), testClient, v)
 	if err != nil {
 		t.Fatal(err)

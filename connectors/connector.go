@@ -42,6 +42,9 @@ type Field struct {
 	Domain string
 	// Validate is an offline check of a non-empty value; nil accepts any.
 	Validate func(string) error
+	// MinLen is the fewest characters a secret field's value may have;
+	// 0 means MinSecretLen. Non-secret fields have no minimum.
+	MinLen int
 	// AppliesTo reports whether the field applies given the other values
 	// (Salesforce's client-credentials flow has no username); nil means it
 	// always applies.

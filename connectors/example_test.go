@@ -25,11 +25,11 @@ func ExampleCheckURL() {
 
 func ExampleConnector_Normalize() {
 	c := mustConnector("uppromote")
-	v := c.Normalize(connectors.Values{"token": "  Bearer upk_123 \n"})
+	v := c.Normalize(connectors.Values{"token": "  Bearer upk_12345678 \n"})
 	fmt.Println(v["token"], v["api_version"], v["base_url"])
 	fmt.Println(c.Validate(v))
 	// Output:
-	// upk_123 v1 https://aff-api.uppromote.com
+	// upk_12345678 v1 https://aff-api.uppromote.com
 	// <nil>
 }
 

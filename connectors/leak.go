@@ -33,19 +33,33 @@ const (
 
 // LeakCheck finds the secrets of one credential (and the access tokens it
 // yielded) in vendor text before that text is shown or stored. It looks at
-// the text as sent and as decoded (HTML entities, JSON escapes,
-// percent-encoding, repeatedly), case-insensitively and with "+" and any
-// white space read as a space, for any run of RunLen characters of a
-// secret, and for the base64 (standard and URL alphabets, at any
-// alignment, padded or not) and hex (either case) encodings of any run of
-// RunLen bytes; a secret shorter than RunLen counts only whole. The zero
-// value and nil find nothing. A LeakCheck is safe for concurrent use;
-// build it once per credential, as building costs far more than a check.
+// the text as sent, as decoded (HTML entities, JSON escapes, \xNN escapes,
+// percent-encoding, repeatedly), and with the characters a terminal does
+// not show removed and compatibility forms folded (NFKC: fullwidth
+// letters), case-insensitively and with "+" and any white space read as a
+// space, for any run of RunLen characters of a secret, of the secret
+// reversed, and of the secret spelt out with a one-byte separator after
+// each character ("s-u-p-3-r"); for the base64 (standard and URL
+// alphabets, at any alignment, padded or not, once or twice), base32
+// (both alphabets, either case) and hex (either case, pairs alone or each
+// followed by the same separator) encodings of any run of RunLen bytes of
+// the secret, in UTF-8 and (hex and base64 once) in UTF-16. A secret
+// shorter than RunLen counts only whole.
+//
+// It does not look for what would need a key, a guess or a search over
+// transformations: ciphers, hashes, compression, a secret spelt out with
+// a separator of more than one character or a varying one, or with one
+// shorter than 4 characters, 0x-prefixed hex, octal escapes, base85, and
+// layers beyond those named (hex of base64, base64 of the reversed
+// secret, base32 of UTF-16...). Each form costs a pass over every answer
+// or needles in every check; these are the ones vendors' echoes and
+// debugging pages have been seen to use. The zero value and nil find
+// nothing. A LeakCheck is safe for concurrent use; build it once per
+// credential, as building costs far more than a check.
 type LeakCheck struct {
-	secrets     []string
-	plainRuns   []string // folded: runs of the secret (as sent, decoded, upper-cased) and of its hex
-	base64Runs  []string
-	plain, b64s index
+	secrets []string
+	plain   index // folded: runs of the secret (as sent, decoded, upper-cased, folded, reversed) and of its hex and base32
+	b64s    index // runs of its base64 encodings
 }
 
 // NewLeakCheck returns a check for the given secrets; empty ones are
@@ -59,31 +73,37 @@ func NewLeakCheck(secrets ...string) *LeakCheck {
 func (l *LeakCheck) With(more ...string) *LeakCheck {
 	n := &LeakCheck{}
 	if l != nil {
-		n.secrets, n.plainRuns, n.base64Runs = slices.Clip(l.secrets), slices.Clip(l.plainRuns), slices.Clip(l.base64Runs)
+		n.secrets = slices.Clip(l.secrets)
+		n.plain, n.b64s = l.plain, l.b64s
 	}
+	var plainRuns, base64Runs []string
 	for _, s := range more {
 		if s == "" || slices.Contains(n.secrets, s) {
 			continue
 		}
 		n.secrets = append(n.secrets, s)
 		// A vendor may quote the secret decoded, or upper-cased (which
-		// fold does not undo for every letter: "ı" upper-cases to "I").
+		// fold does not undo for every letter: "ı" upper-cases to "I"),
+		// or folded as Leaks folds text, or reversed.
+		forms := []string{s, string(decodeAll([]byte(s))), strings.ToUpper(s), reverse(s)}
+		if u := unicodeFold([]byte(s)); u != nil {
+			forms = append(forms, string(u))
+		}
 		var folded []string
-		for _, form := range []string{s, string(decodeAll([]byte(s))), strings.ToUpper(s)} {
+		for _, form := range forms {
 			if f := string(fold([]byte(form))); !slices.Contains(folded, f) {
 				folded = append(folded, f)
-				n.plainRuns = appendRuneRuns(n.plainRuns, f, RunLen)
+				plainRuns = appendRuneRuns(plainRuns, f, RunLen)
 			}
 		}
-		n.plainRuns = appendRuns(n.plainRuns, hex.EncodeToString([]byte(s)), hexRun, 2)
-		for _, enc := range []*base64.Encoding{base64.RawStdEncoding, base64.RawURLEncoding} {
-			for align := range 3 {
-				n.base64Runs = appendRuns(n.base64Runs, base64Core(enc, s, align), b64Run, b64Step)
-			}
+		for i, b := range byteForms(s) {
+			plainRuns = appendRuns(plainRuns, hex.EncodeToString([]byte(b)), hexRun, 2)
+			base64Runs = appendBase64Runs(base64Runs, b, i == 0)
 		}
+		plainRuns = appendBase32Runs(plainRuns, s)
 	}
-	n.plain = newIndex(n.plainRuns)
-	n.b64s = newIndex(n.base64Runs)
+	n.plain = n.plain.with(plainRuns)
+	n.b64s = n.b64s.with(base64Runs)
 	return n
 }
 
@@ -94,11 +114,21 @@ func (l *LeakCheck) Leaks(text string) bool {
 	}
 	raw := []byte(text)
 	forms := [][]byte{raw}
+	last := raw
 	if dec := decodeAll(raw); string(dec) != text {
 		forms = append(forms, dec)
+		last = dec
+	}
+	if u := unicodeFold(last); u != nil {
+		last = decodeAll(u)
+		forms = append(forms, last)
 	}
 	for _, f := range forms {
-		if l.plain.in(fold(f)) || l.b64s.in(b64Form(f)) {
+		folded := fold(f)
+		if l.plain.in(folded) || l.b64s.in(b64Form(f)) {
+			return true
+		}
+		if spelt := unspace(folded); spelt != nil && l.plain.in(spelt) {
 			return true
 		}
 	}

@@ -14,8 +14,8 @@ import (
 // not a million.
 const maxDecodeRounds = 8
 
-// decodeAll returns b with percent-escapes, JSON string escapes and HTML
-// character references decoded, again and again until nothing changes (at
+// decodeAll returns b with percent-escapes, JSON string escapes, \xNN
+// escapes and HTML character references decoded, again and again until nothing changes (at
 // most maxDecodeRounds times): a secret inside a JSON string inside an HTML
 // page inside a URL comes out readable. Malformed escapes are kept as they
 // are. b is not changed; the result may share its memory.
@@ -63,9 +63,18 @@ const jsonEscapes, jsonEscaped = `"\/bfnrt`, "\"\\/\b\f\n\r\t"
 
 // jsonUnescape decodes the escapes of JSON strings wherever they appear:
 // \" \\ \/ \b \f \n \r \t and \uXXXX, surrogate pairs included (a lone
-// surrogate becomes U+FFFD).
+// surrogate becomes U+FFFD); and \xNN, the byte escape of C, Python,
+// JavaScript and Go strings.
 func jsonUnescape(b []byte) []byte {
-	i := firstEscape(b, '\\', func(rest []byte) bool { return bytes.IndexByte([]byte(`"\\/bfnrtu`), at(rest, 1)) >= 0 })
+	i := firstEscape(b, '\\', func(rest []byte) bool {
+		c := at(rest, 1)
+		if c == 'x' {
+			_, ok1 := unhex(at(rest, 2))
+			_, ok2 := unhex(at(rest, 3))
+			return ok1 && ok2
+		}
+		return bytes.IndexByte([]byte(`"\\/bfnrtu`), c) >= 0
+	})
 	if i < 0 {
 		return b
 	}
@@ -80,6 +89,15 @@ func jsonUnescape(b []byte) []byte {
 		case k >= 0:
 			out = append(out, jsonEscaped[k])
 			i++
+		case b[i+1] == 'x' && i+3 < len(b):
+			hi, ok1 := unhex(b[i+2])
+			lo, ok2 := unhex(b[i+3])
+			if !ok1 || !ok2 {
+				out = append(out, b[i])
+				continue
+			}
+			out = append(out, hi<<4|lo)
+			i += 3
 		case b[i+1] == 'u':
 			r, ok := hex4(b[i+2:])
 			if !ok {

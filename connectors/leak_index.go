@@ -31,29 +31,56 @@ const hashMul = 0x9E3779B97F4A7C15 // 2^64 / golden ratio, odd
 
 // newIndex indexes needles; empty ones are ignored.
 func newIndex(needles []string) index {
-	var x index
-	for _, s := range needles {
+	return index{}.with(needles)
+}
+
+// with returns an index of x's needles and more; x is not changed. Only
+// the new needles are sorted: they are merged with x's, already sorted.
+func (x index) with(more []string) index {
+	var add []keyed
+	short := slices.Clip(x.short)
+	for _, s := range more {
 		switch {
 		case s == "":
 		case len(s) < 8:
-			if !slices.ContainsFunc(x.short, func(b []byte) bool { return string(b) == s }) {
-				x.short = append(x.short, []byte(s))
+			if !slices.ContainsFunc(short, func(b []byte) bool { return string(b) == s }) {
+				short = append(short, []byte(s))
 			}
 		default:
-			x.long = append(x.long, keyed{key(s), s})
+			add = append(add, keyed{key(s), s})
 		}
 	}
-	slices.SortFunc(x.long, func(a, b keyed) int { return cmp.Or(cmp.Compare(a.key, b.key), strings.Compare(a.s, b.s)) })
-	x.long = slices.CompactFunc(x.long, func(a, b keyed) bool { return a.s == b.s })
-	// About 32 bits per key keeps the bitset's false positives near 3%.
-	size := max(1<<8, 1<<bits.Len(uint(len(x.long)/2)))
-	x.bits = make([]uint64, size)
-	x.shift = uint(64 - bits.TrailingZeros(uint(size*64)))
-	for _, e := range x.long {
-		h := (e.key * hashMul) >> x.shift
-		x.bits[h>>6] |= 1 << (h & 63)
+	slices.SortFunc(add, compareKeyed)
+	long := make([]keyed, 0, len(x.long)+len(add))
+	for i, j := 0, 0; i < len(x.long) || j < len(add); {
+		var e keyed
+		if j == len(add) || (i < len(x.long) && compareKeyed(x.long[i], add[j]) <= 0) {
+			e, i = x.long[i], i+1
+		} else {
+			e, j = add[j], j+1
+		}
+		if n := len(long); n == 0 || long[n-1].s != e.s {
+			long = append(long, e)
+		}
 	}
-	return x
+	n := index{long: long, short: short}
+	// About 32 bits per key keeps the bitset's false positives near 3%.
+	size := max(1<<8, 1<<bits.Len(uint(len(n.long)/2)))
+	n.bits = make([]uint64, size)
+	n.shift = uint(64 - bits.TrailingZeros(uint(size*64)))
+	for _, e := range n.long {
+		h := (e.key * hashMul) >> n.shift
+		n.bits[h>>6] |= 1 << (h & 63)
+	}
+	return n
+}
+
+// compareKeyed orders needles by key, then text.
+func compareKeyed(a, b keyed) int {
+	if c := cmp.Compare(a.key, b.key); c != 0 {
+		return c
+	}
+	return strings.Compare(a.s, b.s)
 }
 
 // in reports whether text holds any needle.

@@ -133,6 +133,8 @@ func salesforceFields() []Field {
 			Mask:      MaskAll,
 			Required:  true,
 			AppliesTo: passwordFlow,
+			// An org's password policy may allow passwords as short as this.
+			MinLen: 5,
 		},
 		{
 			Key:   "security_token",

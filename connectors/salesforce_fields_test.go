@@ -73,8 +73,8 @@ func TestSalesforceFields(t *testing.T) {
 
 func TestSalesforceValidate(t *testing.T) {
 	base := connectors.Values{
-		"consumer_key": "3MVG9abc", "consumer_secret": "S3CR3T",
-		"username": "integration@acme.com", "password": "pw", "security_token": "tok",
+		"consumer_key": "3MVG9abc", "consumer_secret": "S3CR3T-0123",
+		"username": "integration@acme.com", "password": "pw-12345", "security_token": "tok-0123456789",
 	}
 	tests := []struct {
 		name    string
@@ -94,6 +94,10 @@ func TestSalesforceValidate(t *testing.T) {
 			reason: "https://acme--dev.sandbox.my.salesforce.com"},
 		{name: "unknown flow", set: connectors.Values{"flow": "jwt"}, wantKey: "flow"},
 		{name: "username not an email", set: connectors.Values{"username": "integration"}, wantKey: "username"},
+		{name: "short secret", set: connectors.Values{"consumer_secret": "S3CR3T"}, wantKey: "consumer_secret", reason: "6 characters long; the Consumer Secret has at least 8"},
+		{name: "short security token", set: connectors.Values{"security_token": "t"}, wantKey: "security_token", reason: "at least 8"},
+		{name: "password of 5", set: connectors.Values{"password": "pw123"}},
+		{name: "password of 4", set: connectors.Values{"password": "pw12"}, wantKey: "password", reason: "at least 5"},
 		{name: "expiry never", set: connectors.Values{"password_expires_days": "0"}},
 		{name: "expiry 365", set: connectors.Values{"password_expires_days": "365"}},
 		{name: "expiry negative", set: connectors.Values{"password_expires_days": "-1"}, wantKey: "password_expires_days"},

@@ -75,11 +75,11 @@ func TestUpPromoteTest(t *testing.T) {
 
 func TestUpPromoteToken(t *testing.T) {
 	t.Parallel()
-	tok, err := mustConnector("uppromote").MintToken(context.Background(), nil, connectors.Values{"token": "Bearer abc123"})
+	tok, err := mustConnector("uppromote").MintToken(context.Background(), nil, connectors.Values{"token": "Bearer abc123456"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tok.AccessToken != "abc123" || !tok.Expiry.IsZero() {
+	if tok.AccessToken != "abc123456" || !tok.Expiry.IsZero() {
 		t.Errorf("Token = %+v; want the key itself, never expiring", tok)
 	}
 }

@@ -87,6 +87,9 @@ func (c *Connector) Validate(v Values) error {
 		if err := CheckValue(val); err != nil {
 			return &FieldError{Key: f.Key, Reason: err.Error()}
 		}
+		if err := f.CheckLength(val); err != nil {
+			return &FieldError{Key: f.Key, Reason: err.Error()}
+		}
 		if len(f.Options) > 0 && !slices.Contains(f.Options, val) {
 			return &FieldError{Key: f.Key, Reason: "must be one of " + strings.Join(f.Options, ", ")}
 		}
@@ -141,6 +144,33 @@ func CheckValue(val string) error {
 		if unicode.IsControl(r) {
 			return fmt.Errorf("contains a control character (U+%04X); paste the value without line breaks or tabs", r)
 		}
+	}
+	return nil
+}
+
+// MinSecretLen is the fewest characters a secret value may have unless
+// its field says otherwise. No vendor issues keys, secrets or tokens this
+// short, so a shorter one is a paste gone wrong; and a value of a few
+// characters cannot be masked or leak-checked without hiding every
+// ordinary word that holds it.
+const MinSecretLen = 8
+
+// CheckLength rejects a non-empty secret value shorter than the field's
+// minimum, naming the minimum and never the value.
+func (f Field) CheckLength(val string) error {
+	if !f.Secret || val == "" {
+		return nil
+	}
+	least := f.MinLen
+	if least == 0 {
+		least = MinSecretLen
+	}
+	if n := utf8.RuneCountInString(val); n < least {
+		chars := "characters"
+		if n == 1 {
+			chars = "character"
+		}
+		return fmt.Errorf("is %d %s long; the %s has at least %d: check that it was pasted whole", n, chars, f.Title, least)
 	}
 	return nil
 }

@@ -208,7 +208,8 @@ func (f *FileStore) eachItem(fn func(path string, s fileSection, h itemHeader) e
 
 // RecipientsChange is what ChangeRecipients did.
 type RecipientsChange struct {
-	// Added and Removed are the keys that changed.
+	// Added and Removed are the keys that changed: set only once the
+	// recipients list holding the change is written.
 	Added, Removed []Recipient
 	// Reencrypted counts the items encrypted anew.
 	Reencrypted int
@@ -216,12 +217,17 @@ type RecipientsChange struct {
 
 // ChangeRecipients adds and removes recipients of the file store, then
 // encrypts anew every item not encrypted to the resulting set, all under
-// the index lock (no write runs meanwhile). recipients.txt changes first,
-// so writes after it use the new set; an interruption leaves items
-// encrypted to the old set, which the next call (even with nothing to
-// add or remove: a sync) finishes. It needs the identity (the passphrase,
-// an unlocked session or CREDWIZ_IDENTITY_FILE), resolved before the
-// lock is taken. The store's own identity cannot be removed.
+// the index lock (no write runs meanwhile). It decrypts those items
+// first: when the identity in use cannot read one of them (a key of
+// CREDWIZ_IDENTITY_FILE that is not a recipient yet), an addition is
+// refused with nothing changed, since the new key would get a list entry
+// but not the secrets. A removal goes ahead whatever it could decrypt
+// (revoking a key matters more), and so does a sync. recipients.txt then
+// changes, so writes after it use the new set; an interruption leaves
+// items encrypted to the old set, which the next call (even with nothing
+// to add or remove: a sync) finishes. It needs the identity (the
+// passphrase, an unlocked session or CREDWIZ_IDENTITY_FILE), resolved
+// before the lock is taken. The store's own identity cannot be removed.
 func (s *Store) ChangeRecipients(ctx context.Context, add []Recipient, remove []string) (RecipientsChange, error) {
 	var ch RecipientsChange
 	f := s.File
@@ -243,18 +249,103 @@ func (s *Store) ChangeRecipients(ctx context.Context, add []Recipient, remove []
 		if err != nil {
 			return err
 		}
-		ch.Added, ch.Removed = added, removed
+		items, unread, err := f.decryptStale(recipientsHash(next))
+		if err != nil {
+			return err
+		}
+		if unread != nil && len(added) > 0 && len(removed) == 0 {
+			return f.refuseAdd(unread)
+		}
 		if len(added)+len(removed) > 0 {
 			if err := replaceFile(f.RecipientsPath(), formatRecipientsFile(next)); err != nil {
 				return err
 			}
+			ch.Added, ch.Removed = added, removed
 			s.step(StepRecipientsWritten)
 		}
-		n, err := f.reencrypt(next)
+		n, err := f.reencrypt(items, next)
 		ch.Reencrypted = n
-		return err
+		return errors.Join(unread, err)
 	})
 	return ch, err
+}
+
+// refuseAdd is the error of an addition refused because unread items
+// could not be decrypted.
+func (f *FileStore) refuseAdd(unread error) error {
+	n := countErrors(unread)
+	if errors.Is(unread, ErrNotRecipient) {
+		return fmt.Errorf("nothing was changed: %s cannot decrypt %d of the secrets (%w), so they could not be encrypted to the new key too; add it where the store opens with its passphrase or credwiz unlock, without CREDWIZ_IDENTITY_FILE",
+			f.identityInUse(), n, ErrNotRecipient)
+	}
+	return fmt.Errorf("nothing was changed: %d of the secrets could not be decrypted, so they could not be encrypted to the new key too: %w", n, firstError(unread))
+}
+
+// identityInUse names the identity the store decrypts with, for messages.
+func (f *FileStore) identityInUse() string {
+	if f.idFile != "" {
+		return "the key of CREDWIZ_IDENTITY_FILE (" + f.idFile + ")"
+	}
+	return "this store's identity"
+}
+
+// countErrors counts the errors joined in err.
+func countErrors(err error) int {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return len(j.Unwrap())
+	}
+	if err != nil {
+		return 1
+	}
+	return 0
+}
+
+// firstError returns the first of the errors joined in err.
+func firstError(err error) error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok && len(j.Unwrap()) > 0 {
+		return j.Unwrap()[0]
+	}
+	return err
+}
+
+// staleItem is an item to encrypt anew, decrypted.
+type staleItem struct {
+	path   string
+	header itemHeader
+	values map[string]string
+}
+
+// decryptStale decrypts every item whose header says it was encrypted to
+// another set than want. Items the identities cannot decrypt, or that
+// are damaged, are left out and reported in unread; err is for a store
+// that cannot be read at all.
+func (f *FileStore) decryptStale(want string) (items []staleItem, unread, err error) {
+	ids, err := f.identities()
+	if err != nil {
+		return nil, nil, err
+	}
+	var errs []error
+	err = f.eachItem(func(path string, _ fileSection, h itemHeader) error {
+		if h.Recipients == want {
+			return nil
+		}
+		data, _, err := readTrusted(path, maxItemSize)
+		if err != nil {
+			errs = append(errs, err)
+			return nil
+		}
+		dh, values, err := decryptItem(data, ids)
+		switch {
+		case errors.Is(err, errNoIdentity):
+			errs = append(errs, f.notRecipient(path))
+		case err != nil:
+			errs = append(errs, &CorruptError{Path: path, Err: err})
+		default:
+			items = append(items, staleItem{path: path, header: dh, values: values})
+		}
+		return nil
+	})
+	return items, errors.Join(errs...), err
 }
 
 // applyRecipients returns cur with add added and remove removed, and what
@@ -295,46 +386,23 @@ func indexRecipient(rs []Recipient, key string) int {
 	return -1
 }
 
-// reencrypt encrypts anew, to rs, every item whose header says it was
-// encrypted to another set, keeping its values and owner; it returns how
-// many it did. An item none of the identities decrypts is reported, and
-// the others are done.
-func (f *FileStore) reencrypt(rs []Recipient) (int, error) {
-	ids, err := f.identities()
-	if err != nil {
-		return 0, err
-	}
+// reencrypt writes items anew, encrypted to rs, keeping their values
+// and owners; it returns how many it wrote.
+func (f *FileStore) reencrypt(items []staleItem, rs []Recipient) (int, error) {
 	want := recipientsHash(rs)
 	n := 0
 	var errs []error
-	err = f.eachItem(func(path string, s fileSection, h itemHeader) error {
-		if h.Recipients == want {
-			return nil
-		}
-		data, _, err := readTrusted(path, maxItemSize)
-		if err != nil {
+	for _, it := range items {
+		h := it.header
+		h.Recipients = want
+		if err := f.writeItem(it.path, h, it.values, rs); err != nil {
 			errs = append(errs, err)
-			return nil
-		}
-		dh, values, err := decryptItem(data, ids)
-		switch {
-		case errors.Is(err, errNoIdentity):
-			errs = append(errs, f.notRecipient(path))
-			return nil
-		case err != nil:
-			errs = append(errs, &CorruptError{Path: path, Err: err})
-			return nil
-		}
-		dh.Recipients = want
-		if err := f.writeItem(path, dh, values, rs); err != nil {
-			errs = append(errs, err)
-			return nil
+			continue
 		}
 		n++
 		f.step(StepReencrypted)
-		return nil
-	})
-	return n, errors.Join(append(errs, err)...)
+	}
+	return n, errors.Join(errs...)
 }
 
 // replaceFile writes data as path atomically (mode 0600).

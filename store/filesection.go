@@ -309,12 +309,8 @@ func (f *FileStore) noIdentityError(path string, h itemHeader) error {
 // notRecipient is the error for an item encrypted to an older set of
 // recipients that does not include the identity in use.
 func (f *FileStore) notRecipient(path string) error {
-	who := "this store's identity"
-	if f.idFile != "" {
-		who = "the key of CREDWIZ_IDENTITY_FILE (" + f.idFile + ")"
-	}
 	return fmt.Errorf("%s is %w (%s): it was written before that key became a recipient: run credwiz recipients sync where the store can be unlocked",
-		path, ErrNotRecipient, who)
+		path, ErrNotRecipient, f.identityInUse())
 }
 
 // legacyList lists service's items of the older single file.

@@ -209,6 +209,7 @@ func forceGate(f *Factory, c *connectors.Connector, terr error, force bool, noth
 	case !force:
 		return fmt.Errorf("%s %s; pass --force to save anyway", failure(c, "", terr), nothing)
 	}
-	fmt.Fprintf(f.IO.ErrOut, "warning: the test failed, saving anyway (--force): %s\n", failure(c, "", terr))
+	// The failure quotes the vendor: terminal-safe, as test and show print it.
+	fmt.Fprintf(f.IO.ErrOut, "warning: the test failed, saving anyway (--force): %s\n", safe(failure(c, "", terr)))
 	return nil
 }

@@ -439,7 +439,8 @@ func printDoctor(f *Factory, r doctorReport) {
 	}
 	if r.Answers && r.IndexError == "" {
 		if n := len(r.foreign); n > 0 {
-			fmt.Fprintf(w, "%s Other items    %s of another config dir or without an owner: %s\n", warn, plural(n, "item"), list(leftoverNames(r.foreign)))
+			// A shared keychain may hold many: the first few name the kind.
+			fmt.Fprintf(w, "%s Other items    %s of another config dir or without an owner: %s\n", warn, plural(n, "item"), list(clipNames(leftoverNames(r.foreign), otherItemsShown)))
 		}
 		if n := len(r.Unfinished); n > 0 && r.Store == string(store.KindVault) {
 			fmt.Fprintf(w, "%s Vault index    out of date for %s: %s\n", mark(len(r.Finished) >= n), plural(n, "credential"), list(r.Unfinished))
@@ -469,6 +470,17 @@ func printDoctor(f *Factory, r doctorReport) {
 	for _, h := range r.Hints {
 		fmt.Fprintf(w, "  → %s\n", text(h))
 	}
+}
+
+// otherItemsShown is how many items of other config dirs doctor names.
+const otherItemsShown = 5
+
+// clipNames returns the first max names, and "N more" for the rest.
+func clipNames(names []string, max int) []string {
+	if len(names) <= max {
+		return names
+	}
+	return append(slices.Clip(names[:max]), fmt.Sprintf("%d more", len(names)-max))
 }
 
 // leftoverNames names leftovers for a message ("secret x", "cached token y").

@@ -101,13 +101,21 @@ func editScripted(ctx context.Context, f *Factory, cred store.Credential, c *con
 // validated (a usage error when invalid). It prints the remote-host
 // warnings of the result.
 func withChanges(f *Factory, cred store.Credential, c *connectors.Connector, given connectors.Values) (old, v connectors.Values, err error) {
-	old, err = loadForChange(f, cred)
+	old, missing, err := loadForReplace(f, cred)
 	if err != nil {
 		return nil, nil, err
 	}
 	v = maps.Clone(old)
 	maps.Copy(v, given)
 	v = c.Normalize(v)
+	if absent := absentSecrets(c, v); missing && len(absent) > 0 {
+		where := "the store"
+		if st, err := f.Store(); err == nil {
+			where = storeLabel(st)
+		}
+		return nil, nil, usagef("the secrets of %q are missing from %s, so every secret must be given again (%s missing): pass them with --secrets-stdin, one KEY=VALUE per line, or in CREDWIZ_SECRET_<KEY>",
+			cred.Name, where, strings.Join(absent, ", "))
+	}
 	if err := c.Validate(v); err != nil {
 		return nil, nil, &UsageError{Err: err}
 	}
@@ -118,7 +126,7 @@ func withChanges(f *Factory, cred store.Credential, c *connectors.Connector, giv
 // printWarnings prints c's warnings for v on stderr, one a line.
 func printWarnings(f *Factory, c *connectors.Connector, v connectors.Values) {
 	for _, w := range c.Warnings(v) {
-		fmt.Fprintf(f.IO.ErrOut, "warning: %s\n", w.Text)
+		fmt.Fprintf(f.IO.ErrOut, "warning: %s\n", safe(w.Text))
 	}
 }
 
@@ -218,11 +226,14 @@ func (ed editSave) report(f *Factory, req saveRequest) {
 // editInteractive is edit at a terminal: the add wizard's steps,
 // pre-filled (a blank secret keeps the saved one).
 func editInteractive(ctx context.Context, f *Factory, cred store.Credential, c *connectors.Connector) error {
-	old, err := loadForChange(f, cred)
+	old, missing, err := loadForReplace(f, cred)
 	if err != nil {
 		return err
 	}
-	fl := &credFlow{f: f, ctx: ctx, mode: modeEdit, c: c, cred: &cred, old: old,
+	if missing {
+		missingSecretNote(f, cred)
+	}
+	fl := &credFlow{f: f, ctx: ctx, mode: modeEdit, c: c, cred: &cred, old: old, noSecret: missing,
 		name: cred.Name, desc: cred.Description, initName: cred.Name, initDesc: cred.Description}
 	return fl.run()
 }

@@ -1,9 +1,15 @@
 package ui
 
 import (
+	"fmt"
 	"slices"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
+
+	"github.com/credwiz/credwiz/connectors"
+	"github.com/credwiz/credwiz/internal/mask"
+	"github.com/credwiz/credwiz/internal/termsafe"
 )
 
 func newExecCmd(f *Factory) *cobra.Command {
@@ -31,6 +37,12 @@ of them. The long-lived secrets (client secrets, passwords, security tokens)
 are not given unless --with-secrets, which adds PREFIX_<FIELD KEY> for each
 secret field. CREDWIZ_PASSPHRASE, CREDWIZ_NEW_PASSPHRASE, CREDWIZ_IDENTITY_FILE
 and CREDWIZ_SECRET_* are removed from the program's environment.
+
+exec limits what it hands over, not what the program can reach: the program
+runs as you and can read whatever your account can (the OS keychain, the
+encrypted file store while credwiz unlock keeps it open, ~/.vault-token),
+and masking covers only the values handed over. Run a program you do not
+trust as another user or in a sandbox, after credwiz lock.
 
 Every token and secret handed over is replaced by <credwiz:NAME:KEY> in the
 program's stdout and stderr, which then reach the terminal through pipes (a
@@ -75,6 +87,9 @@ as a shell reports it (127: command not found, 126: not executable).
 			if err != nil {
 				return err
 			}
+			if !noMasking {
+				warnShortMasks(f, cv.secrets)
+			}
 			// A passphrase may have been asked: the terminal is the
 			// program's from now on.
 			f.closePrompter()
@@ -95,4 +110,16 @@ as a shell reports it (127: command not found, 126: not executable).
 	fl.BoolVar(&noMasking, "no-masking", false, "pass the program's output through untouched, on credwiz's own terminal")
 	fl.BoolVar(&withSecrets, "with-secrets", false, "also give the long-lived secret fields, as PREFIX_<FIELD KEY>")
 	return cmd
+}
+
+// warnShortMasks warns of each value to mask that is shorter than a
+// secret may be (a vendor's token of a few characters, a value saved
+// before the minimum): it is masked all the same, so its label replaces
+// every occurrence of those characters in the program's output.
+func warnShortMasks(f *Factory, secrets []mask.Secret) {
+	for _, s := range secrets {
+		if n := utf8.RuneCountInString(s.Value); n > 0 && n < connectors.MinSecretLen {
+			fmt.Fprintf(f.IO.ErrOut, "warning: the value shown as %s is only %s long: its label replaces every occurrence of it in the output (--no-masking passes the output untouched)\n", termsafe.String(s.Label), plural(n, "character"))
+		}
+	}
 }

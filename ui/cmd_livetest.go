@@ -164,7 +164,9 @@ func runTests(ctx context.Context, f *Factory, creds []store.Credential, paralle
 			}
 			defer func() { <-sem }()
 			outs[i] = testOne(ctx, f, byID[cred.Connector], cred)
-			if progress && f.IO.OutTTY {
+			// A test the signal cut short has no result to show: the
+			// command ends with "Cancelled.".
+			if progress && f.IO.OutTTY && outs[i].Class != classCancelled {
 				mu.Lock()
 				printOutcome(f, outs[i])
 				mu.Unlock()
@@ -175,13 +177,16 @@ func runTests(ctx context.Context, f *Factory, creds []store.Credential, paralle
 	if ctx.Err() == nil {
 		recordOutcomes(ctx, f, outs)
 	}
-	if progress && !f.IO.OutTTY {
+	if progress && !f.IO.OutTTY && ctx.Err() == nil {
 		for _, o := range outs {
 			printOutcome(f, o)
 		}
 	}
 	return outs
 }
+
+// classCancelled is the class of a test a signal ended.
+const classCancelled = "cancelled"
 
 // testOne tests one saved credential; runTests records the result.
 func testOne(ctx context.Context, f *Factory, c *connectors.Connector, cred store.Credential) testOutcome {
@@ -202,7 +207,7 @@ func testOne(ctx context.Context, f *Factory, c *connectors.Connector, cred stor
 	}
 	rep, res, err := liveTest(ctx, f, c, c.Normalize(v))
 	if errors.Is(err, context.Canceled) {
-		return fail("cancelled", err, "")
+		return fail(classCancelled, err, "")
 	}
 	o.DurationMS = f.Now().Sub(start).Milliseconds()
 	o.Report = &rep

@@ -140,11 +140,14 @@ func reportReauth(f *Factory, cred store.Credential, c *connectors.Connector, re
 // reauthInteractive is reauth at a terminal: the vendor's guide, the new
 // secrets, login and permission checklist, then save.
 func reauthInteractive(ctx context.Context, f *Factory, cred store.Credential, c *connectors.Connector) error {
-	old, err := loadForChange(f, cred)
+	old, missing, err := loadForReplace(f, cred)
 	if err != nil {
 		return err
 	}
-	fl := &credFlow{f: f, ctx: ctx, mode: modeReauth, c: c, cred: &cred, old: old,
+	if missing {
+		missingSecretNote(f, cred)
+	}
+	fl := &credFlow{f: f, ctx: ctx, mode: modeReauth, c: c, cred: &cred, old: old, noSecret: missing,
 		name: cred.Name, desc: cred.Description, initName: cred.Name, initDesc: cred.Description}
 	return fl.run()
 }

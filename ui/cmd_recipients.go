@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -97,7 +98,10 @@ identity: an unlocked session, the passphrase, or CREDWIZ_IDENTITY_FILE.`,
 				return err
 			}
 			ch, err := st.ChangeRecipients(cmd.Context(), add, nil)
-			reportRecipients(f, ch)
+			reportRecipients(f, ch, err)
+			if err != nil && len(ch.Added) == 0 {
+				return fmt.Errorf("%s not added: %w", recipientsLabel(add), err)
+			}
 			return err
 		},
 	}
@@ -111,17 +115,26 @@ identity: an unlocked session, the passphrase, or CREDWIZ_IDENTITY_FILE.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			var rs []store.Recipient
 			for _, a := range args {
-				if _, err := store.ParseRecipient(a); err != nil {
+				r, err := store.ParseRecipient(a)
+				if err != nil {
 					return &UsageError{Err: err}
 				}
+				rs = append(rs, r)
 			}
 			st, err := fileStore(f, "recipients rm")
 			if err != nil {
 				return err
 			}
+			if err := checkRecipients(st, rs); err != nil {
+				return err
+			}
 			ch, err := st.ChangeRecipients(cmd.Context(), nil, args)
-			reportRecipients(f, ch)
+			reportRecipients(f, ch, err)
+			if err != nil && len(ch.Removed) == 0 {
+				return fmt.Errorf("%s still a recipient, nothing was changed: %w", recipientsLabel(rs), err)
+			}
 			if err == nil && len(ch.Removed) > 0 {
 				fmt.Fprintln(f.IO.ErrOut, "A removed key can still read any copy of the store made before: rotate the secrets (credwiz reauth) if that matters.")
 			}
@@ -138,7 +151,7 @@ identity: an unlocked session, the passphrase, or CREDWIZ_IDENTITY_FILE.`,
 				return err
 			}
 			ch, err := st.ChangeRecipients(cmd.Context(), nil, nil)
-			reportRecipients(f, ch)
+			reportRecipients(f, ch, err)
 			return err
 		},
 	}
@@ -197,8 +210,10 @@ func parseRecipientArg(a string) ([]store.Recipient, error) {
 	return out, nil
 }
 
-// reportRecipients says what a change of recipients did.
-func reportRecipients(f *Factory, ch store.RecipientsChange) {
+// reportRecipients says what a change of recipients did: the keys added
+// or removed only once the recipients list holding the change is
+// written, and the items encrypted anew.
+func reportRecipients(f *Factory, ch store.RecipientsChange, err error) {
 	ok := f.IO.stderrStyles().ok.Render("✓")
 	for _, r := range ch.Added {
 		fmt.Fprintf(f.IO.ErrOut, "%s Added %s\n", ok, termsafe.String(r.String()))
@@ -206,9 +221,55 @@ func reportRecipients(f *Factory, ch store.RecipientsChange) {
 	for _, r := range ch.Removed {
 		fmt.Fprintf(f.IO.ErrOut, "%s Removed %s\n", ok, termsafe.String(r.String()))
 	}
-	if len(ch.Added)+len(ch.Removed) == 0 && ch.Reencrypted == 0 {
+	switch {
+	case err != nil && ch.Reencrypted == 0:
+		// The error says what happened.
+	case err != nil:
+		fmt.Fprintf(f.IO.ErrOut, "Encrypted %s anew to the current recipients; the others failed (below): credwiz recipients sync retries them.\n", plural(ch.Reencrypted, "item"))
+	case len(ch.Added)+len(ch.Removed) == 0 && ch.Reencrypted == 0:
 		fmt.Fprintln(f.IO.ErrOut, "Nothing to change: every secret is encrypted to the current recipients.")
-		return
+	default:
+		fmt.Fprintf(f.IO.ErrOut, "Encrypted %s anew to the current recipients.\n", plural(ch.Reencrypted, "item"))
 	}
-	fmt.Fprintf(f.IO.ErrOut, "Encrypted %s anew to the current recipients.\n", plural(ch.Reencrypted, "item"))
+}
+
+// checkRecipients refuses keys that are not recipients of st, or its
+// own identity, before anything is tried.
+func checkRecipients(st *store.Store, rs []store.Recipient) error {
+	cur, err := st.File.Recipients()
+	if err != nil {
+		return err
+	}
+	for _, r := range rs {
+		i := slices.IndexFunc(cur, func(c store.Recipient) bool { return c.Key == r.Key })
+		switch {
+		case i < 0:
+			return usagef("%s not a recipient of this store (credwiz recipients list shows them)", recipientsLabel([]store.Recipient{r}))
+		case cur[i].Own:
+			return usagef("the store's own identity cannot be removed: it is what the passphrase and credwiz unlock open")
+		}
+	}
+	return nil
+}
+
+// recipientsLabel names keys in an error: the first one, shortened, and
+// how many others.
+func recipientsLabel(rs []store.Recipient) string {
+	if len(rs) == 0 {
+		return "no key"
+	}
+	label := rs[0].Key
+	if len(label) > 32 {
+		label = label[:32] + "…"
+	}
+	if rs[0].Comment != "" {
+		label += " " + rs[0].Comment
+	}
+	switch len(rs) {
+	case 1:
+		return label + " is"
+	case 2:
+		return label + " and 1 other key are"
+	}
+	return fmt.Sprintf("%s and %d other keys are", label, len(rs)-1)
 }

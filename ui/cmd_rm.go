@@ -100,7 +100,7 @@ func removeCredential(f *Factory, cred store.Credential, destroy bool) error {
 		if errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("no credential named %q; it may have just been deleted", cred.Name)
 		}
-		return fmt.Errorf("delete %q: %w", cred.Name, err)
+		return about("delete", cred.Name, err)
 	}
 	ok := f.IO.stderrStyles().ok.Render("✓")
 	switch {

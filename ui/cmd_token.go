@@ -10,6 +10,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/credwiz/credwiz/connectors"
+	"github.com/credwiz/credwiz/internal/termsafe"
 	"github.com/credwiz/credwiz/store"
 )
 
@@ -67,7 +68,7 @@ func newTokenCmd(f *Factory) *cobra.Command {
 			}
 			if tok != cached {
 				if err := cacheTokens(cmd.Context(), st, []*connectors.Connector{c}, []store.Credential{cred}, []*oauth2.Token{tok}); err != nil {
-					fmt.Fprintf(f.IO.ErrOut, "warning: could not cache the token: %s\n", Explain(err))
+					fmt.Fprintf(f.IO.ErrOut, "warning: could not cache the token: %s\n", termsafe.Text(Explain(err)))
 				}
 			}
 			if asJSON {
@@ -82,6 +83,14 @@ func newTokenCmd(f *Factory) *cobra.Command {
 					}
 				}
 				return writeJSON(f.IO.Out, j)
+			}
+			if f.IO.OutTTY {
+				// The vendor chose these characters: a terminal would act on
+				// a control or bidi character, and a changed token is no
+				// token, so it is refused there rather than shown altered.
+				if err := termsafe.Check(tok.AccessToken); err != nil {
+					return fmt.Errorf("the access token %s issued for %q %s and is not printed on a terminal; redirect stdout (credwiz token %s | …) or use --json for the exact value", c.Name, cred.Name, err, cred.Name)
+				}
 			}
 			_, err = fmt.Fprintln(f.IO.Out, tok.AccessToken)
 			return err

@@ -11,6 +11,7 @@ import (
 
 	"github.com/credwiz/credwiz/connectors"
 	"github.com/credwiz/credwiz/internal/mask"
+	"github.com/credwiz/credwiz/internal/termsafe"
 	"github.com/credwiz/credwiz/store"
 )
 
@@ -137,7 +138,7 @@ func connect(ctx context.Context, f *Factory, reqs []connRequest, withSecrets bo
 		}
 	}
 	if err := cacheTokens(ctx, st, newConns, newCreds, newToks); err != nil {
-		fmt.Fprintf(f.IO.ErrOut, "warning: could not cache the new token(s): %s\n", Explain(err))
+		fmt.Fprintf(f.IO.ErrOut, "warning: could not cache the new token(s): %s\n", termsafe.Text(Explain(err)))
 	}
 	return out, nil
 }

@@ -74,19 +74,52 @@ func loadValues(f *Factory, cred store.Credential) (connectors.Values, error) {
 	return joinValues(cred.Fields, sec), nil
 }
 
-// loadForChange is loadValues for a command that will save a change of
-// cred: it first makes sure the store lets it save (a Vault token that
-// may only read is refused here, in one line, before any question or
-// test).
-func loadForChange(f *Factory, cred store.Credential) (connectors.Values, error) {
+// loadForReplace returns cred's values (one read of the secret store)
+// for a command that will save a change of cred and may enter every
+// secret anew (edit, reauth). It first makes sure the store lets it save
+// (a Vault token that may only read is refused here, in one line, before
+// any question or test). When cred's secret is missing from the store (a
+// keychain reset, a deleted file), it returns cred's settings alone and
+// missing true instead of an error, so that the command asks for every
+// secret rather than failing on the one it cannot read.
+func loadForReplace(f *Factory, cred store.Credential) (v connectors.Values, missing bool, err error) {
 	st, err := f.Store()
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if err := st.Ready(f.context(), cred.Name); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return loadValues(f, cred)
+	sec, err := st.Secret(cred)
+	if errors.Is(err, store.ErrNotFound) {
+		return joinValues(cred.Fields, nil), true, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	return joinValues(cred.Fields, sec), false, nil
+}
+
+// absentSecrets returns the keys of c's required secrets that apply to v
+// and have no value in it.
+func absentSecrets(c *connectors.Connector, v connectors.Values) []string {
+	var keys []string
+	for _, fd := range c.Fields {
+		if fd.Secret && fd.Required && fd.Applies(v) && v[fd.Key] == "" {
+			keys = append(keys, fd.Key)
+		}
+	}
+	return keys
+}
+
+// missingSecretNote says, before a command asks for them, that cred's
+// secrets are missing and must all be entered.
+func missingSecretNote(f *Factory, cred store.Credential) {
+	where := "the store"
+	if st, err := f.Store(); err == nil {
+		where = storeLabel(st)
+	}
+	fmt.Fprintf(f.IO.ErrOut, "The secrets of %q are missing from %s: enter every secret field; they are saved once they are tested.\n", cred.Name, where)
 }
 
 // validateName checks a credential name, as a usage error.

@@ -24,8 +24,9 @@ type credFlow struct {
 	askConnector bool   // add without a CONNECTOR: the first step picks it
 	pickID       string // bound to the connector picker
 
-	cred *store.Credential // edit, reauth: the saved credential
-	old  connectors.Values // edit, reauth: its saved values
+	cred     *store.Credential // edit, reauth: the saved credential
+	old      connectors.Values // edit, reauth: its saved values
+	noSecret bool              // edit, reauth: its secret is missing, so every secret is asked as in add
 
 	name, desc         string
 	initName, initDesc string
@@ -124,6 +125,15 @@ func (fl *credFlow) keys() []string {
 		return reauthKeys(fl.c)
 	}
 	return nil
+}
+
+// questionMode is the mode the settings questions follow: add's (a
+// required secret must be entered) when the saved secret is missing.
+func (fl *credFlow) questionMode() formMode {
+	if fl.noSecret {
+		return modeAdd
+	}
+	return fl.mode
 }
 
 // dirty reports whether anything was typed.

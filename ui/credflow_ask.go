@@ -141,7 +141,7 @@ func (fl *credFlow) pageStep(n int, sp settingsPage) step {
 		},
 		run: func() error {
 			return fl.f.prompter().Ask(&Page{ID: fmt.Sprintf("settings/%d", n), Title: fl.title(section),
-				Questions: sp.questions(fl.c, fl.b, fl.mode)})
+				Questions: sp.questions(fl.c, fl.b, fl.questionMode())})
 		},
 	}
 }

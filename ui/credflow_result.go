@@ -17,7 +17,7 @@ func (fl *credFlow) testStep() error {
 	f := fl.f
 	v := fl.values()
 	if err := fl.c.Validate(v); err != nil {
-		fmt.Fprintf(f.IO.ErrOut, "%s %s\n", f.IO.stderrStyles().fail.Render("✗"), err)
+		fmt.Fprintf(f.IO.ErrOut, "%s %s\n", f.IO.stderrStyles().fail.Render("✗"), safe(err.Error()))
 		var fe *connectors.FieldError
 		key := ""
 		if errors.As(err, &fe) {

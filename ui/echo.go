@@ -18,7 +18,8 @@ func (f *Factory) echo(label, value string) {
 	st := f.IO.stderrStyles()
 	// Wrap at spaces, continuation lines indented under the value.
 	indent := strings.Repeat(" ", 3+len([]rune(label)))
-	lines := strings.Split(ansi.Wordwrap(value, max(f.IO.TermWidth()-len(indent)-1, 20), ""), "\n")
+	// An edit's description and settings come from the index.
+	lines := strings.Split(ansi.Wordwrap(safe(value), max(f.IO.TermWidth()-len(indent)-1, 20), ""), "\n")
 	fmt.Fprintf(colorWriter(f.IO.ErrOut, f.IO.NoColor || !f.IO.ErrTTY), "%s %s %s\n",
 		st.ok.Render("✓"), st.dim.Render(label+":"), strings.Join(lines, "\n"+indent))
 }

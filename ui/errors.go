@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 )
 
 // ErrCancelled is returned when the operator cancels (Esc, Ctrl-C); the
@@ -77,4 +79,14 @@ func ExitCode(err error) int {
 		return 2
 	}
 	return 1
+}
+
+// about says which credential err is about: "VERB "NAME": err", unless
+// err names the credential itself (the store's write errors say
+// "save "NAME": nothing was saved: …"), which would say it twice.
+func about(verb, name string, err error) error {
+	if strings.Contains(err.Error(), strconv.Quote(name)) {
+		return err
+	}
+	return fmt.Errorf("%s %q: %w", verb, name, err)
 }

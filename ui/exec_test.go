@@ -401,3 +401,39 @@ func TestShowRevealTerminalSafe(t *testing.T) {
 		t.Errorf("to a terminal: stdout %q, stderr %q; want the escape made visible and a warning", out, errOut)
 	}
 }
+
+// TestExecHelpSaysWhatItDoesNotLimit: exec's help does not promise that
+// the program cannot read other secrets: it says the program runs as the
+// user, what that reaches, and to lock the file store first.
+func TestExecHelpSaysWhatItDoesNotLimit(t *testing.T) {
+	e := newTestEnv(t)
+	r := e.run("", "exec", "--help")
+	help := strings.Join(strings.Fields(r.out), " ")
+	for _, want := range []string{"not what the program can reach", "runs as you", "credwiz unlock keeps it open", "after credwiz lock"} {
+		if !strings.Contains(help, want) {
+			t.Errorf("exec --help lacks %q:\n%s", want, r.out)
+		}
+	}
+	if strings.Contains(help, "not the means to read") {
+		t.Errorf("exec --help still promises the program cannot read other secrets")
+	}
+}
+
+// TestREADMESaysWhatExecDoesNotLimit: the README's exec section says the
+// same, and the file store's section says to lock before an untrusted
+// program.
+func TestREADMESaysWhatExecDoesNotLimit(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := strings.Join(strings.Fields(string(b)), " ")
+	for _, want := range []string{"exec limits what it hands over, not what the program can reach", "run `credwiz lock` before it", "`credwiz lock` forgets it (do so before running a program you do not trust"} {
+		if !strings.Contains(readme, want) {
+			t.Errorf("README lacks %q", want)
+		}
+	}
+	if strings.Contains(readme, "not the means to read every other secret") {
+		t.Errorf("README still promises exec's program cannot read every other secret")
+	}
+}

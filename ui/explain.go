@@ -43,6 +43,16 @@ func failure(c *connectors.Connector, name string, err error) string {
 		what = fmt.Sprintf("%s answered with an error (%s).", c.Name, detail)
 		next = "Try again later; if it persists, check the vendor's status page."
 	default:
+		// A saved value the connector refuses now (saved before a check
+		// was added): say how to replace it.
+		var fe *connectors.FieldError
+		if name != "" && errors.As(err, &fe) {
+			cmd := "edit"
+			if fd, ok := c.Field(fe.Key); ok && fd.Secret {
+				cmd = "reauth"
+			}
+			next = fmt.Sprintf("The saved value is refused: credwiz %s %s replaces it.", cmd, name)
+		}
 		if errors.Is(err, context.DeadlineExceeded) {
 			what = fmt.Sprintf("The test of %s did not finish in time.", c.Name)
 			next = "Raise --timeout or check the network."

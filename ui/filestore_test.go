@@ -21,11 +21,21 @@ type fileEnv struct {
 
 func newFileEnv(t *testing.T) *fileEnv {
 	t.Helper()
+	return newFileEnvAt(t, "")
+}
+
+// newFileEnvAt is newFileEnv with the config dir at dir ("": a temporary
+// one).
+func newFileEnvAt(t *testing.T, dir string) *fileEnv {
+	t.Helper()
 	t.Setenv("CREDWIZ_PASSPHRASE", "")
 	os.Unsetenv("CREDWIZ_PASSPHRASE")
 	t.Setenv("CREDWIZ_IDENTITY_FILE", "")
 	os.Unsetenv("CREDWIZ_IDENTITY_FILE")
 	e := &fileEnv{testEnv: newTestEnv(t), key: "drift-key-0123456789abcdef"}
+	if dir != "" {
+		e.dir, e.env["CREDWIZ_CONFIG_DIR"] = dir, dir
+	}
 	st, err := store.Open(store.Options{Dir: e.dir, Kind: store.KindFile, WorkFactor: 10,
 		Passphrase: func(store.PassphraseRequest) (string, error) { return "right", nil }})
 	if err != nil {

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -367,5 +369,32 @@ func TestDoctorAsksBeforeRemovingOrphans(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestReauthWizardMissingSecret: at a terminal, a credential whose secret
+// is gone asks every secret as add does (a blank one is refused, not
+// "kept"), and saves them.
+func TestReauthWizardMissingSecret(t *testing.T) {
+	e := newTestEnv(t)
+	_, v := sfSetup(t, e)
+	e.dropSecret(sfName)
+	s := newScript(t,
+		answer{page: "guide"},
+		answer{page: "settings/1", invalid: map[string]string{"consumer_secret": ""},
+			set: map[string]string{"consumer_secret": v["consumer_secret"]}},
+		answer{page: "settings/2", invalid: map[string]string{"password": ""},
+			set: map[string]string{"password": v["password"], "security_token": v["security_token"]}},
+		answer{page: "decide", set: map[string]string{"decide": actSave}},
+	)
+	r := e.runScript(s, "reauth", sfName)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.err)
+	}
+	if !strings.Contains(flat(r.err), "missing from") {
+		t.Errorf("stderr does not say the secrets are missing:\n%s", r.err)
+	}
+	if sec, _ := e.secretsOf(sfName); sec["consumer_secret"] != v["consumer_secret"] || sec["password"] != v["password"] {
+		t.Errorf("secrets after reauth: keys %v", slices.Sorted(maps.Keys(sec)))
 	}
 }

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -243,5 +244,62 @@ func TestDoctorHostileItemNames(t *testing.T) {
 	}
 	if c, bad := rawUnsafe(r.out, true); bad {
 		t.Errorf("doctor --json printed a raw %U", c)
+	}
+}
+
+// TestForceWarningIsNeutralized: the warning of add, edit and reauth
+// --force quotes the vendor's failure; it reaches the terminal with no
+// raw escape, bidi or zero-width character (the attacker's body: an OSC
+// title, a right-to-left override, a zero-width space, a soft hyphen).
+func TestForceWarningIsNeutralized(t *testing.T) {
+	e := newTestEnv(t)
+	em := connectortest.New("drift").(*connectortest.Drift)
+	t.Cleanup(em.Close)
+	c := driftConnector(t)
+	args, stdin := addArgs(c, "hv", em.Values())
+	em.Rewrite(func(_ *http.Request, a *connectortest.Answer) {
+		a.Status = 401
+		a.Header.Set("Content-Type", "text/plain")
+		a.Body = []byte("evil \x1b]0;PWNED\x07 \u202eRTL \u200bzw \u00adshy")
+	})
+	for _, run := range []struct {
+		name  string
+		stdin string
+		args  []string
+	}{
+		{"add", stdin, append(args, "--force")},
+		{"edit", "", []string{"edit", "hv", "--field", "base_url=" + em.URL() + "/", "--force"}},
+		{"reauth", "api_key=" + em.Values()["api_key"] + "\n", []string{"reauth", "hv", "--secrets-stdin", "--force"}},
+	} {
+		r := e.run(run.stdin, run.args...)
+		if r.code != 0 || !strings.Contains(r.err, "saving anyway (--force)") {
+			t.Fatalf("%s --force: exit %d:\n%s", run.name, r.code, r.err)
+		}
+		if c, bad := rawUnsafe(r.err, true); bad {
+			t.Errorf("%s --force printed a raw %U:\n%q", run.name, c, r.err)
+		}
+		if !strings.Contains(r.err, "<U+202E>RTL") {
+			t.Errorf("%s --force does not name the override: %q", run.name, r.err)
+		}
+	}
+}
+
+// TestEditWizardEchoIsNeutralized: the edit wizard echoes the saved
+// description and settings (from the index) before the test: no raw
+// escape, bidi or zero-width character reaches the terminal.
+func TestEditWizardEchoIsNeutralized(t *testing.T) {
+	e := newTestEnv(t)
+	hostileCredential(t, e)
+	s := newScript(t,
+		answer{page: "name"},
+		answer{page: "settings/1", set: map[string]string{"api_key": "new-key-0123456789", "base_url": "http://127.0.0.1:9"}},
+		answer{page: "decide", set: map[string]string{"decide": actCancel}},
+	)
+	r := e.runScript(s, "edit", "evil")
+	if !strings.Contains(r.err, "Name:") {
+		t.Fatalf("the wizard echoed no name line (exit %d):\n%q", r.code, r.err)
+	}
+	if c, bad := rawUnsafe(r.err, true); bad {
+		t.Errorf("the edit wizard printed a raw %U:\n%q", c, r.err)
 	}
 }

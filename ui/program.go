@@ -25,8 +25,9 @@ type program struct {
 // set (replacing any variable of the same name) and without the variables
 // that unlock credwiz's own store or carry its secrets:
 // CREDWIZ_PASSPHRASE, CREDWIZ_NEW_PASSPHRASE, CREDWIZ_IDENTITY_FILE and
-// CREDWIZ_SECRET_*. The program gets the connections it was given, not the
-// means to read every other secret.
+// CREDWIZ_SECRET_*. That limits what is handed over, not what the program
+// can read: it runs as the user, with the user's keychain and kernel
+// keyring session.
 func programEnv(base []string, vars []connectors.EnvVar) []string {
 	set := map[string]bool{}
 	for _, v := range vars {

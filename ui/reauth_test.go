@@ -311,3 +311,85 @@ func TestListExpiring(t *testing.T) {
 		t.Errorf("a bad --expiring-within: exit %d, want 2", r.code)
 	}
 }
+
+// dropSecret deletes name's secret item behind credwiz's back, as a
+// keychain reset or a deleted file would.
+func (e *testEnv) dropSecret(name string) {
+	e.t.Helper()
+	var err error
+	if e.real {
+		err = store.NewKeychain(store.SecretService, 3*time.Second).Delete(name)
+	} else {
+		err = e.secrets.Delete(name)
+	}
+	if err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// TestReauthMissingSecret: a credential whose secret item is gone can be
+// re-authenticated (and edited) by giving every secret field; giving only
+// some is refused naming the others, with nothing changed; description
+// and creation time are kept.
+func TestReauthMissingSecret(t *testing.T) {
+	for _, real := range []bool{false, true} {
+		name := "memory"
+		if real {
+			name = "keychain"
+		}
+		t.Run(name, func(t *testing.T) {
+			e := newTestEnv(t)
+			if real {
+				e.useRealKeychain()
+			}
+			em, v := sfSetup(t, e)
+			if r := e.run("", "edit", sfName, "--description", "keep me"); r.code != 0 {
+				t.Fatalf("edit --description: %d %s", r.code, r.err)
+			}
+			before, _ := e.index().Get(sfName)
+			e.dropSecret(sfName)
+			if r := e.run("", "test", sfName); r.code == 0 || !strings.Contains(r.out+r.err, "credwiz reauth "+sfName) {
+				t.Fatalf("test without the secret: exit %d, no advice to reauth:\n%s%s", r.code, r.out, r.err)
+			}
+
+			em.SetPassword(em.Username(), "Autumn-2027!", "NewTok9xQ2")
+			partial := reauthStdin(map[string]string{"password": "Autumn-2027!", "security_token": "NewTok9xQ2"})
+			state := e.state(sfName)
+			r := e.run(partial, "reauth", sfName, "--secrets-stdin")
+			if r.code != 2 || !strings.Contains(r.err, "missing from") || !strings.Contains(r.err, "consumer_secret") {
+				t.Fatalf("reauth with some secrets of a missing item: exit %d, want 2 naming consumer_secret\n%s", r.code, r.err)
+			}
+			if strings.Contains(r.err, "run credwiz reauth") {
+				t.Errorf("reauth tells to run reauth:\n%s", r.err)
+			}
+			if e.state(sfName) != state {
+				t.Error("a refused reauth changed something")
+			}
+
+			all := reauthStdin(map[string]string{"consumer_secret": v["consumer_secret"], "password": "Autumn-2027!", "security_token": "NewTok9xQ2"})
+			if r := e.run(all, "reauth", sfName, "--secrets-stdin"); r.code != 0 || !strings.Contains(r.err, "Re-authenticated") {
+				t.Fatalf("reauth with every secret: exit %d\n%s", r.code, r.err)
+			}
+			sec, err := e.secretsOf(sfName)
+			if err != nil || sec["password"] != "Autumn-2027!" || sec["consumer_secret"] != v["consumer_secret"] {
+				t.Fatalf("secrets after reauth: keys %v, %v", slices.Sorted(maps.Keys(sec)), err)
+			}
+			after, _ := e.index().Get(sfName)
+			if after.Description != "keep me" || !after.CreatedAt.Equal(before.CreatedAt) {
+				t.Errorf("reauth lost the description or creation time: %q %v (was %v)", after.Description, after.CreatedAt, before.CreatedAt)
+			}
+			if r := e.run("", "test", sfName); r.code != 0 {
+				t.Errorf("test after reauth: exit %d\n%s", r.code, r.out)
+			}
+
+			// edit, given every secret field, repairs it too.
+			e.dropSecret(sfName)
+			if r := e.run(all, "edit", sfName, "--secrets-stdin"); r.code != 0 || !strings.Contains(r.err, "Updated") {
+				t.Fatalf("edit with every secret: exit %d\n%s", r.code, r.err)
+			}
+			if sec, err := e.secretsOf(sfName); err != nil || sec["security_token"] != "NewTok9xQ2" {
+				t.Errorf("secrets after edit: keys %v, %v", slices.Sorted(maps.Keys(sec)), err)
+			}
+		})
+	}
+}

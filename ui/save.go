@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/credwiz/credwiz/connectors"
+	"github.com/credwiz/credwiz/internal/termsafe"
 	"github.com/credwiz/credwiz/store"
 )
 
@@ -53,7 +54,7 @@ func save(f *Factory, r saveRequest) error {
 	switch {
 	case err == nil, errors.Is(err, store.ErrCleanup):
 		if err != nil {
-			fmt.Fprintf(f.IO.ErrOut, "warning: %s\n", Explain(err))
+			fmt.Fprintf(f.IO.ErrOut, "warning: %s\n", termsafe.Text(Explain(err)))
 		}
 		return nil
 	case errors.Is(err, store.ErrExists):
@@ -61,7 +62,7 @@ func save(f *Factory, r saveRequest) error {
 	case errors.Is(err, store.ErrConflict):
 		return err
 	}
-	return fmt.Errorf("save %q: %w", r.name, err)
+	return about("save", r.name, err)
 }
 
 // fieldChanges returns the non-secret fields that differ between old and

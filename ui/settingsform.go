@@ -175,6 +175,9 @@ func validateInput(fd connectors.Field, mode formMode, current func() connectors
 		if err := connectors.CheckValue(s); err != nil {
 			return fmt.Errorf("%s %s", fd.Title, err)
 		}
+		if err := fd.CheckLength(s); err != nil {
+			return fmt.Errorf("%s %s", fd.Title, err)
+		}
 		if fd.Validate != nil {
 			if err := fd.Validate(s); err != nil {
 				return fmt.Errorf("%s %s", fd.Title, err)

@@ -97,7 +97,9 @@ func Cases(c *connectors.Connector, good connectors.Values) []Case {
 			refuse("duplicate on stdin", with(base, k, KV{Key: k, Val: g, Stdin: true}, KV{Key: k, Val: g, Stdin: true}), "twice"),
 		)
 		if fd.Secret {
-			cases = append(cases, refuse("NUL on stdin", with(base, k, normal(g[:1]+"\x00"+g[1:]))))
+			cases = append(cases,
+				refuse("NUL on stdin", with(base, k, normal(g[:1]+"\x00"+g[1:]))),
+				refuse("one character", with(base, k, normal(g[:1])), "at least"))
 			// A value of its own: it lands in argv, which the leak
 			// scan would (rightly) flag for a registered secret.
 			onArgv := "argv-" + k + "-" + randomHex(8)

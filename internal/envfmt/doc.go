@@ -10,16 +10,20 @@
 // a single quote is written as \' between quoted runs, never as two
 // quotes in a row, which zsh's RC_QUOTES option would read as one.
 //
-// dotenv: NAME='value', single-quoted, when the value holds no single
-// quote, backslash or carriage return. That is literal, newlines included,
-// in joho/godotenv and in python-dotenv with interpolation off (it expands ${NAME} even inside
-// single quotes). Other values are double-quoted with the escapes \\, \",
-// \n and \r, and \$ for a $ that godotenv would expand (before a letter,
-// digit, _, { or () or read as an escape (after a backslash): read exactly
-// by joho/godotenv, and by python-dotenv with
-// interpolation off unless \$ was needed. A double-quoted value cannot end
-// with " or \ (godotenv ends it early): such a value is an error, as is a
-// value that is not valid UTF-8.
+// dotenv: each value is read back exactly by joho/godotenv, by
+// python-dotenv (with or without interpolation) and by sh, bash or dash
+// sourcing the file (set -a; . ./.env), and no shell runs or expands
+// anything in it. NAME='value', single-quoted, when the value holds no
+// single quote, no \\ and does not end with \: literal there, newlines
+// included. Other values are double-quoted with \\ and \" as the only
+// escapes and newlines written as they are; such a value must not end
+// with " or \ (godotenv ends it early), nor hold a backtick, a \$, or a $
+// before anything a shell may expand ($NAME, $1, $?, $(, $[ ...), since
+// python-dotenv keeps the backslash of \` and \$. No value may hold ${
+// (python-dotenv expands it inside any quotes and has no escape for it)
+// or a carriage return (python-dotenv reads lines universally). A value
+// these rules refuse is an error naming the variable, as is a value that
+// is not valid UTF-8: --format shell or json hold any value.
 //
 // json: one object, the variables in the order given; values must be
 // valid UTF-8.

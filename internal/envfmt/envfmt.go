@@ -124,37 +124,27 @@ func writeShellQuoted(b *bytes.Buffer, s string) {
 	}
 }
 
-// writeDotenvValue writes v's value single-quoted when it can be, else
-// double-quoted with escapes.
+// writeDotenvValue writes v's value single-quoted when every reader
+// takes it literally that way, else double-quoted with \\ and \" as the
+// only escapes; a value neither form holds exactly and safely is an error
+// naming the variable (see the package doc for the rules).
 func writeDotenvValue(b *bytes.Buffer, v Var) error {
 	s := v.Value
-	if !strings.ContainsAny(s, "'\\\r") {
+	if why := dotenvRefusal(s); why != "" {
+		return fmt.Errorf("the value of %s cannot be written safely and exactly in a dotenv file (it %s); use --format shell or json", v.Name, why)
+	}
+	if singleQuotable(s) {
 		b.WriteByte('\'')
 		b.WriteString(s)
 		b.WriteByte('\'')
 		return nil
 	}
-	if strings.HasSuffix(s, `"`) || strings.HasSuffix(s, `\`) {
-		return fmt.Errorf("the value of %s cannot be written exactly in a dotenv file (it holds ' or \\ or a carriage return, and ends with \" or \\); use --format shell or json", v.Name)
-	}
 	b.WriteByte('"')
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; c {
-		case '\\':
-			b.WriteString(`\\`)
-		case '"':
-			b.WriteString(`\"`)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\r':
-			b.WriteString(`\r`)
-		case '$':
-			// A $ that godotenv would expand, or unescape together
-			// with the backslash before it, is escaped.
-			if (i+1 < len(s) && expands(s[i+1])) || (i > 0 && s[i-1] == '\\') {
-				b.WriteByte('\\')
-			}
-			b.WriteByte('$')
+		case '\\', '"':
+			b.WriteByte('\\')
+			b.WriteByte(c)
 		default:
 			b.WriteByte(c)
 		}
@@ -163,10 +153,57 @@ func writeDotenvValue(b *bytes.Buffer, v Var) error {
 	return nil
 }
 
-// expands reports whether a $ followed by c starts a variable reference
-// in a double-quoted dotenv value (godotenv also reads "$(NAME".)
-func expands(c byte) bool {
-	return c == '_' || c == '{' || c == '(' || 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9'
+// singleQuotable reports whether s reads back literally between single
+// quotes in sh, godotenv and python-dotenv: no single quote, no \\
+// (python-dotenv reads it as one backslash) and no final backslash (the
+// closing quote would look escaped).
+func singleQuotable(s string) bool {
+	return !strings.Contains(s, "'") && !strings.Contains(s, `\\`) && !strings.HasSuffix(s, `\`)
+}
+
+// dotenvRefusal says why s cannot be written in a dotenv file, or "".
+func dotenvRefusal(s string) string {
+	switch {
+	case strings.IndexByte(s, '\r') >= 0:
+		// python-dotenv reads files with universal newlines.
+		return "holds a carriage return"
+	case strings.Contains(s, "${"):
+		// python-dotenv expands ${NAME} in any quotes and has no escape.
+		return "holds ${"
+	case singleQuotable(s):
+		return ""
+	case strings.HasSuffix(s, `"`) || strings.HasSuffix(s, `\`):
+		// godotenv ends a double-quoted value early.
+		return `needs double quotes and ends with " or \`
+	case strings.IndexByte(s, '`') >= 0:
+		// A shell needs \` inside double quotes; python-dotenv keeps the backslash.
+		return "needs double quotes and holds a backtick"
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] != '$' {
+			continue
+		}
+		if i > 0 && s[i-1] == '\\' {
+			// godotenv reads \$ as $ whatever precedes it.
+			return `needs double quotes and holds \$`
+		}
+		if i+1 < len(s) && shellExpands(s[i+1]) {
+			// A shell would expand it, and \$ is not read back by python-dotenv.
+			return "needs double quotes and holds a $ a shell would expand"
+		}
+	}
+	return ""
+}
+
+// shellExpands reports whether a $ followed by c inside double quotes may
+// start an expansion in some shell: a name, a special parameter, ${, $(,
+// bash's $[ and $' and anything not ASCII.
+func shellExpands(c byte) bool {
+	switch {
+	case c >= 0x80, c == '_', 'A' <= c && c <= 'Z', 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+		return true
+	}
+	return strings.IndexByte("{([@*#?-$!'\"`", c) >= 0
 }
 
 // writeJSON writes vars as one indented JSON object, in order, without

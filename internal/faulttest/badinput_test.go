@@ -3,6 +3,7 @@
 package faulttest
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"os"
@@ -70,6 +71,13 @@ func TestBadInputEveryField(t *testing.T) {
 				t.Fatal(err)
 			}
 			if err := os.WriteFile(filepath.Join(sb.dir, store.IndexFile), index, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			// The sandbox is a copy of the template's config dir, which
+			// credwiz refuses to write from until a move is confirmed:
+			// confirm it, as an operator would, without doctor --fix
+			// (the sandboxes share one keychain and one config dir ID).
+			if _, err := store.NewIndex(sb.dir).ConfirmMove(context.Background()); err != nil {
 				t.Fatal(err)
 			}
 			name := fmt.Sprintf("bi-%03d", i)

@@ -1,0 +1,55 @@
+package ui
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"filippo.io/age"
+)
+
+// TestRecipientsAddWithTheNewKeyAsIdentity: recipients add run with
+// CREDWIZ_IDENTITY_FILE set to the very key being added (not a recipient
+// yet, so it reads no secret) is refused in one line with nothing
+// changed, and no ✓; the same add opened with the passphrase works, and
+// the key then reads the secrets.
+func TestRecipientsAddWithTheNewKeyAsIdentity(t *testing.T) {
+	e := newFileEnv(t)
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	idFile := filepath.Join(t.TempDir(), "id.txt")
+	if err := os.WriteFile(idFile, []byte(id.String()+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	key := id.Recipient().String()
+	before, _ := os.ReadFile(filepath.Join(e.dir, "secrets", "recipients.txt"))
+
+	t.Setenv("CREDWIZ_IDENTITY_FILE", idFile)
+	code, out, errOut := e.run(nil, "right\n", false, "recipients", "add", key)
+	if code != 1 || strings.Contains(errOut, "✓") || strings.Contains(errOut, "Encrypted") {
+		t.Fatalf("add with the new key as the identity: exit %d, want 1 without ✓:\n%s%s", code, out, errOut)
+	}
+	for _, want := range []string{"not added", "nothing was changed", "CREDWIZ_IDENTITY_FILE"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	if n := strings.Count(strings.TrimSpace(errOut), "\n"); n > 0 {
+		t.Errorf("the refusal takes %d lines, want 1:\n%s", n+1, errOut)
+	}
+	if after, _ := os.ReadFile(filepath.Join(e.dir, "secrets", "recipients.txt")); string(after) != string(before) {
+		t.Errorf("the recipients list changed:\n%s", after)
+	}
+
+	os.Unsetenv("CREDWIZ_IDENTITY_FILE")
+	if code, _, errOut := e.run(nil, "right\n", false, "recipients", "add", key); code != 0 || !strings.Contains(errOut, "✓ Added") {
+		t.Fatalf("add with the passphrase: exit %d:\n%s", code, errOut)
+	}
+	t.Setenv("CREDWIZ_IDENTITY_FILE", idFile)
+	if code, out, errOut := e.run(nil, "", false, "token", "d"); code != 0 || strings.TrimSpace(out) != e.key {
+		t.Fatalf("token with the added key: exit %d:\n%s", code, errOut)
+	}
+}

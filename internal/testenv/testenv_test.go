@@ -279,7 +279,7 @@ func TestScryptWorkFactorHookOnly(t *testing.T) {
 	}{{false, "18"}, {true, "10"}} {
 		s := New(t, Options{Store: File, Hooks: tc.hooks, ScryptWorkFactor: 10})
 		add := Cmd{Args: []string{"add", "drift", "--name", "k1", "--field", "base_url=http://127.0.0.1:9", "--secrets-stdin", "--no-test"},
-			Stdin: "api_key=key\n"}
+			Stdin: "api_key=" + RandomHex(12) + "\n"}
 		if r := s.RunCmd(add); r.Code != 0 {
 			t.Fatalf("add (hooks %v):\n%s", tc.hooks, r)
 		}

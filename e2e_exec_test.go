@@ -220,8 +220,8 @@ func TestE2EExecCurlAndPython(t *testing.T) {
 		argv []string
 		want string
 	}{
-		{"curl", []string{drift, "--", "sh", "-c", `curl -sS -X POST -H "Authorization: Bearer $DRIFT_ACCESS_TOKEN" -H 'Content-Type: application/json' -d "{\"access_token\":\"$DRIFT_ACCESS_TOKEN\"}" "$DRIFT_BASE_URL/app/token_info"`},
-			`"authenticated_userid":"orgId:`},
+		{"curl", []string{drift, "--", "sh", "-c", `curl -fsS -H "Authorization: Bearer $DRIFT_ACCESS_TOKEN" "$DRIFT_BASE_URL/users/list"`},
+			`"email":`},
 		{"python3", []string{sf, "--", "python3", "-c", `import os, urllib.request as u
 r = u.Request(os.environ["SALESFORCE_INSTANCE_URL"] + "/services/data/v64.0/sobjects/",
     headers={"Authorization": "Bearer " + os.environ["SALESFORCE_ACCESS_TOKEN"]})
@@ -237,6 +237,13 @@ print(u.urlopen(r).status)`}, "200\n"},
 				t.Errorf("%s did not reach the API:\n%s", tt.prog, r)
 			}
 		})
+	}
+	// curl -f makes an HTTP error the command's failure, not a quiet exit 0.
+	if _, err := exec.LookPath("curl"); err == nil {
+		r := sb.runExec("exec", drift, "--", "sh", "-c", `curl -fsS -H "Authorization: Bearer $DRIFT_ACCESS_TOKEN" "$DRIFT_BASE_URL/no/such/route"`)
+		if r.code == 0 || !strings.Contains(r.stderr, "404") {
+			t.Errorf("curl -fsS against a missing route:\n%s", r)
+		}
 	}
 }
 

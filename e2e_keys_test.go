@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -344,4 +346,43 @@ func TestPickerTmux(t *testing.T) {
 		t.Errorf("show did not show %s:\n%s", made[1], tm.last())
 	}
 	_ = time.Second
+}
+
+// TestWizardTypedAheadBeforeStartTmux types every answer of the Drift
+// wizard before credwiz starts (the shell still busy, as while `go run`
+// compiles): the terminal is in its cooked mode then, and turns each
+// Enter into a line feed. Every answer must still land in its own field,
+// the key in the masked one.
+func TestWizardTypedAheadBeforeStartTmux(t *testing.T) {
+	requireTmux(t)
+	requireKeychain(t)
+	t.Parallel()
+	em := startEmulator(t, "drift")
+	key := em.Values()["api_key"]
+	sb := newSandbox(t, keychainStore)
+	name := credName(t, "ahead")
+	cleanKeychain(t, name)
+	const desc = "typed ahead"
+
+	gate := filepath.Join(sb.root, "gate")
+	tm := startTmuxAfter(t, sb, 100, 30, "while [ ! -e "+shellQuote(gate)+" ]; do sleep 0.05; done", "add", "drift")
+	tm.waitText("$ credwiz add drift")
+	tm.typeKeys(name, "Enter", desc, "Enter", key, "Enter", em.URL(), "Enter")
+	if err := os.WriteFile(gate, nil, 0o600); err != nil { // credwiz starts now
+		t.Fatal(err)
+	}
+	s := tm.waitText("What next?", "Connected to Drift")
+	tm.logScreen("Typed ahead, the result", s)
+	if strings.Contains(tm.history(), "invalid credential name") {
+		t.Errorf("answers were glued into the name:\n%s", tm.history())
+	}
+	tm.keys("Enter")
+	if code := tm.waitExit(); code != 0 {
+		t.Fatalf("exit %d; last screen:\n%s", code, tm.last())
+	}
+	cr, ok := find(sb.list(), name)
+	got, _ := keychainSecrets(t, name)
+	if !ok || cr.Description != desc || cr.Fields["base_url"] != em.URL() || got["api_key"] != key {
+		t.Errorf("saved %+v (found %v), key as typed %v", cr, ok, got["api_key"] == key)
+	}
 }

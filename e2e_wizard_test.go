@@ -42,6 +42,13 @@ func startTmux(t *testing.T, sb *sandbox, args ...string) *tmuxRun {
 // line comes first, as when an operator types the command.
 func startTmuxSized(t *testing.T, sb *sandbox, w, h int, args ...string) *tmuxRun {
 	t.Helper()
+	return startTmuxAfter(t, sb, w, h, "", args...)
+}
+
+// startTmuxAfter is startTmuxSized with shell commands run before credwiz
+// starts (after the prompt line).
+func startTmuxAfter(t *testing.T, sb *sandbox, w, h int, before string, args ...string) *tmuxRun {
+	t.Helper()
 	requireTmux(t)
 	// A short socket path: a Unix socket's path is limited to ~100 bytes,
 	// and t.TempDir's names are long.
@@ -66,8 +73,8 @@ func startTmuxSized(t *testing.T, sb *sandbox, w, h int, args ...string) *tmuxRu
 	for _, a := range args {
 		quoted = append(quoted, shellQuote(a))
 	}
-	body := fmt.Sprintf("#!/bin/sh\necho %s\n%s\necho $? > %s.tmp && mv %s.tmp %s\n",
-		shellQuote("$ credwiz "+strings.Join(args, " ")), strings.Join(quoted, " "), shellQuote(tm.status), shellQuote(tm.status), shellQuote(tm.status))
+	body := fmt.Sprintf("#!/bin/sh\necho %s\n%s\n%s\necho $? > %s.tmp && mv %s.tmp %s\n",
+		shellQuote("$ credwiz "+strings.Join(args, " ")), before, strings.Join(quoted, " "), shellQuote(tm.status), shellQuote(tm.status), shellQuote(tm.status))
 	if err := os.WriteFile(script, []byte(body), 0o700); err != nil {
 		t.Fatal(err)
 	}

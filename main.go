@@ -24,13 +24,45 @@ func main() {
 }
 
 // buildVersion returns the version stamped at link time, or the main
-// module's version from the build info ("(devel)" for a local build).
+// module's version from the build info; a local build ("(devel)") says
+// the commit it was built from, as the build info records it.
 func buildVersion() string {
 	if version != "" {
 		return version
 	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-		return bi.Main.Version
+	bi, _ := debug.ReadBuildInfo()
+	return versionOf(bi)
+}
+
+// versionOf words the version in bi: its module version, or for a local
+// build "(devel)" with the commit, its date and whether the tree had
+// uncommitted changes.
+func versionOf(bi *debug.BuildInfo) string {
+	if bi == nil {
+		return "(devel)"
 	}
-	return "(devel)"
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	var rev, at, dirty string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value[:min(len(s.Value), 12)]
+		case "vcs.time":
+			at = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				dirty = ", with uncommitted changes"
+			}
+		}
+	}
+	if rev == "" {
+		return "(devel)"
+	}
+	out := "(devel) commit " + rev
+	if at != "" {
+		out += " of " + at
+	}
+	return out + dirty
 }

@@ -46,7 +46,7 @@ func init() {
 			{
 				Key:      "base_url",
 				Title:    "Base URL",
-				Help:     "The Drift API base URL, pre-filled with https://driftapi.com. Change it only if your organization uses a custom or regional Drift API endpoint.",
+				Help:     "The Drift API base URL. Change it only if your organization uses a custom or regional Drift API endpoint.",
 				Default:  driftURL,
 				Required: true,
 				Domain:   driftDomain,

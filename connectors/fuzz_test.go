@@ -22,6 +22,7 @@ func FuzzCheckURL(f *testing.F) {
 	f.Add("HTTP://127.0.0.1", "")
 	f.Add("https://user:pw@host.example", "")
 	f.Add("https://api.clazar.io.evil.example", "clazar.io")
+	f.Add("https://uapi.demandbase.comhttp://127.0.0.1:37285", "demandbase.com")
 	f.Fuzz(func(t *testing.T, raw, domain string) {
 		warning, err := connectors.CheckURL(raw, domain)
 		if err != nil {
@@ -45,6 +46,9 @@ func FuzzCheckURL(f *testing.F) {
 		if host == "" || u.User != nil {
 			t.Fatalf("CheckURL accepted %q without a host or with a user", raw)
 		}
+		if strings.Count(raw, "://") != 1 || strings.HasSuffix(u.Host, ":") {
+			t.Fatalf("CheckURL accepted %q: two URLs run together, or a colon without a port", raw)
+		}
 		if loop && warning != "" {
 			t.Fatalf("loopback %q got a warning: %s", raw, warning)
 		}
@@ -59,4 +63,23 @@ func loopbackHost(h string) bool {
 	}
 	ip, err := netip.ParseAddr(h)
 	return err == nil && ip.Zone() == "" && ip.Unmap().IsLoopback()
+}
+
+// TestCheckURLTwoURLsRunTogether: a URL typed after a pre-filled one (the
+// default kept, the new one appended) is refused when it is entered, with
+// the reason, not accepted with a warning about a host such as
+// "uapi.demandbase.comhttp".
+func TestCheckURLTwoURLsRunTogether(t *testing.T) {
+	for _, raw := range []string{
+		"https://uapi.demandbase.comhttp://127.0.0.1:37285",
+		"https://api.clazar.iohttps://api.clazar.io",
+		"https://driftapi.com/https://example.com",
+		"https://driftapi.com:",
+	} {
+		if w, err := connectors.CheckURL(raw, "demandbase.com"); err == nil {
+			t.Errorf("CheckURL(%q) accepted it (warning %q)", raw, w)
+		} else if raw != "https://driftapi.com:" && !strings.Contains(err.Error(), "two URLs") {
+			t.Errorf("CheckURL(%q): %v; want it to say two URLs were run together", raw, err)
+		}
+	}
 }

@@ -21,9 +21,16 @@ func CheckURL(raw, domain string) (warning string, err error) {
 	if strings.TrimSpace(raw) != raw {
 		return "", fmt.Errorf("must not have leading or trailing spaces")
 	}
+	if strings.Count(raw, "://") > 1 {
+		// A URL typed after one already in the field.
+		return "", fmt.Errorf("holds two URLs run together (\"://\" appears twice): give only one")
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
 		return "", fmt.Errorf("is not a valid URL: use the form https://host")
+	}
+	if strings.HasSuffix(u.Host, ":") {
+		return "", fmt.Errorf("has a colon after the host but no port: use https://host or https://host:port")
 	}
 	if u.Scheme != "https" && u.Scheme != "http" {
 		return "", fmt.Errorf("must start with https:// (got %q)", truncate(raw, 40))

@@ -74,6 +74,9 @@ func (f *FileStore) Unlock(d time.Duration) (time.Time, error) {
 	if _, err := kernelkeyring.Put(sessionDescription(idf.PublicKey), payload, d); err != nil {
 		return time.Time{}, err
 	}
+	// The kernel says the time left in whole units only ("7h" for 7h59m):
+	// the deadline, kept beside it for as long, says it to the second.
+	_, _ = kernelkeyring.Put(sessionUntilDescription(idf.PublicKey), []byte(until.UTC().Format(time.RFC3339)), d)
 	return until, nil
 }
 
@@ -86,6 +89,7 @@ func (f *FileStore) Lock() (ok bool, err error) {
 	f.mu.Lock()
 	f.ids, f.idErr = nil, nil
 	f.mu.Unlock()
+	_ = kernelkeyring.Remove(sessionUntilDescription(idf.PublicKey))
 	err = kernelkeyring.Remove(sessionDescription(idf.PublicKey))
 	if errors.Is(err, kernelkeyring.ErrNotFound) {
 		return false, nil
@@ -107,8 +111,19 @@ func (f *FileStore) Session() (open bool, left time.Duration, err error) {
 		return false, 0, nil
 	}
 	left, _, _ = kernelkeyring.Remaining(sessionDescription(idf.PublicKey))
+	if b, err := kernelkeyring.Get(sessionUntilDescription(idf.PublicKey)); err == nil {
+		if until, err := time.Parse(time.RFC3339, string(b)); err == nil {
+			if exact := time.Until(until); exact > 0 && (left == 0 || exact >= left) {
+				left = exact
+			}
+		}
+	}
 	return true, left, nil
 }
+
+// sessionUntilDescription names the kernel key that holds the deadline of
+// the session of the identity whose public key is pub.
+func sessionUntilDescription(pub string) string { return "credwiz-until:" + pub }
 
 // ChangePassphrase re-encrypts the identity with a new passphrase: the
 // current one is asked as needed (an unlocked session does not count: the

@@ -351,3 +351,30 @@ func TestParseRecipient(t *testing.T) {
 		}
 	}
 }
+
+// TestSessionLeftExact: the time an unlocked session has left is known to
+// the second, not in the kernel's whole units (2h30m is not "2h").
+func TestSessionLeftExact(t *testing.T) {
+	needKeyring(t)
+	dir := t.TempDir()
+	f := testFileStore(t, dir, "pw")
+	mustSet(t, f.Section(SecretService), "a", map[string]string{"k": "v"})
+	lockAtEnd(t, f)
+	if _, err := f.Unlock(2*time.Hour + 30*time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	open, left, err := NewFileStore(dir, FileOptions{Passphrase: noPrompt(t)}).Session()
+	if !open || err != nil || left <= 2*time.Hour+29*time.Minute || left > 2*time.Hour+30*time.Minute {
+		t.Fatalf("Session = %v, %v, %v", open, left, err)
+	}
+	if ok, err := f.Lock(); !ok || err != nil {
+		t.Fatalf("Lock = %v, %v", ok, err)
+	}
+	pub, err := f.PublicKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := kernelkeyring.Get(sessionUntilDescription(pub)); !errors.Is(err, kernelkeyring.ErrNotFound) {
+		t.Errorf("the deadline key outlives the lock: %v", err)
+	}
+}

@@ -5,6 +5,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"os"
 	"strconv"
 
 	dbus "github.com/godbus/dbus/v5"
@@ -50,7 +51,12 @@ type platformKeyring struct{}
 func ssCall(f func(svc *ss.SecretService, coll dbus.BusObject, session dbus.BusObject) error) error {
 	svc, err := ss.NewSecretService()
 	if err != nil {
-		return &UnavailableError{Reason: ReasonNoBus, Detail: err.Error()}
+		detail := err.Error()
+		if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
+			// Not how the library failed to find one (it tries dbus-launch).
+			detail = "DBUS_SESSION_BUS_ADDRESS is not set"
+		}
+		return &UnavailableError{Reason: ReasonNoBus, Detail: detail}
 	}
 	session, err := svc.OpenSession()
 	if err != nil {

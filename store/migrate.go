@@ -102,6 +102,11 @@ func (s *Store) MigrateWith(ctx context.Context, to Kind, o MigrateOptions) (Mig
 			return res, err
 		}
 	}
+	// The target answers before the source's passphrase is asked: a
+	// keychain that cannot be reached fails at once.
+	if _, err := Probe(tsec); err != nil {
+		return res, targetDown(to, err)
+	}
 	if s.File != nil {
 		st, err := s.File.State()
 		switch {
@@ -115,9 +120,6 @@ func (s *Store) MigrateWith(ctx context.Context, to Kind, o MigrateOptions) (Mig
 		if err != nil {
 			return res, err
 		}
-	}
-	if _, err := Probe(tsec); err != nil {
-		return res, fmt.Errorf("the %s store does not answer, so nothing was moved: %w", to, err)
 	}
 	from := s.Kind
 	err = s.Index.Update(ctx, func(tx *Tx) error {
@@ -429,6 +431,19 @@ func cmpOr(a, b string) string {
 		return a
 	}
 	return b
+}
+
+// targetDown says that the store to migrate to does not answer. For a
+// keychain it says why and how to make it answer, without the probe's
+// internals and without suggesting the encrypted file (a migration away
+// from it is what failed).
+func targetDown(to Kind, err error) error {
+	var ue *UnavailableError
+	if !errors.As(err, &ue) {
+		return fmt.Errorf("the %s store does not answer, so nothing was moved: %w", to, err)
+	}
+	return fmt.Errorf("the %s store does not answer (%s), so nothing was moved: %s: %w",
+		to, ue.Why(), strings.TrimSuffix(ue.Hint(), ", or "+toFile), ErrUnavailable)
 }
 
 // migrationTx opens a migration's index transaction from the store from to

@@ -250,6 +250,11 @@ func runDoctor(f *Factory) doctorReport {
 	if err != nil {
 		r.StoreError = Explain(err)
 		r.Hints = append(r.Hints, storeHints(f, err)...)
+		if st.Kind == store.KindVault {
+			// The local file holds no credentials: do not count them.
+			r.Index, r.Credentials = "the Vault index of "+st.Location, 0
+			r.IndexError = "not read: the credentials are in Vault, which does not answer (see Secret store)"
+		}
 		return r
 	}
 	r.Answers = true

@@ -204,7 +204,9 @@ func printCredentials(io *IOStreams, now time.Time, byID map[string]*connectors.
 // test reached, else the first required plain field (client ID, username),
 // else a non-default URL.
 func keyField(c *connectors.Connector, cr store.Credential) string {
-	if lt := cr.Tested(); lt != nil && lt.Account != "" {
+	// The account the last test saw, also when the values changed since
+	// (an edit of the description is no reason to show a setting instead).
+	if lt := cr.LastTest; lt != nil && lt.Account != "" {
 		return lt.Account
 	}
 	if c == nil {

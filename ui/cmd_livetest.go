@@ -205,6 +205,7 @@ func testOne(ctx context.Context, f *Factory, c *connectors.Connector, cred stor
 	if err != nil {
 		return fail("store", err, "run credwiz doctor")
 	}
+	start = f.Now() // the test's time, not the passphrase typed to read the secret
 	rep, res, err := liveTest(ctx, f, c, c.Normalize(v))
 	if errors.Is(err, context.Canceled) {
 		return fail(classCancelled, err, "")
@@ -293,7 +294,14 @@ func printOutcome(f *Factory, o testOutcome) {
 			msg += " (" + o.NextStep + ")"
 		}
 	}
-	fmt.Fprintf(w, "  %s\n", termsafe.Text(msg))
+	if !f.IO.OutTTY { // a log or a mail: one line a message, for grep
+		fmt.Fprintf(w, "  %s\n", termsafe.Text(msg))
+		return
+	}
+	// A terminal breaks a long line anywhere, mid-word: wrap it at words.
+	for _, l := range indentWrapped(f, termsafe.Text(msg), "  ") {
+		fmt.Fprintln(w, l)
+	}
 }
 
 // printSummary prints "N passed, M failed" on stderr.

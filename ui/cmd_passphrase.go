@@ -29,10 +29,19 @@ prompt (twice).`,
 			}
 			newPass := func() (string, error) {
 				if p := f.Getenv("CREDWIZ_NEW_PASSPHRASE"); p != "" {
+					if err := checkNewPassphrase(p); err != nil {
+						return "", usagef("CREDWIZ_NEW_PASSPHRASE: %v; nothing was changed", err)
+					}
 					return p, nil
 				}
 				if !f.IO.InTTY {
-					return f.stdinLine("the new passphrase (the line after the current one)")
+					p, err := f.stdinLine("the new passphrase (the line after the current one)")
+					if err == nil {
+						if err := checkNewPassphrase(p); err != nil {
+							return "", usagef("the new passphrase read from stdin: %v; nothing was changed", err)
+						}
+					}
+					return p, err
 				}
 				if !f.CanPrompt() {
 					return "", usagef("the new passphrase is needed: set CREDWIZ_NEW_PASSPHRASE, or run credwiz passphrase at a terminal")

@@ -170,6 +170,9 @@ func printCredential(io *IOStreams, now time.Time, c *connectors.Connector, cred
 	if lt.Message != "" {
 		line("Failure", safe(lt.Message))
 	}
+	if !lt.OK {
+		line("Next", failureNext(lt.Class, safe(cred.Name)))
+	}
 	for _, wmsg := range lt.Warnings {
 		line("Warning", safe(wmsg))
 	}
@@ -183,3 +186,15 @@ func stamp(now, t time.Time) string {
 }
 
 func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
+
+// failureNext is the next step after a failed test of class (a
+// connectors.ClassName) of the credential name, as test says it.
+func failureNext(class, name string) string {
+	switch class {
+	case "rejected":
+		return "if a secret was reset, rotated or expired: credwiz reauth " + name + "; else credwiz test " + name
+	case "forbidden":
+		return "grant the missing permission to the key or user, then credwiz test " + name
+	}
+	return "credwiz test " + name + " again (credwiz reauth " + name + " if the secret changed)"
+}

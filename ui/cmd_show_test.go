@@ -61,3 +61,24 @@ func TestShowMasksBySecretKind(t *testing.T) {
 		})
 	}
 }
+
+// TestShowFailureSaysNext: show of a credential whose last test was
+// rejected names the next step (credwiz reauth NAME), as test does.
+func TestShowFailureSaysNext(t *testing.T) {
+	e := newTestEnv(t)
+	em := connectortest.NewDrift()
+	defer em.Close()
+	c, _ := connectors.Lookup("drift")
+	args, stdin := addArgs(c, "sf", em.Values())
+	if r := e.run(stdin, args...); r.code != 0 {
+		t.Fatalf("add: exit %d: %s", r.code, r.err)
+	}
+	em.SetToken("another-token-0123456789")
+	if r := e.run("", "test", "sf"); r.code == 0 {
+		t.Fatalf("test with a revoked token: exit 0: %s", r.err)
+	}
+	r := e.run("", "show", "sf")
+	if r.code != 0 || !strings.Contains(r.out, "Failure") || !strings.Contains(r.out, "credwiz reauth sf") {
+		t.Errorf("show: exit %d: %s", r.code, r.out)
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/credwiz/credwiz/connectors"
 	"github.com/credwiz/credwiz/store"
 )
@@ -83,6 +85,9 @@ func (fl *credFlow) nameStep() error {
 			}
 		} else {
 			page.EscHelp = "cancel"
+			if f.inHome {
+				page.EscHelp = "menu" // Esc ends the edit, back in the home menu
+			}
 		}
 		if err := f.prompter().Ask(page); err != nil {
 			return err
@@ -116,13 +121,45 @@ func (fl *credFlow) nameStep() error {
 // in the scrollback) and waits until the operator has the new values.
 func (fl *credFlow) guideStep() error {
 	if !fl.guideShown {
-		fmt.Fprintf(fl.f.IO.ErrOut, "Re-authenticate %q (%s)\n%s\n", fl.cred.Name, fl.c.Name, fl.c.ReauthGuide)
+		fmt.Fprintf(fl.f.IO.ErrOut, "Re-authenticate %q (%s)\n%s\n", fl.cred.Name, fl.c.Name, wrapGuide(fl.f, fl.c.ReauthGuide))
 		fl.guideShown = true
 	}
 	return fl.f.prompter().Ask(&Page{ID: "guide", Title: fl.title(""), EscHelp: "cancel", Questions: []Question{{
 		Kind: KindNote, Key: "guide", Title: "Follow the steps above, then enter the new values.",
 		NextLabel: "I have the new values",
 	}}})
+}
+
+// wrapGuide wraps a guide's lines at words to a terminal's width (a
+// terminal breaks them mid-word), a numbered step's continuation lines
+// under its text.
+func wrapGuide(f *Factory, guide string) string {
+	if !f.IO.ErrTTY {
+		return guide
+	}
+	width := f.IO.TermWidth() - 1
+	var out []string
+	for _, l := range strings.Split(guide, "\n") {
+		hang := ""
+		if i := strings.Index(l, ". "); i > 0 && i <= 3 && strings.Trim(l[:i], "0123456789") == "" {
+			hang = strings.Repeat(" ", i+2)
+		}
+		if width-len(hang) < 20 {
+			out = append(out, l)
+			continue
+		}
+		wrapped := strings.Split(ansi.Wrap(l, width, ""), "\n")
+		if len(wrapped) == 1 || !strings.HasPrefix(l, wrapped[0]) {
+			out = append(out, wrapped...)
+			continue
+		}
+		out = append(out, wrapped[0])
+		rest := strings.TrimSpace(strings.TrimPrefix(l, wrapped[0]))
+		for _, wl := range strings.Split(ansi.Wrap(rest, width-len(hang), ""), "\n") {
+			out = append(out, hang+wl)
+		}
+	}
+	return strings.Join(out, "\n")
 }
 
 // pageStep asks one page of settings (page n of the connector's).

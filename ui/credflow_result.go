@@ -155,7 +155,14 @@ func (fl *credFlow) saveStep() error {
 	return errDone
 }
 
-// saving runs a save under a "Saving…" spinner.
+// saving runs a save under a "Saving…" spinner; the save that creates
+// the encrypted file store says why it takes seconds.
 func (fl *credFlow) saving(fn func() error) error {
-	return fl.f.prompter().Work(fl.ctx, Work{Title: "Saving…", Fn: func(context.Context) error { return fn() }})
+	title := "Saving…"
+	if st, err := fl.f.Store(); err == nil && st.File != nil {
+		if state, err := st.File.State(); err == nil && state == store.FileNone {
+			title = "Saving… creating the encrypted file store (its passphrase is stretched, slow on purpose: a few seconds)"
+		}
+	}
+	return fl.f.prompter().Work(fl.ctx, Work{Title: title, Fn: func(context.Context) error { return fn() }})
 }

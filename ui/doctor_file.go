@@ -95,7 +95,7 @@ func printFileStore(w io.Writer, r *fileStoreReport, ok, warn string) {
 		fmt.Fprintf(w, "%s File store     %s: %s (its own identity %s)\n", ok, fsr.Dir, plural(fsr.Recipients, "recipient"), clipKey(fsr.PublicKey))
 		switch {
 		case fsr.Unlocked && fsr.UnlockLeft != "":
-			fmt.Fprintf(w, "%s Session        unlocked for %s more (credwiz lock ends it)\n", ok, fsr.UnlockLeft)
+			fmt.Fprintf(w, "%s Session        unlocked for %s more (credwiz lock ends it)\n", ok, sessionLeft(fsr.UnlockLeft))
 		case fsr.Unlocked:
 			fmt.Fprintf(w, "%s Session        unlocked (credwiz lock ends it)\n", ok)
 		case fsr.Session != "":
@@ -162,4 +162,23 @@ func keychainNow(st *store.Store) (answers bool, why string) {
 		return true, ""
 	}
 	return false, fallbackWhy(err)
+}
+
+// sessionLeft words the time an unlocked session has left ("7h59m",
+// "2h30m", "12m", "45s"): to the minute from an hour up, to the second
+// below a minute. left is a Go duration ("7h59m3s"), shown as it is when
+// it does not parse.
+func sessionLeft(left string) string {
+	d, err := time.ParseDuration(left)
+	if err != nil {
+		return left
+	}
+	switch {
+	case d >= time.Hour:
+		d = d.Truncate(time.Minute)
+		return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
+	case d >= time.Minute:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	}
+	return fmt.Sprintf("%ds", int(d.Seconds()))
 }

@@ -54,6 +54,9 @@ func expiryText(now time.Time, c *connectors.Connector, cred store.Credential) (
 			return "password expires in " + strconv.Itoa(days) + " days", d <= expiringSoon
 		}
 	}
+	if lt := cred.LastTest; lt != nil && lt.TokenNeverExpires {
+		return "never (static key)", false // what kind of key it is outlives a change
+	}
 	if lt := cred.Tested(); lt != nil {
 		switch {
 		case lt.TokenNeverExpires:

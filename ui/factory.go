@@ -71,10 +71,14 @@ type Factory struct {
 	stErr     error
 
 	closers []func() // what closePrompter ends
+	hold    termHold // the terminal's mode while the command may ask
 	sig     signalRouter
 	args    []string // the command line Main runs
 	// testNameWidth aligns the names in test's result lines.
 	testNameWidth int
+	// inHome is set in the home menu, where Esc on an action's first page
+	// goes back to the menu instead of ending credwiz.
+	inHome bool
 }
 
 // NewFactory returns the Factory of a real credwiz process.

@@ -6,7 +6,9 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/credwiz/credwiz/connectors/connectortest"
 	"github.com/credwiz/credwiz/internal/kernelkeyring"
 	"github.com/credwiz/credwiz/store"
 )
@@ -73,7 +75,8 @@ func TestFilePassphraseRetriedOnAPage(t *testing.T) {
 			}
 		}},
 		answer{page: "passphrase", set: map[string]string{"passphrase": "right"}, check: func(t *testing.T, p *Page) {
-			if !strings.Contains(p.Questions[0].Title, "Wrong passphrase") || !strings.Contains(p.Questions[0].Title, "2 tries left") {
+			// The line above says "Wrong passphrase"; the title does not repeat it.
+			if strings.Contains(p.Questions[0].Title, "Wrong passphrase") || !strings.Contains(p.Questions[0].Title, "2 tries left") {
 				t.Errorf("second page's title: %q", p.Questions[0].Title)
 			}
 		}},
@@ -128,10 +131,10 @@ func TestFileWritesAskNothing(t *testing.T) {
 // passphrase from one line of stdin when stdin is not a terminal.
 func TestFileCommandsReadStdin(t *testing.T) {
 	e := newFileEnv(t)
-	if code, _, errOut := e.run(nil, "wrong\n", false, "passphrase"); code != 1 || !strings.Contains(errOut, "read from stdin does not open") {
+	if code, _, errOut := e.run(nil, "wrong\n", false, "passphrase"); code != 1 || !strings.Contains(errOut, "read from stdin does not open") || strings.Contains(errOut, "Type it again") {
 		t.Fatalf("passphrase with a wrong line: exit %d: %s", code, errOut)
 	}
-	if code, _, errOut := e.run(nil, "right\nnewer\n", false, "passphrase"); code != 0 {
+	if code, _, errOut := e.run(nil, "right\nnewer-pass\n", false, "passphrase"); code != 0 {
 		t.Fatalf("passphrase: exit %d: %s", code, errOut)
 	}
 	code, out, errOut := e.run(nil, "", false, "recipients", "list", "--json")
@@ -140,7 +143,7 @@ func TestFileCommandsReadStdin(t *testing.T) {
 		t.Fatalf("recipients list --json: exit %d: %s %s", code, out, errOut)
 	}
 	mate := "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p"
-	if code, _, errOut := e.run(nil, "newer\n", false, "recipients", "add", mate); code != 0 || !strings.Contains(errOut, "Encrypted 1 item anew") {
+	if code, _, errOut := e.run(nil, "newer-pass\n", false, "recipients", "add", mate); code != 0 || !strings.Contains(errOut, "Encrypted 1 item anew") {
 		t.Fatalf("recipients add: exit %d: %s", code, errOut)
 	}
 	if code, out, _ := e.run(nil, "", false, "recipients", "list"); code != 0 || !strings.Contains(out, mate) {
@@ -149,13 +152,13 @@ func TestFileCommandsReadStdin(t *testing.T) {
 	if code, _, errOut := e.run(nil, "", false, "recipients", "add", "ssh-dss AAAA"); code != 2 || !strings.Contains(errOut, "cannot be age recipients") {
 		t.Fatalf("a DSA key: exit %d: %s", code, errOut)
 	}
-	if code, _, errOut := e.run(nil, "newer\n", false, "recipients", "rm", mate); code != 0 || !strings.Contains(errOut, "rotate the secrets") {
+	if code, _, errOut := e.run(nil, "newer-pass\n", false, "recipients", "rm", mate); code != 0 || !strings.Contains(errOut, "rotate the secrets") {
 		t.Fatalf("recipients rm: exit %d: %s", code, errOut)
 	}
 	if err := kernelkeyring.Available(); err != nil {
 		t.Skipf("KERNEL KEYRING TESTS SKIPPED: %v", err)
 	}
-	if code, _, errOut := e.run(nil, "newer\n", false, "unlock", "--for", "1m"); code != 0 || !strings.Contains(errOut, "Unlocked the encrypted file store") {
+	if code, _, errOut := e.run(nil, "newer-pass\n", false, "unlock", "--for", "1m"); code != 0 || !strings.Contains(errOut, "Unlocked the encrypted file store") {
 		t.Fatalf("unlock: exit %d: %s", code, errOut)
 	}
 	t.Cleanup(func() { e.run(nil, "", false, "lock") })
@@ -210,5 +213,128 @@ func TestFallbackNoticeOnce(t *testing.T) {
 	}
 	if second := run("b"); strings.Contains(second, "No OS keychain answered") {
 		t.Fatalf("second write: %s", second)
+	}
+}
+
+// TestRecipientsLockedNoTerminal: recipients add/rm/sync on a locked store
+// with stdin not a terminal and empty fail on the passphrase (rm of a
+// key that is no recipient, before it) and say
+// nothing else: no "Nothing to change" before the error, and the key is
+// not added.
+func TestRecipientsLockedNoTerminal(t *testing.T) {
+	e := newFileEnv(t)
+	mate := "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p"
+	for _, args := range [][]string{{"recipients", "add", mate}, {"recipients", "rm", mate}, {"recipients", "sync"}} {
+		code, _, errOut := e.run(nil, "", false, args...)
+		// rm of a key that is no recipient is refused before the
+		// passphrase is needed.
+		why := "passphrase"
+		if args[1] == "rm" {
+			why = "is not a recipient"
+		}
+		if code == 0 || strings.Contains(errOut, "Nothing to change") || !strings.Contains(errOut, why) {
+			t.Errorf("%v: exit %d: %s", args, code, errOut)
+		}
+	}
+	if _, out, _ := e.run(nil, "", false, "recipients", "list"); strings.Contains(out, mate) {
+		t.Errorf("the key was added: %s", out)
+	}
+}
+
+// TestNewPassphraseMinimum: a new passphrase shorter than 8 characters is
+// refused wherever it is chosen (the page of a new store, the terminal
+// prompt, credwiz passphrase from CREDWIZ_NEW_PASSPHRASE or stdin), and
+// the store keeps its passphrase; 8 characters are enough.
+func TestNewPassphraseMinimum(t *testing.T) {
+	for _, p := range []string{"", "x", "seven77", "sieben€"} {
+		if checkNewPassphrase(p) == nil {
+			t.Errorf("%q accepted", p)
+		}
+	}
+	if err := checkNewPassphrase("eight888"); err != nil {
+		t.Errorf("8 characters: %v", err)
+	}
+	e := newFileEnv(t)
+	ios0, _, _ := testIO("")
+	f := e.factory(ios0)
+	f.Prompter = newScript(t, answer{page: "passphrase", invalid: map[string]string{"passphrase": "x"},
+		set: map[string]string{"passphrase": "open sesame", "passphrase_again": "open sesame"}})
+	if p, err := f.askPassphrasePage(store.PassphraseRequest{Path: e.dir + "/identity.age", New: true}); err != nil || p != "open sesame" {
+		t.Errorf("page: %q %v", p, err)
+	}
+	ios, _, errOut := testIO("")
+	f = e.factory(ios)
+	typed := []string{"x", "open sesame", "open sesame"}
+	f.AskSecret = func(string) (string, error) { p := typed[0]; typed = typed[1:]; return p, nil }
+	if p, err := f.askNewPassphrase("Passphrase: "); err != nil || p != "open sesame" || !strings.Contains(errOut.String(), "too short") {
+		t.Errorf("terminal: %q %v: %s", p, err, errOut)
+	}
+	e.env["CREDWIZ_NEW_PASSPHRASE"] = "x"
+	if code, _, errOut := e.run(nil, "right\n", false, "passphrase"); code != 2 || !strings.Contains(errOut, "too short") {
+		t.Errorf("CREDWIZ_NEW_PASSPHRASE=x: exit %d: %s", code, errOut)
+	}
+	delete(e.env, "CREDWIZ_NEW_PASSPHRASE")
+	if code, _, errOut := e.run(nil, "right\nx\n", false, "passphrase"); code != 2 || !strings.Contains(errOut, "too short") {
+		t.Errorf("stdin x: exit %d: %s", code, errOut)
+	}
+	if code, _, errOut := e.run(nil, "right\neight888\n", false, "passphrase"); code != 0 {
+		t.Errorf("the current passphrase no longer opens the store, or 8 characters refused: exit %d: %s", code, errOut)
+	}
+}
+
+// TestMigrateToKeychainNoneAnswers: migrate --to keychain from a locked
+// file store where no keychain answers fails on the keychain before the
+// passphrase is needed (stdin is empty: asking would fail differently),
+// says why in words a user can act on, and does not suggest moving to the
+// file store the secrets are already in.
+func TestMigrateToKeychainNoneAnswers(t *testing.T) {
+	e := newFileEnv(t)
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "")
+	code, _, errOut := e.run(nil, "", false, "migrate", "--to", "keychain")
+	if code == 0 || !strings.Contains(errOut, "keychain store does not answer (no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set))") {
+		t.Errorf("exit %d: %s", code, errOut)
+	}
+	for _, bad := range []string{"passphrase", "migrate --to file", "credwiz-probe", "dbus-launch"} {
+		if strings.Contains(errOut, bad) {
+			t.Errorf("the error mentions %q: %s", bad, errOut)
+		}
+	}
+	if code, out, _ := e.run(nil, "", false, "list", "--json"); code != 0 || !strings.Contains(out, `"d"`) {
+		t.Errorf("after the failed migration: exit %d: %s", code, out)
+	}
+}
+
+// TestTestDurationLeavesOutThePassphrase: the duration test reports is the
+// live test's, not the time spent typing the passphrase to read the
+// secret (a clock that moves 30 s while the passphrase page is up).
+func TestTestDurationLeavesOutThePassphrase(t *testing.T) {
+	e := newFileEnv(t)
+	em := connectortest.NewDrift()
+	defer em.Close()
+	st, err := store.Open(store.Options{Dir: e.dir, Kind: store.KindFile, WorkFactor: 10,
+		Passphrase: func(store.PassphraseRequest) (string, error) { return "right", nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := store.Credential{Name: "live", Connector: "drift", Fields: map[string]string{"base_url": em.URL()}}
+	if _, err := st.Add(context.Background(), c, em.Values(), store.AddOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+	s := newScript(t, answer{page: "passphrase", set: map[string]string{"passphrase": "right"},
+		check: func(*testing.T, *Page) { now = now.Add(30 * time.Second) }})
+	ios, o, eo := testIO("")
+	ios.InTTY, ios.ErrTTY = true, true
+	f := e.factory(ios)
+	f.OpenStore = func(o store.Options) (*store.Store, error) { o.WorkFactor = 10; return store.Open(o) }
+	f.StoreKind = "file"
+	f.Prompter = s
+	f.Now = func() time.Time { return now }
+	if code := Main(context.Background(), f, []string{"test", "live", "--json"}); code != 0 {
+		t.Fatalf("exit %d: %s %s", code, o, eo)
+	}
+	var outs []testOutcome
+	if err := json.Unmarshal(o.Bytes(), &outs); err != nil || len(outs) != 1 || !outs[0].OK || outs[0].DurationMS != 0 {
+		t.Errorf("test --json (%v): %s", err, o)
 	}
 }

@@ -171,6 +171,16 @@ func TestReauthInteractive(t *testing.T) {
 	if strings.Contains(r.err, "credwiz reauth "+sfName) {
 		t.Errorf("a failed re-auth advises running reauth:\n%s", r.err)
 	}
+	// The guide is wrapped at words to the terminal (80 columns), a step's
+	// continuation under its text.
+	if !strings.Contains(r.err, "Reset My Security Token") || !strings.Contains(r.err, "\n   ") {
+		t.Errorf("the guide is broken mid-word or not indented:\n%s", r.err)
+	}
+	for _, l := range strings.Split(r.err, "\n") {
+		if strings.Contains(l, "Consumer") && len([]rune(l)) > 80 {
+			t.Errorf("a guide line is wider than the terminal: %q", l)
+		}
+	}
 }
 
 func TestReauthCancelledChangesNothing(t *testing.T) {

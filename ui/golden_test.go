@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -284,5 +285,57 @@ func TestScreensFitNarrowTerminals(t *testing.T) {
 				})
 			}
 		})
+	}
+}
+
+// TestHomeMoreCountNarrow: at 40×15 and 60×20 with six credentials, the
+// line that replaces the credentials left out counts credentials (not
+// wrapped lines): shown plus "more" is six, and the summary is whole or
+// absent.
+func TestHomeMoreCountNarrow(t *testing.T) {
+	for _, sz := range [][2]int{{40, 15}, {60, 20}, {40, 12}} {
+		w, h := sz[0], sz[1]
+		f := goldenFactory(t, w)
+		cat, _ := f.Index()
+		for i := range 6 {
+			if err := putCredential(cat.(*store.Index), store.Credential{Name: fmt.Sprintf("cred-%02d", i), Connector: "drift"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		page, _, err := homePage(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := screen(t, w, h, page)
+		listed := strings.Count(got, "cred-0")
+		more := 0
+		if i := strings.Index(got, "… and "); i >= 0 {
+			fmt.Sscanf(got[i+len("… and "):], "%d", &more)
+		}
+		if listed+more != 6 && !strings.Contains(got, "6 saved credentials (List shows them)") {
+			t.Errorf("%dx%d: %d listed, %d more:\n%s", w, h, listed, more, got)
+		}
+		if strings.Contains(got, "secrets in the") && !strings.Contains(strings.ReplaceAll(got, "\n", " "), "encrypted file") &&
+			!strings.Contains(strings.ReplaceAll(got, "\n", " "), "keychain") {
+			t.Errorf("%dx%d: the summary is cut:\n%s", w, h, got)
+		}
+	}
+}
+
+// TestValidationErrorIndented: a long validation error is wrapped at words
+// with its continuation lines under its text (after huh's " * ").
+func TestValidationErrorIndented(t *testing.T) {
+	var v string
+	long := errors.New("invalid credential name: use 1–64 characters: letters a–z and A–Z, digits, and . _ - (not first)")
+	page := &Page{ID: "name", Questions: []Question{{Kind: KindInput, Key: "name", Title: "Credential Name", Value: &v,
+		Validate: func(string) error { return long }}}}
+	got := screen(t, 60, 20, page, append(typed("a b"), keyPress(tea.KeyEnter))...)
+	i := strings.Index(got, " * invalid credential name")
+	if i < 0 {
+		t.Fatalf("no error shown:\n%s", got)
+	}
+	lines := strings.Split(got[i:], "\n")
+	if len(lines) < 2 || !strings.HasPrefix(lines[1], "   ") || strings.TrimSpace(lines[1]) == "" {
+		t.Errorf("the continuation is not under the text:\n%s", got)
 	}
 }

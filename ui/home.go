@@ -29,6 +29,7 @@ func runHome(ctx context.Context, f *Factory) error {
 	if !f.CanPrompt() {
 		return usageHelpf("credwiz with no command opens the home menu, which needs a terminal; run credwiz --help for the commands")
 	}
+	f.inHome = true
 	for {
 		act, err := homeMenu(f)
 		if errors.Is(err, ErrBack) {
@@ -87,9 +88,15 @@ func homePage(f *Factory) (*Page, *string, error) {
 		)
 	}
 	opts = append(opts, Choice{"Quit", homeQuit})
-	unlisted := max(len(creds)-homeListMax, 0)
+	// The note is the summary line, then one line a credential.
+	more := func(shown int) string {
+		if shown == 0 {
+			return countCredentials(len(creds)) + " (List shows them)"
+		}
+		return fmt.Sprintf("  … and %d more (List shows all)", len(creds)-(shown-1))
+	}
 	return &Page{ID: "home", Title: "credwiz", Note: homeSummary(f, ix, creds), EscHelp: "quit",
-		NoteMore:  func(n int) string { return fmt.Sprintf("  … and %d more (List shows all)", n+unlisted) },
+		NoteMore:  more,
 		Questions: []Question{{Kind: KindSelect, Key: "home", Title: "What would you like to do?", Options: opts, Value: &act}},
 	}, &act, nil
 }
@@ -114,6 +121,9 @@ func homeSummary(f *Factory, ix store.Catalog, creds []store.Credential) []strin
 			break
 		}
 		out = append(out, "  "+fitLabel(f, credentialLabel(f, c, w)))
+	}
+	if len(creds) > homeListMax {
+		out = append(out, fmt.Sprintf("  … and %d more (List shows all)", len(creds)-homeListMax))
 	}
 	return out
 }

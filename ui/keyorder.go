@@ -35,6 +35,25 @@ import (
 // form is also tagged with the form's generation, so that a late message
 // of an answered form never reaches the next one.
 
+// Keys typed before the program put the terminal in raw mode (while
+// credwiz starts, or while the shell still runs the previous command) went
+// through the terminal's line discipline first: it turned each Enter (a
+// carriage return) into a line feed (ICRNL), which reads as Ctrl-J, a key
+// no single-line field uses. Those answers were glued into one field, the
+// first page's, secrets included. typedKey reads a line feed as the Enter
+// it was typed as, as a shell's line editor does; and credwiz holds the
+// terminal in a mode without that translation and without echo from the
+// moment a command that may ask starts (see termhold.go), so that the
+// window in which keys are translated is as short as it can be.
+
+// typedKey returns k, with a line feed (Ctrl-J) read as Enter.
+func typedKey(k tea.KeyPressMsg) tea.KeyPressMsg {
+	if k.Code == 'j' && k.Mod == tea.ModCtrl {
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	}
+	return k
+}
+
 // taggedMsg is a message produced by a command of the form of generation
 // gen.
 type taggedMsg struct {

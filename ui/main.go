@@ -17,6 +17,7 @@ func Main(ctx context.Context, f *Factory, args []string) int {
 	root.SetArgs(args)
 	f.args = args
 	cmd, err := root.ExecuteContextC(ctx)
+	f.releaseTerminal()
 	code := ExitCode(err)
 	var es *ExitStatus
 	isStatus := errors.As(err, &es)

@@ -61,7 +61,8 @@ func buildPage(p *Page, width, helpLines int) *builtPage {
 	validate := func(fn func(string) error) func(string) error {
 		return func(s string) error {
 			if err := fn(s); err != nil {
-				return errors.New(ansi.Wrap(err.Error(), textWidth-3, ""))
+				// Continuation lines under the text, not under the " * ".
+				return errors.New(strings.ReplaceAll(ansi.Wrap(err.Error(), textWidth-3, ""), "\n", "\n   "))
 			}
 			return nil
 		}

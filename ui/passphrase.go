@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/credwiz/credwiz/internal/termsafe"
 	"github.com/credwiz/credwiz/store"
@@ -31,7 +32,7 @@ func (f *Factory) passphraseFunc() store.PassphraseFunc {
 // wrong one cannot be asked again.
 func (f *Factory) passphraseFromStdin(req store.PassphraseRequest) (string, error) {
 	if req.Retry != nil {
-		return "", fmt.Errorf("the passphrase read from stdin does not open %s: %w. Type it again, or set CREDWIZ_PASSPHRASE to the store's passphrase", req.Path, store.ErrWrongPassphrase)
+		return "", fmt.Errorf("the passphrase read from stdin does not open %s: %w: give the right one on stdin (run the command again), or set CREDWIZ_PASSPHRASE to the store's passphrase", req.Path, store.ErrWrongPassphrase)
 	}
 	return f.stdinLine("the passphrase")
 }
@@ -80,6 +81,25 @@ func (f *Factory) askPassphrase(req store.PassphraseRequest) (string, error) {
 	return f.ask("Passphrase: ")
 }
 
+// minPassphraseLen is the fewest characters a new passphrase may have.
+// The passphrase is all that protects every secret in a copy of the file
+// store, which can be guessed offline; scrypt slows each guess, and a
+// length rule (not a mix of character classes) is one a user can meet
+// with a few words. Existing stores open with whatever passphrase they have.
+const minPassphraseLen = 8
+
+// checkNewPassphrase refuses a new passphrase shorter than
+// minPassphraseLen characters.
+func checkNewPassphrase(p string) error {
+	switch n := utf8.RuneCountInString(p); {
+	case n == 0:
+		return errors.New("the passphrase is empty: type one")
+	case n < minPassphraseLen:
+		return fmt.Errorf("the passphrase is too short (%d characters): use at least %d, e.g. a few words", n, minPassphraseLen)
+	}
+	return nil
+}
+
 // askNewPassphrase asks for a new passphrase twice, again while the two
 // differ (at most three times).
 func (f *Factory) askNewPassphrase(prompt string) (string, error) {
@@ -88,8 +108,8 @@ func (f *Factory) askNewPassphrase(prompt string) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		if p == "" {
-			fmt.Fprintln(f.IO.ErrOut, "The passphrase is empty; type one.")
+		if err := checkNewPassphrase(p); err != nil {
+			fmt.Fprintf(f.IO.ErrOut, "%s.\n", upperFirst(err.Error()))
 			continue
 		}
 		again, err := f.ask("The same passphrase again: ")
@@ -143,11 +163,12 @@ func (f *Factory) askPassphrasePage(req store.PassphraseRequest) (string, error)
 	}
 	switch {
 	case req.New:
+		qs[0].Validate = checkNewPassphrase
 		qs[0].Title = "Passphrase of the new encrypted file store"
-		qs[0].Help = "The secrets go to " + dir + ", encrypted; reading them needs this passphrase, and nothing can recover them without it. Saving never asks for it."
+		qs[0].Help = "The secrets go to " + dir + ", encrypted; reading them needs this passphrase, and nothing can recover them without it. Saving never asks for it. At least 8 characters; a few words are easy to type and hard to guess."
 		if f.changingPassphrase {
 			qs[0].Title = "The new passphrase"
-			qs[0].Help = "It replaces the current one of " + dir + " (only its identity file changes); nothing can recover the secrets without it."
+			qs[0].Help = "It replaces the current one of " + dir + " (only its identity file changes); nothing can recover the secrets without it. At least 8 characters."
 		}
 		qs = append(qs, Question{Kind: KindSecret, Key: "passphrase_again", Value: &again,
 			Title: "The same passphrase again",
@@ -164,8 +185,8 @@ func (f *Factory) askPassphrasePage(req store.PassphraseRequest) (string, error)
 		if left == 1 {
 			tries = "try"
 		}
-		fmt.Fprintf(f.IO.ErrOut, "Wrong passphrase: it does not open %s. Try again (%d %s left).\n", termsafe.String(req.Path), left, tries)
-		qs[0].Title = fmt.Sprintf("Wrong passphrase: type it again (%d %s left)", left, tries)
+		fmt.Fprintf(f.IO.ErrOut, "Wrong passphrase: it does not open %s.\n", termsafe.String(req.Path))
+		qs[0].Title = fmt.Sprintf("Passphrase of the encrypted file store, again (%d %s left)", left, tries)
 	}
 	err := f.prompter().Ask(&Page{ID: "passphrase", Questions: qs, EscHelp: "cancel"})
 	if errors.Is(err, ErrBack) {

@@ -44,7 +44,11 @@ func pickCredential(f *Factory, act string, all bool) (string, error) {
 	if !all {
 		name = creds[0].Name
 	}
-	err = f.prompter().Ask(&Page{ID: "pick", Questions: []Question{{
+	esc := "cancel" // a command's picker: Esc ends it
+	if f.inHome {
+		esc = "back" // to the home menu
+	}
+	err = f.prompter().Ask(&Page{ID: "pick", EscHelp: esc, Questions: []Question{{
 		Kind: KindSelect, Key: "pick", Title: title, Options: opts, Value: &name,
 		Help: fmt.Sprintf("%s; / filters the list.", countCredentials(len(creds))),
 	}}})

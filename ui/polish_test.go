@@ -1,8 +1,10 @@
 package ui
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/charmbracelet/x/ansi"
 
@@ -141,5 +143,112 @@ func TestStoreAdviceNamesMigrate(t *testing.T) {
 	}
 	if h := (&store.UnavailableError{Reason: store.ReasonNoService}).Hint(); !strings.Contains(h, "credwiz migrate --to file") {
 		t.Errorf("keychain hint: %s", h)
+	}
+}
+
+// TestSessionLeftWording: doctor says an unlocked session's time left to
+// the minute (not "7h0m0s" for 7h59m) and to the second under a minute.
+func TestSessionLeftWording(t *testing.T) {
+	for in, want := range map[string]string{"7h59m3s": "7h59m", "2h30m0s": "2h30m", "1h0m0s": "1h00m", "12m40s": "12m", "1m30s": "1m", "45s": "45s", "bogus": "bogus"} {
+		if got := sessionLeft(in); got != want {
+			t.Errorf("sessionLeft(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestPickerEscLabel: the credential picker of a command (credwiz token
+// with no NAME) says Esc cancels, which ends the command; the home menu's
+// says Esc goes back, to the menu.
+func TestPickerEscLabel(t *testing.T) {
+	e := newTestEnv(t)
+	if err := putCredential(e.index(), store.Credential{Name: "p", Connector: "drift"}); err != nil {
+		t.Fatal(err)
+	}
+	ios, _, _ := testIO("")
+	f := e.factory(ios)
+	var page *Page
+	f.Prompter = pageGrabber(func(p *Page) { page = p })
+	for _, home := range []bool{false, true} {
+		f.inHome = home
+		_, _ = pickCredential(f, homeReauth, false)
+		want := map[bool]string{false: "cancel", true: "back"}[home]
+		if page == nil || page.EscHelp != want {
+			t.Errorf("in the home menu %v: Esc labelled %q, want %q", home, page.EscHelp, want)
+		}
+	}
+}
+
+// TestTestFailureWrappedAtWords: on a terminal, test's explanation of a
+// failure is wrapped at words to the width (a terminal would break it
+// mid-word), each line indented; to a pipe it stays one line.
+func TestTestFailureWrappedAtWords(t *testing.T) {
+	e := newTestEnv(t)
+	em := connectortest.NewDrift()
+	defer em.Close()
+	c, _ := connectors.Lookup("drift")
+	args, stdin := addArgs(c, "wrapped", em.Values())
+	if r := e.run(stdin, args...); r.code != 0 {
+		t.Fatalf("add: exit %d: %s", r.code, r.err)
+	}
+	em.SetToken("another-token-0123456789")
+	for _, tty := range []bool{true, false} {
+		ios, out, _ := testIO("")
+		ios.OutTTY = tty
+		ios.Width = func() int { return 50 }
+		if code := Main(context.Background(), e.factory(ios), []string{"test", "wrapped"}); code == 0 {
+			t.Fatal("test of a revoked token: exit 0")
+		}
+		lines := strings.Split(strings.TrimRight(out.String(), "\n"), "\n")
+		long := 0
+		for _, l := range lines[1:] {
+			if !strings.HasPrefix(l, "  ") {
+				t.Errorf("tty %v: a line not indented: %q", tty, l)
+			}
+			if len([]rune(l)) > 50 {
+				long++
+			}
+		}
+		if joined := strings.Join(strings.Fields(out.String()), " "); !strings.Contains(joined, "credwiz reauth wrapped") {
+			t.Errorf("tty %v: the next step is broken: %s", tty, out)
+		}
+		if tty && (long > 0 || len(lines) < 3) || !tty && len(lines) != 2 {
+			t.Errorf("tty %v: %d lines, %d too long:\n%s", tty, len(lines), long, out)
+		}
+	}
+}
+
+// TestScriptedAddSaysItTested: a scripted add that tested the credential
+// live says so (with the account), as reauth's report does; with
+// --no-test it does not claim it.
+func TestScriptedAddSaysItTested(t *testing.T) {
+	e := newTestEnv(t)
+	em := connectortest.NewDrift()
+	defer em.Close()
+	c, _ := connectors.Lookup("drift")
+	args, stdin := addArgs(c, "said", em.Values())
+	r := e.run(stdin, args...)
+	if r.code != 0 || !strings.Contains(r.err, "tested live: it works") {
+		t.Errorf("add: exit %d: %s", r.code, r.err)
+	}
+	args, stdin = addArgs(c, "untested", em.Values())
+	r = e.run(stdin, append(args, "--no-test")...)
+	if r.code != 0 || strings.Contains(r.err, "tested live") {
+		t.Errorf("add --no-test: exit %d: %s", r.code, r.err)
+	}
+}
+
+// TestListAfterAnUntestedChange: a credential changed since its last
+// (passing) test still shows the account that test saw and its static
+// key's "never", not a setting under ACCOUNT and an empty EXPIRES.
+func TestListAfterAnUntestedChange(t *testing.T) {
+	c, _ := connectors.Lookup("drift")
+	cr := store.Credential{Name: "d", Connector: "drift", Revision: 3,
+		Fields:   map[string]string{"base_url": "http://127.0.0.1:9"},
+		LastTest: &store.TestResult{OK: true, Account: "org 123456", TokenNeverExpires: true, Revision: 2}}
+	if got := keyField(c, cr); got != "org 123456" {
+		t.Errorf("ACCOUNT = %q", got)
+	}
+	if got, _ := expiryText(time.Now(), c, cr); got != "never (static key)" {
+		t.Errorf("EXPIRES = %q", got)
 	}
 }

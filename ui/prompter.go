@@ -89,9 +89,9 @@ type Page struct {
 	// screen (the lines that do not fit are summarised).
 	Title string
 	Note  []string
-	// NoteMore, when set, words the line that replaces the n note lines
-	// that do not fit.
-	NoteMore func(n int) string
+	// NoteMore, when set, words the line that replaces the entries of
+	// Note that do not fit, given how many entries are shown (in full).
+	NoteMore func(shown int) string
 	// Questions are asked in order.
 	Questions []Question
 	// EscHelp says what Esc does here, for the footer ("back" when empty).

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/credwiz/credwiz/connectors/connectortest"
 	"github.com/credwiz/credwiz/store"
 )
 
@@ -112,4 +113,36 @@ func (l *lineReader) Read(p []byte) (int, error) {
 	n := copy(p, l.lines[0])
 	l.lines = l.lines[1:]
 	return n, nil
+}
+
+// TestSavingSaysWhyTheFirstFileSaveIsSlow: the save that creates the
+// encrypted file store says, under its spinner, that the passphrase is
+// being stretched (seconds after it was typed); later saves just save.
+func TestSavingSaysWhyTheFirstFileSaveIsSlow(t *testing.T) {
+	e := newTestEnv(t)
+	em := connectortest.NewDrift()
+	defer em.Close()
+	v := em.Values()
+	run := func(name string, first bool) {
+		answers := []answer{}
+		if first {
+			answers = append(answers, answer{page: "passphrase", set: map[string]string{"passphrase": "open sesame", "passphrase_again": "open sesame"}})
+		}
+		answers = append(answers, driftAnswers(name, v["api_key"], em.URL())...)
+		answers = append(answers, answer{page: "decide", set: map[string]string{"decide": actSave}})
+		if first {
+			answers = append(answers, answer{work: "creating the encrypted file store"})
+		}
+		ios, _, errOut := testIO("")
+		ios.InTTY, ios.ErrTTY = true, true
+		f := e.factory(ios)
+		f.OpenStore = func(o store.Options) (*store.Store, error) { o.WorkFactor = 10; return store.Open(o) }
+		f.StoreKind = "file"
+		f.Prompter = newScript(t, answers...)
+		if code := Main(context.Background(), f, []string{"add", "drift"}); code != 0 {
+			t.Fatalf("add %s: exit %d: %s", name, code, errOut)
+		}
+	}
+	run("first", true)
+	run("second", false)
 }

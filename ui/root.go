@@ -46,7 +46,13 @@ func NewRoot(f *Factory) *cobra.Command {
 			ctx, cancel := context.WithCancel(cmd.Context())
 			cmd.SetContext(ctx)
 			f.ctx, f.cancel = ctx, cancel
-			return checkGlobals(f)
+			if err := checkGlobals(f); err != nil {
+				return err
+			}
+			if cmd.Name() != "exec" { // exec hands the terminal to its program as it is
+				f.holdTerminal()
+			}
+			return nil
 		},
 	}
 	root.SetVersionTemplate("credwiz version {{.Version}}\n")

@@ -109,5 +109,12 @@ func reportSaved(f *Factory, r saveRequest, verb string) {
 			st.warn.Render("!"), verb, r.name, r.c.Name, where, r.result.Class, r.name)
 		return
 	}
-	fmt.Fprintf(f.IO.ErrOut, "%s %s %q (%s)%s.\n", st.ok.Render("✓"), verb, r.name, r.c.Name, where)
+	tested := ""
+	if r.result != nil { // say the live test ran, as the wizard's report does
+		tested = "; tested live: it works"
+		if r.result.Account != "" {
+			tested += " (" + safe(r.result.Account) + ")"
+		}
+	}
+	fmt.Fprintf(f.IO.ErrOut, "%s %s %q (%s)%s%s.\n", st.ok.Render("✓"), verb, r.name, r.c.Name, where, tested)
 }

@@ -32,7 +32,8 @@ type session struct {
 	interrupted atomic.Bool  // Ctrl-C: the command's context ends with the program
 	width       atomic.Int64 // the terminal's width, for printed lines
 
-	out, errOut io.Writer // the streams the session replaced
+	out, errOut io.Writer  // the streams the session replaced
+	widthFn     func() int // the IOStreams' Width the session replaced
 	writers     []*sessionWriter
 }
 
@@ -90,6 +91,10 @@ func (s *session) start() {
 				s.interruptCommand()
 			}
 		}()
+		// A printed line is wrapped one column short of the terminal
+		// (emit): what fits the width (a table) is made that much narrower.
+		s.widthFn = f.IO.Width
+		f.IO.Width = func() int { return max(int(s.width.Load())-1, 1) }
 		ew := &sessionWriter{s: s, fallback: s.errOut}
 		f.IO.ErrOut = ew
 		s.writers = append(s.writers, ew)
@@ -190,7 +195,7 @@ func (s *session) Close() {
 	s.closing.Store(true)
 	s.send(closeMsg{})
 	<-s.done
-	s.f.IO.Out, s.f.IO.ErrOut = s.out, s.errOut
+	s.f.IO.Out, s.f.IO.ErrOut, s.f.IO.Width = s.out, s.errOut, s.widthFn
 }
 
 // sessionWriter prints the command's output above the program, a line at

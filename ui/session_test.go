@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"bytes"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -124,8 +126,8 @@ func TestTerminalEscDuringTheTest(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, screenText(r.err))
 	}
-	if !strings.Contains(screenText(r.err), "Test cancelled") {
-		t.Errorf("no word of the cancelled test:\n%s", screenText(r.err))
+	if n := strings.Count(screenText(r.err), "Test cancelled"); n != 1 {
+		t.Errorf("the cancelled test said %d times:\n%s", n, screenText(r.err))
 	}
 	if _, err := e.index().Get("slow"); err != nil {
 		t.Error(err)
@@ -199,5 +201,35 @@ func TestTerminalCtrlCWhileTheCommandWorks(t *testing.T) {
 	r := tr.wait()
 	if r.code != 130 {
 		t.Fatalf("exit %d: %s", r.code, screenText(r.err))
+	}
+}
+
+// TestSessionNarrowsTheWidth: while a session runs, a printed line is
+// wrapped one column short of the terminal, so the width the commands fit
+// their tables to (TermWidth) is one less; it is given back at the end.
+// (A home-menu List at 100 columns wrapped its EXPIRES cells.)
+func TestSessionNarrowsTheWidth(t *testing.T) {
+	e := newTestEnv(t)
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	ios := &IOStreams{In: pr, Out: &bytes.Buffer{}, ErrOut: &lockedBuffer{}, InTTY: true, ErrTTY: true, OutTTY: true, NoColor: true,
+		Width: func() int { return 100 }, Height: func() int { return 30 }}
+	f := e.factory(ios)
+	s := newSession(f)
+	s.start()
+	if got := f.IO.TermWidth(); got != 99 {
+		t.Errorf("in the session: TermWidth %d, want 99", got)
+	}
+	var buf bytes.Buffer
+	printTable(&IOStreams{Out: &buf, OutTTY: true, NoColor: true, Width: f.IO.Width},
+		[]string{"A", "B"}, [][]string{{strings.Repeat("a", 60), strings.Repeat("b", 60)}}, 0, 1)
+	for _, l := range strings.Split(strings.TrimRight(buf.String(), "\n"), "\n") {
+		if n := len([]rune(l)); n > 99 {
+			t.Errorf("a table row is %d columns: it would wrap in the session", n)
+		}
+	}
+	s.Close()
+	if got := f.IO.TermWidth(); got != 100 {
+		t.Errorf("after the session: TermWidth %d, want 100", got)
 	}
 }

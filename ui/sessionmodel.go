@@ -89,7 +89,7 @@ func (m *sessionModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.interrupt()
 			return m, tea.Quit
 		}
-		m.queue = append(m.queue, msg)
+		m.queue = append(m.queue, typedKey(msg))
 		return m, m.drain()
 	case tea.PasteMsg:
 		m.queue = append(m.queue, splitPaste(msg.Content)...)

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 )
@@ -70,8 +71,9 @@ func (m *sessionModel) noteLines() []string {
 	return out
 }
 
-// fittedNote is as much of the note as fits: when lines are left out, the
-// last line shown says how many.
+// fittedNote is as much of the note as fits: whole entries of the page's
+// Note (an entry wrapped over two lines is shown whole or not at all),
+// then, when entries are left out, a line that says so.
 func (m *sessionModel) fittedNote() []string {
 	lines := m.noteLines()
 	if m.noteFit >= len(lines) {
@@ -80,10 +82,19 @@ func (m *sessionModel) fittedNote() []string {
 	if m.noteFit <= 0 {
 		return nil
 	}
-	shown := lines[:m.noteFit-1]
+	var shown []string
+	entries := 0
+	for _, l := range m.bp.page.Note {
+		wrapped := strings.Split(wrapTo(l, m.width-1), "\n")
+		if len(shown)+len(wrapped) > m.noteFit-1 {
+			break
+		}
+		shown = append(shown, wrapped...)
+		entries++
+	}
 	more := fmt.Sprintf("… %d more line(s): make the terminal taller to see them", len(lines)-len(shown))
 	if m.bp.page.NoteMore != nil {
-		more = m.bp.page.NoteMore(len(lines) - len(shown))
+		more = m.bp.page.NoteMore(entries)
 	}
 	return append(shown, dimStyle.Render(wrapTo(more, m.width-1)))
 }
@@ -101,6 +112,11 @@ func (m *sessionModel) footerItems() []string {
 		seen[h.Key+h.Desc] = true
 		escShown = escShown || h.Key == "esc"
 		items = append(items, helpKey.Render(h.Key)+" "+helpDesc.Render(h.Desc))
+	}
+	if in, ok := m.bp.form.GetFocusedField().(*huh.Input); ok {
+		if v, _ := in.GetValue().(string); v != "" {
+			items = append(items, helpKey.Render("ctrl+u")+" "+helpDesc.Render("clear"))
+		}
 	}
 	if !escShown {
 		what := "back"

@@ -28,12 +28,17 @@ const fieldsPerGroup = 3
 // boundValues are the form's values by field key, bound to its inputs.
 type boundValues map[string]*string
 
-// newBoundValues binds c's fields, pre-filled from v (or the defaults).
+// newBoundValues binds c's fields, pre-filled from v. A field v does not
+// hold (every field, in Add) starts blank when it is typed into, its
+// default shown greyed as the placeholder and applied when it is left
+// blank: typing there replaces the default instead of appending to it
+// ("https://uapi.demandbase.comhttp://127.0.0.1:8080"). A select starts on
+// its default.
 func newBoundValues(c *connectors.Connector, v connectors.Values) boundValues {
 	b := boundValues{}
 	for _, fd := range c.Fields {
-		s := v[fd.Key]
-		if _, ok := v[fd.Key]; !ok {
+		s, ok := v[fd.Key]
+		if !ok && len(fd.Options) > 0 {
 			s = fd.Default
 		}
 		b[fd.Key] = &s
@@ -42,10 +47,14 @@ func newBoundValues(c *connectors.Connector, v connectors.Values) boundValues {
 }
 
 // values returns the current values, trimmed, with "Bearer " stripped from
-// token fields (as Connector.Normalize does).
+// token fields (as Connector.Normalize does), and a field left blank
+// that has a default given its default.
 func (b boundValues) values(c *connectors.Connector) connectors.Values {
 	v := connectors.Values{}
 	for k, p := range b {
+		if fd, ok := c.Field(k); ok && fd.Default != "" && strings.TrimSpace(*p) == "" {
+			continue // Normalize gives it the default
+		}
 		v[k] = *p
 	}
 	return c.Normalize(v)
@@ -152,6 +161,7 @@ func fieldQuestion(c *connectors.Connector, fd connectors.Field, val *string, mo
 		}
 	case fd.Default != "":
 		q.Placeholder = fd.Default
+		q.Help = strings.TrimSpace(q.Help + " Left blank, it is " + fd.Default + ".")
 	}
 	return q
 }
@@ -166,6 +176,9 @@ func validateInput(fd connectors.Field, mode formMode, current func() connectors
 		if s == "" {
 			if fd.Secret && (mode == modeEdit || mode == modeReauth) {
 				return nil // blank keeps the saved secret
+			}
+			if fd.Default != "" {
+				return nil // blank is the default
 			}
 			if fd.Required && fd.Applies(current()) {
 				return fmt.Errorf("%s is required", fd.Title)
@@ -198,6 +211,9 @@ func advancedSummary(adv []connectors.Field, b boundValues, v connectors.Values)
 		v := *b[fd.Key]
 		if fd.Secret && v != "" {
 			v = "••••"
+		}
+		if strings.TrimSpace(v) == "" && fd.Default != "" {
+			v = fd.Default
 		}
 		if v == "" {
 			v = "(empty)"

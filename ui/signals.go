@@ -48,6 +48,7 @@ func (f *Factory) HandleSignals(cancel context.CancelFunc) {
 		for s := range sigs {
 			if f.sig.cancelOrRoute(s, cancel) {
 				time.AfterFunc(cancelGrace, func() {
+					f.releaseTerminal()
 					fmt.Fprintln(os.Stderr, "Cancelled.")
 					os.Exit(130)
 				})

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -33,6 +34,7 @@ const (
 type terminalRun struct {
 	t      *testing.T
 	in     *io.PipeWriter
+	inFile *os.File // the pipe's write end, when stdin is an OS pipe
 	out    *bytes.Buffer
 	errOut *lockedBuffer
 	done   chan result
@@ -116,7 +118,11 @@ func (e *testEnv) startTerminal(w, h int, args ...string) *terminalRun {
 // keys types s, all at once.
 func (tr *terminalRun) keys(s string) {
 	tr.t.Helper()
-	if _, err := io.WriteString(tr.in, s); err != nil {
+	var w io.Writer = tr.in
+	if tr.inFile != nil {
+		w = tr.inFile
+	}
+	if _, err := io.WriteString(w, s); err != nil {
 		tr.t.Fatalf("typing: %v", err)
 	}
 }
@@ -137,6 +143,23 @@ func (tr *terminalRun) waitAsk(id string) {
 		case <-deadline:
 			tr.t.Fatalf("page %q was not asked; stderr:\n%s", id, tr.errOut.String())
 		}
+	}
+}
+
+// waitDrawn waits until what the session drew contains text (escape
+// sequences removed), and returns it.
+func (tr *terminalRun) waitDrawn(text string) string {
+	tr.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		s := ansi.Strip(tr.errOut.String())
+		if strings.Contains(s, text) {
+			return s
+		}
+		if time.Now().After(deadline) {
+			tr.t.Fatalf("%q was not drawn; the screen:\n%s", text, s)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 

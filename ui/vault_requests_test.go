@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -35,6 +37,14 @@ func newCountingProxy(t *testing.T) *countingProxy {
 	}
 	p := &countingProxy{}
 	rp := httputil.NewSingleHostReverseProxy(u)
+	// A request the client gave up on (a cancelled test) is no error worth
+	// a line in the test log ("http: proxy error: context canceled").
+	rp.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
+		if !errors.Is(err, context.Canceled) {
+			t.Logf("proxy to %s: %v", r.URL.Path, err)
+		}
+		w.WriteHeader(http.StatusBadGateway)
+	}
 	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p.mu.Lock()
 		p.n++

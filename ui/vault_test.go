@@ -232,3 +232,20 @@ func TestMigrateToVaultCommand(t *testing.T) {
 		t.Errorf("migrate --to nowhere: exit %d: %s", r.code, r.err)
 	}
 }
+
+// TestDoctorVaultDownCountsNothing: with the Vault store and the server
+// not answering, doctor does not tick "0 credentials" for the local file
+// (the credentials are in Vault): the metadata line says it could not be
+// read.
+func TestDoctorVaultDownCountsNothing(t *testing.T) {
+	e := newTestEnv(t)
+	e.env["CREDWIZ_STORE"] = "vault"
+	e.open = func(o store.Options) (*store.Store, error) {
+		o.Vault.Path, o.Vault.Address, o.Vault.Token = "team", "http://127.0.0.1:1", "t0ken"
+		return store.Open(o)
+	}
+	r := e.run("", "doctor")
+	if r.code == 0 || strings.Contains(r.out, "(0 credentials)") || !strings.Contains(r.out, "✗ Metadata") {
+		t.Errorf("doctor with Vault down: exit %d:\n%s%s", r.code, r.out, r.err)
+	}
+}

@@ -46,7 +46,7 @@ func decidePage(f *Factory, c *connectors.Connector, terr error, cancelled bool,
 	title := verdict(f, c, terr, attempt)
 	switch {
 	case cancelled:
-		title = "! Test cancelled: nothing was checked"
+		title = "" // the line above says "Test cancelled"
 		act = actRetry
 		opts = []Choice{{"Retry the test", actRetry}, {"Edit values", actEdit}, {"Cancel (save nothing)", actCancel}}
 	case terr == nil:

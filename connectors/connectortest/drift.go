@@ -3,6 +3,7 @@ package connectortest
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -49,6 +50,7 @@ func NewDrift() *Drift {
 	e.createdAt = time.Now()
 	mux := http.NewServeMux()
 	mux.HandleFunc("/app/token_info", e.tokenInfo)
+	mux.HandleFunc("/users/list", e.usersList)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		driftError(w, http.StatusNotFound, "not_found", "No route for "+r.Method+" "+r.URL.Path)
 	})
@@ -140,6 +142,39 @@ func (e *Drift) tokenInfo(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, fmt.Sprintf(`{"access_token":%s,"authenticated_userid":%s,"credential_id":%s,"token_type":"bearer","expires_in":%d,"created_at":%d,"scope":%s,"id":%s}`,
 		jsonString(valid), jsonString("orgId:"+org), jsonString(app), life.Milliseconds(), created.UnixMilli(), jsonString(scopes), jsonString(randomToken(""))))
+}
+
+// usersList answers GET /users/list: the org's users under "data", for a
+// valid token holding the user_read scope (what a script run by credwiz
+// exec calls).
+func (e *Drift) usersList(w http.ResponseWriter, r *http.Request) {
+	now := e.Now()
+	ok, remaining, reset := e.limit.take(now)
+	w.Header().Set("X-RateLimit-Limit", strconv.Itoa(e.limit.limit))
+	w.Header().Set("X-RateLimit-Remaining", strconv.Itoa(remaining))
+	w.Header().Set("X-RateLimit-Reset", retryAfterSeconds(reset))
+	if !ok {
+		w.Header().Set("Retry-After", retryAfterSeconds(reset))
+		driftError(w, http.StatusTooManyRequests, "rate_limit", "API rate limit exceeded")
+		return
+	}
+	if r.Method != http.MethodGet {
+		driftError(w, http.StatusMethodNotAllowed, "validation_error", "Method "+r.Method+" not allowed; use GET")
+		return
+	}
+	e.mu.Lock()
+	valid, created, life, status, org := e.token, e.createdAt, e.expiresIn, e.rejectStatus, e.orgID
+	hasScope := slices.Contains(e.scopes, "user_read")
+	e.mu.Unlock()
+	if tok, ok := bearerToken(r); !ok || valid == "" || tok != valid || (life > 0 && !now.Before(created.Add(life))) {
+		driftError(w, status, "authentication_error", "Invalid or missing access token")
+		return
+	}
+	if !hasScope {
+		driftError(w, http.StatusForbidden, "authentication_error", "The token lacks the user_read scope")
+		return
+	}
+	writeJSON(w, http.StatusOK, fmt.Sprintf(`{"data":[{"id":2001,"orgId":%s,"name":"Ada Operator","email":"ada@example.com","availability":"AVAILABLE"}]}`, jsonString(org)))
 }
 
 // driftError writes Drift's {"error":{"type","message"}} body.

@@ -121,6 +121,8 @@ func Cases(c *connectors.Connector, good connectors.Values) []Case {
 				refuse("non-loopback http", with(base, k, normal("http://api."+fd.Domain))),
 				refuse("non-loopback http lookalike", with(base, k, normal("http://127.0.0.1.nip.io"))),
 				refuse("user in URL", with(base, k, normal("https://user:pw@api."+fd.Domain))),
+				refuse("two URLs run together", with(base, k, normal(g+"http://127.0.0.1:8080"))),
+				refuse("empty port", with(base, k, normal("https://api."+fd.Domain+":"))),
 			)
 		}
 		if len(fd.Options) > 0 {

@@ -4,8 +4,10 @@ package testenv
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -101,6 +103,14 @@ func MarkedFront(t testing.TB, upstream string) string {
 		t.Fatal(err)
 	}
 	proxy := httputil.NewSingleHostReverseProxy(target)
+	// A request the client gave up on (a cancelled test) is no error worth
+	// a line in the test log ("http: proxy error: context canceled").
+	proxy.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
+		if !errors.Is(err, context.Canceled) {
+			t.Logf("proxy to %s: %v", r.URL.Path, err)
+		}
+		w.WriteHeader(http.StatusBadGateway)
+	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if ms := unmarkRequest(r); len(ms) > 1 {
 			w.Header().Set("Content-Type", "application/json")

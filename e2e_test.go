@@ -16,12 +16,9 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"maps"
 	"os"
 	"os/exec"
@@ -29,16 +26,15 @@ import (
 	"runtime"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 	"unicode"
 
 	"github.com/credwiz/credwiz/connectors"
 	"github.com/credwiz/credwiz/connectors/connectortest"
+	"github.com/credwiz/credwiz/internal/testenv"
 	"github.com/credwiz/credwiz/store"
 )
 
@@ -62,86 +58,43 @@ func e2eMain(m *testing.M) int {
 	}
 	defer os.RemoveAll(dir)
 	if p := os.Getenv("CREDWIZ_E2E_BINARY"); p != "" {
-		if credwizBin, err = filepath.Abs(p); err != nil {
-			fmt.Fprintf(os.Stderr, "e2e: CREDWIZ_E2E_BINARY: %v\n", err)
-			return 1
-		}
+		credwizBin, err = filepath.Abs(p)
 	} else {
-		credwizBin = filepath.Join(dir, "credwiz")
-		if runtime.GOOS == "windows" {
-			credwizBin += ".exe"
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-		defer cancel()
-		build := exec.CommandContext(ctx, "go", "build", "-o", credwizBin, ".")
-		build.Stdout, build.Stderr = os.Stderr, os.Stderr
-		if err := build.Run(); err != nil {
-			fmt.Fprintf(os.Stderr, "e2e: go build -o %s . failed: %v\n", credwizBin, err)
-			return 1
-		}
+		credwizBin, err = testenv.BuildBinary()
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "e2e: %v\n", err)
+		return 1
 	}
 	if err := buildExecChild(context.Background(), dir); err != nil {
 		fmt.Fprintf(os.Stderr, "e2e: go build ./testdata/execchild failed: %v\n", err)
 		return 1
 	}
-	if stop := startOwnSecretService(dir); stop != nil {
-		defer stop()
+	if k := startOwnSecretService(); k != nil {
+		defer k.Stop()
 	}
-	return m.Run()
+	return testenv.Main(m)
 }
 
-// startOwnSecretService starts, with scripts/secret-service.sh, a
-// gnome-keyring of this test binary's own on a private D-Bus bus, and
-// points DBUS_SESSION_BUS_ADDRESS at it; it returns how to stop it, or nil
-// when the programs are missing or it failed (the tests then use the
-// session bus they were given, if any).
+// startOwnSecretService starts a private Secret Service of this test
+// binary's own (testenv.NewKeyring) and points DBUS_SESSION_BUS_ADDRESS at
+// it; it returns nil when there is none (not Linux, programs missing, or
+// it failed: the tests then use the session bus they were given, if any).
 //
 // Its own keyring keeps these tests apart from the other packages' tests,
 // which run at the same time under go test ./... (the store tests lock the
 // shared keyring for a moment, which would fail a credwiz run here), and
 // from a developer's own keyring.
-func startOwnSecretService(dir string) (stop func()) {
-	if runtime.GOOS != "linux" {
-		return nil
-	}
-	for _, p := range []string{"bash", "dbus-daemon", "dbus-send", "gnome-keyring-daemon", "secret-tool"} {
-		if _, err := exec.LookPath(p); err != nil {
-			return nil // the script would try to install them: leave that to scripts/test.sh
-		}
-	}
-	out := filepath.Join(dir, "secret-service.out")
-	logPath := filepath.Join(dir, "secret-service.log")
-	logFile, err := os.Create(logPath)
+func startOwnSecretService() *testenv.Keyring {
+	k, err := testenv.NewKeyring()
 	if err != nil {
-		return nil
-	}
-	defer logFile.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "bash", "-c",
-		`source scripts/secret-service.sh && start_secret_service && printf '%s\n%s\n%s\n' "$DBUS_SESSION_BUS_ADDRESS" "$DBUS_PID" "$KR_HOME" > "$1"`,
-		"bash", out)
-	cmd.Env = append(baseEnv(), "TMPDIR="+dir)
-	// A file, not a pipe: the daemons inherit it and outlive bash.
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	runErr := cmd.Run()
-	raw, err := os.ReadFile(out)
-	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
-	if runErr != nil || err != nil || len(lines) != 3 {
-		msg, _ := os.ReadFile(logPath)
-		fmt.Fprintf(os.Stderr, "e2e: WARNING: could not start a Secret Service of its own (%v); using the session bus given: %s\n", runErr, msg)
-		return nil
-	}
-	addr, pid, home := lines[0], lines[1], lines[2]
-	os.Setenv("DBUS_SESSION_BUS_ADDRESS", addr)
-	return func() {
-		if n, err := strconv.Atoi(pid); err == nil && n > 0 {
-			if p, err := os.FindProcess(n); err == nil {
-				_ = p.Signal(syscall.SIGTERM) // gnome-keyring exits with its bus
-			}
+		if runtime.GOOS == "linux" {
+			fmt.Fprintf(os.Stderr, "e2e: WARNING: could not start a Secret Service of its own (%v); using the session bus given\n", err)
 		}
-		_ = os.RemoveAll(home)
+		return nil
 	}
+	os.Setenv("DBUS_SESSION_BUS_ADDRESS", k.Addr)
+	return k
 }
 
 // ---------------------------------------------------------------------
@@ -478,13 +431,8 @@ func credName(t *testing.T, what string) string {
 	return n
 }
 
-func randomHex(n int) string {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		panic(err)
-	}
-	return hex.EncodeToString(b)
-}
+// randomHex returns n random bytes in hex.
+func randomHex(n int) string { return testenv.RandomHex(n) }
 
 // ---------------------------------------------------------------------
 // The Secret Service and tmux
@@ -521,18 +469,11 @@ func requireTmux(t *testing.T) {
 	}
 }
 
-var loudOnce sync.Map
-
+// skipOrFail skips t with a loud message, or fails it when
+// CREDWIZ_REQUIRE_KEYCHAIN=1 (testenv.Require).
 func skipOrFail(t *testing.T, what string, err error, fix string) {
 	t.Helper()
-	if os.Getenv("CREDWIZ_REQUIRE_KEYCHAIN") == "1" {
-		t.Fatalf("CREDWIZ_REQUIRE_KEYCHAIN=1 but %s is not available: %v; %s", strings.ToLower(what), err, fix)
-	}
-	msg := fmt.Sprintf("!!! E2E %s TESTS SKIPPED: %v; %s", what, err, fix)
-	if _, done := loudOnce.LoadOrStore(what, true); !done {
-		fmt.Fprintln(os.Stderr, msg) // seen without -v too
-	}
-	t.Skip(msg)
+	testenv.Require(t, what, err, fix)
 }
 
 // keychainServices are the services credwiz writes: secrets and cached
@@ -543,21 +484,11 @@ var keychainServices = []string{store.SecretService, store.TokenService}
 // secret-tool sees it.
 func lookupKeychain(t *testing.T, service, name string) (string, bool) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "secret-tool", "lookup", "service", service, "username", name)
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	var ee *exec.ExitError
-	switch {
-	case err == nil:
-		return out.String(), true
-	case errors.As(err, &ee) && ee.ExitCode() == 1 && strings.TrimSpace(errOut.String()) == "":
-		return "", false
+	v, ok, err := testenv.LookupItem("", service, name)
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatalf("secret-tool lookup service %s username %s: %v: %s", service, name, err, errOut.String())
-	return "", false
+	return v, ok
 }
 
 // keychainSecrets returns the secret map credwiz keeps for name.
@@ -600,58 +531,17 @@ func cleanKeychain(t *testing.T, names ...string) {
 // ---------------------------------------------------------------------
 // Files
 
-// snapshot returns every regular file under dir (relative path → mode and
-// content); a missing dir is an empty snapshot.
+// snapshot returns every file and directory under dir (relative path →
+// mode and content: testenv.Snapshot); a missing dir is an empty
+// snapshot.
 func snapshot(t *testing.T, dir string) map[string]string {
 	t.Helper()
-	out := map[string]string{}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if errors.Is(err, fs.ErrNotExist) && p == dir {
-			return fs.SkipDir
-		}
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			out[rel+"/"] = info.Mode().String()
-			return nil
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		out[rel] = info.Mode().String() + "\n" + string(b)
-		return nil
-	})
-	if err != nil {
-		t.Fatalf("read %s: %v", dir, err)
-	}
-	return out
+	return testenv.Snapshot(t, dir)
 }
 
 // diffSnapshots describes how two snapshots differ, "" when they are equal.
 func diffSnapshots(before, after map[string]string) string {
-	var d []string
-	for _, k := range sortedKeys(before) {
-		a, ok := after[k]
-		switch {
-		case !ok:
-			d = append(d, "removed "+k)
-		case a != before[k]:
-			d = append(d, "changed "+k)
-		}
-	}
-	for _, k := range sortedKeys(after) {
-		if _, ok := before[k]; !ok {
-			d = append(d, "added "+k)
-		}
-	}
-	return strings.Join(d, ", ")
+	return testenv.DiffSnapshots(before, after)
 }
 
 // ---------------------------------------------------------------------

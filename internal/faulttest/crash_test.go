@@ -251,7 +251,7 @@ func TestKillAtEveryStep(t *testing.T) {
 
 			keychainPair := func(t *testing.T, c indexCred, id, want string, settled bool) {
 				t.Helper()
-				acct := c.secretAccount()
+				acct := c.SecretAccount()
 				if settled {
 					acct = c.Name
 				}

@@ -3,8 +3,8 @@
 // throw-away config dir, HOME and TMPDIR each, against the in-process
 // vendor emulators of connectors/connectortest and local listeners
 // (loopback only), and, for the keychain store, a Secret Service of their
-// own (gnome-keyring on a private D-Bus bus, started per test with
-// scripts/secret-service.sh) so that doctor --fix in one test never sees,
+// own (gnome-keyring on a private D-Bus bus, started per test by
+// internal/testenv, which also builds the binary) so that doctor --fix in one test never sees,
 // let alone removes, another test's items.
 //
 // What they prove: a hanging keychain fails every command that needs a

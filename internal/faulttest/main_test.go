@@ -5,8 +5,6 @@ package faulttest
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -24,12 +22,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/credwiz/credwiz/internal/testenv"
 	"github.com/credwiz/credwiz/store"
 )
 
-// credwizBin is the binary under test and repoRoot the module's root, set
-// by TestMain.
-var credwizBin, repoRoot string
+// credwizBin is the binary under test (with the test hooks), set by
+// TestMain.
+var credwizBin string
 
 // runTimeout bounds every run of the binary: a hang is a failure, not a
 // stuck test.
@@ -47,141 +46,43 @@ func testMain(m *testing.M) int {
 	if !explicit {
 		_ = flag.Set("test.parallel", "8")
 	}
-	root, err := filepath.Abs(filepath.Join("..", ".."))
+	bin, err := testenv.BuildBinary(testenv.HookTag)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "faulttest:", err)
 		return 1
 	}
-	repoRoot = root
-	dir, err := os.MkdirTemp("", "credwiz-faulttest-bin-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "faulttest:", err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	credwizBin = filepath.Join(dir, "credwiz")
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	build := exec.CommandContext(ctx, "go", "build", "-tags", "credwiz_testhooks", "-o", credwizBin, "github.com/credwiz/credwiz")
-	build.Dir = repoRoot
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintf(os.Stderr, "faulttest: go build -o %s github.com/credwiz/credwiz failed: %v\n", credwizBin, err)
-		return 1
-	}
+	credwizBin = bin
 	stop := argvSampler.start()
-	code := m.Run()
-	stop()
-	return code
+	defer stop()
+	return testenv.Main(m)
 }
 
 // randomHex returns n random bytes in hex.
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
+func randomHex(n int) string { return testenv.RandomHex(n) }
 
 // ---------------------------------------------------------------------
 // A Secret Service of the test's own
 
-// requireKeychainEnv reports CREDWIZ_REQUIRE_KEYCHAIN=1: keychain tests
-// must run, not skip.
-func requireKeychainEnv() bool { return os.Getenv("CREDWIZ_REQUIRE_KEYCHAIN") == "1" }
-
-var loudSkip sync.Once
-
-// noKeychain skips t loudly, or fails it under CREDWIZ_REQUIRE_KEYCHAIN=1.
-func noKeychain(t testing.TB, why string) {
-	t.Helper()
-	if requireKeychainEnv() {
-		t.Fatalf("CREDWIZ_REQUIRE_KEYCHAIN=1 but no Secret Service could be started: %s; run: source scripts/secret-service.sh && start_secret_service (or bash scripts/test.sh)", why)
-	}
-	loudSkip.Do(func() {
-		fmt.Fprintf(os.Stderr, "\n*** faulttest: KEYCHAIN TESTS SKIPPED: %s; install gnome-keyring, dbus-daemon, dbus-bin and libsecret-tools (bash scripts/test.sh does) ***\n\n", why)
-	})
-	t.Skipf("KEYCHAIN TESTS SKIPPED: %s", why)
-}
-
-// startSecretService starts gnome-keyring on a private D-Bus bus with
-// scripts/secret-service.sh, stopped when t ends, and returns the bus
-// address. Each caller gets its own: credwiz's keychain items are global to
-// a bus (service "credwiz", account = name), so doctor --fix in one test
-// would remove the items of every other test sharing the bus.
+// startSecretService starts a private Secret Service (testenv.StartKeyring),
+// stopped when t ends, and returns its bus address. Each caller gets its
+// own: credwiz's keychain items are global to a bus (service "credwiz",
+// account = name), so doctor --fix in one test would remove the items of
+// every other test sharing the bus. Without one, t skips loudly, or fails
+// under CREDWIZ_REQUIRE_KEYCHAIN=1.
 func startSecretService(t testing.TB) string {
 	t.Helper()
-	if runtime.GOOS != "linux" {
-		noKeychain(t, "the private Secret Service needs Linux (gnome-keyring on D-Bus)")
-	}
-	for _, p := range []string{"bash", "dbus-daemon", "dbus-send", "gnome-keyring-daemon", "secret-tool"} {
-		if _, err := exec.LookPath(p); err != nil {
-			noKeychain(t, p+" is not installed")
-		}
-	}
-	tmp, err := os.MkdirTemp("", "credwiz-ss-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := filepath.Join(tmp, "out")
-	logPath := filepath.Join(tmp, "log")
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer logFile.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "bash", "-c",
-		`source "$1" && start_secret_service && printf '%s\n%s\n%s\n' "$DBUS_SESSION_BUS_ADDRESS" "$DBUS_PID" "$KR_HOME" > "$2"`,
-		"bash", filepath.Join(repoRoot, "scripts", "secret-service.sh"), out)
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + tmp, "TMPDIR=" + tmp}
-	// A file, not a pipe: the daemons inherit it and outlive bash.
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	runErr := cmd.Run()
-	raw, _ := os.ReadFile(out)
-	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
-	if runErr != nil || len(lines) != 3 {
-		msg, _ := os.ReadFile(logPath)
-		_ = os.RemoveAll(tmp)
-		noKeychain(t, fmt.Sprintf("scripts/secret-service.sh failed (%v): %s", runErr, strings.TrimSpace(string(msg))))
-	}
-	addr := lines[0]
-	pid, _ := strconv.Atoi(lines[1])
-	t.Cleanup(func() {
-		if t.Failed() {
-			if b, _ := os.ReadFile(logPath); len(b) > 0 {
-				t.Logf("the Secret Service's log (%s):\n%s", addr, clip(string(b)))
-			}
-		}
-		if pid > 0 {
-			_ = syscall.Kill(pid, syscall.SIGTERM) // gnome-keyring exits with its bus
-			for i := 0; i < 50 && syscall.Kill(pid, 0) == nil; i++ {
-				time.Sleep(10 * time.Millisecond)
-			}
-		}
-		_ = os.RemoveAll(tmp)
-	})
-	return addr
+	return testenv.StartKeyring(t).Addr
 }
 
 // keychainItem returns the value of the keychain item (service, name) on
 // bus, read with secret-tool (not credwiz), and whether it exists.
 func keychainItem(t testing.TB, bus, service, name string) (string, bool) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "secret-tool", "lookup", "service", service, "username", name)
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "DBUS_SESSION_BUS_ADDRESS=" + bus}
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	if ee, ok := errors.AsType[*exec.ExitError](err); ok && ee.ExitCode() == 1 && errOut.Len() == 0 {
-		return "", false
-	}
+	v, ok, err := testenv.LookupItem(bus, service, name)
 	if err != nil {
-		t.Fatalf("secret-tool lookup service %s username %s: %v: %s", service, name, err, errOut.String())
+		t.Fatal(err)
 	}
-	return out.String(), true
+	return v, ok
 }
 
 // keychainSecret returns the secret map credwiz keeps for name on bus, or
@@ -207,78 +108,47 @@ type keychainEntry struct {
 }
 
 // keychainGet returns the item (service, account) on bus with its owner,
-// read with secret-tool search (not credwiz), and whether it exists. More
+// read over D-Bus (testenv, not credwiz), and whether it exists. More
 // than one item for one account fails the test.
 func keychainGet(t testing.TB, bus, service, account string) (keychainEntry, bool) {
 	t.Helper()
-	out, attrs := secretToolSearch(t, bus, "service", service, "username", account)
-	if strings.Count(out, "\nsecret = ") > 1 {
+	var found []testenv.Item
+	for _, it := range keychainItems(t, bus, service) {
+		if it.Account == account {
+			found = append(found, it)
+		}
+	}
+	switch {
+	case len(found) == 0:
+		return keychainEntry{}, false
+	case len(found) > 1:
 		t.Fatalf("the keychain holds more than one item %s/%s", service, account)
 	}
-	i := strings.Index(out, "secret = ")
-	if i < 0 {
-		return keychainEntry{}, false
+	it := found[0]
+	if it.Values == nil {
+		t.Fatalf("keychain item %s/%s is not a JSON object of strings", service, account)
 	}
-	raw, _, _ := strings.Cut(out[i+len("secret = "):], "\n")
-	var e keychainEntry
-	if err := json.Unmarshal([]byte(raw), &e.Value); err != nil {
-		t.Fatalf("keychain item %s/%s is not a JSON object of strings: %v", service, account, err)
-	}
-	if len(attrs) != 1 {
-		t.Fatalf("secret-tool search %s/%s: %d attribute sets for one item", service, account, len(attrs))
-	}
-	if d, r := attrs[0]["credwiz_dir"], attrs[0]["credwiz_rev"]; d != "" || r != "" {
-		o, err := store.ParseOwner(d + "/" + r)
-		if err != nil {
-			t.Fatalf("keychain item %s/%s: owner attributes credwiz_dir=%q credwiz_rev=%q: %v", service, account, d, r, err)
-		}
-		e.Owner = o
-	}
-	return e, true
+	return keychainEntry{Value: it.Values, Owner: store.Owner{Dir: it.Owner.Dir, Rev: it.Owner.Rev}}, true
 }
 
 // keychainAccounts returns the sorted accounts of every item of service
-// on bus, read with secret-tool search.
+// on bus.
 func keychainAccounts(t testing.TB, bus, service string) []string {
 	t.Helper()
-	_, attrs := secretToolSearch(t, bus, "service", service)
 	var out []string
-	for _, a := range attrs {
-		out = append(out, a["username"])
+	for _, it := range keychainItems(t, bus, service) {
+		out = append(out, it.Account)
 	}
 	slices.Sort(out)
 	return out
 }
 
-// secretToolSearch runs secret-tool search --all with the attribute pairs
-// kv on bus and returns its stdout (the items: label, secret, …) and the
-// attribute sets it prints on stderr, one map per item.
-func secretToolSearch(t testing.TB, bus string, kv ...string) (string, []map[string]string) {
+// keychainItems returns every item of service on bus, read over D-Bus.
+func keychainItems(t testing.TB, bus, service string) testenv.Items {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "secret-tool", append([]string{"search", "--all"}, kv...)...)
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "DBUS_SESSION_BUS_ADDRESS=" + bus}
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("secret-tool search %v: %v: %s", kv, err, errOut.String())
-	}
-	var sets []map[string]string
-	for _, line := range strings.Split(errOut.String(), "\n") {
-		k, v, ok := strings.Cut(line, " = ")
-		k, isAttr := strings.CutPrefix(k, "attribute.")
-		if !ok || !isAttr {
-			continue
-		}
-		// Each item's attributes start with a new set; "service" comes
-		// once per item.
-		if len(sets) == 0 || sets[len(sets)-1][k] != "" {
-			sets = append(sets, map[string]string{})
-		}
-		sets[len(sets)-1][k] = v
-	}
-	return out.String(), sets
+	k := testenv.KeyringAt(bus)
+	defer k.Stop()
+	return k.Items(t, service)
 }
 
 // hangingBus listens on a unix socket that accepts connections and never
@@ -607,69 +477,27 @@ func (s *sandbox) runOrKillAt(step store.Step, nth int, stdin string, args ...st
 // The config dir
 
 // snapshot returns every file under the config dir by path, with its
-// bytes (lock files, which hold nothing, are left out).
+// bytes (lock files, which hold nothing, and directories are left out).
 func (s *sandbox) snapshot() map[string]string {
 	s.t.Helper()
 	snap := map[string]string{}
-	err := filepath.WalkDir(s.dir, func(path string, d os.DirEntry, err error) error {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil
+	for k, v := range testenv.Snapshot(s.t, s.dir) {
+		if !strings.HasSuffix(k, "/") && !strings.HasSuffix(k, ".lock") {
+			snap[k] = testenv.SnapshotContent(v)
 		}
-		if err != nil || d.IsDir() || strings.HasSuffix(path, ".lock") {
-			return err
-		}
-		b, err := os.ReadFile(path)
-		snap[strings.TrimPrefix(path, s.dir)] = string(b)
-		return err
-	})
-	if err != nil {
-		s.t.Fatal(err)
 	}
 	return snap
 }
 
 // indexFile is credentials.json as the tests read it, independently of
-// the store package.
-type indexFile struct {
-	Version     int               `json:"version"`
-	ID          string            `json:"id"`
-	Store       string            `json:"store"`
-	Revision    int64             `json:"revision"`
-	Credentials []json.RawMessage `json:"credentials"`
-}
+// the store package (testenv.ParseIndex).
+type indexFile = testenv.Index
 
-// indexCred is what the tests look at in a credential's record.
-type indexCred struct {
-	Name        string            `json:"name"`
-	Connector   string            `json:"connector"`
-	Description string            `json:"description"`
-	Fields      map[string]string `json:"fields"`
-	SecretKeys  []string          `json:"secret_keys"`
-	// Revision, SecretRevision and SecretItem are the write protocol's:
-	// the values' revision, the revision the secret item holds, and the
-	// staged item holding the secret while a write is unfinished.
-	Revision       int64  `json:"revision"`
-	SecretRevision int64  `json:"secret_revision"`
-	SecretItem     string `json:"secret_item"`
-	LastTest       *struct {
-		OK       bool   `json:"ok"`
-		Class    string `json:"class"`
-		At       string `json:"at"`
-		Revision int64  `json:"revision"`
-	} `json:"last_test"`
-}
+// indexCred is a credential's record.
+type indexCred = testenv.IndexCred
 
-// secretAccount is the keychain account holding c's secret: its staged
-// item while a write is unfinished, else its name.
-func (c indexCred) secretAccount() string {
-	if c.SecretItem != "" {
-		return c.SecretItem
-	}
-	return c.Name
-}
-
-// readIndex parses credentials.json strictly (valid JSON, version 2) and
-// returns its credentials by name; a missing file is an empty index.
+// readIndex parses credentials.json strictly and returns its credentials
+// by name; a missing file is an empty index.
 func (s *sandbox) readIndex() map[string]indexCred {
 	s.t.Helper()
 	_, creds := s.readIndexFile()
@@ -680,59 +508,23 @@ func (s *sandbox) readIndex() map[string]indexCred {
 // revision counter); a missing file is an empty one.
 func (s *sandbox) readIndexFile() (indexFile, map[string]indexCred) {
 	s.t.Helper()
-	b, err := os.ReadFile(filepath.Join(s.dir, store.IndexFile))
-	if errors.Is(err, os.ErrNotExist) {
-		return indexFile{}, map[string]indexCred{}
-	}
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	f, creds, err := parseIndexFile(b)
-	if err != nil {
-		s.t.Fatalf("%s: %v\n%s", store.IndexFile, err, clip(string(b)))
-	}
-	return f, creds
+	ix := testenv.ReadIndex(s.t, s.dir)
+	return ix, byName(ix)
 }
 
 // parseIndex parses an index file's bytes.
 func parseIndex(b []byte) (map[string]indexCred, error) {
-	_, creds, err := parseIndexFile(b)
-	return creds, err
+	ix, err := testenv.ParseIndex(b)
+	return byName(ix), err
 }
 
-// parseIndexFile parses an index file's bytes: schema version 2, a config
-// dir ID once it holds a credential, unique names, and revisions no
-// larger than the file's counter.
-func parseIndexFile(b []byte) (indexFile, map[string]indexCred, error) {
-	if !json.Valid(b) {
-		return indexFile{}, nil, errors.New("not valid JSON (half-written?)")
-	}
-	var f indexFile
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if err := dec.Decode(&f); err != nil {
-		return f, nil, err
-	}
-	if f.Version != 2 {
-		return f, nil, fmt.Errorf("version %d, want 2", f.Version)
-	}
-	if len(f.Credentials) > 0 && f.ID == "" {
-		return f, nil, errors.New("credentials but no config dir ID")
-	}
+// byName returns an index's credentials by name.
+func byName(ix indexFile) map[string]indexCred {
 	out := map[string]indexCred{}
-	for _, raw := range f.Credentials {
-		var c indexCred
-		if err := json.Unmarshal(raw, &c); err != nil {
-			return f, nil, err
-		}
-		if _, dup := out[c.Name]; dup {
-			return f, nil, fmt.Errorf("credential %q is listed twice", c.Name)
-		}
-		if c.Revision > f.Revision || c.SecretRevision > c.Revision {
-			return f, nil, fmt.Errorf("credential %q has revision %d (secret %d) beyond the file's %d", c.Name, c.Revision, c.SecretRevision, f.Revision)
-		}
+	for _, c := range ix.Credentials {
 		out[c.Name] = c
 	}
-	return f, out, nil
+	return out
 }
 
 // names returns the sorted keys of an index.

@@ -12,31 +12,25 @@ import (
 )
 
 // diskScenarios are the commands whose file writes the disk-full test
-// makes fail in turn; the file store's cost a few scrypt runs each, so
-// fewer of them there.
-var diskScenarios = map[testenv.StoreKind][]string{
-	testenv.Keychain: {"add", "edit", "edit-rename", "reauth", "rm", "test", "doctor-fix"},
-	testenv.File:     {"rm", "edit"},
-}
+// makes fail in turn.
+var diskScenarios = []string{"add", "edit", "edit-rename", "reauth", "rm", "test", "doctor-fix"}
 
 // TestDiskFull puts A's config dir on a small tmpfs and, for each command
 // and each k, fills the tmpfs right before the command opens its k-th new
-// file there (a temporary file of the index or of the encrypted file; an
-// open gate holds the process until the tmpfs is full), so that every
-// file write of the command fails in turn. After each: the command either
+// file there (a temporary file of the index, or of an item of the
+// encrypted file store in its secrets directory; an open gate holds the
+// process until the tmpfs is full), so that every file write of the
+// command fails in turn. After each: the command either
 // failed (exit 1) with the state before it, or finished after its commit
 // point (exit 0, with a warning) with the state after it; the credentials
 // work while the disk is still full; and, once there is space again, the
-// whole check (world.check) holds. -short: three commands, keychain only.
+// whole check (world.check) holds. -short: three commands.
 // Exit 1 must mean "nothing changed", as for add and edit, whose failures
 // after the commit point are warnings with exit 0.
 func TestDiskFull(t *testing.T) {
 	t.Parallel()
 	for _, kind := range []testenv.StoreKind{testenv.Keychain, testenv.File} {
 		t.Run(string(kind), func(t *testing.T) {
-			if testing.Short() && kind == testenv.File {
-				t.Skip("-short: the keychain only")
-			}
 			t.Parallel()
 			diskFull(t, kind)
 		})
@@ -49,9 +43,9 @@ func diskFull(t *testing.T, kind testenv.StoreKind) {
 	w := newWorld(t, kind, worldOptions{configDir: cfg})
 	snaps := bases(t, w)
 	filler := testenv.NewFiller(filepath.Join(mnt, "filler"))
-	gate := testenv.NewOpenGate(t, cfg, tempPattern.MatchString)
+	gate := testenv.NewOpenGate(t, cfg, isTemp)
 	cases, failedBefore, savedAfter := 0, 0, 0
-	for i, name := range diskScenarios[kind] {
+	for i, name := range diskScenarios {
 		if testing.Short() && i >= 3 {
 			break
 		}
@@ -105,7 +99,7 @@ func diskFull(t *testing.T, kind testenv.StoreKind) {
 					if err := filler.Release(); err != nil {
 						t.Fatal(err)
 					}
-					w.check(t, checkOptions{works: kind == testenv.Keychain}, want)
+					w.check(t, checkOptions{works: true}, want)
 				})
 			}
 		})

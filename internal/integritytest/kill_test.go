@@ -93,23 +93,6 @@ var scenarios = []scenario{
 		reaches: []store.Step{store.StepSecretWritten, store.StepIndexSettled, store.StepStagedDeleted, store.StepRepaired}},
 }
 
-// fileScenarios are the scenarios run on the file store, in order, and
-// fileSteps the steps (first pass) they are killed at there: every step
-// of edit and rm, the commit point (or the step before it) of the others.
-var (
-	fileScenarios = []string{"edit", "edit-rename", "rm", "add", "reauth", "test", "doctor-fix"}
-	fileSteps     = map[string][]store.Step{
-		"edit": {store.StepSecretStaged, store.StepIndexCommitted, store.StepSecretWritten,
-			store.StepIndexSettled, store.StepStagedDeleted, store.StepTokenDeleted},
-		"rm":          {store.StepIndexCommitted, store.StepOldSecretDeleted, store.StepTokenDeleted},
-		"edit-rename": {store.StepIndexCommitted},
-		"add":         {store.StepSecretWritten},
-		"reauth":      {store.StepIndexCommitted},
-		"test":        {store.StepIndexCommitted},
-		"doctor-fix":  {store.StepRepaired},
-	}
-)
-
 // stateOf names the states a scenario starts from.
 var stateOf = map[string]state{"empty": {}, "base": baseState, "leftovers": leftoverState}
 
@@ -139,34 +122,17 @@ type stepHit struct {
 }
 
 // TestKillAtEveryStep SIGKILLs each scenario's command at every store step
-// it passes, every time it passes it, on the keychain (where the steps are
-// found by trying each), and on the encrypted file store at the first
-// pass of the steps of fileSteps (-short: at the commit point of three
-// scenarios). After each kill the whole check runs (world.check).
+// it passes, every time it passes it (the steps are found by trying
+// each), on the keychain and on the encrypted file store. After each kill
+// the whole check runs (world.check).
 func TestKillAtEveryStep(t *testing.T) {
 	t.Parallel()
-	t.Run("keychain", func(t *testing.T) {
-		t.Parallel()
-		t.Logf("keychain store: %d kills at steps", countHits(killAtSteps(t, testenv.Keychain, nil)))
-	})
-	t.Run("file", func(t *testing.T) {
-		t.Parallel()
-		// Each file-store command costs a few scrypt runs (about a second
-		// each): kill at the first pass of the steps of fileSteps, or, with
-		// -short, at the commit point of three scenarios.
-		only := map[string][]stepHit{}
-		for _, name := range fileScenarios {
-			for _, st := range fileSteps[name] {
-				if !testing.Short() || st == store.StepIndexCommitted {
-					only[name] = append(only[name], stepHit{st, 1})
-				}
-			}
-			if testing.Short() && len(only) == 3 {
-				break
-			}
-		}
-		t.Logf("file store: %d kills at steps", countHits(killAtSteps(t, testenv.File, only)))
-	})
+	for _, kind := range []testenv.StoreKind{testenv.Keychain, testenv.File} {
+		t.Run(string(kind), func(t *testing.T) {
+			t.Parallel()
+			t.Logf("%s store: %d kills at steps", kind, countHits(killAtSteps(t, kind)))
+		})
+	}
 }
 
 // countHits counts the pause points of all scenarios.
@@ -178,18 +144,14 @@ func countHits(hits map[string][]stepHit) int {
 	return n
 }
 
-// killAtSteps runs every scenario in a world of kind. With only nil it
-// finds each scenario's pause points by trying every step until the
-// command no longer pauses; otherwise it kills at the points given. It
-// returns the points it killed at.
-func killAtSteps(t *testing.T, kind testenv.StoreKind, only map[string][]stepHit) map[string][]stepHit {
+// killAtSteps runs every scenario in a world of kind, finding each
+// scenario's pause points by trying every step until the command no
+// longer pauses. It returns the points it killed at.
+func killAtSteps(t *testing.T, kind testenv.StoreKind) map[string][]stepHit {
 	w := newWorld(t, kind, worldOptions{})
 	snaps := bases(t, w)
 	found := map[string][]stepHit{}
 	for _, sc := range scenarios {
-		if only != nil && len(only[sc.name]) == 0 {
-			continue
-		}
 		t.Run(sc.name, func(t *testing.T) {
 			before := stateOf[sc.base]
 			after := sc.after(before)
@@ -205,41 +167,29 @@ func killAtSteps(t *testing.T, kind testenv.StoreKind, only map[string][]stepHit
 				}
 				found[sc.name] = append(found[sc.name], h)
 				t.Run(fmt.Sprintf("%s#%d", h.step, h.n), func(t *testing.T) {
-					w.check(t, checkOptions{works: kind == testenv.Keychain}, before, after)
+					w.check(t, checkOptions{works: true}, before, after)
 				})
 				return true
 			}
-			if only != nil {
-				for _, h := range only[sc.name] {
-					if !kill(h) {
-						t.Errorf("%s did not pause at %s the %d. time on the %s store", sc.name, h.step, h.n, kind)
-					}
-				}
-			} else {
-				for _, step := range store.Steps {
-					for n := 1; kill(stepHit{step, n}); n++ {
-						if n == 10 {
-							t.Errorf("%s passed %s more than 10 times", sc.name, step)
-							break
-						}
-					}
-				}
-				for _, step := range sc.reaches {
-					if !slices.ContainsFunc(found[sc.name], func(h stepHit) bool { return h.step == step }) {
-						t.Errorf("%s never paused at %s (pause points: %v): is the hook build in use?", sc.name, step, found[sc.name])
+			for _, step := range store.Steps {
+				for n := 1; kill(stepHit{step, n}); n++ {
+					if n == 10 {
+						t.Errorf("%s passed %s more than 10 times", sc.name, step)
+						break
 					}
 				}
 			}
-			// The command without a kill ends in the state after it (on the
-			// keychain; the random kills run commands to their end on the
-			// file store too).
-			if kind == testenv.Keychain {
-				w.restore(t, snaps[sc.base])
-				if r := w.a.In(t).RunCmd(cmd); r.Code != 0 {
-					t.Errorf("without a kill: want exit 0:\n%s", r)
+			for _, step := range sc.reaches {
+				if !slices.ContainsFunc(found[sc.name], func(h stepHit) bool { return h.step == step }) {
+					t.Errorf("%s never paused at %s (pause points: %v): is the hook build in use?", sc.name, step, found[sc.name])
 				}
-				w.check(t, checkOptions{works: true}, after)
 			}
+			// The command without a kill ends in the state after it.
+			w.restore(t, snaps[sc.base])
+			if r := w.a.In(t).RunCmd(cmd); r.Code != 0 {
+				t.Errorf("without a kill: want exit 0:\n%s", r)
+			}
+			w.check(t, checkOptions{works: true}, after)
 			t.Logf("%s on the %s store: killed at %d points: %v", sc.name, kind, len(found[sc.name]), found[sc.name])
 		})
 	}
@@ -250,16 +200,15 @@ func killAtSteps(t *testing.T, kind testenv.StoreKind, only map[string][]stepHit
 // most of them at a random moment of their run (uniform up to 1.5 times
 // their usual duration), then runs the whole check; now and then it
 // leaves the leftovers for the next commands to meet, or kills doctor
-// --fix too. Keychain: 220 kills (-short 40); file store: 6 (-short 3).
+// --fix too: 220 kills on each store (-short 40).
 func TestKillAtRandom(t *testing.T) {
 	t.Parallel()
 	for _, kind := range []testenv.StoreKind{testenv.Keychain, testenv.File} {
 		t.Run(string(kind), func(t *testing.T) {
 			t.Parallel()
-			target := map[testenv.StoreKind][2]int{testenv.Keychain: {220, 40}, testenv.File: {6, 3}}[kind]
-			kills := target[0]
+			kills := 220
 			if testing.Short() {
-				kills = target[1]
+				kills = 40
 			}
 			randomKills(t, kind, kills)
 		})
@@ -386,7 +335,7 @@ func randomKills(t *testing.T, kind testenv.StoreKind, kills int) {
 	w.check(t, checkOptions{works: true}, s)
 	t.Logf("%s store: %d commands killed at random moments (%d ended before their kill); %d checks found leftovers; of the changing commands, %d left the state before, %d the state after",
 		kind, killed, exited, w.dirty, w.matched[0], w.matched[1])
-	if kind == testenv.Keychain && !testing.Short() && killed < 200 {
+	if !testing.Short() && killed < 200 {
 		t.Errorf("only %d kills", killed)
 	}
 }

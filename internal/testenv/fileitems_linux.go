@@ -4,84 +4,193 @@ package testenv
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
+	"sync"
+	"testing"
+
+	"filippo.io/age"
 )
 
-// AgeFileName is the encrypted file store's file in the config dir.
-const AgeFileName = "secrets.age"
+// The encrypted file store's files: the secrets directory in the config
+// dir holds the identity (encrypted with the passphrase), the recipients,
+// and one age file per item; the older single-file format kept everything
+// in one file in the config dir.
+const (
+	SecretsDirName     = "secrets"
+	IdentityFileName   = "identity.age"
+	RecipientsFileName = "recipients.txt"
+	LegacyFileName     = "secrets.age"
+)
 
-// fileOwnerKey is the member of a file-store item that holds its owner
-// ("DIR/REV"), where the keychain uses attributes.
-const fileOwnerKey = "credwiz:owner"
-
-// FileItems decrypts the sandbox's encrypted file store with its
-// passphrase (one scrypt, about a second, in a process of its own) and
-// returns its items, read without the store package. A missing file has
-// none.
+// FileItems reads the sandbox's encrypted file store without the store
+// package: it unwraps identity.age with the sandbox's passphrase in a
+// process of its own (internal/testenv/ageidentity: one scrypt, done once
+// per identity file and passphrase for the whole test process), then
+// decrypts every item file with that identity. An item's service and
+// account come from its file name, its owner from the credwiz-item stanza
+// of its header, which must name the same service. No secrets directory
+// means no items. Temporary files (dot files) are not items; any other
+// file the harness does not understand fails the test.
 func (s *Sandbox) FileItems() Items {
 	s.T.Helper()
-	path := filepath.Join(s.ConfigDir, AgeFileName)
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+	return readFileItems(s.T, s.ConfigDir, s.Passphrase)
+}
+
+// readFileItems reads the file store of configDir with passphrase.
+func readFileItems(t testing.TB, configDir, passphrase string) Items {
+	t.Helper()
+	dir := filepath.Join(configDir, SecretsDirName)
+	ents, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		if _, err := os.Lstat(filepath.Join(configDir, LegacyFileName)); err == nil {
+			t.Fatalf("%s holds the older single-file format (%s), which the harness does not read", configDir, LegacyFileName)
+		}
 		return nil
 	}
-	cmd := exec.Command(helper(s.T, "agedecrypt"), path)
-	cmd.Env = append(BaseEnv(), "CREDWIZ_PASSPHRASE="+s.Passphrase)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type itemFile struct{ path, service, account string }
+	var files []itemFile
+	for _, e := range ents {
+		name := e.Name()
+		switch {
+		case name == IdentityFileName || name == RecipientsFileName || strings.HasPrefix(name, "."):
+			continue
+		case !e.Type().IsRegular():
+			t.Fatalf("%s: not a regular file, and not of the file store", filepath.Join(dir, name))
+		}
+		svc, acct, ok := ParseItemFileName(name)
+		if !ok {
+			t.Fatalf("%s: not an item file name of the file store (SERVICE.ACCOUNT.age, escaped)", filepath.Join(dir, name))
+		}
+		files = append(files, itemFile{filepath.Join(dir, name), svc, acct})
+	}
+	if len(files) == 0 {
+		return nil
+	}
+	id := fileIdentity(t, filepath.Join(dir, IdentityFileName), passphrase)
+	var out Items
+	for _, f := range files {
+		data, err := os.ReadFile(f.path)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // deleted since the listing
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		it, err := decryptItemFile(data, id)
+		if err != nil {
+			t.Fatalf("%s: %v", f.path, err)
+		}
+		if it.Service != f.service {
+			t.Fatalf("%s: its header names service %q, its file name %q", f.path, it.Service, f.service)
+		}
+		it.Account = f.account
+		out = append(out, it)
+	}
+	sortItems(out)
+	return out
+}
+
+// identities caches the identities unwrapped, by identity file content
+// and passphrase: an identity file does not change while its store lives,
+// and each unwrapping costs a scrypt.
+var (
+	identityMu sync.Mutex
+	identities = map[[sha256.Size]byte]*identityEntry{}
+)
+
+type identityEntry struct {
+	once sync.Once
+	id   *age.X25519Identity
+	err  error
+}
+
+// fileIdentity returns the identity of the identity file at path, which
+// passphrase unwraps.
+func fileIdentity(t testing.TB, path, passphrase string) *age.X25519Identity {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("%s is missing, yet the secrets directory holds items", path)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := sha256.New()
+	h.Write(data)
+	h.Write([]byte{0})
+	h.Write([]byte(passphrase))
+	var key [sha256.Size]byte
+	h.Sum(key[:0])
+	identityMu.Lock()
+	e := identities[key]
+	if e == nil {
+		e = &identityEntry{}
+		identities[key] = e
+	}
+	identityMu.Unlock()
+	e.once.Do(func() { e.id, e.err = unwrapIdentity(t, data, passphrase) })
+	if e.err != nil {
+		t.Fatalf("%s: %v", path, e.err)
+	}
+	return e.id
+}
+
+// unwrapIdentity runs ageidentity on the identity file's bytes.
+func unwrapIdentity(t testing.TB, data []byte, passphrase string) (*age.X25519Identity, error) {
+	cmd := exec.Command(helper(t, "ageidentity"))
+	cmd.Env = append(BaseEnv(), "CREDWIZ_PASSPHRASE="+passphrase)
+	cmd.Stdin = bytes.NewReader(data)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	if err := cmd.Run(); err != nil {
-		s.T.Fatalf("decrypt %s: %v: %s", path, err, errOut.String())
+		return nil, fmt.Errorf("ageidentity: %v: %s", err, strings.TrimSpace(errOut.String()))
 	}
-	items, err := parseAgeContent(out.Bytes())
+	id, err := age.ParseX25519Identity(strings.TrimSpace(out.String()))
 	if err != nil {
-		s.T.Fatalf("%s: %v", path, err)
+		return nil, fmt.Errorf("ageidentity printed no X25519 identity: %v", err)
 	}
-	return items
+	return id, nil
 }
 
-// parseAgeContent reads the decrypted content of the file store.
-func parseAgeContent(plain []byte) (Items, error) {
-	var doc struct {
-		Version  int                                     `json:"version"`
-		Services map[string]map[string]map[string]string `json:"services"`
+// decryptItemFile decrypts an item file with id and returns its service,
+// owner, values and plaintext (the Account is left to the caller). The
+// header's credwiz-item stanza is read in clear first, then authenticated
+// by age's header MAC while decrypting.
+func decryptItemFile(data []byte, id age.Identity) (Item, error) {
+	svc, owner, err := ItemHeader(data)
+	if err != nil {
+		return Item{}, err
 	}
-	if err := json.Unmarshal(plain, &doc); err != nil {
-		return nil, fmt.Errorf("not credwiz's JSON: %w", err)
+	r, err := age.Decrypt(bytes.NewReader(data), id)
+	if err != nil {
+		return Item{}, fmt.Errorf("the store's identity does not decrypt it: %v", err)
 	}
-	var out Items
-	for svc, accounts := range doc.Services {
-		for acct, m := range accounts {
-			it := Item{Service: svc, Account: acct, Values: map[string]string{}}
-			for k, v := range m {
-				if k == fileOwnerKey {
-					dir, rev, _ := strings.Cut(v, "/")
-					n, err := strconv.ParseInt(rev, 10, 64)
-					if err == nil && dir != "" {
-						it.Owner = Owner{Dir: dir, Rev: n}
-					}
-					continue
-				}
-				it.Values[k] = v
-			}
-			raw, _ := json.Marshal(it.Values)
-			it.Raw = string(raw)
-			out = append(out, it)
-		}
+	plain, err := io.ReadAll(r)
+	if err != nil {
+		return Item{}, fmt.Errorf("its payload does not decrypt: %v", err)
 	}
-	sortItems(out)
-	return out, nil
+	it := Item{Service: svc, Owner: owner, Raw: string(plain)}
+	if json.Valid(plain) {
+		it.Values = decodeValues(it.Raw)
+	}
+	return it, nil
 }
 
 // Items returns the items of the sandbox's secret store: for a Keychain
 // sandbox, every item of its Keyring (other config dirs' included); for
-// a File sandbox, the decrypted file's.
+// a File sandbox, its encrypted file store's (FileItems).
 func (s *Sandbox) Items() Items {
 	s.T.Helper()
 	if s.Store == File {

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -16,16 +17,16 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// OpenGate holds every open of a file in one directory by another
-// process until it has run what the test asked to run before that open
-// (fanotify permission events, root only). With a Filler it makes a
-// file system run out of space exactly before a process's k-th write,
-// deterministically, however fast the process is.
+// OpenGate holds every open of a file in one directory, or in a directory
+// under it, by another process until it has run what the test asked to
+// run before that open (fanotify permission events, root only). With a
+// Filler it makes a file system run out of space exactly before a
+// process's k-th write, deterministically, however fast the process is.
 type OpenGate struct {
 	t     testing.TB
 	fd    int
 	dir   string
-	match func(name string) bool
+	match func(rel string) bool
 	stop  chan struct{}
 	done  chan struct{}
 
@@ -35,9 +36,12 @@ type OpenGate struct {
 	err    error
 }
 
-// NewOpenGate starts a gate on the files directly in dir; match selects
-// the opens it counts (by file name). It is closed when t ends.
-func NewOpenGate(t testing.TB, dir string, match func(name string) bool) *OpenGate {
+// NewOpenGate starts a gate on the files in dir and in the directories
+// under it (those there now; Reset adds those made since); match selects
+// the opens it counts by the file's path relative to dir, slash-separated
+// ("x" directly in dir, "sub/x" in its directory sub). It is closed when
+// t ends.
+func NewOpenGate(t testing.TB, dir string, match func(rel string) bool) *OpenGate {
 	t.Helper()
 	if os.Geteuid() != 0 {
 		Require(t, "FANOTIFY", errors.New("fanotify permission events need root"), tmpfsFix)
@@ -46,11 +50,11 @@ func NewOpenGate(t testing.TB, dir string, match func(name string) bool) *OpenGa
 	if err != nil {
 		Require(t, "FANOTIFY", fmt.Errorf("fanotify_init: %w", err), tmpfsFix)
 	}
-	if err := unix.FanotifyMark(fd, unix.FAN_MARK_ADD, unix.FAN_OPEN_PERM|unix.FAN_EVENT_ON_CHILD, unix.AT_FDCWD, dir); err != nil {
+	g := &OpenGate{t: t, fd: fd, dir: filepath.Clean(dir), match: match, stop: make(chan struct{}), done: make(chan struct{}), before: map[int]func(){}}
+	if err := g.markTree(); err != nil {
 		unix.Close(fd)
-		Require(t, "FANOTIFY", fmt.Errorf("fanotify_mark %s: %w", dir, err), tmpfsFix)
+		Require(t, "FANOTIFY", err, tmpfsFix)
 	}
-	g := &OpenGate{t: t, fd: fd, dir: dir, match: match, stop: make(chan struct{}), done: make(chan struct{}), before: map[int]func(){}}
 	go g.loop()
 	t.Cleanup(g.Close)
 	return g
@@ -64,18 +68,44 @@ func (g *OpenGate) Before(k int, f func()) {
 	g.before[k] = f
 }
 
-// Opens returns the names of the counted opens so far, in order.
+// Opens returns the counted opens so far (paths relative to the gate's
+// directory, as match got them), in order.
 func (g *OpenGate) Opens() []string {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	return append([]string(nil), g.opens...)
 }
 
-// Reset forgets the counted opens and the Before actions.
+// Reset forgets the counted opens and the Before actions, and watches
+// the directories made under the gate's directory since it started (a
+// restored snapshot's).
 func (g *OpenGate) Reset() {
+	if err := g.markTree(); err != nil {
+		g.t.Errorf("open gate on %s: %v", g.dir, err)
+	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.opens, g.before = nil, map[int]func(){}
+}
+
+// markTree marks the gate's directory and every directory under it (a
+// mark already there is kept; a removed directory's goes with it).
+func (g *OpenGate) markTree() error {
+	return filepath.WalkDir(g.dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) && path != g.dir {
+				return nil // removed meanwhile
+			}
+			return err
+		}
+		if !d.IsDir() {
+			return nil
+		}
+		if err := unix.FanotifyMark(g.fd, unix.FAN_MARK_ADD|unix.FAN_MARK_ONLYDIR, unix.FAN_OPEN_PERM|unix.FAN_EVENT_ON_CHILD, unix.AT_FDCWD, path); err != nil {
+			return fmt.Errorf("fanotify_mark %s: %w", path, err)
+		}
+		return nil
+	})
 }
 
 // Close stops the gate; opens are no longer held. It reports an error the
@@ -143,12 +173,12 @@ func (g *OpenGate) event(fd int32) {
 	if err != nil {
 		return
 	}
-	name := filepath.Base(p)
-	if filepath.Dir(p) != filepath.Clean(g.dir) || !g.match(name) {
+	rel, err := filepath.Rel(g.dir, p)
+	if err != nil || rel == "." || !filepath.IsLocal(rel) || !g.match(filepath.ToSlash(rel)) {
 		return
 	}
 	g.mu.Lock()
-	g.opens = append(g.opens, name)
+	g.opens = append(g.opens, filepath.ToSlash(rel))
 	f := g.before[len(g.opens)]
 	g.mu.Unlock()
 	if f != nil {

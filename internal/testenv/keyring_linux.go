@@ -5,7 +5,6 @@ package testenv
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -18,32 +17,14 @@ import (
 	"time"
 )
 
-// Keyring is a private Secret Service: gnome-keyring, unlocked, on a
-// D-Bus bus of its own, so that a test's items (and its doctor --fix)
-// never meet another test's or the developer's.
-type Keyring struct {
-	// Addr is its DBUS_SESSION_BUS_ADDRESS.
-	Addr string
-
-	pid  int
-	home string
-	log  string
-
-	connMu sync.Mutex
-	conn   *ssConn
-}
-
 // keyringPrograms are what scripts/secret-service.sh needs.
 var keyringPrograms = []string{"bash", "dbus-daemon", "dbus-send", "gnome-keyring-daemon", "secret-tool"}
-
-// keyringFix says how to get a Secret Service for the tests.
-const keyringFix = "install gnome-keyring, dbus-daemon, dbus-bin and libsecret-tools (bash scripts/test.sh does, as root)"
 
 // StartKeyring starts a private Secret Service for t, stopped when t
 // ends. Where none can be started it skips t loudly (Require).
 func StartKeyring(t testing.TB) *Keyring {
 	t.Helper()
-	k, err := startKeyring()
+	k, err := NewKeyring()
 	if err != nil {
 		Require(t, "KEYCHAIN", err, keyringFix)
 	}
@@ -71,7 +52,7 @@ var (
 func SharedKeyring(t testing.TB) *Keyring {
 	t.Helper()
 	sharedOnce.Do(func() {
-		shared, sharedErr = startKeyring()
+		shared, sharedErr = NewKeyring()
 		if sharedErr == nil {
 			atExit(shared.Stop)
 		}
@@ -82,10 +63,12 @@ func SharedKeyring(t testing.TB) *Keyring {
 	return shared
 }
 
-// startKeyring runs scripts/secret-service.sh's start_secret_service
-// with its keyring files on a RAM file system when there is one (a
-// keychain write then costs no disk sync).
-func startKeyring() (*Keyring, error) {
+// NewKeyring starts a private Secret Service that the caller stops (for
+// a TestMain, or a test that manages it itself): it runs
+// scripts/secret-service.sh's start_secret_service with its keyring files
+// on a RAM file system when there is one (a keychain write then costs no
+// disk sync).
+func NewKeyring() (*Keyring, error) {
 	for _, p := range keyringPrograms {
 		if _, err := exec.LookPath(p); err != nil {
 			return nil, fmt.Errorf("%s is not installed", p)
@@ -128,15 +111,11 @@ func startKeyring() (*Keyring, error) {
 	return k, nil
 }
 
-// Stop ends the Secret Service (gnome-keyring exits with its bus) and
-// removes its files.
+// Stop ends the Secret Service if the harness started it (gnome-keyring
+// exits with its bus) and removes its files; it closes the connection in
+// any case.
 func (k *Keyring) Stop() {
-	k.connMu.Lock()
-	if k.conn != nil {
-		k.conn.close()
-		k.conn = nil
-	}
-	k.connMu.Unlock()
+	k.closeConn()
 	if k.pid > 0 {
 		_ = syscall.Kill(k.pid, syscall.SIGTERM)
 		for i := 0; i < 100 && syscall.Kill(k.pid, 0) == nil; i++ {
@@ -144,28 +123,20 @@ func (k *Keyring) Stop() {
 		}
 		k.pid = 0
 	}
-	_ = os.RemoveAll(k.home)
+	if k.home != "" {
+		_ = os.RemoveAll(k.home)
+	}
 }
 
 // Lookup returns what `secret-tool lookup service SERVICE username
 // ACCOUNT` prints on this keyring, as a person checking credwiz's items
-// would run it, and whether it found an item.
+// would run it, and whether it found an item. A failing secret-tool is
+// an error of t.
 func (k *Keyring) Lookup(t testing.TB, service, account string) (string, bool) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "secret-tool", "lookup", "service", service, "username", account)
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "DBUS_SESSION_BUS_ADDRESS=" + k.Addr}
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	var ee *exec.ExitError
-	if errors.As(err, &ee) && ee.ExitCode() == 1 && strings.TrimSpace(errOut.String()) == "" {
-		return "", false
-	}
+	v, ok, err := LookupItem(k.Addr, service, account)
 	if err != nil {
-		t.Errorf("secret-tool lookup service %s username %s: %v: %s", service, account, err, errOut.String())
-		return "", false
+		t.Error(err)
 	}
-	return out.String(), true
+	return v, ok
 }

@@ -76,15 +76,6 @@ func QuoteArgs(args []string) string {
 	return strings.Join(q, " ")
 }
 
-// Clip shortens long text for failure messages.
-func Clip(s string) string {
-	const max = 1500
-	if len(s) > max {
-		return s[:max] + fmt.Sprintf("…(%d bytes)", len(s))
-	}
-	return s
-}
-
 // Run runs credwiz with args and stdin and waits for it.
 func (s *Sandbox) Run(stdin string, args ...string) Result {
 	s.T.Helper()

@@ -3,11 +3,10 @@
 package testenv
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -44,6 +43,12 @@ type Options struct {
 	Binary string
 	// Passphrase is the file store's passphrase; "" means a random one.
 	Passphrase string
+	// ScryptWorkFactor is the scrypt work factor (log2 of N) with which a
+	// HookTag build creates a File sandbox's store
+	// (CREDWIZ_TEST_SCRYPT_WORK_FACTOR): each command that reads a secret
+	// unwraps the identity once, about a second at the store's default.
+	// 0 leaves the default; a build without HookTag always uses it.
+	ScryptWorkFactor int
 }
 
 // Sandbox is one throw-away "machine" for credwiz: a config dir, HOME and
@@ -121,6 +126,9 @@ func New(t testing.TB, o Options) *Sandbox {
 			s.Passphrase = "testenv-" + RandomHex(12)
 		}
 		s.Env = append(s.Env, "CREDWIZ_PASSPHRASE="+s.Passphrase)
+		if o.ScryptWorkFactor > 0 {
+			s.Env = append(s.Env, "CREDWIZ_TEST_SCRYPT_WORK_FACTOR="+strconv.Itoa(o.ScryptWorkFactor))
+		}
 	}
 	return s
 }
@@ -146,13 +154,4 @@ func BaseEnv() []string {
 		}
 	}
 	return env
-}
-
-// RandomHex returns n random bytes in hex.
-func RandomHex(n int) string {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		panic(err)
-	}
-	return hex.EncodeToString(b)
 }

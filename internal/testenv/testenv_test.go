@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -121,7 +122,7 @@ func TestOpenGateFills(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := NewFiller(filepath.Join(mnt, "filler"))
-	g := NewOpenGate(t, dir, func(name string) bool { return strings.HasPrefix(name, "w") })
+	g := NewOpenGate(t, dir, func(rel string) bool { return strings.HasPrefix(path.Base(rel), "w") })
 	g.Before(2, func() {
 		if err := f.Fill(); err != nil {
 			t.Error(err)
@@ -149,6 +150,21 @@ func TestOpenGateFills(t *testing.T) {
 	if Free(t, mnt) <= 0 {
 		t.Error("no space after Release")
 	}
+	// A directory made under dir since the gate started is watched after
+	// Reset; its files match by their path relative to dir.
+	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	g.Reset()
+	if err := write("sub/w4"); err != nil {
+		t.Fatal(err)
+	}
+	if err := write("sub/x5"); err != nil {
+		t.Fatal(err)
+	}
+	if got := g.Opens(); strings.Join(got, ",") != "sub/w4" {
+		t.Errorf("opens in a new subdirectory = %v", got)
+	}
 }
 
 // runShell runs a shell command in another process.
@@ -161,4 +177,132 @@ func runShell(t *testing.T, script string) error {
 		return errors.Join(err, errors.New(errOut.String()))
 	}
 	return nil
+}
+
+// TestFileItems reads a file store credwiz wrote: a credential's item and
+// the staged item of an edit killed past its commit point (an account
+// whose file name is escaped), with their owners from the headers.
+func TestFileItems(t *testing.T) {
+	t.Parallel()
+	s := New(t, Options{Store: File, Hooks: true})
+	add := Cmd{Args: []string{"add", "drift", "--name", "k1", "--field", "base_url=http://127.0.0.1:9", "--secrets-stdin", "--no-test"},
+		Stdin: "api_key=" + Mark("key", "rev-1") + "\n"}
+	if r := s.RunCmd(add); r.Code != 0 {
+		t.Fatalf("add:\n%s", r)
+	}
+	if items := s.FileItems(); len(items) != 1 {
+		t.Fatalf("after the add: items %v", items)
+	}
+	edit := Cmd{Args: []string{"edit", "k1", "--secrets-stdin", "--no-test"}, Stdin: "api_key=" + Mark("key", "rev-2") + "\n"}
+	if _, paused := s.KillAt("index-committed", 1, edit); !paused {
+		t.Fatal("the edit did not pause at index-committed")
+	}
+	ix := ReadIndex(t, s.ConfigDir)
+	c, ok := ix.Get("k1")
+	if !ok || c.SecretItem == "" {
+		t.Fatalf("index after the kill: %s", ix.Raw)
+	}
+	items := s.Items()
+	if got, want := strings.Join(items.Keys(), ","), "credwiz/k1,credwiz/"+c.SecretItem; got != want {
+		t.Fatalf("items %s, want %s", got, want)
+	}
+	for _, w := range []struct {
+		account, marker string
+		rev             int64
+	}{{"k1", "rev-1", 1}, {c.SecretItem, "rev-2", c.SecretRevision}} {
+		it, _ := items.Get(SecretService, w.account)
+		if it.Owner != (Owner{Dir: ix.ID, Rev: w.rev}) || Marker(it.Values["api_key"]) != w.marker || it.Raw != `{"api_key":"`+Mark("key", w.marker)+`"}` {
+			t.Errorf("%s: owner %s, raw %q; want owner %s/%d and marker %s", w.account, it.Owner, it.Raw, ix.ID, w.rev, w.marker)
+		}
+		path := filepath.Join(s.ConfigDir, SecretsDirName, ItemFileName(SecretService, w.account))
+		if _, err := os.Stat(path); err != nil {
+			t.Errorf("%s: %v", w.account, err)
+		}
+	}
+	if name := ItemFileName(SecretService, c.SecretItem); strings.ContainsAny(name, "#@") || !strings.Contains(name, "%23r") {
+		t.Errorf("the staged item's file name %q is not escaped", name)
+	}
+}
+
+// TestItemFileNames: names round-trip; only the canonical escape is a name.
+func TestItemFileNames(t *testing.T) {
+	for _, acct := range []string{"k1", "prod-db_2", "k1#r12@0a1b", "Üx.y/z", "%41"} {
+		svc, got, ok := ParseItemFileName(ItemFileName(TokenService, acct))
+		if !ok || svc != TokenService || got != acct {
+			t.Errorf("%q: parsed back as %q, %q, %v", acct, svc, got, ok)
+		}
+	}
+	for _, name := range []string{"credwiz.k1", "credwiz.k%31.age", "credwiz.k%2f.age", "credwiz.K1.age", "credwiz..age",
+		".k1.age", "credwiz.k%2.age", "credwiz.k1.x.age", "credwiz.k%+F.age"} {
+		if svc, acct, ok := ParseItemFileName(name); ok {
+			t.Errorf("%q parsed as %q, %q", name, svc, acct)
+		}
+	}
+}
+
+// TestItemHeader reads the credwiz-item stanza and refuses headers
+// without exactly one.
+func TestItemHeader(t *testing.T) {
+	const magic = "age-encryption.org/v1\n"
+	const x = "-> X25519 abc\nAAAA\n"
+	tests := []struct {
+		name, data string
+		svc        string
+		owner      Owner
+		ok         bool
+	}{
+		{"owner", magic + "-> credwiz-item credwiz 0a1b%2F7 h1\n\n" + x + "--- mac\nbody", "credwiz", Owner{"0a1b", 7}, true},
+		{"no owner", magic + x + "-> credwiz-item credwiz-token none -\n\n--- mac\n", "credwiz-token", Owner{}, true},
+		{"none", magic + x + "--- mac\n", "", Owner{}, false},
+		{"two", magic + "-> credwiz-item a none -\n\n-> credwiz-item a none -\n\n--- mac\n", "", Owner{}, false},
+		{"no end", magic + "-> credwiz-item a none -\n\n", "", Owner{}, false},
+		{"bad owner", magic + "-> credwiz-item a 0a1b/7 -\n\n--- mac\n", "", Owner{}, false},
+		{"two args", magic + "-> credwiz-item a none\n\n--- mac\n", "", Owner{}, false},
+		{"not age", "age-encryption.org/v2\n--- mac\n", "", Owner{}, false},
+	}
+	for _, tc := range tests {
+		svc, owner, err := ItemHeader([]byte(tc.data))
+		if (err == nil) != tc.ok || svc != tc.svc || owner != tc.owner {
+			t.Errorf("%s: got %q, %v, %v", tc.name, svc, owner, err)
+		}
+	}
+}
+
+// TestScryptWorkFactorHookOnly: CREDWIZ_TEST_SCRYPT_WORK_FACTOR lowers
+// the scrypt work factor of a new file store's identity in a HookTag
+// build only; the shipped binary ignores it and keeps the default (18).
+func TestScryptWorkFactorHookOnly(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		hooks bool
+		want  string
+	}{{false, "18"}, {true, "10"}} {
+		s := New(t, Options{Store: File, Hooks: tc.hooks, ScryptWorkFactor: 10})
+		add := Cmd{Args: []string{"add", "drift", "--name", "k1", "--field", "base_url=http://127.0.0.1:9", "--secrets-stdin", "--no-test"},
+			Stdin: "api_key=" + RandomHex(12) + "\n"}
+		if r := s.RunCmd(add); r.Code != 0 {
+			t.Fatalf("add (hooks %v):\n%s", tc.hooks, r)
+		}
+		data, err := os.ReadFile(filepath.Join(s.ConfigDir, SecretsDirName, IdentityFileName))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := scryptLogN(data); got != tc.want {
+			t.Errorf("hooks %v: identity.age's scrypt work factor is %q, want %s", tc.hooks, got, tc.want)
+		}
+	}
+}
+
+// scryptLogN returns the work factor of an age file's scrypt stanza
+// ("-> scrypt SALT LOGN"), or "" when it has none.
+func scryptLogN(data []byte) string {
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(line, "---") {
+			break
+		}
+		if f := strings.Fields(line); len(f) == 4 && f[0] == "->" && f[1] == "scrypt" {
+			return f[3]
+		}
+	}
+	return ""
 }

@@ -93,34 +93,68 @@ func (f *Filler) Release() error {
 	return err
 }
 
-// CopyDir makes dst (created if missing) hold exactly src's regular files
-// (one level, modes kept): a config dir snapshot restored.
+// CopyDir makes dst (created if missing) hold exactly src's regular
+// files and directories, recursively, modes kept: a config dir snapshot
+// restored (the encrypted file store's secrets directory included). A
+// directory that both hold stays the same directory in dst, so a watch on
+// it (OpenGate, WatchDir) keeps working. Anything else in src (a
+// symbolic link, a socket) is left out.
 func CopyDir(t testing.TB, src, dst string) {
 	t.Helper()
+	if err := copyTree(src, dst); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// copyTree makes dst a copy of src (see CopyDir); a missing src is an
+// empty one.
+func copyTree(src, dst string) error {
 	if err := os.MkdirAll(dst, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	old, err := os.ReadDir(dst)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range old {
-		if err := os.RemoveAll(filepath.Join(dst, e.Name())); err != nil {
-			t.Fatal(err)
-		}
+		return err
 	}
 	ents, err := os.ReadDir(src)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		t.Fatal(err)
+		return err
 	}
+	dirs := map[string]bool{}
 	for _, e := range ents {
-		if !e.Type().IsRegular() {
+		if e.IsDir() {
+			dirs[e.Name()] = true
+		}
+	}
+	old, err := os.ReadDir(dst)
+	if err != nil {
+		return err
+	}
+	for _, e := range old {
+		if e.IsDir() && dirs[e.Name()] {
 			continue
 		}
-		if err := copyFile(filepath.Join(src, e.Name()), filepath.Join(dst, e.Name())); err != nil {
-			t.Fatal(err)
+		if err := os.RemoveAll(filepath.Join(dst, e.Name())); err != nil {
+			return err
 		}
 	}
+	for _, e := range ents {
+		from, to := filepath.Join(src, e.Name()), filepath.Join(dst, e.Name())
+		switch {
+		case e.IsDir():
+			fi, err := e.Info()
+			if err != nil {
+				return err
+			}
+			if err := copyTree(from, to); err != nil {
+				return err
+			}
+			if err := os.Chmod(to, fi.Mode().Perm()); err != nil {
+				return err
+			}
+		case e.Type().IsRegular():
+			if err := copyFile(from, to); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func copyFile(src, dst string) error {

@@ -1,5 +1,3 @@
-//go:build linux
-
 package testenv
 
 import (
@@ -46,6 +44,7 @@ type IndexTest struct {
 	OK       bool   `json:"ok"`
 	Revision int64  `json:"revision"`
 	Class    string `json:"class"`
+	At       string `json:"at"`
 }
 
 // SecretAccount is the account of the item holding c's secret: its
@@ -76,9 +75,8 @@ func (ix Index) Names() []string {
 	return out
 }
 
-// ReadIndex reads dir's credentials.json strictly: valid JSON, schema
-// version 2, each name once, revisions within the counter. A missing file
-// is an empty index.
+// ReadIndex reads dir's credentials.json strictly (ParseIndex). A
+// missing file is an empty index.
 func ReadIndex(t testing.TB, dir string) Index {
 	t.Helper()
 	ix, err := ParseIndexFile(filepath.Join(dir, IndexFileName))
@@ -97,26 +95,43 @@ func ParseIndexFile(path string) (Index, error) {
 	if err != nil {
 		return Index{}, err
 	}
+	ix, err := ParseIndex(b)
+	if err != nil {
+		return Index{}, fmt.Errorf("%s: %w\n%s", path, err, Clip(string(b)))
+	}
+	return ix, nil
+}
+
+// ParseIndex parses an index file's bytes strictly: one valid JSON value,
+// schema version 2, a config dir ID once it holds a credential, each name
+// once, revisions within the counter.
+func ParseIndex(b []byte) (Index, error) {
+	if !json.Valid(b) {
+		return Index{}, errors.New("not valid JSON (half-written?)")
+	}
 	var ix Index
 	dec := json.NewDecoder(bytes.NewReader(b))
 	if err := dec.Decode(&ix); err != nil {
-		return Index{}, fmt.Errorf("%s is not valid JSON (half-written?): %w\n%s", path, err, Clip(string(b)))
+		return Index{}, fmt.Errorf("not valid JSON (half-written?): %w", err)
 	}
 	if dec.More() {
-		return Index{}, fmt.Errorf("%s holds more than one JSON value", path)
+		return Index{}, errors.New("more than one JSON value")
 	}
 	if ix.Version != 2 {
-		return Index{}, fmt.Errorf("%s has schema version %d, want 2", path, ix.Version)
+		return Index{}, fmt.Errorf("schema version %d, want 2", ix.Version)
+	}
+	if len(ix.Credentials) > 0 && ix.ID == "" {
+		return Index{}, errors.New("credentials but no config dir ID")
 	}
 	seen := map[string]bool{}
 	for _, c := range ix.Credentials {
 		if seen[c.Name] {
-			return Index{}, fmt.Errorf("%s lists %q twice", path, c.Name)
+			return Index{}, fmt.Errorf("credential %q is listed twice", c.Name)
 		}
 		seen[c.Name] = true
 		if c.Revision > ix.Revision || c.SecretRevision > c.Revision {
-			return Index{}, fmt.Errorf("%s: %q has revision %d and secret revision %d, the counter is %d",
-				path, c.Name, c.Revision, c.SecretRevision, ix.Revision)
+			return Index{}, fmt.Errorf("credential %q has revision %d and secret revision %d, the counter is %d",
+				c.Name, c.Revision, c.SecretRevision, ix.Revision)
 		}
 	}
 	ix.Raw = b

@@ -1,5 +1,3 @@
-//go:build linux
-
 package testenv
 
 import (
@@ -51,12 +49,22 @@ func ModuleRoot() string {
 // and share it). CREDWIZ_TEST_BINARY overrides every tag set.
 func Binary(t testing.TB, tags ...string) string {
 	t.Helper()
+	p, err := BuildBinary(tags...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// BuildBinary is Binary for a TestMain, before any test runs: it returns
+// the error instead of failing a test.
+func BuildBinary(tags ...string) (string, error) {
 	if p := os.Getenv(BinaryEnv); p != "" {
 		abs, err := filepath.Abs(p)
 		if err != nil {
-			t.Fatalf("%s: %v", BinaryEnv, err)
+			return "", fmt.Errorf("%s: %v", BinaryEnv, err)
 		}
-		return abs
+		return abs, nil
 	}
 	tags = slices.Clone(tags)
 	slices.Sort(tags)
@@ -69,10 +77,7 @@ func Binary(t testing.TB, tags ...string) string {
 	}
 	buildMu.Unlock()
 	b.once.Do(func() { b.path, b.err = buildPackage("github.com/credwiz/credwiz", tags) })
-	if b.err != nil {
-		t.Fatal(b.err)
-	}
-	return b.path
+	return b.path, b.err
 }
 
 // helper returns the path of one of the harness's own commands
@@ -112,6 +117,9 @@ func buildPackage(pkg string, tags []string) (string, error) {
 	name := filepath.Base(pkg)
 	if len(tags) > 0 {
 		name += "-" + strings.Join(tags, "-")
+	}
+	if runtime.GOOS == "windows" {
+		name += ".exe"
 	}
 	out := filepath.Join(dir, name)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)

@@ -42,6 +42,10 @@ type doctorReport struct {
 	Mismatched    []string `json:"mismatched"`
 	TempFiles     []string `json:"temp_files"`
 	OrphansListed bool     `json:"orphans_listed"`
+	// CheckError says why the look for leftovers, unfinished writes and
+	// an interrupted migration could not be made (e.g. a symlinked lock
+	// file): nothing can then be said of them.
+	CheckError string `json:"check_error,omitempty"`
 	ValueLimit    int      `json:"keychain_value_limit,omitempty"`
 	Hints         []string `json:"hints"`
 	Removed       []string `json:"removed,omitempty"`
@@ -190,7 +194,7 @@ func doctorOK(r doctorReport, includeUnknown bool) bool {
 	if includeUnknown {
 		want += len(r.foreign)
 	}
-	return r.ConfigError == "" && r.IndexError == "" && r.StoreError == "" && r.Answers && r.MovedFrom == "" &&
+	return r.ConfigError == "" && r.IndexError == "" && r.StoreError == "" && r.CheckError == "" && r.Answers && r.MovedFrom == "" &&
 		fixed >= want && len(r.MissingSecret) == 0 && len(r.Mismatched) == 0 &&
 		(r.Migration == nil || r.Migration.Done) && (r.FileStore == nil || r.FileStore.Error == "" && r.FileStore.Stale == 0)
 }
@@ -234,7 +238,7 @@ func runDoctor(f *Factory) doctorReport {
 		}
 	}
 	if m, err := doctorMigration(f, st); err != nil {
-		r.Hints = append(r.Hints, "could not check for an interrupted migration: "+Explain(err))
+		r.CheckError = "could not check for an interrupted migration: " + Explain(err)
 	} else if m != nil {
 		r.Migration = m
 		r.addFixHint(fmt.Sprintf("credwiz doctor --fix removes what the interrupted migration left (or run credwiz migrate --to %s again)", m.To), false)
@@ -272,7 +276,7 @@ func runDoctor(f *Factory) doctorReport {
 	}
 	h, err := st.Check(f.context())
 	if err != nil {
-		r.Hints = append(r.Hints, "could not look for leftovers: "+Explain(err))
+		r.CheckError = "could not look for leftovers: " + Explain(err)
 		return r
 	}
 	fillHealth(&r, h)
@@ -442,7 +446,10 @@ func printDoctor(f *Factory, r doctorReport) {
 	if r.ValueLimit > 0 {
 		fmt.Fprintf(w, "%s Item limit     this keychain holds at most %d bytes per item: access tokens longer than that are not cached (each command mints one)\n", warn, r.ValueLimit)
 	}
-	if r.Answers && r.IndexError == "" {
+	if r.CheckError != "" {
+		fmt.Fprintf(w, "%s Leftovers      %s\n", mark(false), text(r.CheckError))
+	}
+	if r.Answers && r.IndexError == "" && r.CheckError == "" {
 		if n := len(r.foreign); n > 0 {
 			// A shared keychain may hold many: the first few name the kind.
 			fmt.Fprintf(w, "%s Other items    %s of another config dir or without an owner: %s\n", warn, plural(n, "item"), list(clipNames(leftoverNames(r.foreign), otherItemsShown)))

@@ -45,11 +45,11 @@ type doctorReport struct {
 	// CheckError says why the look for leftovers, unfinished writes and
 	// an interrupted migration could not be made (e.g. a symlinked lock
 	// file): nothing can then be said of them.
-	CheckError string `json:"check_error,omitempty"`
-	ValueLimit    int      `json:"keychain_value_limit,omitempty"`
-	Hints         []string `json:"hints"`
-	Removed       []string `json:"removed,omitempty"`
-	Finished      []string `json:"finished,omitempty"`
+	CheckError string   `json:"check_error,omitempty"`
+	ValueLimit int      `json:"keychain_value_limit,omitempty"`
+	Hints      []string `json:"hints"`
+	Removed    []string `json:"removed,omitempty"`
+	Finished   []string `json:"finished,omitempty"`
 	// The encrypted file store, an interrupted migration, and whether a
 	// keychain answers now while the file store is recorded.
 	FileStore      *fileStoreReport `json:"file_store,omitempty"`

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -287,9 +288,26 @@ func TestNewPassphraseMinimum(t *testing.T) {
 // passphrase is needed (stdin is empty: asking would fail differently),
 // says why in words a user can act on, and does not suggest moving to the
 // file store the secrets are already in.
+//
+// It runs in a child process of the test binary: the D-Bus session
+// connection is per process, and once another test has made it, an unset
+// DBUS_SESSION_BUS_ADDRESS no longer means "no bus" here.
 func TestMigrateToKeychainNoneAnswers(t *testing.T) {
+	const child = "CREDWIZ_TEST_NO_BUS_CHILD"
+	if os.Getenv(child) != "1" {
+		exe, err := os.Executable()
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(exe, "-test.run=^TestMigrateToKeychainNoneAnswers$", "-test.v", "-test.count=1")
+		cmd.Env = append(os.Environ(), child+"=1", "DBUS_SESSION_BUS_ADDRESS=")
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "--- PASS: TestMigrateToKeychainNoneAnswers") {
+			t.Fatalf("in a process without a session bus: %v\n%s", err, out)
+		}
+		return
+	}
 	e := newFileEnv(t)
-	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "")
 	code, _, errOut := e.run(nil, "", false, "migrate", "--to", "keychain")
 	if code == 0 || !strings.Contains(errOut, "keychain store does not answer (no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set))") {
 		t.Errorf("exit %d: %s", code, errOut)

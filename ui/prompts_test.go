@@ -137,7 +137,9 @@ func TestSavingSaysWhyTheFirstFileSaveIsSlow(t *testing.T) {
 		ios.InTTY, ios.ErrTTY = true, true
 		f := e.factory(ios)
 		f.OpenStore = func(o store.Options) (*store.Store, error) { o.WorkFactor = 10; return store.Open(o) }
-		f.StoreKind = "file"
+		// Main sets StoreKind from --store: the environment asks for the
+		// file store, whether or not a keychain answers here.
+		e.env["CREDWIZ_STORE"] = "file"
 		f.Prompter = newScript(t, answers...)
 		if code := Main(context.Background(), f, []string{"add", "drift"}); code != 0 {
 			t.Fatalf("add %s: exit %d: %s", name, code, errOut)

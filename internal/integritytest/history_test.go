@@ -42,7 +42,7 @@ const killChance = 0.2
 // historyFigures are the totals of TestHistories.
 type historyFigures struct {
 	sync.Mutex
-	histories, ops, kills, illegal, unknown int
+	histories, ops, kills, unavailable, illegal, unknown int
 }
 
 // TestHistories runs random concurrent histories (add, replace, edit of
@@ -75,8 +75,8 @@ func TestHistories(t *testing.T) {
 	}
 	close(next)
 	wg.Wait()
-	t.Logf("%d histories, %d operations, %d of them SIGKILLed: %d not linearizable, %d undecided",
-		fig.histories, fig.ops, fig.kills, fig.illegal, fig.unknown)
+	t.Logf("%d histories, %d operations, %d of them SIGKILLed, %d failed on an unavailable secret store: %d not linearizable, %d undecided",
+		fig.histories, fig.ops, fig.kills, fig.unavailable, fig.illegal, fig.unknown)
 	if fig.illegal+fig.unknown > 0 {
 		t.Errorf("%d histories are not linearizable, %d undecided", fig.illegal, fig.unknown)
 	}
@@ -169,6 +169,9 @@ func (h *historian) exec(t *testing.T, start time.Time, client int, in hInput, k
 	r := p.Wait()
 	ret := time.Since(start).Nanoseconds()
 	out := hOutput{Killed: r.Killed(), OK: r.Code == 0}
+	// The store's error says "secret store unavailable" (store.ErrUnavailable)
+	// when the keychain did not answer.
+	out.Unavailable = r.Code == 1 && strings.Contains(r.Stderr, "secret store unavailable")
 	switch {
 	case out.Killed:
 	case r.Code == 0 && (in.Op == "read" || in.Op == "final"):
@@ -288,6 +291,9 @@ func (h *historian) run(t *testing.T, n int, fig *historyFigures) {
 	for _, op := range ops {
 		if op.Output.(hOutput).Killed {
 			fig.kills++
+		}
+		if op.Output.(hOutput).Unavailable {
+			fig.unavailable++
 		}
 	}
 	switch res {

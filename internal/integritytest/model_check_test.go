@@ -45,6 +45,17 @@ func TestModelCatches(t *testing.T) {
 			hOp(0, 0, 1, add, ok),
 			hOp(0, 2, 3, hInput{Op: "read"}, view("A", "m1", 0, true)),
 		}},
+		{"an add that fails on a free name, the store answering", porcupine.Illegal, []porcupine.Operation{
+			hOp(0, 0, 1, add, hOutput{}),
+		}},
+		{"an add that fails on a free name because the store did not answer", porcupine.Ok, []porcupine.Operation{
+			hOp(0, 0, 1, add, hOutput{Unavailable: true}),
+			hOp(0, 2, 3, add, ok),
+		}},
+		{"an add that failed on an unavailable store, yet saved", porcupine.Illegal, []porcupine.Operation{
+			hOp(0, 0, 1, add, hOutput{Unavailable: true}),
+			hOp(0, 2, 3, hInput{Op: "read"}, view("A", "m1", 0, true)),
+		}},
 		{"a read before a concurrent edit returns may see either", porcupine.Ok, []porcupine.Operation{
 			hOp(0, 0, 1, add, ok),
 			hOp(0, 2, 10, hInput{Op: "edit-values", Name: "h1", Desc: "B", Marker: "m2"}, ok),

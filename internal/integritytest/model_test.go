@@ -92,6 +92,10 @@ type hOutput struct {
 	Killed bool
 	// OK: exit 0.
 	OK bool
+	// Unavailable: it failed because the secret store did not answer
+	// (the test's gnome-keyring restarting after a crash): a failure of
+	// the environment, which may come in any state.
+	Unavailable bool
 	// Token is what token printed.
 	Token string
 	// Tested is the marker of the values a passing test reached (from
@@ -110,6 +114,9 @@ var hModel = porcupine.NondeterministicModel{
 	DescribeOperation: func(input, output any) string {
 		in, out := input.(hInput), output.(hOutput)
 		res := map[bool]string{true: "ok", false: "failed"}[out.OK]
+		if out.Unavailable {
+			res = "failed (secret store unavailable)"
+		}
 		if out.Killed {
 			res = "killed"
 		}
@@ -214,12 +221,14 @@ func hStep(s hState, in hInput, out hOutput) []any {
 		// rm only if it is not; the others may also fail because another
 		// command changed the credential since they read it (a conflict),
 		// which this model cannot see.
-		switch in.Op {
-		case "add":
+		switch {
+		case out.Unavailable:
+			next = append(next, s)
+		case in.Op == "add":
 			if c.Exists {
 				next = append(next, s)
 			}
-		case "rm", "replace":
+		case in.Op == "rm" || in.Op == "replace":
 			if !c.Exists {
 				next = append(next, s)
 			}

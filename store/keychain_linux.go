@@ -78,7 +78,10 @@ func busError(err error) error {
 	var de dbus.Error
 	if errors.As(err, &de) {
 		switch de.Name {
-		case "org.freedesktop.DBus.Error.ServiceUnknown", "org.freedesktop.DBus.Error.NameHasNoOwner":
+		case "org.freedesktop.DBus.Error.ServiceUnknown", "org.freedesktop.DBus.Error.NameHasNoOwner",
+			// The service left the bus in the middle of the call (it
+			// crashed or was stopped): not a locked keychain.
+			"org.freedesktop.DBus.Error.NoReply":
 			return &UnavailableError{Reason: ReasonNoService, Detail: de.Name}
 		case "org.freedesktop.Secret.Error.IsLocked":
 			return &UnavailableError{Reason: ReasonLocked, Detail: de.Name}

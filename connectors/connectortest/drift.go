@@ -98,8 +98,10 @@ func (e *Drift) RejectWith(status int) { e.mu.Lock(); e.rejectStatus = status; e
 // integrations of the org would.
 func (e *Drift) UseRate(n int) { e.limit.use(e.Now(), n) }
 
-func (e *Drift) tokenInfo(w http.ResponseWriter, r *http.Request) {
-	now := e.Now()
+// withinRate takes one request of the rate-limit window at now and sends
+// Drift's rate-limit headers; when the window is spent it answers 429 with
+// Retry-After and returns false.
+func (e *Drift) withinRate(w http.ResponseWriter, now time.Time) bool {
 	ok, remaining, reset := e.limit.take(now)
 	w.Header().Set("X-RateLimit-Limit", strconv.Itoa(e.limit.limit))
 	w.Header().Set("X-RateLimit-Remaining", strconv.Itoa(remaining))
@@ -107,6 +109,13 @@ func (e *Drift) tokenInfo(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		w.Header().Set("Retry-After", retryAfterSeconds(reset))
 		driftError(w, http.StatusTooManyRequests, "rate_limit", "API rate limit exceeded")
+	}
+	return ok
+}
+
+func (e *Drift) tokenInfo(w http.ResponseWriter, r *http.Request) {
+	now := e.Now()
+	if !e.withinRate(w, now) {
 		return
 	}
 	if r.Method != http.MethodPost {
@@ -149,13 +158,7 @@ func (e *Drift) tokenInfo(w http.ResponseWriter, r *http.Request) {
 // exec calls).
 func (e *Drift) usersList(w http.ResponseWriter, r *http.Request) {
 	now := e.Now()
-	ok, remaining, reset := e.limit.take(now)
-	w.Header().Set("X-RateLimit-Limit", strconv.Itoa(e.limit.limit))
-	w.Header().Set("X-RateLimit-Remaining", strconv.Itoa(remaining))
-	w.Header().Set("X-RateLimit-Reset", retryAfterSeconds(reset))
-	if !ok {
-		w.Header().Set("Retry-After", retryAfterSeconds(reset))
-		driftError(w, http.StatusTooManyRequests, "rate_limit", "API rate limit exceeded")
+	if !e.withinRate(w, now) {
 		return
 	}
 	if r.Method != http.MethodGet {

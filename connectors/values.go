@@ -52,6 +52,12 @@ func (c *Connector) Normalize(v Values) Values {
 		if f.Bearer && ok {
 			out[f.Key] = StripBearer(val)
 		}
+		if f.Domain != "" && ok {
+			// A URL copied from a browser ends in "/": kept, it would
+			// make every path built on the variable exec hands over
+			// ("$DRIFT_BASE_URL/users/list") start with "//".
+			out[f.Key] = strings.TrimRight(val, "/")
+		}
 	}
 	return out
 }

@@ -72,7 +72,7 @@ else a prompt.`,
 			fmt.Fprintf(f.IO.ErrOut, "%s Moved the secrets of %s from the %s store to the %s store (%s); removed %s from the %s store.\n",
 				ok, plural(res.Moved, "credential"), from, kind, storeLabel(st), plural(res.Removed, "item"), from)
 			if kind == store.KindFile {
-				fmt.Fprintf(f.IO.ErrOut, "Writing needs no passphrase; reading does: credwiz unlock opens the store for a while (CREDWIZ_PASSPHRASE or CREDWIZ_IDENTITY_FILE for unattended use).\n")
+				fmt.Fprintf(f.IO.ErrOut, "Adding needs no passphrase; reading (and so edit and reauth) does: credwiz unlock opens the store for a while (CREDWIZ_PASSPHRASE or CREDWIZ_IDENTITY_FILE for unattended use).\n")
 			}
 			return nil
 		},

@@ -21,6 +21,12 @@ type dirPlace struct {
 	// or reached by another path (a bind mount) keeps it, a copy does
 	// not.
 	Inode uint64 `json:"inode,omitempty"`
+	// Device is the number of the file system the directory is on (0
+	// where unknown, and in places recorded before it was): inode
+	// numbers repeat across file systems (every fresh tmpfs's root
+	// directory is inode 2), so an inode says "same directory" only on
+	// the same device.
+	Device uint64 `json:"device,omitempty"`
 	// Unknown holds members this version does not know, verbatim.
 	Unknown jsontext.Value `json:",embed"`
 }
@@ -35,15 +41,19 @@ func placeOf(dir string) dirPlace {
 		p.Path = real
 	}
 	if fi, err := os.Stat(p.Path); err == nil {
-		p.Inode = inodeOf(fi)
+		p.Inode, p.Device = inodeOf(fi), deviceOf(fi)
 	}
 	return p
 }
 
 // samePlace reports whether a directory recorded at rec is the one now at
-// cur: the same path, or the same inode (renamed, or mounted elsewhere).
+// cur: the same path, or the same inode on the same device (renamed, or
+// reached by another path).
 func samePlace(rec, cur dirPlace) bool {
-	return rec.Path == cur.Path || (rec.Inode != 0 && rec.Inode == cur.Inode)
+	if rec.Path == cur.Path {
+		return true
+	}
+	return rec.Inode != 0 && rec.Inode == cur.Inode && (rec.Device == 0 || rec.Device == cur.Device)
 }
 
 // ErrMoved: the config dir is not where its index says it was created (a
@@ -89,7 +99,7 @@ func (tx *Tx) moved() *MovedError {
 func (tx *Tx) recordPlace() {
 	p := placeOf(tx.ix.dir)
 	if rec := tx.doc.Dir; rec != nil {
-		if rec.Path == p.Path && rec.Inode == p.Inode {
+		if rec.Path == p.Path && rec.Inode == p.Inode && rec.Device == p.Device {
 			return
 		}
 		p.Unknown = rec.Unknown
@@ -136,7 +146,9 @@ func (ix *Index) MovedFrom(ctx context.Context) (string, error) {
 
 // ConfirmMove records that the config dir was moved (not copied) to where
 // it is now: its items are its own again, for writes and for doctor. It
-// returns where the index said it was ("" when it was already here).
+// returns where the index said it was ("" when it was already here). It
+// refuses (ErrMoved) while the original place still holds an index of
+// the same ID: that is a copy.
 func (ix *Index) ConfirmMove(ctx context.Context) (string, error) {
 	was := ""
 	err := ix.Update(ctx, func(tx *Tx) error {
@@ -144,6 +156,10 @@ func (ix *Index) ConfirmMove(ctx context.Context) (string, error) {
 			return nil
 		}
 		if m := tx.moved(); m != nil {
+			if h, err := NewIndex(m.Was).peek(); err == nil && h.id == tx.ID() {
+				return fmt.Errorf("%w: the config dir at %s still exists and holds this config dir's ID, so this one is a copy, not a move: confirmed, either one's doctor --fix would delete the other's secrets. Use the original, or start a new config dir (--config-dir) and add the credentials there; if the original is no longer used, remove its %s first",
+					ErrMoved, m.Was, IndexFile)
+			}
 			was = m.Was
 		}
 		tx.recordPlace()

@@ -146,3 +146,46 @@ func TestPlaceOfFileStoresAndOlderIndexes(t *testing.T) {
 		t.Fatalf("the place was not recorded:\n%s", b2)
 	}
 }
+
+// A move is confirmed only when the original is gone: while the place the
+// index was created at still holds an index of the same ID, the config dir
+// is a copy, and confirming it would let either one's repair delete the
+// other's items.
+func TestConfirmMoveRefusesACopy(t *testing.T) {
+	keychain := NewMemory()
+	orig := filepath.Join(t.TempDir(), "orig")
+	if err := os.Mkdir(orig, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	a := &Store{Index: NewIndex(orig), Secrets: keychain, Tokens: NewMemory(), Kind: KindMemory}
+	mustAdd(t, a, sampleCredential("p1"), map[string]string{"client_secret": "p1-secret"})
+	cp := copyDir(t, orig)
+	if _, err := NewIndex(cp).ConfirmMove(bg); !errors.Is(err, ErrMoved) || !strings.Contains(err.Error(), orig) {
+		t.Fatalf("ConfirmMove with the original in place: %v", err)
+	}
+	if was, err := NewIndex(cp).MovedFrom(bg); err != nil || was != placeOf(orig).Path {
+		t.Fatalf("the refused confirmation recorded the copy's place: %q, %v", was, err)
+	}
+	if err := os.Remove(filepath.Join(orig, IndexFile)); err != nil {
+		t.Fatal(err)
+	}
+	if was, err := NewIndex(cp).ConfirmMove(bg); err != nil || was != placeOf(orig).Path {
+		t.Fatalf("ConfirmMove once the original is gone: %q, %v", was, err)
+	}
+}
+
+// Inode numbers repeat across file systems (the root of every fresh tmpfs
+// is inode 2): the same inode is the same directory only on the same
+// device; a place recorded before devices were (0) keeps the inode rule.
+func TestSamePlaceNeedsTheDevice(t *testing.T) {
+	rec := dirPlace{Path: "/a", Inode: 2, Device: 40}
+	if samePlace(rec, dirPlace{Path: "/b", Inode: 2, Device: 41}) {
+		t.Error("same inode on another device taken for the same directory")
+	}
+	if !samePlace(rec, dirPlace{Path: "/b", Inode: 2, Device: 40}) {
+		t.Error("same inode on the same device (a rename) not recognised")
+	}
+	if !samePlace(dirPlace{Path: "/a", Inode: 2}, dirPlace{Path: "/b", Inode: 2, Device: 41}) {
+		t.Error("a place recorded without its device no longer matches by inode")
+	}
+}

@@ -28,6 +28,15 @@ func inodeOf(fi fs.FileInfo) uint64 {
 	return 0
 }
 
+// deviceOf returns the number of the device (file system) fi is on, 0
+// where unknown.
+func deviceOf(fi fs.FileInfo) uint64 {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return uint64(st.Dev) //nolint:unconvert // int32 on some systems
+	}
+	return 0
+}
+
 // checkOwner refuses a file or directory owned by another user than the
 // one running credwiz, or root.
 func checkOwner(path string, fi fs.FileInfo) error {

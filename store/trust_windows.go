@@ -22,3 +22,6 @@ func checkOwner(string, fs.FileInfo) error { return nil }
 // inodeOf returns 0: Windows has no inode number in fs.FileInfo, and a
 // config dir is then known by its path alone.
 func inodeOf(fs.FileInfo) uint64 { return 0 }
+
+// deviceOf returns 0: Windows has no device number here.
+func deviceOf(fs.FileInfo) uint64 { return 0 }

@@ -119,6 +119,11 @@ is recorded and it works as before.`,
 			}
 			r := runDoctor(f)
 			r.MoveConfirmed = was
+			if r.MovedFrom != "" && includeUnknown {
+				// Items of "other config dirs" here include the original's,
+				// which carries this dir's ID.
+				return fmt.Errorf("doctor --include-unknown refuses to remove anything here: this config dir was created at %s, so the items it does not know may be that config dir's; if it was moved, run credwiz doctor --fix --moved first", r.MovedFrom)
+			}
 			if needsRepair(r, includeUnknown) {
 				doFix := fix
 				if !fix && f.CanPrompt() && !asJSON {

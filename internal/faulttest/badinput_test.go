@@ -50,6 +50,11 @@ func TestBadInputEveryField(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Each case's config dir is a copy of the template's, whose move is
+	// confirmed (below) only once the original is gone.
+	if err := os.Remove(filepath.Join(tmpl.dir, store.IndexFile)); err != nil {
+		t.Fatal(err)
+	}
 	existing := map[string]string{}
 	for _, c := range connectors.All() {
 		existing[c.ID], _ = keychainItem(t, bus, store.SecretService, badinput.Existing(c))
@@ -76,7 +81,8 @@ func TestBadInputEveryField(t *testing.T) {
 			// The sandbox is a copy of the template's config dir, which
 			// credwiz refuses to write from until a move is confirmed:
 			// confirm it, as an operator would, without doctor --fix
-			// (the sandboxes share one keychain and one config dir ID).
+			// (the sandboxes share one keychain and one config dir ID,
+			// and each case's names are its own).
 			if _, err := store.NewIndex(sb.dir).ConfirmMove(context.Background()); err != nil {
 				t.Fatal(err)
 			}

@@ -85,6 +85,19 @@ func TestCopiedConfigDirLeavesTheOriginalAlone(t *testing.T) {
 		t.Fatalf("doctor --json in the copy: moved_from %v", d["moved_from"])
 	}
 
+	// While the original is there, the copy can confirm no move, and
+	// --include-unknown removes nothing (the original's items are among
+	// the "unknown" ones).
+	if r = b.run("", "doctor", "--fix", "--moved"); r.code != 1 || !strings.Contains(r.stderr, "still exists") {
+		t.Fatalf("doctor --fix --moved with the original in place: %s", r)
+	}
+	if r = b.run("", "doctor", "--fix", "--include-unknown"); r.code != 1 || strings.Contains(r.stdout, "removed") {
+		t.Fatalf("doctor --fix --include-unknown in the copy: %s", r)
+	}
+	if got := a.token(p3); got != p3Key {
+		t.Fatalf("the original's %s after the copy's refused repairs: %q", p3, got)
+	}
+
 	// The original is gone: the copy is the config dir now.
 	if err := os.RemoveAll(a.dir); err != nil {
 		t.Fatal(err)

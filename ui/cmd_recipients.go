@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -164,6 +165,10 @@ identity: an unlocked session, the passphrase, or CREDWIZ_IDENTITY_FILE.`,
 // age recipients file.
 func parseRecipientArg(a string) ([]store.Recipient, error) {
 	a = strings.TrimSpace(a)
+	if looksPrivate(a) {
+		// Never echoed: it is a secret the operator pasted by mistake.
+		return nil, usagef("that argument is a private key, not a public one (it is not shown): give the public key instead (age-keygen -y KEYFILE, or the .pub file of an SSH key)")
+	}
 	if strings.HasPrefix(a, "age1") || strings.HasPrefix(a, "ssh-") {
 		r, err := store.ParseRecipient(a)
 		if err != nil {
@@ -173,7 +178,7 @@ func parseRecipientArg(a string) ([]store.Recipient, error) {
 	}
 	fh, err := os.Open(a)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, usagef("%q is neither a public key (age1…, ssh-ed25519 …, ssh-rsa …) nor a file", a)
+		return nil, usagef("%s is neither a public key (age1…, ssh-ed25519 …, ssh-rsa …) nor a file", clipArg(a))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", a, err)
@@ -272,4 +277,24 @@ func recipientsLabel(rs []store.Recipient) string {
 		return label + " and 1 other key are"
 	}
 	return fmt.Sprintf("%s and %d other keys are", label, len(rs)-1)
+}
+
+// looksPrivate reports whether a, given where a public key or a file name
+// belongs, is private key material: an age identity or a PEM/OpenSSH
+// private key.
+func looksPrivate(a string) bool {
+	return strings.HasPrefix(strings.ToUpper(a), "AGE-SECRET-KEY-") || strings.Contains(a, "PRIVATE KEY")
+}
+
+// clipArg quotes an argument for an error, its first 40 characters only,
+// so that a long paste (a key, a token) is not printed back whole.
+func clipArg(a string) string {
+	if r := []rune(a); len(r) > 40 || strings.ContainsAny(a, "\n\r") {
+		a, _, _ = strings.Cut(a, "\n")
+		if r := []rune(a); len(r) > 40 {
+			a = string(r[:40])
+		}
+		return strconv.Quote(a) + "…"
+	}
+	return strconv.Quote(a)
 }

@@ -275,7 +275,7 @@ func TestExecAccount(t *testing.T) {
 	if got := get(); !strings.HasPrefix(got, "Drift org") {
 		t.Errorf("DRIFT_ACCOUNT = %q after a passing test", got)
 	}
-	if r := e.run("", "edit", "x-drift", "--field", "base_url="+e.ems["drift"].URL()+"/", "--no-test"); r.code != 0 {
+	if r := e.run("", "edit", "x-drift", "--field", "base_url="+strings.Replace(e.ems["drift"].URL(), "127.0.0.1", "localhost", 1), "--no-test"); r.code != 0 {
 		t.Fatalf("edit: %s", r.err)
 	}
 	if got := get(); got != "unset" {

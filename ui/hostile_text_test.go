@@ -268,7 +268,7 @@ func TestForceWarningIsNeutralized(t *testing.T) {
 		args  []string
 	}{
 		{"add", stdin, append(args, "--force")},
-		{"edit", "", []string{"edit", "hv", "--field", "base_url=" + em.URL() + "/", "--force"}},
+		{"edit", "", []string{"edit", "hv", "--field", "base_url=" + strings.Replace(em.URL(), "127.0.0.1", "localhost", 1), "--force"}},
 		{"reauth", "api_key=" + em.Values()["api_key"] + "\n", []string{"reauth", "hv", "--secrets-stdin", "--force"}},
 	} {
 		r := e.run(run.stdin, run.args...)

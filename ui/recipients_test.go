@@ -53,3 +53,38 @@ func TestRecipientsAddWithTheNewKeyAsIdentity(t *testing.T) {
 		t.Fatalf("token with the added key: exit %d:\n%s", code, errOut)
 	}
 }
+
+// TestRecipientsNeverPrintAPrivateKey: a private key pasted where a
+// public key belongs (an age identity, an OpenSSH key file's text) is
+// refused (exit 2) without being printed back, in add and rm; nothing
+// changes.
+func TestRecipientsNeverPrintAPrivateKey(t *testing.T) {
+	e := newFileEnv(t)
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sshKey := "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\nQyNTUxOQAAACDu0dh1x0d+0WzY0cVdTdCk4b9h2bTqZqv7mG5cS8ZkWQAAAJhq3d0Aat3d\n-----END OPENSSH PRIVATE KEY-----"
+	before, _ := os.ReadFile(filepath.Join(e.dir, "secrets", "recipients.txt"))
+	for _, args := range [][]string{
+		{"recipients", "add", id.String()},
+		{"recipients", "rm", id.String()},
+		{"recipients", "add", strings.ToLower(id.String())},
+		{"recipients", "add", sshKey},
+		{"recipients", "add", "x", sshKey[5:]}, // starts with "-": a flag to pflag
+	} {
+		code, out, errOut := e.run(nil, "right\n", false, args...)
+		said := out + errOut
+		if code != 2 {
+			t.Errorf("%s: exit %d, want 2:\n%s", args[1], code, said)
+		}
+		for _, secret := range []string{id.String()[15:40], strings.ToLower(id.String()[15:40]), "b3BlbnNzaC1rZXkt", "QyNTUxOQAAACDu0dh1"} {
+			if strings.Contains(said, secret) {
+				t.Errorf("%s printed the private key (%q):\n%s", args[1], secret, said)
+			}
+		}
+	}
+	if after, _ := os.ReadFile(filepath.Join(e.dir, "secrets", "recipients.txt")); string(after) != string(before) {
+		t.Error("a refused key changed recipients.txt")
+	}
+}

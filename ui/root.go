@@ -61,6 +61,11 @@ func NewRoot(f *Factory) *cobra.Command {
 	root.SetErr(f.IO.ErrOut)
 	root.SetIn(f.IO.In)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		// pflag quotes the argument it could not parse: an argument of
+		// many lines (a pasted key file) is cut to its first line.
+		if first, _, cut := strings.Cut(err.Error(), "\n"); cut {
+			err = fmt.Errorf("%s (the rest of that argument is not shown)", first)
+		}
 		return &UsageError{Err: err}
 	})
 

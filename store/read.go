@@ -18,7 +18,17 @@ func (s *Store) Secret(c Credential) (map[string]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.readSecret(id, c)
+	sec, err := s.readSecret(id, c)
+	if errors.Is(err, ErrNotFound) {
+		// A secret item missing for a credential that another command
+		// has changed (or deleted) since c was read is that change, not a
+		// lost secret: its items were swapped under this reader.
+		if now, gerr := s.Index.Get(c.Name); errors.Is(gerr, ErrNotFound) ||
+			gerr == nil && (now.Revision != c.Revision || now.SecretRevision != c.SecretRevision || now.SecretItem != c.SecretItem) {
+			return nil, &ConflictError{Name: c.Name}
+		}
+	}
+	return sec, err
 }
 
 // readSecret is Secret with the config dir ID known.

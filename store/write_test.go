@@ -710,3 +710,27 @@ func TestOutOfRangeTimesAreUnknown(t *testing.T) {
 		t.Fatalf("Record with an out-of-range expiry: %v %v", err, errs)
 	}
 }
+
+// A secret read for a credential that another command changed or deleted
+// since it was read finds its item gone: that is a conflict (run the
+// command again), not a missing secret; a secret missing from under an
+// unchanged index is missing.
+func TestSecretOfAChangedCredentialIsAConflict(t *testing.T) {
+	st := &Store{Index: NewIndex(t.TempDir()), Secrets: NewMemory(), Tokens: NewMemory(), Kind: KindMemory}
+	mustAdd(t, st, sampleCredential("s1"), map[string]string{"client_secret": "one"})
+	mustAdd(t, st, sampleCredential("s2"), map[string]string{"client_secret": "two"})
+	c1, c2 := mustCred(t, st, "s1"), mustCred(t, st, "s2")
+	if err := st.Delete(bg, "s1"); err != nil {
+		t.Fatal(err)
+	}
+	var ce *ConflictError
+	if _, err := st.Secret(c1); !errors.As(err, &ce) {
+		t.Fatalf("Secret of a credential deleted since it was read: %v, want a *ConflictError", err)
+	}
+	if err := st.Secrets.Delete("s2"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Secret(c2); !errors.Is(err, ErrNotFound) || errors.As(err, &ce) {
+		t.Fatalf("Secret whose item is gone under an unchanged index: %v, want ErrNotFound", err)
+	}
+}

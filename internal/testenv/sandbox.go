@@ -23,13 +23,14 @@ const (
 
 // Options say what New makes.
 type Options struct {
-	// Store is the secret store; "" means Keychain.
+	// Store is the secret store (CREDWIZ_STORE: Keychain, File, or
+	// another such as "vault"); "" means Keychain.
 	Store StoreKind
 	// Keyring is the Secret Service of a Keychain sandbox; nil starts a
 	// private one for the test (StartKeyring). Sandboxes that share a
-	// Keyring share a keychain, as two config dirs of one user do. A File
-	// sandbox gets a D-Bus address where nothing listens unless Keyring
-	// is set.
+	// Keyring share a keychain, as two config dirs of one user do. Any
+	// other sandbox gets a D-Bus address where nothing listens unless
+	// Keyring is set (KeyringAt names a bus started elsewhere).
 	Keyring *Keyring
 	// ConfigDir is the config dir (e.g. a Tmpfs); "" means a fresh
 	// directory in the sandbox.

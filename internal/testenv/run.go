@@ -11,6 +11,7 @@ import (
 	"sync"
 	"syscall"
 	"time"
+	"unicode"
 )
 
 // DefaultTimeout bounds a run whose Cmd gives no timeout: a hang is a
@@ -62,8 +63,10 @@ func (r Result) String() string {
 	if r.Signal != 0 {
 		end = "killed by " + r.Signal.String()
 	}
-	return fmt.Sprintf("credwiz %s: %s after %s\n  stdout: %q\n  stderr: %q",
-		QuoteArgs(r.Args), end, r.Dur.Round(time.Millisecond), Clip(r.Stdout), Clip(r.Stderr))
+	if r.Dur > 0 {
+		end += " after " + r.Dur.Round(time.Millisecond).String()
+	}
+	return fmt.Sprintf("credwiz %s: %s\n  stdout: %q\n  stderr: %q", QuoteArgs(r.Args), end, Clip(r.Stdout), Clip(r.Stderr))
 }
 
 // QuoteArgs renders args as a shell would need them, clipped.
@@ -71,7 +74,7 @@ func QuoteArgs(args []string) string {
 	q := make([]string, len(args))
 	for i, a := range args {
 		q[i] = Clip(a)
-		if a == "" || strings.ContainsAny(a, " \t\n\"'\\$") {
+		if a == "" || strings.ContainsAny(a, " \t\n\"'\\$") || strings.IndexFunc(a, unicode.IsControl) >= 0 {
 			q[i] = strconv.Quote(q[i])
 		}
 	}

@@ -40,7 +40,8 @@ type Result struct {
 	Args []string
 	// Stdout and Stderr are its output.
 	Stdout, Stderr string
-	// Code is the exit code, -1 when a signal ended the process.
+	// Code is the exit code, -1 when a signal ended the process, -2 when
+	// it could not start or outlived its timeout (reported to the test).
 	Code int
 	// Signal is the signal that ended it, 0 when it exited.
 	Signal syscall.Signal

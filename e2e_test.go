@@ -14,10 +14,8 @@ package main
 // one.
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -101,109 +99,74 @@ func startOwnSecretService() *testenv.Keyring {
 // Running the binary
 
 // storeKind is the secret store a sandbox asks for.
-type storeKind string
+type storeKind = testenv.StoreKind
 
 const (
-	keychainStore storeKind = "keychain"
-	fileStore     storeKind = "file"
+	keychainStore = testenv.Keychain
+	fileStore     = testenv.File
 )
 
-// sandbox is a throw-away environment for the binary: its own config dir,
-// HOME and TMPDIR, and a secret store.
+// sandbox is a throw-away environment for the binary (a testenv.Sandbox):
+// its own config dir, HOME and TMPDIR, and a secret store; every run
+// starts in root.
 type sandbox struct {
+	box       *testenv.Sandbox
 	t         *testing.T
 	root      string
 	configDir string
 	home      string
 	tmp       string
 	kind      storeKind
-	env       []string // the child's whole environment
+	env       []string // the child's whole environment (tests may change it)
 }
 
 // newSandbox returns a sandbox using the given secret store. The file
 // store gets a random CREDWIZ_PASSPHRASE; the keychain store is the Secret
 // Service on $DBUS_SESSION_BUS_ADDRESS (callers check requireKeychain).
+// The environment is the test process's but what could change credwiz's
+// behaviour (testenv.InheritedEnv).
 func newSandbox(t *testing.T, kind storeKind) *sandbox {
 	t.Helper()
-	root := t.TempDir()
-	s := &sandbox{
-		t: t, root: root, kind: kind,
-		configDir: filepath.Join(root, "config"),
-		home:      filepath.Join(root, "home"),
-		tmp:       filepath.Join(root, "tmp"),
+	o := testenv.Options{Store: kind, Binary: credwizBin, Base: baseEnv()}
+	if kind == keychainStore {
+		o.Keyring = testenv.KeyringAt(os.Getenv("DBUS_SESSION_BUS_ADDRESS"))
 	}
-	for _, d := range []string{s.home, s.tmp} {
-		if err := os.MkdirAll(d, 0o700); err != nil {
-			t.Fatal(err)
-		}
-	}
-	env := baseEnv()
-	env = append(env,
-		"HOME="+s.home,
-		"TMPDIR="+s.tmp,
-		"XDG_CONFIG_HOME="+filepath.Join(s.home, ".config"),
-		"CREDWIZ_CONFIG_DIR="+s.configDir,
-		"CREDWIZ_STORE="+string(kind),
-		"NO_COLOR=1",
-	)
-	switch kind {
-	case fileStore:
-		env = append(env, "CREDWIZ_PASSPHRASE=e2e-"+randomHex(12))
-	case keychainStore:
-		if a := os.Getenv("DBUS_SESSION_BUS_ADDRESS"); a != "" {
-			env = append(env, "DBUS_SESSION_BUS_ADDRESS="+a)
-		}
-	}
-	s.env = env
-	return s
+	box := testenv.New(t, o)
+	box.Dir = box.Root
+	box.Watch = watchCredwiz
+	return &sandbox{box: box, t: t, root: box.Root, configDir: box.ConfigDir,
+		home: box.Home, tmp: box.Tmp, kind: kind, env: box.Env}
 }
 
 // baseEnv is the test process's environment without anything that could
-// change credwiz's behaviour or point it at a real store: no CREDWIZ_*,
-// no D-Bus address (added back for the keychain store), no terminal hints.
-func baseEnv() []string {
-	var out []string
-	for _, kv := range os.Environ() {
-		k, _, _ := strings.Cut(kv, "=")
-		switch {
-		case strings.HasPrefix(k, "CREDWIZ_"),
-			k == "DBUS_SESSION_BUS_ADDRESS", k == "ACCESSIBLE", k == "NO_COLOR",
-			k == "COLUMNS", k == "LINES", k == "HOME", k == "TMPDIR", k == "XDG_CONFIG_HOME",
-			k == "HTTP_PROXY", k == "HTTPS_PROXY", k == "http_proxy", k == "https_proxy",
-			k == "ALL_PROXY", k == "all_proxy", k == "NO_PROXY", k == "no_proxy":
-			continue
-		}
-		out = append(out, kv)
-	}
-	return out
-}
+// change credwiz's behaviour or point it at a real store.
+func baseEnv() []string { return testenv.InheritedEnv() }
 
 // result is what one run of the binary did.
 type result struct {
 	args           []string
 	stdout, stderr string
-	code           int
+	code           int // -1: ended by a signal; -2: did not run or timed out
 }
 
 // String describes the run for failure messages.
 func (r result) String() string {
-	return fmt.Sprintf("credwiz %s\n  exit %d\n  stdout: %q\n  stderr: %q", quoteArgs(r.args), r.code, r.stdout, r.stderr)
+	return testenv.Result{Args: r.args, Stdout: r.stdout, Stderr: r.stderr, Code: r.code}.String()
 }
 
-func quoteArgs(args []string) string {
-	q := make([]string, len(args))
-	for i, a := range args {
-		if a == "" || strings.ContainsAny(a, " \t\n\"'\\") || strings.IndexFunc(a, unicode.IsControl) >= 0 {
-			a = fmt.Sprintf("%q", a)
-		}
-		q[i] = a
-	}
-	return strings.Join(q, " ")
-}
+// quoteArgs renders args for failure messages.
+func quoteArgs(args []string) string { return testenv.QuoteArgs(args) }
 
 // liveCredwiz holds the PIDs of the credwiz processes running now, for
 // the process watcher of the leak test.
 var liveCredwiz sync.Map // pid → struct{}
+
+// watchCredwiz records pid in liveCredwiz until the returned function is
+// called.
+func watchCredwiz(pid int) func() {
+	liveCredwiz.Store(pid, struct{}{})
+	return func() { liveCredwiz.Delete(pid) }
+}
 
 // run runs the binary with stdin (never a terminal) and returns what it did.
 func (s *sandbox) run(stdin string, args ...string) result {
@@ -214,53 +177,27 @@ func (s *sandbox) run(stdin string, args ...string) result {
 // runEnv is run with extra KEY=VALUE environment entries.
 func (s *sandbox) runEnv(extra []string, stdin string, args ...string) result {
 	s.t.Helper()
-	r, err := s.exec(extra, stdin, args...)
-	if err != nil {
-		s.t.Fatalf("%v:\n%s", err, r)
+	r := s.exec(extra, stdin, args...)
+	if r.code == -2 {
+		s.t.Fatalf("credwiz did not run to its end:\n%s", r)
 	}
 	return r
 }
 
 // runNoFatal is run for goroutines other than the test's: a run that could
-// not be made, or was killed at its timeout, is a result with code -1.
+// not be made, or was killed at its timeout, fails the test (Errorf) and
+// is a result with code -2.
 func (s *sandbox) runNoFatal(stdin string, args ...string) result {
-	r, err := s.exec(nil, stdin, args...)
-	if err != nil {
-		r.code, r.stderr = -1, r.stderr+"\n(test: "+err.Error()+")"
-	}
-	return r
+	return s.exec(nil, stdin, args...)
 }
 
-// exec runs the binary once, bounded by runTimeout. The error is about the
-// run itself (could not start, timed out), not credwiz's exit code.
-func (s *sandbox) exec(extra []string, stdin string, args ...string) (result, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, credwizBin, args...)
-	cmd.Env = append(slices.Clone(s.env), extra...)
-	cmd.Dir = s.root
-	cmd.Stdin = strings.NewReader(stdin)
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	cmd.WaitDelay = 5 * time.Second
-	r := result{args: args}
-	if err := cmd.Start(); err != nil {
-		return r, fmt.Errorf("start credwiz: %w", err)
-	}
-	liveCredwiz.Store(cmd.Process.Pid, struct{}{})
-	err := cmd.Wait()
-	liveCredwiz.Delete(cmd.Process.Pid)
-	r.stdout, r.stderr = out.String(), errOut.String()
-	var ee *exec.ExitError
-	switch {
-	case ctx.Err() != nil:
-		return r, fmt.Errorf("credwiz did not finish within %s", runTimeout)
-	case errors.As(err, &ee):
-		r.code = ee.ExitCode()
-	case err != nil:
-		return r, fmt.Errorf("run credwiz: %w", err)
-	}
-	return r, nil
+// exec runs the binary once in root with s.env, bounded by runTimeout.
+func (s *sandbox) exec(extra []string, stdin string, args ...string) result {
+	s.t.Helper()
+	box := *s.box
+	box.T, box.Env = s.t, s.env
+	r := box.RunCmd(testenv.Cmd{Args: args, Stdin: stdin, Env: extra, Timeout: runTimeout})
+	return result{args: r.Args, stdout: r.Stdout, stderr: r.Stderr, code: r.Code}
 }
 
 // must runs the binary and fails the test unless it exits 0.
@@ -518,13 +455,9 @@ func assertNoKeychainItems(t *testing.T, name string) {
 // cleanKeychain removes the items of the given names when the test ends.
 func cleanKeychain(t *testing.T, names ...string) {
 	t.Cleanup(func() {
-		for _, n := range names {
-			for _, svc := range keychainServices {
-				ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-				_ = exec.CommandContext(ctx, "secret-tool", "clear", "service", svc, "username", n).Run()
-				cancel()
-			}
-		}
+		k := testenv.KeyringAt(os.Getenv("DBUS_SESSION_BUS_ADDRESS"))
+		defer k.Stop()
+		k.Clear(names...)
 	})
 }
 

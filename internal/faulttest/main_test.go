@@ -3,7 +3,6 @@
 package faulttest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,14 +10,12 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -189,27 +186,21 @@ func hangingBus(t testing.TB) string {
 	return "unix:path=" + path
 }
 
-// deadBus is a D-Bus address where nothing listens: any keychain call
-// fails at once.
-func deadBus(t testing.TB) string {
-	return "unix:path=" + filepath.Join(t.TempDir(), "no-bus-here")
-}
-
 // ---------------------------------------------------------------------
 // Sandboxes and runs of the binary
 
-// sandbox is one throw-away credwiz "machine": a config dir, HOME and
-// TMPDIR, a secret store, and a record of every run for the leak scan.
+// sandbox is one throw-away credwiz "machine" (a testenv.Sandbox: a
+// config dir, HOME and TMPDIR, a secret store) and a record of every run
+// for the leak scan.
 type sandbox struct {
+	box  *testenv.Sandbox
 	t    *testing.T
 	dir  string // the config dir
 	home string
 	tmp  string
 	kind string // keychain or file
-	bus  string // DBUS_SESSION_BUS_ADDRESS
-	env  []string
 
-	rec *record // shared by the views of in
+	rec *record
 }
 
 // record is what a sandbox keeps for its leak scan.
@@ -219,41 +210,22 @@ type record struct {
 	runs    []result
 }
 
-// newSandbox returns a sandbox whose store is kind ("keychain" or "file")
-// and whose keychain is on bus (a file sandbox gets a dead bus). It scans
-// for leaks when t ends.
+// newSandbox returns a sandbox of the hook binary whose store is kind
+// ("keychain" or "file") and whose keychain is on bus (a file sandbox
+// gets a dead bus when bus is ""). It scans for leaks when t ends.
 func newSandbox(t *testing.T, kind, bus string) *sandbox {
 	t.Helper()
-	root := t.TempDir()
-	s := &sandbox{t: t, kind: kind, bus: bus, rec: &record{secrets: map[string]bool{}},
-		dir: filepath.Join(root, "config"), home: filepath.Join(root, "home"), tmp: filepath.Join(root, "tmp")}
-	for _, d := range []string{s.home, s.tmp} {
-		if err := os.MkdirAll(d, 0o700); err != nil {
-			t.Fatal(err)
-		}
+	// A cheap scrypt for a file store's identity: the tests run many
+	// processes that read secrets (the binary has the test hooks).
+	o := testenv.Options{Store: testenv.StoreKind(kind), Binary: credwizBin, ScryptWorkFactor: 12}
+	if bus != "" {
+		o.Keyring = testenv.KeyringAt(bus)
 	}
-	if kind == "file" && bus == "" {
-		s.bus = deadBus(t)
-	}
-	s.env = []string{
-		"PATH=" + os.Getenv("PATH"),
-		"HOME=" + s.home,
-		"TMPDIR=" + s.tmp,
-		"XDG_CONFIG_HOME=" + filepath.Join(s.home, ".config"),
-		"XDG_RUNTIME_DIR=" + s.tmp,
-		"CREDWIZ_CONFIG_DIR=" + s.dir,
-		"CREDWIZ_STORE=" + kind,
-		"DBUS_SESSION_BUS_ADDRESS=" + s.bus,
-		"NO_COLOR=1",
-		"LANG=C.UTF-8",
-	}
-	if kind == "file" {
-		pass := "faulttest-" + randomHex(12)
-		// A cheap scrypt for the store's identity: the tests run many
-		// processes that read secrets (the binary has the test hooks).
-		s.env = append(s.env, "CREDWIZ_PASSPHRASE="+pass, "CREDWIZ_TEST_SCRYPT_WORK_FACTOR=12")
-		s.secret(pass)
-	}
+	sb := testenv.New(t, o)
+	sb.Watch = func(int) func() { return argvSampler.busy() }
+	s := &sandbox{box: sb, t: t, kind: kind, rec: &record{secrets: map[string]bool{}},
+		dir: sb.ConfigDir, home: sb.Home, tmp: sb.Tmp}
+	s.secret(sb.Passphrase)
 	t.Cleanup(s.leakScan)
 	return s
 }
@@ -270,11 +242,11 @@ func (s *sandbox) secret(vals ...string) {
 	}
 }
 
-// result is one run of the binary.
+// result is one run of the binary (a testenv.Result).
 type result struct {
 	args           []string
 	stdout, stderr string
-	code           int // -1: killed by a signal
+	code           int // -1: killed by a signal; -2: did not run or timed out
 	dur            time.Duration
 	// maxRSSKiB is credwiz's peak RSS, from runMeasured only; 0 when not
 	// measured. (A child's own rusage is no good: Linux carries the
@@ -283,28 +255,11 @@ type result struct {
 }
 
 func (r result) String() string {
-	return fmt.Sprintf("credwiz %s: exit %d after %s\nstdout: %s\nstderr: %s",
-		strings.Join(quoteArgs(r.args), " "), r.code, r.dur.Round(time.Millisecond), clip(r.stdout), clip(r.stderr))
-}
-
-func quoteArgs(args []string) []string {
-	out := make([]string, len(args))
-	for i, a := range args {
-		out[i] = clip(a)
-		if strings.ContainsAny(a, " \t\n\"'") || a == "" || len(a) > 200 {
-			out[i] = strconv.Quote(out[i])
-		}
-	}
-	return out
+	return testenv.Result{Args: r.args, Stdout: r.stdout, Stderr: r.stderr, Code: r.code, Dur: r.dur}.String()
 }
 
 // clip shortens long text for failure messages.
-func clip(s string) string {
-	if len(s) > 600 {
-		return s[:600] + fmt.Sprintf("…(%d bytes)", len(s))
-	}
-	return s
-}
+func clip(s string) string { return testenv.Clip(s) }
 
 // run runs credwiz with args and stdin (not a terminal) and waits for it.
 func (s *sandbox) run(stdin string, args ...string) result {
@@ -315,13 +270,7 @@ func (s *sandbox) run(stdin string, args ...string) result {
 // runEnv is run with extra environment variables (KEY=VALUE).
 func (s *sandbox) runEnv(stdin string, extra []string, args ...string) result {
 	s.t.Helper()
-	cmd, out, errOut, cancel := s.command(stdin, extra, args...)
-	defer cancel()
-	defer argvSampler.busy()()
-	start := time.Now()
-	err := cmd.Run()
-	r := s.finish(cmd, args, out.String(), errOut.String(), time.Since(start), err)
-	return r
+	return s.record(s.box.RunCmd(testenv.Cmd{Args: args, Stdin: stdin, Env: extra, Timeout: runTimeout}))
 }
 
 // timeBin is GNU time, which measures a child it forks itself.
@@ -335,14 +284,8 @@ func (s *sandbox) runMeasured(stdin string, extra []string, args ...string) (r r
 		return result{}, false
 	}
 	rss := filepath.Join(s.t.TempDir(), "rss")
-	cmd, out, errOut, cancel := s.command(stdin, extra, args...)
-	defer cancel()
-	cmd.Args = append([]string{timeBin, "-f", "%M", "-o", rss, credwizBin}, args...)
-	cmd.Path = timeBin
-	defer argvSampler.busy()()
-	start := time.Now()
-	err := cmd.Run()
-	r = s.finish(cmd, args, out.String(), errOut.String(), time.Since(start), err)
+	r = s.record(s.box.RunCmd(testenv.Cmd{Args: args, Stdin: stdin, Env: extra, Timeout: runTimeout,
+		Wrap: []string{timeBin, "-f", "%M", "-o", rss}}))
 	b, err := os.ReadFile(rss)
 	if err != nil {
 		s.t.Fatalf("GNU time wrote no measurement: %v", err)
@@ -355,35 +298,13 @@ func (s *sandbox) runMeasured(stdin string, extra []string, args ...string) (r r
 	return r, true
 }
 
-// command prepares a run of credwiz.
-func (s *sandbox) command(stdin string, extra []string, args ...string) (*exec.Cmd, *bytes.Buffer, *bytes.Buffer, context.CancelFunc) {
-	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
-	cmd := exec.CommandContext(ctx, credwizBin, args...)
-	cmd.Env = append(slices.Clone(s.env), extra...)
-	cmd.Dir = s.home
-	cmd.Stdin = strings.NewReader(stdin)
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	return cmd, &out, &errOut, cancel
-}
-
-// finish records a finished run.
-func (s *sandbox) finish(cmd *exec.Cmd, args []string, stdout, stderr string, dur time.Duration, err error) result {
+// record checks a finished run for a panic and keeps it for the leak
+// scan.
+func (s *sandbox) record(run testenv.Result) result {
 	s.t.Helper()
-	r := result{args: args, stdout: stdout, stderr: stderr, dur: dur, code: -1}
-	ps := cmd.ProcessState
-	if ps == nil {
+	r := result{args: run.Args, stdout: run.Stdout, stderr: run.Stderr, code: run.Code, dur: run.Dur}
+	if strings.Contains(r.stderr, "panic:") || strings.Contains(r.stderr, "goroutine ") && strings.Contains(r.stderr, "[running]") {
 		// Errorf, not Fatalf: runs may happen on goroutines of their own.
-		s.t.Errorf("credwiz %s did not run: %v", strings.Join(quoteArgs(args), " "), err)
-		r.code = -2
-		return r
-	}
-	if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-		r.code = -1
-	} else {
-		r.code = ps.ExitCode()
-	}
-	if strings.Contains(stderr, "panic:") || strings.Contains(stderr, "goroutine ") && strings.Contains(stderr, "[running]") {
 		s.t.Errorf("credwiz panicked:\n%s", r)
 	}
 	s.rec.mu.Lock()
@@ -401,27 +322,6 @@ func (s *sandbox) must(stdin string, args ...string) result {
 	}
 	return r
 }
-
-// pauseWriter collects a paused child's stderr and reports the pause line.
-type pauseWriter struct {
-	mu     sync.Mutex
-	buf    bytes.Buffer
-	want   string
-	paused chan struct{}
-	once   sync.Once
-}
-
-func (w *pauseWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.buf.Write(p)
-	if strings.Contains(w.buf.String(), w.want) {
-		w.once.Do(func() { close(w.paused) })
-	}
-	return len(p), nil
-}
-
-func (w *pauseWriter) String() string { w.mu.Lock(); defer w.mu.Unlock(); return w.buf.String() }
 
 // killAt runs credwiz with CREDWIZ_TEST_PAUSE_AT=step (and
 // CREDWIZ_TEST_PAUSE_N=nth+1: at its nth passage there, counting from 0),
@@ -441,36 +341,8 @@ func (s *sandbox) killAt(step store.Step, nth int, stdin string, args ...string)
 // killed).
 func (s *sandbox) runOrKillAt(step store.Step, nth int, stdin string, args ...string) (result, bool) {
 	s.t.Helper()
-	env := []string{"CREDWIZ_TEST_PAUSE_AT=" + string(step), "CREDWIZ_TEST_PAUSE_N=" + strconv.Itoa(nth+1)}
-	cmd, out, _, cancel := s.command(stdin, env, args...)
-	defer cancel()
-	pw := &pauseWriter{want: "credwiz: paused at " + string(step) + "\n", paused: make(chan struct{})}
-	cmd.Stderr = pw
-	defer argvSampler.busy()()
-	start := time.Now()
-	if err := cmd.Start(); err != nil {
-		s.t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case <-pw.paused:
-	case err := <-done:
-		return s.finish(cmd, args, out.String(), pw.String(), time.Since(start), err), false
-	case <-time.After(30 * time.Second):
-		_ = cmd.Process.Kill()
-		<-done
-		s.t.Fatalf("credwiz neither ended nor reached %s within 30s; stderr: %s", step, pw.String())
-	}
-	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		s.t.Fatal(err)
-	}
-	err := <-done
-	r := s.finish(cmd, args, out.String(), pw.String(), time.Since(start), err)
-	if r.code != -1 {
-		s.t.Fatalf("credwiz was not killed by SIGKILL:\n%s", r)
-	}
-	return r, true
+	r, paused := s.box.KillAt(string(step), nth+1, testenv.Cmd{Args: args, Stdin: stdin, Timeout: runTimeout})
+	return s.record(r), paused
 }
 
 // ---------------------------------------------------------------------
@@ -656,7 +528,7 @@ func (s *sandbox) leaks() []string {
 		})
 	}
 	for _, r := range runs {
-		cmd := strings.Join(quoteArgs(r.args), " ")
+		cmd := testenv.QuoteArgs(r.args)
 		if len(r.args) == 0 || r.args[0] != "token" {
 			found("the stdout of credwiz "+cmd, r.stdout)
 		}

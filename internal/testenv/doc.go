@@ -11,12 +11,14 @@
 //     TestMain. CREDWIZ_TEST_BINARY=PATH tests that binary instead, for
 //     example an older commit's build.
 //   - New makes a Sandbox per test: its own config dir, HOME and TMPDIR,
-//     the keychain or the encrypted file store, and an environment that
-//     holds nothing of the developer's (no CREDWIZ_*, VAULT_*, proxies or
-//     D-Bus address but the private one).
+//     the keychain, the encrypted file store or another store, and an
+//     environment that holds nothing of the developer's (no CREDWIZ_*,
+//     VAULT_*, proxies or D-Bus address but the private one; InheritedEnv
+//     passes the rest of the test process's environment instead).
 //   - Sandbox.Run, Must and Start run a command with stdin, extra
 //     environment and a timeout, and return its exit code, stdout, stderr,
-//     the signal that ended it and its CPU time; Sandbox.KillAt and
+//     its duration, the signal that ended it and its CPU time
+//     (Sandbox.Watch sees every process started); Sandbox.KillAt and
 //     Proc.WaitPaused stop a hook build at a store step
 //     (CREDWIZ_TEST_PAUSE_AT, CREDWIZ_TEST_PAUSE_N) and SIGKILL it there.
 //   - StartKeyring starts a private Secret Service (gnome-keyring on a
@@ -45,9 +47,9 @@
 //     tree (root only).
 //
 // Keychain, tmpfs and fanotify need Linux and, for the last two, root;
-// off Linux only Binary, BuildBinary, Main, Require, the item, index and
-// snapshot readers and the D-Bus and secret-tool clients build
-// (StartKeyring skips there).
+// off Linux only Binary, BuildBinary, Main, Require, the sandbox and its
+// runs, the item, index and snapshot readers and the D-Bus and
+// secret-tool clients build (StartKeyring skips there).
 // Where they are missing a test skips with a loud message; with
 // CREDWIZ_REQUIRE_KEYCHAIN=1 (CI) it fails instead (Require).
 //

@@ -207,6 +207,17 @@ func (k *Keyring) Remove(t testing.TB, service, account string) {
 	}
 }
 
+// Clear deletes the items of the given accounts in each of credwiz's
+// services, for a test's cleanup: errors are ignored (a keyring that is
+// gone holds nothing to clean).
+func (k *Keyring) Clear(accounts ...string) {
+	for _, a := range accounts {
+		for _, svc := range Services {
+			_ = k.with(func(c *ssConn) error { return c.remove(svc, a) })
+		}
+	}
+}
+
 // remove deletes the items of service and account.
 func (c *ssConn) remove(service, account string) error {
 	var unlocked, locked []dbus.ObjectPath

@@ -1,5 +1,3 @@
-//go:build linux
-
 package testenv
 
 import (
@@ -25,13 +23,14 @@ const (
 
 // Options say what New makes.
 type Options struct {
-	// Store is the secret store; "" means Keychain.
+	// Store is the secret store (CREDWIZ_STORE: Keychain, File, or
+	// another such as "vault"); "" means Keychain.
 	Store StoreKind
 	// Keyring is the Secret Service of a Keychain sandbox; nil starts a
 	// private one for the test (StartKeyring). Sandboxes that share a
-	// Keyring share a keychain, as two config dirs of one user do. A File
-	// sandbox gets a D-Bus address where nothing listens unless Keyring
-	// is set.
+	// Keyring share a keychain, as two config dirs of one user do. Any
+	// other sandbox gets a D-Bus address where nothing listens unless
+	// Keyring is set (KeyringAt names a bus started elsewhere).
 	Keyring *Keyring
 	// ConfigDir is the config dir (e.g. a Tmpfs); "" means a fresh
 	// directory in the sandbox.
@@ -49,6 +48,9 @@ type Options struct {
 	// unwraps the identity once, about a second at the store's default.
 	// 0 leaves the default; a build without HookTag always uses it.
 	ScryptWorkFactor int
+	// Base is the part of every run's environment taken from the test
+	// process; nil means BaseEnv() (InheritedEnv passes more).
+	Base []string
 }
 
 // Sandbox is one throw-away "machine" for credwiz: a config dir, HOME and
@@ -61,8 +63,10 @@ type Sandbox struct {
 	Root string
 	// ConfigDir is CREDWIZ_CONFIG_DIR.
 	ConfigDir string
-	// Home is HOME, and the working directory of every run.
+	// Home is HOME.
 	Home string
+	// Dir is the working directory of every run: Home unless changed.
+	Dir string
 	// Tmp is TMPDIR.
 	Tmp string
 	// Store is CREDWIZ_STORE.
@@ -76,6 +80,10 @@ type Sandbox struct {
 	Bin string
 	// Env is the whole environment of a run (Cmd.Env is added to it).
 	Env []string
+	// Watch, when set, is called with the PID of every credwiz process
+	// the sandbox starts, and the function it returns when that process
+	// has been reaped (e.g. to know which processes are credwiz's).
+	Watch func(pid int) (done func())
 }
 
 // New makes a sandbox for t; its directories go when t ends.
@@ -87,6 +95,7 @@ func New(t testing.TB, o Options) *Sandbox {
 	root := t.TempDir()
 	s := &Sandbox{T: t, Root: root, Store: o.Store, Keyring: o.Keyring,
 		ConfigDir: o.ConfigDir, Home: filepath.Join(root, "home"), Tmp: filepath.Join(root, "tmp")}
+	s.Dir = s.Home
 	if s.ConfigDir == "" {
 		s.ConfigDir = filepath.Join(root, "config")
 	}
@@ -110,7 +119,11 @@ func New(t testing.TB, o Options) *Sandbox {
 	if s.Keyring != nil {
 		bus = s.Keyring.Addr
 	}
-	s.Env = append(BaseEnv(),
+	base := o.Base
+	if base == nil {
+		base = BaseEnv()
+	}
+	s.Env = append(slices.Clone(base),
 		"HOME="+s.Home,
 		"TMPDIR="+s.Tmp,
 		"XDG_CONFIG_HOME="+filepath.Join(s.Home, ".config"),
@@ -154,4 +167,26 @@ func BaseEnv() []string {
 		}
 	}
 	return env
+}
+
+// InheritedEnv is the test process's whole environment but what could
+// change credwiz's behaviour or point it at a real store: no CREDWIZ_*,
+// no D-Bus address, no proxies, no terminal hints (ACCESSIBLE, NO_COLOR,
+// COLUMNS, LINES), no HOME, TMPDIR or XDG_CONFIG_HOME. It is for tests
+// of the binary as a user runs it (USER, TERM, SHELL, … pass).
+func InheritedEnv() []string {
+	var out []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		switch {
+		case strings.HasPrefix(k, "CREDWIZ_"),
+			k == "DBUS_SESSION_BUS_ADDRESS", k == "ACCESSIBLE", k == "NO_COLOR",
+			k == "COLUMNS", k == "LINES", k == "HOME", k == "TMPDIR", k == "XDG_CONFIG_HOME",
+			k == "HTTP_PROXY", k == "HTTPS_PROXY", k == "http_proxy", k == "https_proxy",
+			k == "ALL_PROXY", k == "all_proxy", k == "NO_PROXY", k == "no_proxy":
+			continue
+		}
+		out = append(out, kv)
+	}
+	return out
 }

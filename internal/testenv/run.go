@@ -1,5 +1,3 @@
-//go:build linux
-
 package testenv
 
 import (
@@ -13,6 +11,7 @@ import (
 	"sync"
 	"syscall"
 	"time"
+	"unicode"
 )
 
 // DefaultTimeout bounds a run whose Cmd gives no timeout: a hang is a
@@ -30,6 +29,9 @@ type Cmd struct {
 	// Timeout bounds the run; zero means DefaultTimeout. A run that
 	// outlives it is killed and reported as a failure of the test.
 	Timeout time.Duration
+	// Wrap, when set, is a program and its arguments that run credwiz
+	// (its path and Args follow them), e.g. GNU time to measure it.
+	Wrap []string
 }
 
 // Result is what one run did.
@@ -38,13 +40,15 @@ type Result struct {
 	Args []string
 	// Stdout and Stderr are its output.
 	Stdout, Stderr string
-	// Code is the exit code, -1 when a signal ended the process.
+	// Code is the exit code, -1 when a signal ended the process, -2 when
+	// it could not start or outlived its timeout (reported to the test).
 	Code int
 	// Signal is the signal that ended it, 0 when it exited.
 	Signal syscall.Signal
 	// Dur is the wall time from start to end.
 	Dur time.Duration
-	// User and Sys are its CPU time, from its rusage.
+	// User and Sys are its CPU time (os.ProcessState's, from its rusage
+	// on Unix).
 	User, Sys time.Duration
 }
 
@@ -60,8 +64,10 @@ func (r Result) String() string {
 	if r.Signal != 0 {
 		end = "killed by " + r.Signal.String()
 	}
-	return fmt.Sprintf("credwiz %s: %s after %s\n  stdout: %s\n  stderr: %s",
-		QuoteArgs(r.Args), end, r.Dur.Round(time.Millisecond), Clip(r.Stdout), Clip(r.Stderr))
+	if r.Dur > 0 {
+		end += " after " + r.Dur.Round(time.Millisecond).String()
+	}
+	return fmt.Sprintf("credwiz %s: %s\n  stdout: %q\n  stderr: %q", QuoteArgs(r.Args), end, Clip(r.Stdout), Clip(r.Stderr))
 }
 
 // QuoteArgs renders args as a shell would need them, clipped.
@@ -69,7 +75,7 @@ func QuoteArgs(args []string) string {
 	q := make([]string, len(args))
 	for i, a := range args {
 		q[i] = Clip(a)
-		if a == "" || strings.ContainsAny(a, " \t\n\"'\\$") {
+		if a == "" || strings.ContainsAny(a, " \t\n\"'\\$") || strings.IndexFunc(a, unicode.IsControl) >= 0 {
 			q[i] = strconv.Quote(q[i])
 		}
 	}
@@ -114,6 +120,8 @@ type Proc struct {
 	timer *time.Timer
 	timed bool
 	mu    sync.Mutex
+	// unwatch ends the Sandbox's Watch of the process, if any.
+	unwatch func()
 }
 
 // Start starts c and returns at once. Its failure to start is reported
@@ -121,9 +129,18 @@ type Proc struct {
 func (s *Sandbox) Start(c Cmd) *Proc {
 	s.T.Helper()
 	cmd := exec.Command(s.Bin, c.Args...)
+	if len(c.Wrap) > 0 {
+		cmd = exec.Command(c.Wrap[0], append(append(slices.Clone(c.Wrap[1:]), s.Bin), c.Args...)...)
+	}
 	cmd.Env = append(slices.Clone(s.Env), c.Env...)
-	cmd.Dir = s.Home
+	cmd.Dir = s.Dir
+	if cmd.Dir == "" {
+		cmd.Dir = s.Home
+	}
 	cmd.Stdin = strings.NewReader(c.Stdin)
+	// A child credwiz leaves behind holding its stdout or stderr (exec's
+	// programs) does not keep the run from ending.
+	cmd.WaitDelay = 5 * time.Second
 	p := &Proc{s: s, cmd: cmd, args: c.Args, err: newWatched(), done: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = &p.out, p.err
 	p.start = time.Now()
@@ -132,6 +149,9 @@ func (s *Sandbox) Start(c Cmd) *Proc {
 		p.res = Result{Args: c.Args, Code: -2}
 		close(p.done)
 		return p
+	}
+	if s.Watch != nil {
+		p.unwatch = s.Watch(cmd.Process.Pid)
 	}
 	timeout := c.Timeout
 	if timeout <= 0 {
@@ -152,6 +172,9 @@ func (p *Proc) wait() {
 	defer close(p.done)
 	err := p.cmd.Wait()
 	p.timer.Stop()
+	if p.unwatch != nil {
+		p.unwatch()
+	}
 	r := Result{Args: p.args, Stdout: p.out.String(), Stderr: p.err.String(), Dur: time.Since(p.start), Code: -1}
 	ps := p.cmd.ProcessState
 	if ps == nil {
@@ -165,10 +188,7 @@ func (p *Proc) wait() {
 	} else {
 		r.Code = ps.ExitCode()
 	}
-	if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
-		r.User = time.Duration(ru.Utime.Nano())
-		r.Sys = time.Duration(ru.Stime.Nano())
-	}
+	r.User, r.Sys = ps.UserTime(), ps.SystemTime()
 	var ee *exec.ExitError
 	if err != nil && !errors.As(err, &ee) {
 		r.Stderr += fmt.Sprintf("\n(testenv: %v)", err)

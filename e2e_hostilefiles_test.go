@@ -143,12 +143,8 @@ func TestE2EHostileFiles(t *testing.T) {
 			}
 			for _, c := range commands {
 				start := time.Now()
-				r, err := s.exec(nil, c.stdin, c.args...)
+				r := s.exec(nil, c.stdin, c.args...) // a run that cannot be made fails the test
 				d := time.Since(start)
-				if err != nil {
-					t.Errorf("%s: %v", strings.Join(c.args, " "), err)
-					continue
-				}
 				if d > hostileFileBound {
 					t.Errorf("%s took %s in front of %s: it must end at once", strings.Join(c.args, " "), d.Round(time.Millisecond), hf.name)
 				}

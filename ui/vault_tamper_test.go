@@ -144,3 +144,34 @@ func TestVaultBookkeepingCannotRevealASecret(t *testing.T) {
 		}
 	}
 }
+
+// A change made to a credential's Vault entry directly (vault kv patch of
+// its description, here) leaves credwiz's index behind: test and test
+// --all test the credential as the entry now is, instead of failing on a
+// conflict every time until something else corrects the index.
+func TestVaultTestAfterAnOutsideChange(t *testing.T) {
+	t.Parallel()
+	c, _ := connectors.Lookup("drift")
+	folder := vaulttest.Folder(t)
+	alice := newVaultEnv(t, folder, "alice@laptop", "")
+	vendor := connectortest.New("drift")
+	defer vendor.Close()
+	args, stdin := addArgs(c, "vp", vendor.Values())
+	must(t, alice.run(stdin, args...), 0, "add")
+	ac := vaulttest.Admin(t).Logical()
+	s, err := ac.Read("secret/data/" + folder + "/vp")
+	if err != nil || s == nil {
+		t.Fatalf("read the entry: %v", err)
+	}
+	data := s.Data["data"].(map[string]any)
+	data["_description"] = "changed in Vault"
+	if _, err := ac.Write("secret/data/"+folder+"/vp", map[string]any{"data": data}); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range [][]string{{"test", "vp"}, {"test", "--all"}} {
+		r := alice.run("", a...)
+		if r.code != 0 {
+			t.Errorf("%v after an outside change: exit %d:\n%s%s", a, r.code, r.out, r.err)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -178,16 +179,21 @@ func (f *Factory) storeOptions(dir string) store.Options {
 		SecretKeys: f.secretKeys}
 }
 
-// secretKeys returns the secret field keys of the connector called id (nil
-// for a connector this credwiz does not know): which fields are secret
-// comes from the connector, never from what a store says.
+// secretKeys returns the keys the store keeps secret for connector id: its
+// own secret fields and every other connector's. A Vault entry says which
+// connector it is for, and whoever may write it may say another: a key
+// that any connector keeps secret is never shown, indexed or sent as a
+// setting, whatever connector the entry claims.
 func (f *Factory) secretKeys(id string) []string {
+	var keys []string
 	for _, c := range f.Connectors() {
-		if c.ID == id {
-			return c.SecretKeys()
+		for _, k := range c.SecretKeys() {
+			if !slices.Contains(keys, k) {
+				keys = append(keys, k)
+			}
 		}
 	}
-	return nil
+	return keys
 }
 
 // context returns the running command's context (Background before one

@@ -56,9 +56,13 @@ else a prompt.`,
 			if kind == store.KindVault || from == store.KindVault {
 				return migrateVault(cmd, f, st, kind)
 			}
+			fileStore := st.File
 			res, err := st.MigrateWith(cmd.Context(), kind, store.MigrateOptions{Force: force})
 			if err != nil {
 				return fmt.Errorf("migrate to the %s store: %w", kind, err)
+			}
+			if from == store.KindFile && kind != store.KindFile {
+				defer endFileSession(f, fileStore)
 			}
 			ok := f.IO.stderrStyles().ok.Render("✓")
 			if res.Already {
@@ -98,6 +102,14 @@ func migrateVault(cmd *cobra.Command, f *Factory, st *store.Store, to store.Kind
 	}
 	o := f.storeOptions(dir)
 	var res store.VaultMigration
+	if from == store.KindFile && st.File != nil {
+		fileStore := st.File
+		defer func() {
+			if err == nil {
+				endFileSession(f, fileStore)
+			}
+		}()
+	}
 	if to == store.KindVault {
 		res, err = st.MigrateToVault(cmd.Context(), o)
 	} else {
@@ -114,4 +126,17 @@ func migrateVault(cmd *cobra.Command, f *Factory, st *store.Store, to store.Kind
 	fmt.Fprintf(f.IO.ErrOut, "%s Copied %s from Vault to the %s store (%s); they stay in Vault for the team.\n",
 		ok, plural(res.Moved, "credential"), to, storeLabel(st))
 	return nil
+}
+
+// endFileSession closes the session credwiz unlock opened on the encrypted
+// file store a migration has just left: the identity would otherwise stay
+// readable in the kernel keyring, and credwiz lock, now about another
+// store, could not close it.
+func endFileSession(f *Factory, fs *store.FileStore) {
+	if fs == nil {
+		return
+	}
+	if ok, err := fs.Lock(); err == nil && ok {
+		fmt.Fprintln(f.IO.ErrOut, "Closed the encrypted file store's unlocked session: its secrets are no longer there.")
+	}
 }

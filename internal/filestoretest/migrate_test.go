@@ -166,3 +166,30 @@ func TestMigrateOldFormat(t *testing.T) {
 		}
 	}
 }
+
+// TestMigrateAwayClosesTheSession: migrating an unlocked file store's
+// secrets to the keychain closes the session credwiz unlock opened (its
+// identity would stay readable in the kernel keyring, and credwiz lock, now
+// about the keychain, could not close it): moved back, the file store asks
+// for its passphrase again.
+func TestMigrateAwayClosesTheSession(t *testing.T) {
+	requireKeychain(t)
+	pass := "pass-" + randomHex(6)
+	sb := newSandbox(t, true)
+	name := "sess-" + randomHex(4)
+	key := "key-" + randomHex(8)
+	t.Cleanup(func() { sb.run("", "rm", "--yes", name) })
+	sb.with("CREDWIZ_STORE=file", "CREDWIZ_PASSPHRASE="+pass).addDrift(name, key)
+	sb.must(pass+"\n", "unlock")
+	if got := sb.token(name); got != key {
+		t.Fatalf("token after unlock: %q", got)
+	}
+	r := sb.must(pass+"\n", "migrate", "--to", "keychain")
+	if !strings.Contains(r.stderr, "Closed the encrypted file store's unlocked session") {
+		t.Fatalf("migrate --to keychain from an unlocked file store: %s", r)
+	}
+	sb.must("", "migrate", "--to", "file")
+	if r := sb.run("", "token", name); r.code == 0 {
+		t.Fatalf("the file store's old session still reads secrets after the migrations: %s", r)
+	}
+}

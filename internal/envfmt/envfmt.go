@@ -197,13 +197,14 @@ func dotenvRefusal(s string) string {
 
 // shellExpands reports whether a $ followed by c inside double quotes may
 // start an expansion in some shell: a name, a special parameter, ${, $(,
-// bash's $[ and $' and anything not ASCII.
+// bash's $[ and $', zsh's $= $~ $^ $+, and anything not ASCII.
 func shellExpands(c byte) bool {
 	switch {
 	case c >= 0x80, c == '_', 'A' <= c && c <= 'Z', 'a' <= c && c <= 'z', '0' <= c && c <= '9':
 		return true
 	}
-	return strings.IndexByte("{([@*#?-$!'\"`", c) >= 0
+	// zsh also expands $=NAME (split), $~NAME (glob), $^NAME and $+NAME.
+	return strings.IndexByte("{([@*#?-$!'\"`=~^+", c) >= 0
 }
 
 // writeJSON writes vars as one indented JSON object, in order, without

@@ -278,6 +278,12 @@ func TestNewPassphraseMinimum(t *testing.T) {
 	if code, _, errOut := e.run(nil, "right\nx\n", false, "passphrase"); code != 2 || !strings.Contains(errOut, "too short") {
 		t.Errorf("stdin x: exit %d: %s", code, errOut)
 	}
+	if code, _, errOut := e.run(nil, "right\n        \n", false, "passphrase"); code != 2 || !strings.Contains(errOut, "too short") {
+		t.Errorf("stdin of 8 spaces: exit %d: %s", code, errOut)
+	}
+	if code, _, errOut := e.run(nil, "right\nab\u200bcd efg\n", false, "passphrase"); code != 2 || !strings.Contains(errOut, "too short") {
+		t.Errorf("stdin of 6 letters, a space and a zero-width space: exit %d: %s", code, errOut)
+	}
 	if code, _, errOut := e.run(nil, "right\neight888\n", false, "passphrase"); code != 0 {
 		t.Errorf("the current passphrase no longer opens the store, or 8 characters refused: exit %d: %s", code, errOut)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/credwiz/credwiz/internal/termsafe"
@@ -89,13 +90,20 @@ func (f *Factory) askPassphrase(req store.PassphraseRequest) (string, error) {
 const minPassphraseLen = 8
 
 // checkNewPassphrase refuses a new passphrase shorter than
-// minPassphraseLen characters.
+// minPassphraseLen characters, not counting white space and invisible
+// (format) characters, which anyone guessing tries first.
 func checkNewPassphrase(p string) error {
-	switch n := utf8.RuneCountInString(p); {
-	case n == 0:
+	n := utf8.RuneCountInString(strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) {
+			return -1
+		}
+		return r
+	}, p))
+	switch {
+	case p == "":
 		return errors.New("the passphrase is empty: type one")
 	case n < minPassphraseLen:
-		return fmt.Errorf("the passphrase is too short (%d characters): use at least %d, e.g. a few words", n, minPassphraseLen)
+		return fmt.Errorf("the passphrase is too short (%d characters besides spaces): use at least %d, e.g. a few words", n, minPassphraseLen)
 	}
 	return nil
 }

@@ -86,6 +86,11 @@ type Change struct {
 	Name string
 	// Description, when not nil, replaces the description.
 	Description *string
+	// DescriptionWas, when not nil with Description, is the description
+	// the caller read: if another command has changed it since, the new
+	// description is a conflict (as with the Vault store), not a silent
+	// overwrite of the other's.
+	DescriptionWas *string
 	// Fields sets these non-secret fields; an empty value removes one.
 	Fields map[string]string
 	// Secret, when not nil, is the whole new secret map.
@@ -103,9 +108,11 @@ func (ch *Change) changesValues() bool { return len(ch.Fields) > 0 || ch.Secret 
 // Change applies ch to the credential called name, which the caller read
 // at revision base. A change of values (fields, secret) or a test result
 // is applied only if the credential still has revision base; otherwise
-// Change fails with a *ConflictError and saves nothing. A change of the
-// name or description alone applies on top of whatever the credential is
-// now. It returns the credential as saved.
+// Change fails with a *ConflictError and saves nothing. A new description
+// given with the one it replaces (DescriptionWas) fails the same way when
+// another command changed the description meanwhile. A change of the name
+// or description alone otherwise applies on top of whatever the credential
+// is now. It returns the credential as saved.
 func (s *Store) Change(ctx context.Context, name string, base int64, ch Change) (Credential, error) {
 	newName := name
 	if ch.Name != "" {
@@ -128,6 +135,9 @@ func (s *Store) Change(ctx context.Context, name string, base int64, ch Change) 
 			return &ConflictError{Name: name, Deleted: true}
 		}
 		if (ch.changesValues() || ch.Test != nil) && cur.Revision != base {
+			return &ConflictError{Name: name}
+		}
+		if ch.Description != nil && ch.DescriptionWas != nil && cur.Description != *ch.DescriptionWas && cur.Description != *ch.Description {
 			return &ConflictError{Name: name}
 		}
 		target, targetExists := Credential{}, false

@@ -734,3 +734,33 @@ func TestSecretOfAChangedCredentialIsAConflict(t *testing.T) {
 		t.Fatalf("Secret whose item is gone under an unchanged index: %v, want ErrNotFound", err)
 	}
 }
+
+// Two commands that read one description and both set a new one: the
+// second fails with a conflict (the first's description stays), as with
+// the Vault store; the same new description twice, or a description
+// change without the one it replaces, applies.
+func TestConcurrentDescriptionsConflict(t *testing.T) {
+	st := &Store{Index: NewIndex(t.TempDir()), Secrets: NewMemory(), Tokens: NewMemory(), Kind: KindMemory}
+	c := sampleCredential("d1")
+	c.Description = "A"
+	mustAdd(t, st, c, map[string]string{"client_secret": "one"})
+	read := mustCred(t, st, "d1")
+	was, script, wizard := "A", "changed by script", "wizard desc"
+	if _, err := st.Change(bg, "d1", read.Revision, Change{Description: &script, DescriptionWas: &was}); err != nil {
+		t.Fatal(err)
+	}
+	var ce *ConflictError
+	_, err := st.Change(bg, "d1", read.Revision, Change{Description: &wizard, DescriptionWas: &was, Fields: map[string]string{"base_url": "https://api.example.com"}})
+	if !errors.As(err, &ce) {
+		t.Fatalf("a second new description over one changed meanwhile: %v, want a *ConflictError", err)
+	}
+	if got := mustCred(t, st, "d1"); got.Description != script {
+		t.Fatalf("description %q, want the first command's %q", got.Description, script)
+	}
+	if _, err := st.Change(bg, "d1", read.Revision, Change{Description: &script, DescriptionWas: &was}); err != nil {
+		t.Fatalf("the same new description again: %v", err)
+	}
+	if _, err := st.Change(bg, "d1", read.Revision, Change{Description: &wizard}); err != nil {
+		t.Fatalf("a description change without the one it replaces: %v", err)
+	}
+}

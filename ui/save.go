@@ -43,8 +43,8 @@ func save(f *Factory, r saveRequest) error {
 			ch.Name = r.name
 		}
 		if r.description != p.Description {
-			d := r.description
-			ch.Description = &d
+			d, was := r.description, p.Description
+			ch.Description, ch.DescriptionWas = &d, &was
 		}
 		if r.newSecrets {
 			ch.Secret = secrets

@@ -104,7 +104,7 @@ func removeCredential(f *Factory, cred store.Credential, destroy bool) error {
 	case destroy:
 		fmt.Fprintf(f.IO.ErrOut, "%s Destroyed every version of %q in Vault\n", ok, cred.Name)
 	case st.Kind == store.KindVault:
-		fmt.Fprintf(f.IO.ErrOut, "%s Deleted %q from Vault; a Vault admin can recover version %d (vault kv undelete -versions=%d, then vault kv rollback -version=%d)\n",
+		fmt.Fprintf(f.IO.ErrOut, "%s Deleted %q from Vault; a Vault admin can recover version %d (vault kv undelete -versions=%d, then vault kv rollback -version=%d, then credwiz doctor --fix puts it back in the list)\n",
 			ok, cred.Name, cred.Revision, cred.Revision, cred.Revision)
 	default:
 		fmt.Fprintf(f.IO.ErrOut, "%s Deleted %q\n", ok, cred.Name)

@@ -151,6 +151,11 @@ func runTests(ctx context.Context, f *Factory, creds []store.Credential, paralle
 	byID := connectorsByID(f)
 	outs := make([]testOutcome, len(creds))
 	sem := make(chan struct{}, parallel)
+	// ahead bounds the credentials whose secrets are read: up to parallel
+	// more than are being tested, so that reading the next ones' secrets
+	// (the keychain answers one call at a time) overlaps the vendor
+	// requests in flight instead of adding to every wave of them.
+	ahead := make(chan struct{}, 2*parallel)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	for i, cred := range creds {
@@ -158,12 +163,19 @@ func runTests(ctx context.Context, f *Factory, creds []store.Credential, paralle
 		go func() {
 			defer wg.Done()
 			select {
+			case ahead <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			defer func() { <-ahead }()
+			l := loadTest(f, byID[cred.Connector], cred)
+			select {
 			case sem <- struct{}{}:
 			case <-ctx.Done():
 				return
 			}
 			defer func() { <-sem }()
-			outs[i] = testOne(ctx, f, byID[cred.Connector], cred)
+			outs[i] = l.run(ctx, f)
 			// A test the signal cut short has no result to show: the
 			// command ends with "Cancelled.".
 			if progress && f.IO.OutTTY && outs[i].Class != classCancelled {
@@ -190,6 +202,41 @@ const classCancelled = "cancelled"
 
 // testOne tests one saved credential; runTests records the result.
 func testOne(ctx context.Context, f *Factory, c *connectors.Connector, cred store.Credential) testOutcome {
+	return loadTest(f, c, cred).run(ctx, f)
+}
+
+// testLoad is a credential about to be tested, with its values read.
+type testLoad struct {
+	c    *connectors.Connector
+	cred store.Credential
+	v    connectors.Values
+	err  error
+}
+
+// loadTest reads the values of cred to test (one read of the secret
+// store). A list entry behind the credential (another credwiz changed it,
+// or someone changed its Vault entry directly) is read again as it is
+// now, once: a test only reads.
+func loadTest(f *Factory, c *connectors.Connector, cred store.Credential) testLoad {
+	l := testLoad{c: c, cred: cred}
+	if c == nil {
+		return l
+	}
+	l.v, l.err = loadValues(f, cred)
+	if ce := (*store.ConflictError)(nil); errors.As(l.err, &ce) && !ce.Deleted {
+		if ix, ierr := f.Index(); ierr == nil {
+			if now, gerr := ix.Get(cred.Name); gerr == nil && now.Connector == cred.Connector {
+				l.cred = now
+				l.v, l.err = loadValues(f, now)
+			}
+		}
+	}
+	return l
+}
+
+// run tests the loaded credential.
+func (l testLoad) run(ctx context.Context, f *Factory) testOutcome {
+	c, cred := l.c, l.cred
 	start := f.Now()
 	o := testOutcome{Name: cred.Name, Connector: cred.Connector, c: c}
 	fail := func(class string, err error, next string) testOutcome {
@@ -201,19 +248,7 @@ func testOne(ctx context.Context, f *Factory, c *connectors.Connector, cred stor
 	if c == nil {
 		return fail("other", fmt.Errorf("connector %q is unknown to this credwiz", cred.Connector), "upgrade credwiz")
 	}
-	v, err := loadValues(f, cred)
-	if ce := (*store.ConflictError)(nil); errors.As(err, &ce) && !ce.Deleted {
-		// The list was behind the credential (another credwiz changed
-		// it, or someone changed its Vault entry directly): a test only
-		// reads, so it tests the credential as it is now, once.
-		if ix, ierr := f.Index(); ierr == nil {
-			if now, gerr := ix.Get(cred.Name); gerr == nil {
-				cred = now
-				o.Connector = cred.Connector
-				v, err = loadValues(f, cred)
-			}
-		}
-	}
+	v, err := l.v, l.err
 	if err != nil {
 		return fail("store", err, "run credwiz doctor")
 	}

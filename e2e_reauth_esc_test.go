@@ -17,35 +17,32 @@ func TestWizardReauthEscTmux(t *testing.T) {
 	t.Parallel()
 	c, _ := connectors.Lookup("drift")
 	em := startEmulator(t, "drift")
-	sb := newSandbox(t, keychainStore)
-	name := credName(t, "resc")
-	cleanKeychain(t, name)
 	fields, secrets := split(c, em.Values())
-	sb.must(stdinLines(secrets), addArgs("drift", name, fields, "--secrets-stdin")...)
+	for _, fromSecrets := range []bool{false, true} {
+		sb := newSandbox(t, keychainStore)
+		name := credName(t, "resc")
+		cleanKeychain(t, name)
+		sb.must(stdinLines(secrets), addArgs("drift", name, fields, "--secrets-stdin")...)
 
-	tm := startTmuxSized(t, sb, 80, 24, "reauth", name)
-	s := tm.waitText("I have the new values")
-	tm.logScreen("The re-auth guide", s)
-	if !strings.Contains(s, "esc cancel") {
-		t.Errorf("the guide's key help does not say Esc cancels:\n%s", s)
-	}
-	tm.keys("Escape")
-	if code := tm.waitExit(); code != 130 {
-		t.Fatalf("Esc on the guide: exit %d, want 130; last screen:\n%s", code, tm.last())
-	}
-
-	tm = startTmuxSized(t, sb, 80, 24, "reauth", name)
-	tm.waitText("I have the new values")
-	tm.keys("Enter")
-	tm.waitFocus("API Key Value")
-	tm.keys("Escape")
-	tm.waitText("I have the new values", "esc cancel")
-	tm.keys("Escape")
-	if code := tm.waitExit(); code != 130 {
-		t.Fatalf("Esc, Esc from the secrets page: exit %d, want 130; last screen:\n%s", code, tm.last())
-	}
-	got, _ := keychainSecrets(t, name)
-	if got["api_key"] != secrets["api_key"] {
-		t.Error("a cancelled re-auth changed the saved secret")
+		tm := startTmuxSized(t, sb, 80, 24, "reauth", name)
+		s := tm.waitText("I have the new values")
+		if !strings.Contains(s, "esc cancel") {
+			t.Errorf("the guide's key help does not say Esc cancels:\n%s", s)
+		}
+		if fromSecrets {
+			tm.keys("Enter")
+			tm.waitFocus("API Key Value")
+			tm.keys("Escape")
+			s = tm.waitText("I have the new values", "esc cancel")
+			tm.logScreen("Esc on the secrets page: back to the guide", s)
+		}
+		tm.keys("Escape")
+		if code := tm.waitExit(); code != 130 {
+			t.Fatalf("Esc on the guide (after the secrets page: %v): exit %d, want 130; last screen:\n%s", fromSecrets, code, tm.last())
+		}
+		got, _ := keychainSecrets(t, name)
+		if got["api_key"] != secrets["api_key"] {
+			t.Error("a cancelled re-auth changed the saved secret")
+		}
 	}
 }

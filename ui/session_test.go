@@ -25,8 +25,8 @@ func TestTerminalEscBackKeepsValues(t *testing.T) {
 	tr.keys("back1" + kEnter + "first words" + kEnter)
 	tr.waitShown("settings/1")
 	tr.keys(key + kEnter) // the focus is on Base URL now
-	tr.keys(kEsc)            // back to the API key
-	tr.keys(kEsc)            // back to the name page
+	tr.keys(kEsc)         // back to the API key
+	tr.keys(kEsc)         // back to the name page
 	tr.waitAsk("name")
 	// The name page comes back with its focus on the first question:
 	// Enter keeps the name, then the description is replaced.

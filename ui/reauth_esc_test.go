@@ -88,20 +88,3 @@ func TestTerminalHomeReauthEscReturnsToMenu(t *testing.T) {
 		t.Error("a cancelled re-auth changed the saved credential")
 	}
 }
-
-// TestTerminalReauthGuideIgnoresStrayKeys: a letter typed on the guide
-// does not press "I have the new values" (only Enter does): the Esc after
-// it still leaves.
-func TestTerminalReauthGuideIgnoresStrayKeys(t *testing.T) {
-	em := connectortest.NewDrift()
-	defer em.Close()
-	e := newTestEnv(t)
-	addDrift(t, e, em, "esc4")
-	tr := e.startTerminal(80, 24, "reauth", "esc4")
-	tr.waitShown("guide")
-	tr.keys("x" + kEsc)
-	r := tr.wait()
-	if r.code != 130 {
-		t.Fatalf("x, Esc on the guide: exit %d, want 130; screen:\n%s", r.code, screenText(r.err))
-	}
-}

@@ -202,11 +202,6 @@ func (m *sessionModel) deliver(k tea.Msg) tea.Cmd {
 	if isKey && kp.String() == "esc" {
 		return m.escape()
 	}
-	if _, note := m.bp.form.GetFocusedField().(*huh.Note); note && !m.mayNavigate(kp) {
-		// huh takes any key on a note as its button: only Enter and
-		// Tab press it here, so a stray key does not move on.
-		return nil
-	}
 	_, cmd := m.update(k)
 	if m.finished() {
 		return nil

@@ -417,11 +417,13 @@ func TestWizardTypedAheadNewPassphraseTmux(t *testing.T) {
 	em := startEmulator(t, "drift")
 	key := em.Values()["api_key"]
 	sb := newSandbox(t, fileStore)
-	pass := envOf(sb.env, "CREDWIZ_PASSPHRASE")
+	var pass string
 	asked := *sb // no CREDWIZ_PASSPHRASE: the wizard asks for a new one
 	asked.env = nil
 	for _, kv := range sb.env {
-		if !strings.HasPrefix(kv, "CREDWIZ_PASSPHRASE=") {
+		if p, ok := strings.CutPrefix(kv, "CREDWIZ_PASSPHRASE="); ok {
+			pass = p
+		} else {
 			asked.env = append(asked.env, kv)
 		}
 	}

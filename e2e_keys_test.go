@@ -25,23 +25,38 @@ func lineIndex(screen, text string) int {
 }
 
 // salesforceKeys is every answer of the Salesforce wizard after the
-// connector, with the Enters between them, typed in one burst: the
-// name page, the login URL (replacing the default), the flow, the
-// connected app, the user, and No to the advanced settings.
-func salesforceKeys(name, desc, url string, v connectors.Values) []string {
+// connector, with the Enters between them, in two bursts: ahead, typed on
+// the name page, is the name page, the login URL (replacing the
+// default) and the flow; onSecret, typed once the connected app's page
+// (the first that asks a secret, which drops keys typed before it was
+// shown) is drawn, is the connected app, the user, and No to the
+// advanced settings.
+func salesforceKeys(name, desc, url string, v connectors.Values) (ahead, onSecret []string) {
 	return []string{
-		name, "Enter", desc, "Enter",
-		"C-u", url, "Enter",
-		"Enter",
-		v["consumer_key"], "Enter", v["consumer_secret"], "Enter",
-		v["username"], "Enter", v["password"], "Enter", v["security_token"], "Enter",
-		"Enter",
-	}
+			name, "Enter", desc, "Enter",
+			"C-u", url, "Enter",
+			"Enter",
+		}, []string{
+			v["consumer_key"], "Enter", v["consumer_secret"], "Enter",
+			v["username"], "Enter", v["password"], "Enter", v["security_token"], "Enter",
+			"Enter",
+		}
+}
+
+// typeSalesforce types salesforceKeys: the first burst, then the second
+// once the connected app's page is drawn.
+func (tm *tmuxRun) typeSalesforce(name, desc, url string, v connectors.Values) {
+	tm.t.Helper()
+	ahead, onSecret := salesforceKeys(name, desc, url, v)
+	tm.typeKeys(ahead...)
+	tm.waitFocus("Consumer Key")
+	tm.typeKeys(onSecret...)
 }
 
 // TestWizardSalesforceTypedAtOnceTmux types the whole Salesforce answer
-// set in one burst, no pause anywhere, at 80×24: every value
-// must be saved exactly (the emulator accepts only the exact secrets).
+// set in two bursts (the second on the first page that asks a secret),
+// no other pause, at 80×24: every value must be saved exactly (the
+// emulator accepts only the exact secrets).
 func TestWizardSalesforceTypedAtOnceTmux(t *testing.T) {
 	requireTmux(t)
 	requireKeychain(t)
@@ -55,7 +70,7 @@ func TestWizardSalesforceTypedAtOnceTmux(t *testing.T) {
 
 	tm := startTmuxSized(t, sb, 80, 24, "add", "salesforce")
 	tm.waitFocus("Credential Name")
-	tm.typeKeys(salesforceKeys(name, desc, em.URL(), v)...)
+	tm.typeSalesforce(name, desc, em.URL(), v)
 	result := tm.waitText("What next?", "Connected to Salesforce")
 	tm.logScreen("Salesforce typed at once, the result", result)
 	tm.keys("Enter")
@@ -99,7 +114,7 @@ func TestWizardResultAt60x20Tmux(t *testing.T) {
 
 	tm := startTmuxSized(t, sb, 60, 20, "add", "salesforce")
 	tm.waitFocus("Credential Name")
-	tm.typeKeys(salesforceKeys(name, "", em.URL(), v)...)
+	tm.typeSalesforce(name, "", em.URL(), v)
 	failed := tm.waitText("What next?", "Save anyway")
 	tm.logScreen("The failure at 60×20", failed)
 	verdictNextToMenu(t, failed, "✗ Test failed: credentials rejected")
@@ -351,8 +366,10 @@ func TestPickerTmux(t *testing.T) {
 // TestWizardTypedAheadBeforeStartTmux types every answer of the Drift
 // wizard before credwiz starts (the shell still busy, as while `go run`
 // compiles): the terminal is in its cooked mode then, and turns each
-// Enter into a line feed. Every answer must still land in its own field,
-// the key in the masked one.
+// Enter into a line feed. The name and the description must still land
+// in their own fields; the key's page, the first that asks a secret,
+// drops the key and URL typed ahead (the terminal showed them), so they
+// are typed again there.
 func TestWizardTypedAheadBeforeStartTmux(t *testing.T) {
 	requireTmux(t)
 	requireKeychain(t)
@@ -367,10 +384,12 @@ func TestWizardTypedAheadBeforeStartTmux(t *testing.T) {
 	gate := filepath.Join(sb.root, "gate")
 	tm := startTmuxAfter(t, sb, 100, 30, "while [ ! -e "+shellQuote(gate)+" ]; do sleep 0.05; done", "add", "drift")
 	tm.waitText("$ credwiz add drift")
-	tm.typeKeys(name, "Enter", desc, "Enter", key, "Enter", em.URL(), "Enter")
+	tm.typeKeys(name, "Enter", desc, "Enter", "stale-typed-ahead-key", "Enter", "http://127.0.0.1:9", "Enter")
 	if err := os.WriteFile(gate, nil, 0o600); err != nil { // credwiz starts now
 		t.Fatal(err)
 	}
+	tm.waitFocus("API Key Value")
+	tm.typeKeys(key, "Enter", "C-u", em.URL(), "Enter")
 	s := tm.waitText("What next?", "Connected to Drift")
 	tm.logScreen("Typed ahead, the result", s)
 	if strings.Contains(tm.history(), "invalid credential name") {
@@ -384,5 +403,62 @@ func TestWizardTypedAheadBeforeStartTmux(t *testing.T) {
 	got, _ := keychainSecrets(t, name)
 	if !ok || cr.Description != desc || cr.Fields["base_url"] != em.URL() || got["api_key"] != key {
 		t.Errorf("saved %+v (found %v), key as typed %v", cr, ok, got["api_key"] == key)
+	}
+}
+
+// TestWizardTypedAheadNewPassphraseTmux: on the first add to the file
+// store (no store yet), the new store's passphrase page comes first. A
+// name and a description typed before credwiz started (echoed by the
+// terminal) must not become the passphrase: the page starts empty, and
+// the store opens with the passphrase typed on it.
+func TestWizardTypedAheadNewPassphraseTmux(t *testing.T) {
+	requireTmux(t)
+	t.Parallel()
+	em := startEmulator(t, "drift")
+	key := em.Values()["api_key"]
+	sb := newSandbox(t, fileStore)
+	var pass string
+	asked := *sb // no CREDWIZ_PASSPHRASE: the wizard asks for a new one
+	asked.env = nil
+	for _, kv := range sb.env {
+		if p, ok := strings.CutPrefix(kv, "CREDWIZ_PASSPHRASE="); ok {
+			pass = p
+		} else {
+			asked.env = append(asked.env, kv)
+		}
+	}
+	const name = "ta-drift"
+
+	gate := filepath.Join(sb.root, "gate")
+	tm := startTmuxAfter(t, &asked, 100, 30, "while [ ! -e "+shellQuote(gate)+" ]; do sleep 0.05; done", "add", "drift")
+	tm.waitText("$ credwiz add drift")
+	tm.typeKeys(name, "Enter", "typed ahead", "Enter")
+	if err := os.WriteFile(gate, nil, 0o600); err != nil { // credwiz starts now
+		t.Fatal(err)
+	}
+	s := tm.waitFocus("Passphrase of the new")
+	tm.logScreen("The new passphrase page after typing ahead", s)
+	if strings.Contains(s, "> *") {
+		t.Errorf("keys typed ahead went into the passphrase:\n%s", s)
+	}
+	tm.typeKeys(pass, "Enter")
+	tm.waitFocus("The same passphrase again")
+	tm.typeKeys(pass, "Enter")
+	tm.fillInput("Credential Name", name, showsInput(name))
+	tm.fillInput("Credential Description", "", showsInput(""))
+	tm.fillInput("API Key Value", key, showsMask(len(key)))
+	tm.waitFocus("Base URL")
+	tm.typeKeys("C-u", em.URL(), "Enter")
+	tm.waitText("What next?", "Connected to Drift")
+	tm.keys("Enter")
+	if code := tm.waitExit(); code != 0 {
+		t.Fatalf("exit %d; last screen:\n%s", code, tm.last())
+	}
+	cr, ok := find(sb.list(), name)
+	if !ok || cr.Description != "" {
+		t.Errorf("saved %+v (found %v)", cr, ok)
+	}
+	if r := sb.run("", "token", name); strings.TrimSpace(r.stdout) != key { // with CREDWIZ_PASSPHRASE = the passphrase typed
+		t.Errorf("the store does not open with the passphrase typed on its page: %s", r)
 	}
 }

@@ -18,7 +18,9 @@ func TestTerminalTypingReplacesTheDefault(t *testing.T) {
 	defer em.Close()
 	key := em.Values()["api_key"]
 	tr := e.startTerminal(80, 24, "add", "drift")
-	tr.keys("typed-url" + kEnter + kEnter + key + kEnter + em.URL() + kEnter)
+	tr.keys("typed-url" + kEnter + kEnter)
+	tr.waitShown("settings/1") // the key's page: keys typed before it are dropped
+	tr.keys(key + kEnter + em.URL() + kEnter)
 	tr.waitAsk("decide")
 	tr.keys(kEnter)
 	r := tr.wait()

@@ -8,9 +8,12 @@ import (
 	"github.com/credwiz/credwiz/connectors/connectortest"
 )
 
-// TestSalesforceTypedAllAtOnce types every answer of the Salesforce wizard
-// in one write, as a paste or a password manager's auto-type does: no
-// key may be lost or land in another field, at field or page changes.
+// TestSalesforceTypedAllAtOnce types the answers of the Salesforce wizard
+// in two writes, as a paste or a password manager's auto-type does: every
+// answer up to the first page that asks a secret (which drops the keys
+// typed before it was shown), then, on that page, every answer left,
+// over three pages. No key may be lost or land in another field, at field
+// or page changes.
 func TestSalesforceTypedAllAtOnce(t *testing.T) {
 	e := newTestEnv(t)
 	em := connectortest.NewSalesforce()
@@ -23,6 +26,9 @@ func TestSalesforceTypedAllAtOnce(t *testing.T) {
 	}
 	keys.WriteString(kCtrlU + em.URL() + kEnter) // login URL, replacing the default
 	keys.WriteString(kEnter)                     // flow: password
+	tr.keys(keys.String())
+	tr.waitSecretShown()
+	keys.Reset()
 	for _, k := range []string{"consumer_key", "consumer_secret", "username", "password", "security_token"} {
 		keys.WriteString(v[k] + kEnter)
 	}

@@ -111,9 +111,6 @@ func buildPage(p *Page, width, helpLines int) *builtPage {
 				Next(true).NextLabel(orDefault(q.NextLabel, "Next"))
 		}
 		bp.fields = append(bp.fields, fd)
-		if bp.first == nil && !fd.Skip() {
-			bp.first = fd
-		}
 	}
 	bp.form = huh.NewForm(huh.NewGroup(bp.fields...)).
 		WithTheme(theme).
@@ -122,6 +119,17 @@ func buildPage(p *Page, width, helpLines int) *builtPage {
 		WithShowErrors(true)
 	bp.form.SubmitCmd = nil
 	bp.form.CancelCmd = nil
+	// The first field is known only now: huh decides whether a note is
+	// skipped when the form places its fields (a note alone on its page
+	// takes the focus). Taken earlier, a lone note was never "the first
+	// question", so Esc on it became Shift-Tab, which a note answers by
+	// moving on: Esc went forward.
+	for _, fd := range bp.fields {
+		if !fd.Skip() {
+			bp.first = fd
+			break
+		}
+	}
 	return bp
 }
 

@@ -32,6 +32,10 @@ type session struct {
 	interrupted atomic.Bool  // Ctrl-C: the command's context ends with the program
 	width       atomic.Int64 // the terminal's width, for printed lines
 
+	// shown, when set (tests), is called with each page's ID once the
+	// page is the one keys go to.
+	shown func(id string)
+
 	out, errOut io.Writer  // the streams the session replaced
 	widthFn     func() int // the IOStreams' Width the session replaced
 	writers     []*sessionWriter
@@ -64,10 +68,14 @@ type workState struct {
 }
 
 // start starts the program once, and routes the command's output through
-// it.
-func (s *session) start() {
+// it. When its first page p asks a secret, the keys typed before it are
+// discarded first (see typeahead.go).
+func (s *session) start(p *Page) {
 	s.startOnce.Do(func() {
 		f := s.f
+		if p != nil && asksSecret(p) {
+			discardTypedAhead(f.IO.In)
+		}
 		w, h := f.IO.TermWidth(), f.IO.TermHeight()
 		s.width.Store(int64(w))
 		m := newSessionModel(s, w, h)
@@ -133,7 +141,7 @@ func (s *session) Ask(p *Page) error {
 	if s.cancelled.Load() {
 		return ErrCancelled
 	}
-	s.start()
+	s.start(p)
 	reply := make(chan error, 1)
 	if !s.send(askMsg{page: p, reply: reply}) {
 		return ErrCancelled
@@ -164,7 +172,7 @@ func (s *session) Work(ctx context.Context, w Work) error {
 	if s.cancelled.Load() {
 		return ErrCancelled
 	}
-	s.start()
+	s.start(nil)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	ws := &workState{title: w.Title, cancellable: w.Cancellable, cancel: cancel, result: make(chan error, 1)}

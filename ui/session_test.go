@@ -22,10 +22,11 @@ func TestTerminalEscBackKeepsValues(t *testing.T) {
 	defer em.Close()
 	key := em.Values()["api_key"]
 	tr := e.startTerminal(80, 24, "add", "drift")
-	tr.keys("back1" + kEnter + "first words" + kEnter + key + kEnter)
-	tr.waitAsk("settings/1") // the focus is on Base URL now
-	tr.keys(kEsc)            // back to the API key
-	tr.keys(kEsc)            // back to the name page
+	tr.keys("back1" + kEnter + "first words" + kEnter)
+	tr.waitShown("settings/1")
+	tr.keys(key + kEnter) // the focus is on Base URL now
+	tr.keys(kEsc)         // back to the API key
+	tr.keys(kEsc)         // back to the name page
 	tr.waitAsk("name")
 	// The name page comes back with its focus on the first question:
 	// Enter keeps the name, then the description is replaced.
@@ -114,7 +115,9 @@ func TestTerminalEscDuringTheTest(t *testing.T) {
 	defer em.Close()
 	em.Faults().Hang(true)
 	tr := e.startTerminal(80, 24, "add", "drift")
-	tr.keys("slow" + kEnter + kEnter + em.Values()["api_key"] + kEnter + kCtrlU + em.URL() + kEnter)
+	tr.keys("slow" + kEnter + kEnter)
+	tr.waitShown("settings/1")
+	tr.keys(em.Values()["api_key"] + kEnter + kCtrlU + em.URL() + kEnter)
 	tr.waitAsk("work")
 	tr.keys(kEsc)
 	tr.waitAsk("decide")
@@ -155,7 +158,8 @@ func TestTerminalFilterEsc(t *testing.T) {
 }
 
 // TestTerminalPastedAnswers: answers pasted one a line (bracketed paste)
-// fill one field each.
+// fill one field each (the secret's page, which drops what was typed
+// before it was shown, gets its own paste).
 func TestTerminalPastedAnswers(t *testing.T) {
 	e := newTestEnv(t)
 	em := connectortest.NewDrift()
@@ -163,8 +167,9 @@ func TestTerminalPastedAnswers(t *testing.T) {
 	key := em.Values()["api_key"]
 	tr := e.startTerminal(80, 24, "add", "drift")
 	tr.waitAsk("name")
-	tr.keys("\x1b[200~pasted\nfrom a password manager\n" + key + "\n\x1b[201~")
-	tr.waitAsk("settings/1")
+	tr.keys("\x1b[200~pasted\nfrom a password manager\n\x1b[201~")
+	tr.waitShown("settings/1")
+	tr.keys("\x1b[200~" + key + "\n\x1b[201~")
 	tr.keys(kCtrlU + em.URL() + kEnter)
 	tr.waitAsk("decide")
 	tr.keys(kEnter)
@@ -216,7 +221,7 @@ func TestSessionNarrowsTheWidth(t *testing.T) {
 		Width: func() int { return 100 }, Height: func() int { return 30 }}
 	f := e.factory(ios)
 	s := newSession(f)
-	s.start()
+	s.start(nil)
 	if got := f.IO.TermWidth(); got != 99 {
 		t.Errorf("in the session: TermWidth %d, want 99", got)
 	}

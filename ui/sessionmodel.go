@@ -33,6 +33,7 @@ type sessionModel struct {
 
 	interrupted bool
 	closing     bool
+	secretShown bool // a page that asks a secret was shown: type-ahead is kept from now on
 }
 
 func newSessionModel(s *session, width, height int) *sessionModel {
@@ -58,10 +59,19 @@ func (m *sessionModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			msg.reply <- ErrCancelled
 			return m, nil
 		}
+		if !m.secretShown && asksSecret(msg.page) {
+			// Keys typed before the first secret page are not its
+			// answers (see typeahead.go).
+			m.secretShown = true
+			m.queue = nil
+		}
 		m.gen++
 		m.pending = 0
 		m.bp, m.reply = buildPage(msg.page, m.width, m.helpLines(msg.page)), msg.reply
 		m.drawnOK = false
+		if m.s != nil && m.s.shown != nil {
+			m.s.shown(msg.page.ID)
+		}
 		init := tagCmd(m.gen, m.bp.form.Init())
 		return m, tea.Batch(init, m.layout(), m.drain())
 	case workStartMsg:

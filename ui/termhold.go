@@ -9,9 +9,10 @@ import (
 // holds from its start until it ends: no echo, no line editing, and no
 // translation of Enter into a line feed. Keys typed before the first
 // question (while credwiz opens its store, or runs a live test before a
-// picker) then wait in the terminal's input queue exactly as typed, and a
-// secret typed ahead is not shown; the session reads them in order once
-// it starts (see keyorder.go). Signals from the terminal (Ctrl-C, Ctrl-Z)
+// picker) then wait in the terminal's input queue exactly as typed, and
+// are not echoed; the session reads them in order once it starts (see
+// keyorder.go), except that the first page asking a secret or a
+// passphrase discards them (see typeahead.go). Signals from the terminal (Ctrl-C, Ctrl-Z)
 // still work as in the shell.
 type termHold struct {
 	mu      sync.Mutex

@@ -20,3 +20,20 @@ func holdInput(fd int) (func(), error) {
 	}
 	return func() { _ = unix.IoctlSetTermios(fd, ioctlSetTermios, &saved) }, nil
 }
+
+// discardPending drops what fd holds unread without waiting for more: a
+// terminal's input queue, then whatever is readable at once (a pipe).
+func discardPending(fd int) {
+	_ = flushTerminalInput(fd)
+	buf := make([]byte, 4096)
+	for {
+		pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+		n, err := unix.Poll(pfd, 0)
+		if err != nil || n <= 0 || pfd[0].Revents&unix.POLLIN == 0 {
+			return
+		}
+		if m, err := unix.Read(fd, buf); err != nil || m <= 0 {
+			return
+		}
+	}
+}

@@ -39,6 +39,7 @@ type terminalRun struct {
 	errOut *lockedBuffer
 	done   chan result
 	asked  chan string // the ID of every page asked, in order
+	shown  chan string // the ID of every page shown (keys typed now go to it), in order
 	last   atomic.Pointer[Page]
 }
 
@@ -102,6 +103,7 @@ func (e *testEnv) startTerminal(w, h int, args ...string) *terminalRun {
 	f := e.factory(ios)
 	tr := &terminalRun{t: e.t, in: pw, out: out, errOut: errOut, done: make(chan result, 1), asked: make(chan string, 100)}
 	s := newSession(f)
+	tr.watchShown(s)
 	f.Prompter = recordingPrompter{Prompter: s, asked: tr.asked, last: &tr.last}
 	f.closers = append(f.closers, s.Close)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -142,6 +144,57 @@ func (tr *terminalRun) waitAsk(id string) {
 			tr.t.Fatalf("credwiz ended (exit %d) before asking %q; stderr:\n%s", r.code, id, tr.errOut.String())
 		case <-deadline:
 			tr.t.Fatalf("page %q was not asked; stderr:\n%s", id, tr.errOut.String())
+		}
+	}
+}
+
+// watchShown records the pages s shows.
+func (tr *terminalRun) watchShown(s *session) {
+	tr.shown = make(chan string, 100)
+	s.shown = func(id string) {
+		select {
+		case tr.shown <- id:
+		default:
+		}
+	}
+}
+
+// waitShown waits until page id is shown: keys typed from now on were
+// typed on it (a page that asks a secret discards the keys typed before).
+func (tr *terminalRun) waitShown(id string) {
+	tr.t.Helper()
+	deadline := time.After(30 * time.Second)
+	for {
+		select {
+		case got := <-tr.shown:
+			if got == id {
+				return
+			}
+		case r := <-tr.done:
+			tr.done <- r
+			tr.t.Fatalf("credwiz ended (exit %d) before showing %q; stderr:\n%s", r.code, id, tr.errOut.String())
+		case <-deadline:
+			tr.t.Fatalf("page %q was not shown; stderr:\n%s", id, tr.errOut.String())
+		}
+	}
+}
+
+// waitSecretShown waits until the first page that asks a secret is
+// shown.
+func (tr *terminalRun) waitSecretShown() {
+	tr.t.Helper()
+	deadline := time.After(30 * time.Second)
+	for {
+		select {
+		case <-tr.shown:
+			if p := tr.last.Load(); p != nil && asksSecret(p) {
+				return
+			}
+		case r := <-tr.done:
+			tr.done <- r
+			tr.t.Fatalf("credwiz ended (exit %d) before showing a secret's page; stderr:\n%s", r.code, tr.errOut.String())
+		case <-deadline:
+			tr.t.Fatalf("no secret's page was shown; stderr:\n%s", tr.errOut.String())
 		}
 	}
 }

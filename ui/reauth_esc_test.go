@@ -1,0 +1,90 @@
+package ui
+
+import (
+	"maps"
+	"testing"
+
+	"github.com/credwiz/credwiz/connectors"
+	"github.com/credwiz/credwiz/connectors/connectortest"
+)
+
+// addDrift saves a Drift credential named name against em, scripted.
+func addDrift(t *testing.T, e *testEnv, em *connectortest.Drift, name string) {
+	t.Helper()
+	c, _ := connectors.Lookup("drift")
+	args, stdin := addArgs(c, name, em.Values())
+	if r := e.run(stdin, args...); r.code != 0 {
+		t.Fatalf("add: %d %s", r.code, r.err)
+	}
+}
+
+// TestTerminalReauthEscGoesBack: in a re-authentication at a terminal, Esc
+// on the vendor's guide (the first step) leaves at once (nothing typed, so
+// nothing to discard): exit 130, nothing changed. Esc on the secrets page
+// goes back to the guide, whose Esc then leaves: it never goes forward.
+func TestTerminalReauthEscGoesBack(t *testing.T) {
+	em := connectortest.NewDrift()
+	defer em.Close()
+	t.Run("guide", func(t *testing.T) {
+		e := newTestEnv(t)
+		addDrift(t, e, em, "esc1")
+		before := e.snapshot()
+		tr := e.startTerminal(80, 24, "reauth", "esc1")
+		tr.waitAsk("guide")
+		tr.waitDrawn("esc cancel")
+		tr.keys(kEsc)
+		r := tr.wait()
+		if r.code != 130 {
+			t.Fatalf("Esc on the guide: exit %d, want 130; screen:\n%s", r.code, screenText(r.err))
+		}
+		if !maps.Equal(before, e.snapshot()) {
+			t.Error("a cancelled re-auth changed the saved credential")
+		}
+	})
+	t.Run("secrets", func(t *testing.T) {
+		e := newTestEnv(t)
+		addDrift(t, e, em, "esc2")
+		before := e.snapshot()
+		tr := e.startTerminal(80, 24, "reauth", "esc2")
+		tr.waitAsk("guide")
+		tr.keys(kEnter)
+		tr.waitAsk("settings/1")
+		tr.keys(kEsc)
+		tr.waitAsk("guide")
+		tr.keys(kEsc)
+		r := tr.wait()
+		if r.code != 130 {
+			t.Fatalf("Esc, Esc from the secrets page: exit %d, want 130; screen:\n%s", r.code, screenText(r.err))
+		}
+		if !maps.Equal(before, e.snapshot()) {
+			t.Error("a cancelled re-auth changed the saved credential")
+		}
+	})
+}
+
+// TestTerminalHomeReauthEscReturnsToMenu: Home → Re-authenticate → the
+// credential → Esc on the guide comes back to the home menu, changing
+// nothing.
+func TestTerminalHomeReauthEscReturnsToMenu(t *testing.T) {
+	em := connectortest.NewDrift()
+	defer em.Close()
+	e := newTestEnv(t)
+	addDrift(t, e, em, "esc3")
+	before := e.snapshot()
+	tr := e.startTerminal(80, 24)
+	tr.waitAsk("home")
+	tr.keys(kDown + kDown + kDown + kEnter) // Re-authenticate
+	tr.waitAsk("pick")
+	tr.keys(kEnter)
+	tr.waitAsk("guide")
+	tr.keys(kEsc)
+	tr.waitAsk("home")
+	tr.keys(kUp + kEnter) // Quit
+	r := tr.wait()
+	if r.code != 0 {
+		t.Fatalf("exit %d, want 0 (Quit); screen:\n%s", r.code, screenText(r.err))
+	}
+	if !maps.Equal(before, e.snapshot()) {
+		t.Error("a cancelled re-auth changed the saved credential")
+	}
+}

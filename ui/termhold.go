@@ -39,7 +39,8 @@ func (f *Factory) holdTerminal() {
 }
 
 // releaseTerminal gives the terminal back the mode it had before
-// holdTerminal; it does nothing when nothing is held. Main calls it when
+// holdTerminal, dropping keys typed for credwiz that it did not read (they
+// would go to the shell); it does nothing when nothing is held. Main calls it when
 // the command ends, and the signal handler before it exits.
 func (f *Factory) releaseTerminal() {
 	f.hold.mu.Lock()

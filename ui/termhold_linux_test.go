@@ -145,3 +145,31 @@ func TestMainReleasesTheTerminal(t *testing.T) {
 		}
 	}
 }
+
+// TestReleaseDropsUnreadKeys: keys typed while credwiz held the terminal
+// and never read (it failed before its first question) do not reach the
+// shell after it: releasing the terminal drops them.
+func TestReleaseDropsUnreadKeys(t *testing.T) {
+	ptm, pts := openPTY(t)
+	f := &Factory{IO: &IOStreams{In: pts, InTTY: true, ErrTTY: true}, Getenv: func(string) string { return "" }}
+	f.holdTerminal()
+	if _, err := ptm.WriteString("typed-ahead-secret\r"); err != nil {
+		t.Fatal(err)
+	}
+	// Let the keys reach the terminal's input queue.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		n, err := unix.IoctlGetInt(int(pts.Fd()), unix.TIOCINQ)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n > 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	f.releaseTerminal()
+	if n, err := unix.IoctlGetInt(int(pts.Fd()), unix.TIOCINQ); err != nil || n != 0 {
+		t.Fatalf("after the release, %d bytes typed for credwiz wait for the shell (%v)", n, err)
+	}
+}

@@ -18,7 +18,14 @@ func holdInput(fd int) (func(), error) {
 	if err := unix.IoctlSetTermios(fd, ioctlSetTermios, t); err != nil {
 		return nil, err
 	}
-	return func() { _ = unix.IoctlSetTermios(fd, ioctlSetTermios, &saved) }, nil
+	return func() {
+		// Keys typed for credwiz that it did not read (it failed before
+		// its first question, or ended before their page) are dropped:
+		// in the shell they would run as a command, a secret among them
+		// kept in its history.
+		_ = flushTerminalInput(fd)
+		_ = unix.IoctlSetTermios(fd, ioctlSetTermios, &saved)
+	}, nil
 }
 
 // discardPending drops what fd holds unread without waiting for more: a

@@ -61,7 +61,15 @@ func seedBench(b *testing.B, dir string, n int) {
 		{"clazar", "client_id", "clz-0123456789abcdef"},
 		{"drift", "base_url", "https://driftapi.com"},
 	}
+	// An index with a config dir ID, as every one credwiz saved a
+	// credential in: one credential saved through the store, removed again.
+	st := &store.Store{Index: store.NewIndex(dir), Secrets: store.NewMemory(), Tokens: store.NewMemory(), Kind: store.KindKeychain}
+	if _, err := st.Add(context.Background(), store.Credential{Name: "seed-id", Connector: "drift", Fields: map[string]string{"base_url": "https://driftapi.com"}},
+		map[string]string{"api_key": "seed-id-key-0123"}, store.AddOptions{}); err != nil {
+		b.Fatal(err)
+	}
 	err := store.NewIndex(dir).Update(context.Background(), func(tx *store.Tx) error {
+		tx.Remove("seed-id")
 		tx.SetKind(store.KindKeychain)
 		for i := range n {
 			k := kinds[i%len(kinds)]

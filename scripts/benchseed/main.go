@@ -25,6 +25,10 @@ func main() {
 	}
 	now := time.Now().UTC().Truncate(time.Second)
 	ix := store.NewIndex(*dir)
+	if err := giveID(ix); err != nil {
+		fmt.Fprintln(os.Stderr, "benchseed:", err)
+		os.Exit(1)
+	}
 	kinds := []struct{ connector, key, val string }{
 		{"demandbase", "client_id", "dbks-0123456789abcdef"},
 		{"salesforce", "username", "integration@acme.example.com"},
@@ -54,4 +58,19 @@ func main() {
 		fmt.Fprintln(os.Stderr, "benchseed:", err)
 		os.Exit(1)
 	}
+}
+
+// giveID makes ix the index of a config dir with an ID, as every index
+// credwiz has saved a credential in is: one credential saved through the
+// store (secrets in memory) and removed again.
+func giveID(ix *store.Index) error {
+	st := &store.Store{Index: ix, Secrets: store.NewMemory(), Tokens: store.NewMemory(), Kind: store.KindKeychain}
+	c := store.Credential{Name: "seed-id", Connector: "drift", Fields: map[string]string{"base_url": "https://driftapi.com"}}
+	if _, err := st.Add(context.Background(), c, map[string]string{"api_key": "seed-id-key-0123"}, store.AddOptions{}); err != nil {
+		return err
+	}
+	return ix.Update(context.Background(), func(tx *store.Tx) error {
+		tx.Remove("seed-id")
+		return nil
+	})
 }

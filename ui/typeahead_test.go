@@ -109,11 +109,13 @@ func TestTerminalTypedAheadNotIntoANewPassphrase(t *testing.T) {
 	key := em.Values()["api_key"]
 	fileStore := func(f *Factory) {
 		f.OpenStore = func(o store.Options) (*store.Store, error) { o.WorkFactor = 10; return store.Open(o) }
-		f.StoreKind = "file"
+		// Main sets StoreKind from --store: the environment asks for the
+		// file store, whether or not a keychain answers here.
+		e.env["CREDWIZ_STORE"] = "file"
 	}
 	const pass = "chosen passphrase"
 	tr := e.startTerminalTypedAheadWith(100, 30, "ta-drift"+kTypedAheadEnter+"typed ahead"+kTypedAheadEnter, fileStore, "add", "drift")
-	tr.waitAsk("passphrase")
+	tr.waitShown("passphrase") // keys typed before it is drawn are discarded
 	tr.keys(pass + kEnter + pass + kEnter)
 	tr.waitAsk("name")
 	tr.keys("real-name" + kEnter + kEnter)

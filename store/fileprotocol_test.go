@@ -1,9 +1,6 @@
 package store
 
 import (
-	"bytes"
-	"errors"
-	"maps"
 	"os"
 	"testing"
 )
@@ -80,33 +77,7 @@ func TestFileStoreFailureAtEveryWrite(t *testing.T) {
 				indexBefore, _ := os.ReadFile(st.Index.Path())
 				err := o.run(st, seed)
 				w.check, w.failAt = nil, 0
-				if err := consistent(st); err != nil {
-					t.Fatalf("fail at write %d: after the op: %v", k, err)
-				}
-				got := state(t, st)
-				switch {
-				case err == nil || errors.Is(err, ErrCleanup):
-					if !maps.Equal(got, o.after) {
-						t.Fatalf("fail at write %d: err %v, state %v, want %v", k, err, got, o.after)
-					}
-				default:
-					if !errors.Is(err, errInjected) {
-						t.Fatalf("fail at write %d: unexpected error %v", k, err)
-					}
-					if !maps.Equal(got, before) {
-						t.Fatalf("fail at write %d: err %v, state %v, want %v", k, err, got, before)
-					}
-					if after, _ := os.ReadFile(st.Index.Path()); !bytes.Equal(indexBefore, after) {
-						t.Fatalf("fail at write %d: a failed op changed the index", k)
-					}
-				}
-				if _, err := st.Repair(bg, false); err != nil {
-					t.Fatalf("fail at write %d: Repair: %v", k, err)
-				}
-				if h, err := st.Check(bg); err != nil || !h.Clean() {
-					t.Fatalf("fail at write %d: after Repair: %+v, %v (log %v)", k, h, err, w.log)
-				}
-				assertCanonical(t, st)
+				checkAfterFailedWrite(t, st, k, err, before, o.after, indexBefore, w.log)
 				if k > w.n {
 					if o.name == "rename" && !containsPrefix(w.log, "secrets.copy(") {
 						t.Fatalf("the rename did not copy the item: %v", w.log)

@@ -209,34 +209,7 @@ func TestFailureAtEveryWrite(t *testing.T) {
 				err := o.run(st, seed)
 				w.check = nil
 				w.failAt = 0
-				if err := consistent(st); err != nil {
-					t.Fatalf("fail at write %d: after the op: %v", k, err)
-				}
-				got := state(t, st)
-				switch {
-				case err == nil || errors.Is(err, ErrCleanup):
-					if !maps.Equal(got, o.after) {
-						t.Fatalf("fail at write %d: err %v, state %v, want the state after %v", k, err, got, o.after)
-					}
-				default:
-					if !errors.Is(err, errInjected) {
-						t.Fatalf("fail at write %d: unexpected error %v", k, err)
-					}
-					if !maps.Equal(got, before) {
-						t.Fatalf("fail at write %d: err %v, state %v, want the state before %v", k, err, got, before)
-					}
-					if after, _ := os.ReadFile(st.Index.Path()); !bytes.Equal(indexBefore, after) {
-						t.Fatalf("fail at write %d: a failed op changed the index:\n%s", k, after)
-					}
-				}
-				if _, err := st.Repair(bg, false); err != nil {
-					t.Fatalf("fail at write %d: Repair: %v", k, err)
-				}
-				h, err := st.Check(bg)
-				if err != nil || !h.Clean() {
-					t.Fatalf("fail at write %d: after Repair: %+v, %v (log %v)", k, h, err, w.log)
-				}
-				assertCanonical(t, st)
+				checkAfterFailedWrite(t, st, k, err, before, o.after, indexBefore, w.log)
 				if k > w.n {
 					t.Logf("%d writes, each failed in turn", w.n)
 					return // the op made fewer than k writes: all done
@@ -244,6 +217,42 @@ func TestFailureAtEveryWrite(t *testing.T) {
 			}
 		})
 	}
+}
+
+// checkAfterFailedWrite checks a change whose k-th write failed (err is
+// what it returned; log the writes it made): the invariant holds, the
+// state is exactly the one before (and the index unchanged) or, for a
+// success or an error past the commit point, the one after; then Repair
+// leaves the store clean and canonical.
+func checkAfterFailedWrite(t *testing.T, st *Store, k int, err error, before, after map[string]string, indexBefore []byte, log []string) {
+	t.Helper()
+	if err := consistent(st); err != nil {
+		t.Fatalf("fail at write %d: after the op: %v", k, err)
+	}
+	got := state(t, st)
+	switch {
+	case err == nil || errors.Is(err, ErrCleanup):
+		if !maps.Equal(got, after) {
+			t.Fatalf("fail at write %d: err %v, state %v, want the state after %v", k, err, got, after)
+		}
+	default:
+		if !errors.Is(err, errInjected) {
+			t.Fatalf("fail at write %d: unexpected error %v", k, err)
+		}
+		if !maps.Equal(got, before) {
+			t.Fatalf("fail at write %d: err %v, state %v, want the state before %v", k, err, got, before)
+		}
+		if now, _ := os.ReadFile(st.Index.Path()); !bytes.Equal(indexBefore, now) {
+			t.Fatalf("fail at write %d: a failed op changed the index:\n%s", k, now)
+		}
+	}
+	if _, err := st.Repair(bg, false); err != nil {
+		t.Fatalf("fail at write %d: Repair: %v", k, err)
+	}
+	if h, err := st.Check(bg); err != nil || !h.Clean() {
+		t.Fatalf("fail at write %d: after Repair: %+v, %v (log %v)", k, h, err, log)
+	}
+	assertCanonical(t, st)
 }
 
 // assertCanonical checks that every credential's canonical item holds its

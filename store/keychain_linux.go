@@ -45,10 +45,34 @@ const (
 // attributes go-keyring's own Set cannot.
 type platformKeyring struct{}
 
-// ssCall connects, opens a session and unlocks the login collection, then
-// runs f. Each failure is classified (Reason) from where it happened and
-// D-Bus's error name, never from message text.
+// noReply is the D-Bus error of a call whose recipient left the bus before
+// it answered: the Secret Service crashed or was stopped in the middle.
+const noReply = "org.freedesktop.DBus.Error.NoReply"
+
+// ssCall runs ssAttempt, and once more if the Secret Service left the bus
+// in the middle of it (NoReply). gnome-keyring does: now and then it
+// aborts on a GLib assertion under concurrent writers (seen as "trap int3
+// in libglib" in the kernel log, and as a failed command in CI before this
+// retry). The bus then starts the service again
+// (D-Bus activation), as a desktop session's does, and the second attempt
+// finds what the first one saved. Every f is safe to run twice: Get and
+// List change nothing, Set deletes whatever items it finds before it
+// creates its own, and a Delete whose first attempt got through says not
+// found, which every caller takes as done. A second NoReply, or
+// any other failure, is returned.
 func ssCall(f func(svc *ss.SecretService, coll dbus.BusObject, session dbus.BusObject) error) error {
+	err := ssAttempt(f)
+	var ue *UnavailableError
+	if errors.As(err, &ue) && ue.Detail == noReply {
+		err = ssAttempt(f)
+	}
+	return err
+}
+
+// ssAttempt connects, opens a session and unlocks the login collection,
+// then runs f. Each failure is classified (Reason) from where it happened
+// and D-Bus's error name, never from message text.
+func ssAttempt(f func(svc *ss.SecretService, coll dbus.BusObject, session dbus.BusObject) error) error {
 	svc, err := ss.NewSecretService()
 	if err != nil {
 		detail := err.Error()
@@ -81,7 +105,7 @@ func busError(err error) error {
 		case "org.freedesktop.DBus.Error.ServiceUnknown", "org.freedesktop.DBus.Error.NameHasNoOwner",
 			// The service left the bus in the middle of the call (it
 			// crashed or was stopped): not a locked keychain.
-			"org.freedesktop.DBus.Error.NoReply":
+			noReply:
 			return &UnavailableError{Reason: ReasonNoService, Detail: de.Name}
 		case "org.freedesktop.Secret.Error.IsLocked":
 			return &UnavailableError{Reason: ReasonLocked, Detail: de.Name}

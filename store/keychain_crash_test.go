@@ -1,0 +1,154 @@
+//go:build linux
+
+package store
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	dbus "github.com/godbus/dbus/v5"
+)
+
+// crashBusEnv, set in the child process of TestKeychainServiceCrash,
+// says that the session bus is the test's own private one.
+const crashBusEnv = "CREDWIZ_TEST_CRASH_BUS"
+
+// TestKeychainServiceCrash: a Secret Service that leaves the bus in the
+// middle of a call (it crashed: the bus answers NoReply) costs no
+// command. The store asks again, the bus starts the service again (D-Bus
+// activation, as a desktop session's does) and the call succeeds: a Get
+// finds what was saved before the crash, a Set saves, a Delete deletes.
+// The crash is staged on a private bus, in a child process of the test
+// binary (the session bus connection is per process): the real daemon is
+// SIGKILLed and a stand-in that takes its name drops the next call
+// without an answer.
+func TestKeychainServiceCrash(t *testing.T) {
+	requireKeychain(t)
+	if os.Getenv("CREDWIZ_KEYCHAIN_TESTS") != "1" {
+		t.Skip("killing a Secret Service is tested only on a throw-away one, under scripts/test.sh (CREDWIZ_KEYCHAIN_TESTS=1)")
+	}
+	if os.Getenv(crashBusEnv) != "1" {
+		bus := privateSecretService(t)
+		exe, err := os.Executable()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, exe, "-test.run=^TestKeychainServiceCrash$", "-test.v", "-test.count=1")
+		cmd.Env = append(os.Environ(), "DBUS_SESSION_BUS_ADDRESS="+bus, crashBusEnv+"=1")
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "--- PASS: TestKeychainServiceCrash") {
+			t.Fatalf("on a private keyring (%s): %v\n%s", bus, err, out)
+		}
+		t.Logf("on a private keyring (%s):\n%s", bus, out)
+		return
+	}
+	svc := testService(t)
+	k := testKeychain(svc, 10*time.Second)
+	mustSet(t, k, "before-crash", map[string]string{"k": "v1"})
+	mustSet(t, k, "to-delete", map[string]string{"k": "v2"})
+
+	for _, step := range []struct {
+		name string
+		call func() error
+	}{
+		{"Get", func() error {
+			it, err := k.Get("before-crash")
+			if err == nil && it.Values["k"] != "v1" {
+				return errors.New("Get returned another value than the one saved before the crash")
+			}
+			return err
+		}},
+		{"Set", func() error {
+			return k.Set("after-crash", Item{Values: map[string]string{"k": "v3"}, Owner: testOwner})
+		}},
+		{"Delete", func() error { return k.Delete("to-delete") }},
+		{"List", func() error { _, err := k.List(); return err }},
+	} {
+		dropped := crashSecretService(t)
+		if err := step.call(); err != nil {
+			t.Errorf("%s while the Secret Service crashed: %v", step.name, err)
+		}
+		select {
+		case <-dropped:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s: the stand-in never got the call (the crash was not staged)", step.name)
+		}
+	}
+	assertSecret(t, k, "after-crash", map[string]string{"k": "v3"})
+	if _, err := k.Get("to-delete"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("to-delete after its Delete: %v, want not found", err)
+	}
+}
+
+// crashSecretService SIGKILLs the Secret Service of the session bus and
+// puts in its place a stand-in that leaves the bus, without answering, at
+// the first call it gets (the bus then answers the caller NoReply, as when
+// the daemon crashes in the middle of a call). The returned channel is
+// closed when it has.
+func crashSecretService(t *testing.T) <-chan struct{} {
+	t.Helper()
+	conn, err := dbus.SessionBus()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bus := conn.BusObject()
+	var pid uint32
+	if err := bus.Call("org.freedesktop.DBus.GetConnectionUnixProcessID", 0, "org.freedesktop.secrets").Store(&pid); err != nil {
+		// Not running: the bus would start it at the next call.
+		if err := bus.Call("org.freedesktop.DBus.StartServiceByName", 0, "org.freedesktop.secrets", uint32(0)).Err; err != nil {
+			t.Fatalf("start the Secret Service: %v", err)
+		}
+		if err := bus.Call("org.freedesktop.DBus.GetConnectionUnixProcessID", 0, "org.freedesktop.secrets").Store(&pid); err != nil {
+			t.Fatalf("the Secret Service's process: %v", err)
+		}
+	}
+	if err := syscall.Kill(int(pid), syscall.SIGKILL); err != nil {
+		t.Fatalf("kill the Secret Service (pid %d): %v", pid, err)
+	}
+	for i := 0; ; i++ {
+		var owned bool
+		if err := bus.Call("org.freedesktop.DBus.NameHasOwner", 0, "org.freedesktop.secrets").Store(&owned); err != nil {
+			t.Fatal(err)
+		}
+		if !owned {
+			break
+		}
+		if i == 500 {
+			t.Fatal("the killed Secret Service still owns its name after 5 s")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+
+	standIn, err := dbus.ConnectSessionBus()
+	if err != nil {
+		t.Fatal(err)
+	}
+	reply, err := standIn.RequestName("org.freedesktop.secrets", dbus.NameFlagDoNotQueue)
+	if err != nil || reply != dbus.RequestNameReplyPrimaryOwner {
+		t.Fatalf("the stand-in could not take the name: %v (reply %d)", err, reply)
+	}
+	// From here on every message comes to msgs and none is answered (no
+	// call comes before this function returns).
+	msgs := make(chan *dbus.Message, 16)
+	standIn.Eavesdrop(msgs)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for m := range msgs {
+			if m.Type == dbus.TypeMethodCall {
+				_ = standIn.Close()
+				return
+			}
+		}
+	}()
+	t.Cleanup(func() { _ = standIn.Close() })
+	return done
+}

@@ -3,11 +3,8 @@
 package store
 
 import (
-	"context"
 	"errors"
 	"os"
-	"os/exec"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -15,17 +12,12 @@ import (
 	dbus "github.com/godbus/dbus/v5"
 )
 
-// crashBusEnv, set in the child process of TestKeychainServiceCrash,
-// says that the session bus is the test's own private one.
-const crashBusEnv = "CREDWIZ_TEST_CRASH_BUS"
-
 // TestKeychainServiceCrash: a Secret Service that leaves the bus in the
 // middle of a call (it crashed: the bus answers NoReply) costs no
 // command. The store asks again, the bus starts the service again (D-Bus
 // activation, as a desktop session's does) and the call succeeds: a Get
 // finds what was saved before the crash, a Set saves, a Delete deletes.
-// The crash is staged on a private bus, in a child process of the test
-// binary (the session bus connection is per process): the real daemon is
+// The crash is staged on a private bus (onPrivateBus): the real daemon is
 // SIGKILLed and a stand-in that takes its name drops the next call
 // without an answer.
 func TestKeychainServiceCrash(t *testing.T) {
@@ -33,21 +25,7 @@ func TestKeychainServiceCrash(t *testing.T) {
 	if os.Getenv("CREDWIZ_KEYCHAIN_TESTS") != "1" {
 		t.Skip("killing a Secret Service is tested only on a throw-away one, under scripts/test.sh (CREDWIZ_KEYCHAIN_TESTS=1)")
 	}
-	if os.Getenv(crashBusEnv) != "1" {
-		bus := privateSecretService(t)
-		exe, err := os.Executable()
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, exe, "-test.run=^TestKeychainServiceCrash$", "-test.v", "-test.count=1")
-		cmd.Env = append(os.Environ(), "DBUS_SESSION_BUS_ADDRESS="+bus, crashBusEnv+"=1")
-		out, err := cmd.CombinedOutput()
-		if err != nil || !strings.Contains(string(out), "--- PASS: TestKeychainServiceCrash") {
-			t.Fatalf("on a private keyring (%s): %v\n%s", bus, err, out)
-		}
-		t.Logf("on a private keyring (%s):\n%s", bus, out)
+	if !onPrivateBus(t) {
 		return
 	}
 	svc := testService(t)

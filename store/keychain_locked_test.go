@@ -22,9 +22,35 @@ import (
 // private, throw-away keyring it starts.
 const throwawayKeyringPass = "throwaway-keyring-pass"
 
-// lockedBusEnv, set in the child process of TestKeychainLocked, says that
-// the session bus is the test's own private one.
-const lockedBusEnv = "CREDWIZ_TEST_LOCKED_BUS"
+// privateBusEnv, set in a child process of onPrivateBus, names the test
+// whose session bus is the test's own private one.
+const privateBusEnv = "CREDWIZ_TEST_PRIVATE_BUS"
+
+// onPrivateBus runs t again in a child process of the test binary whose
+// session bus is a Secret Service of t's own (privateSecretService; the
+// session bus connection is per process), and reports false once it has
+// checked that t passed there. In that child it reports true: t goes on.
+func onPrivateBus(t *testing.T) bool {
+	t.Helper()
+	if os.Getenv(privateBusEnv) == t.Name() {
+		return true
+	}
+	bus := privateSecretService(t)
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, exe, "-test.run=^"+t.Name()+"$", "-test.v", "-test.count=1")
+	cmd.Env = append(os.Environ(), "DBUS_SESSION_BUS_ADDRESS="+bus, privateBusEnv+"="+t.Name())
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "--- PASS: "+t.Name()) {
+		t.Fatalf("on a private keyring (%s): %v\n%s", bus, err, out)
+	}
+	t.Logf("on a private keyring (%s):\n%s", bus, out)
+	return false
+}
 
 // TestKeychainLocked locks the login collection of a throw-away keyring
 // and checks that reads and writes fail with ErrUnavailable within the
@@ -39,21 +65,7 @@ func TestKeychainLocked(t *testing.T) {
 	if os.Getenv("CREDWIZ_KEYCHAIN_TESTS") != "1" {
 		t.Skip("locking a keyring is tested only on a throw-away one, under scripts/test.sh (CREDWIZ_KEYCHAIN_TESTS=1)")
 	}
-	if os.Getenv(lockedBusEnv) != "1" {
-		bus := privateSecretService(t)
-		exe, err := os.Executable()
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, exe, "-test.run=^TestKeychainLocked$", "-test.v", "-test.count=1")
-		cmd.Env = append(os.Environ(), "DBUS_SESSION_BUS_ADDRESS="+bus, lockedBusEnv+"=1")
-		out, err := cmd.CombinedOutput()
-		if err != nil || !strings.Contains(string(out), "--- PASS: TestKeychainLocked") {
-			t.Fatalf("on a private keyring (%s): %v\n%s", bus, err, out)
-		}
-		t.Logf("on a private keyring (%s):\n%s", bus, out)
+	if !onPrivateBus(t) {
 		return
 	}
 	svc := testService(t)

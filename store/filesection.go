@@ -222,18 +222,7 @@ func (s *fileSection) Copy(from, to string) error {
 	if _, err := s.header(src, bytes.NewReader(data)); err != nil {
 		return err
 	}
-	pf, err := newPendingFile(dst)
-	if err != nil {
-		return fileError("write", dst, err)
-	}
-	defer func() { _ = pf.Cleanup() }()
-	if _, err := pf.Write(data); err != nil {
-		return fileError("write", dst, err)
-	}
-	if err := pf.CloseAtomicallyReplace(); err != nil {
-		return fileError("write", dst, err)
-	}
-	return nil
+	return replaceFile(dst, data)
 }
 
 // List returns every item of the service with its owner, from the clear

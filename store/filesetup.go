@@ -124,15 +124,8 @@ func (f *FileStore) create() error {
 	if err != nil {
 		return err
 	}
-	id, err := age.GenerateX25519Identity()
+	id, data, err := f.newIdentity(p, "create", f.IdentityPath())
 	if err != nil {
-		return err
-	}
-	data, err := wrapIdentity(id, p, f.WorkFactor)
-	if err != nil {
-		return fmt.Errorf("create %s: %w", f.IdentityPath(), err)
-	}
-	if err := f.makeDirs(); err != nil {
 		return err
 	}
 	won, err := f.linkIdentity(data)
@@ -143,6 +136,24 @@ func (f *FileStore) create() error {
 	f.ids, f.idErr, f.passphrase = []age.Identity{id}, nil, p
 	f.mu.Unlock()
 	return nil
+}
+
+// newIdentity generates a new identity and returns it with its file's
+// content, the identity encrypted with passphrase p; it also makes the
+// store's directories. A failure to encrypt names op and path.
+func (f *FileStore) newIdentity(p string, op, path string) (*age.X25519Identity, []byte, error) {
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		return nil, nil, err
+	}
+	data, err := wrapIdentity(id, p, f.WorkFactor)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s %s: %w", op, path, err)
+	}
+	if err := f.makeDirs(); err != nil {
+		return nil, nil, err
+	}
+	return id, data, nil
 }
 
 // makeDirs creates the config dir and the secrets dir (mode 0700) and
@@ -240,15 +251,8 @@ func (f *FileStore) convert() error {
 	f.mu.Lock()
 	p := f.passphrase
 	f.mu.Unlock()
-	id, err := age.GenerateX25519Identity()
+	id, data, err := f.newIdentity(p, "convert", f.LegacyPath())
 	if err != nil {
-		return err
-	}
-	data, err := wrapIdentity(id, p, f.WorkFactor)
-	if err != nil {
-		return fmt.Errorf("convert %s: %w", f.LegacyPath(), err)
-	}
-	if err := f.makeDirs(); err != nil {
 		return err
 	}
 	if err := f.removeItemFiles(); err != nil { // an interrupted conversion's

@@ -41,7 +41,7 @@ Scripted: credwiz edit NAME [--name NEW] [--description TEXT]
 				return err
 			}
 			if f.CanPrompt() && !scripted(cmd) {
-				return editInteractive(cmd.Context(), f, cred, c)
+				return replaceInteractive(cmd.Context(), f, modeEdit, cred, c)
 			}
 			return editScripted(cmd.Context(), f, cred, c, o, cmd.Flags().Changed("description"))
 		},
@@ -217,9 +217,11 @@ func (ed editSave) report(f *Factory, req saveRequest) {
 	reportSaved(f, req, verb)
 }
 
-// editInteractive is edit at a terminal: the add wizard's steps,
-// pre-filled (a blank secret keeps the saved one).
-func editInteractive(ctx context.Context, f *Factory, cred store.Credential, c *connectors.Connector) error {
+// replaceInteractive is edit (modeEdit) or reauth (modeReauth) at a
+// terminal: the add wizard's steps, pre-filled (a blank secret keeps the
+// saved one); reauth shows the vendor's guide and asks for the new
+// secrets, with the login and permission checklist, before it saves.
+func replaceInteractive(ctx context.Context, f *Factory, mode formMode, cred store.Credential, c *connectors.Connector) error {
 	old, missing, err := loadForReplace(f, cred)
 	if err != nil {
 		return err
@@ -227,7 +229,7 @@ func editInteractive(ctx context.Context, f *Factory, cred store.Credential, c *
 	if missing {
 		missingSecretNote(f, cred)
 	}
-	fl := &credFlow{f: f, ctx: ctx, mode: modeEdit, c: c, cred: &cred, old: old, noSecret: missing,
+	fl := &credFlow{f: f, ctx: ctx, mode: mode, c: c, cred: &cred, old: old, noSecret: missing,
 		name: cred.Name, desc: cred.Description, initName: cred.Name, initDesc: cred.Description}
 	return fl.run()
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"strings"
 	"time"
@@ -74,11 +75,16 @@ func writeCredentialsJSON(io *IOStreams, now time.Time, byID map[string]*connect
 		sep, indent = "\n  ", "  "
 	}
 	w.WriteString("[")
+	// One encoder for every element: it writes each into buf, followed by
+	// a newline, which is cut.
+	var buf bytes.Buffer
+	enc := jsontext.NewEncoder(&buf, opts, jsontext.WithIndentPrefix(indent))
 	for i, cr := range creds {
-		b, err := json.Marshal(newCredentialJSON(now, byID[cr.Connector], cr), opts, jsontext.WithIndentPrefix(indent))
-		if err != nil {
+		buf.Reset()
+		if err := json.MarshalEncode(enc, newCredentialJSON(now, byID[cr.Connector], cr)); err != nil {
 			return err
 		}
+		b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 		if i > 0 {
 			w.WriteString(",")
 		}

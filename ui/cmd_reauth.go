@@ -38,7 +38,7 @@ Scripted: credwiz reauth NAME --secrets-stdin [--field KEY=VALUE]... [--force]
 				return err
 			}
 			if f.CanPrompt() && !scripted(cmd) {
-				return reauthInteractive(cmd.Context(), f, cred, c)
+				return replaceInteractive(cmd.Context(), f, modeReauth, cred, c)
 			}
 			return reauthScripted(cmd.Context(), f, cred, c, o)
 		},
@@ -129,19 +129,4 @@ func reportReauth(f *Factory, cred store.Credential, c *connectors.Connector, re
 	if at, never, ok := passwordExpiry(c, store.Credential{Fields: cred.Fields, SecretsUpdatedAt: f.Now()}); ok && !never {
 		fmt.Fprintf(f.IO.ErrOut, "  The password expires around %s; credwiz list --expiring-within 14d shows it in time.\n", at.Local().Format("2006-01-02"))
 	}
-}
-
-// reauthInteractive is reauth at a terminal: the vendor's guide, the new
-// secrets, login and permission checklist, then save.
-func reauthInteractive(ctx context.Context, f *Factory, cred store.Credential, c *connectors.Connector) error {
-	old, missing, err := loadForReplace(f, cred)
-	if err != nil {
-		return err
-	}
-	if missing {
-		missingSecretNote(f, cred)
-	}
-	fl := &credFlow{f: f, ctx: ctx, mode: modeReauth, c: c, cred: &cred, old: old, noSecret: missing,
-		name: cred.Name, desc: cred.Description, initName: cred.Name, initDesc: cred.Description}
-	return fl.run()
 }

@@ -79,12 +79,7 @@ identity: an unlocked session, the passphrase, or CREDWIZ_IDENTITY_FILE.`,
 	add := &cobra.Command{
 		Use:   "add KEY|FILE...",
 		Short: "Add recipients and encrypt every secret to them too",
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 0 {
-				return usagef("recipients add needs a public key (age1…, \"ssh-ed25519 AAAA…\") or a file of them")
-			}
-			return nil
-		},
+		Args:  atLeastOneArg("recipients add needs a public key (age1…, \"ssh-ed25519 AAAA…\") or a file of them"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var add []store.Recipient
 			for _, a := range args {
@@ -109,12 +104,7 @@ identity: an unlocked session, the passphrase, or CREDWIZ_IDENTITY_FILE.`,
 	rm := &cobra.Command{
 		Use:   "rm KEY...",
 		Short: "Remove recipients and encrypt every secret anew without them",
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 0 {
-				return usagef("recipients rm needs the public key to remove (credwiz recipients list shows them)")
-			}
-			return nil
-		},
+		Args:  atLeastOneArg("recipients rm needs the public key to remove (credwiz recipients list shows them)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var rs []store.Recipient
 			for _, a := range args {

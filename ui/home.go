@@ -175,9 +175,9 @@ func runHomeAction(ctx context.Context, f *Factory, act string) error {
 		printSummary(f, runTests(ctx, f, []store.Credential{cred}, 1, true))
 		return nil
 	case homeReauth:
-		return reauthInteractive(ctx, f, cred, c)
+		return replaceInteractive(ctx, f, modeReauth, cred, c)
 	case homeEdit:
-		return editInteractive(ctx, f, cred, c)
+		return replaceInteractive(ctx, f, modeEdit, cred, c)
 	case homeDelete:
 		ok, err := confirmID(f, "delete", fmt.Sprintf("Delete %s credential %q and its secrets?", c.Name, name), false)
 		if err != nil {

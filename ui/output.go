@@ -145,31 +145,35 @@ func fitWidths(widths []int, total int, flex []int) {
 // ago describes how long before now t was, in the largest sensible unit.
 func ago(now, t time.Time) string {
 	d := now.Sub(t)
-	switch {
-	case d < 0:
+	if d < time.Minute {
 		return "just now"
-	case d < time.Minute:
-		return "just now"
-	case d < time.Hour:
-		return fmt.Sprintf("%dm ago", int(d.Minutes()))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%dh ago", int(d.Hours()))
-	default:
-		return fmt.Sprintf("%dd ago", int(d.Hours()/24))
 	}
+	n, unit := roughly(d)
+	return fmt.Sprintf("%d%s ago", n, unit)
 }
 
 // until describes how long after now t is ("in 3h", "in 12 days").
 func until(now, t time.Time) string {
 	d := t.Sub(now)
-	switch {
-	case d < 0:
+	if d < 0 {
 		return "expired " + ago(now, t)
+	}
+	n, unit := roughly(d)
+	if unit == "d" {
+		return fmt.Sprintf("in %d days", n)
+	}
+	return fmt.Sprintf("in %d%s", n, unit)
+}
+
+// roughly is d, rounded down, in the largest sensible unit: minutes below
+// an hour, hours below two days, else days ("m", "h", "d").
+func roughly(d time.Duration) (int, string) {
+	switch {
 	case d < time.Hour:
-		return fmt.Sprintf("in %dm", int(d.Minutes()))
+		return int(d.Minutes()), "m"
 	case d < 48*time.Hour:
-		return fmt.Sprintf("in %dh", int(d.Hours()))
+		return int(d.Hours()), "h"
 	default:
-		return fmt.Sprintf("in %d days", int(d.Hours()/24))
+		return int(d.Hours() / 24), "d"
 	}
 }

@@ -88,3 +88,19 @@ func TestRecipientsNeverPrintAPrivateKey(t *testing.T) {
 		t.Error("a refused key changed recipients.txt")
 	}
 }
+
+// TestRecipientsNeedAKey: recipients add and rm without a key are usage
+// errors (exit 2) that say what to give, in one line, before anything is
+// opened.
+func TestRecipientsNeedAKey(t *testing.T) {
+	e := newTestEnv(t)
+	for _, c := range []struct{ sub, want string }{
+		{"add", "recipients add needs a public key"},
+		{"rm", "recipients rm needs the public key to remove"},
+	} {
+		r := e.run("", "recipients", c.sub)
+		if r.code != 2 || !strings.Contains(r.err, c.want) || strings.Count(strings.TrimSpace(r.err), "\n") > 0 {
+			t.Errorf("recipients %s with no key: exit %d, stderr %q; want exit 2 and one line with %q", c.sub, r.code, r.err, c.want)
+		}
+	}
+}

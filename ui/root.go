@@ -153,4 +153,15 @@ func noArgs(cmd *cobra.Command, args []string) error {
 	return nil
 }
 
+// atLeastOneArg is the Args of a command that needs one argument or more:
+// without any, the usage error msg.
+func atLeastOneArg(msg string) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return usagef("%s", msg)
+		}
+		return nil
+	}
+}
+
 func joinComma(a []string) string { return strings.Join(a, ", ") }

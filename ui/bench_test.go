@@ -95,7 +95,7 @@ func (w *countingWriter) Write(p []byte) (int, error) { w.n += int64(len(p)); re
 
 // BenchmarkListJSON is credwiz list --json (the command, in-process) with
 // 1,000 and 10,000 saved credentials. Target (whole process, see
-// scripts/bench.sh): ≤ 20 ms and ≤ 60 ms.
+// scripts/bench.sh): ≤ 15 ms and ≤ 100 ms.
 func BenchmarkListJSON(b *testing.B) {
 	for _, n := range []int{1000, 10000} {
 		b.Run(fmt.Sprintf("%dk", n/1000), func(b *testing.B) {

@@ -76,12 +76,16 @@ func writeCredentialsJSON(io *IOStreams, now time.Time, byID map[string]*connect
 	}
 	w.WriteString("[")
 	// One encoder for every element: it writes each into buf, followed by
-	// a newline, which is cut.
+	// a newline, which is cut. It does not look for duplicate member
+	// names: a Go struct has none, and the unknown members kept from the
+	// index were checked when it was read.
 	var buf bytes.Buffer
-	enc := jsontext.NewEncoder(&buf, opts, jsontext.WithIndentPrefix(indent))
+	enc := jsontext.NewEncoder(&buf, opts, jsontext.WithIndentPrefix(indent), jsontext.AllowDuplicateNames(true))
+	var cj credentialJSON // one value for all: a pointer to it escapes once
 	for i, cr := range creds {
 		buf.Reset()
-		if err := json.MarshalEncode(enc, newCredentialJSON(now, byID[cr.Connector], cr)); err != nil {
+		cj = newCredentialJSON(now, byID[cr.Connector], cr)
+		if err := json.MarshalEncode(enc, &cj); err != nil {
 			return err
 		}
 		b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -39,6 +40,7 @@ type credentialJSON struct {
 // newCredentialJSON returns the --json form of cred.
 func newCredentialJSON(now time.Time, c *connectors.Connector, cred store.Credential) credentialJSON {
 	out := credentialJSON{Cred: cred}
+	out.Cred.Unknown = withoutOutputMembers(cred.Unknown)
 	if cred.LastTest != nil && cred.Tested() == nil {
 		out.PreviousTest, out.Cred.LastTest, out.UntestedChange = cred.LastTest, nil, true
 	}
@@ -52,6 +54,51 @@ func newCredentialJSON(now time.Time, c *connectors.Connector, cred store.Creden
 		}
 	}
 	return out
+}
+
+// outputMembers are the members credentialJSON writes besides the index
+// record's.
+var outputMembers = []string{"previous_test", "untested_change", "password_expires_at", "password_never_expires", "expiring", "secrets"}
+
+// withoutOutputMembers returns the members of the index record that this
+// version does not know (unknown, a JSON object), without any called as
+// one of outputMembers: an index written by a later credwiz may hold one,
+// and the --json form must name each member once, with the value this
+// version computes. A value it cannot read is returned as it is (the
+// index was checked when read).
+func withoutOutputMembers(unknown jsontext.Value) jsontext.Value {
+	if len(unknown) == 0 || !slices.ContainsFunc(outputMembers, func(m string) bool {
+		return bytes.Contains(unknown, []byte(m))
+	}) {
+		return unknown
+	}
+	dec := jsontext.NewDecoder(bytes.NewReader(unknown))
+	if tok, err := dec.ReadToken(); err != nil || tok.Kind() != '{' {
+		return unknown
+	}
+	out := jsontext.Value("{")
+	for dec.PeekKind() == '"' {
+		quoted, err := dec.ReadValue()
+		if err != nil {
+			return unknown
+		}
+		val, err := dec.ReadValue()
+		if err != nil {
+			return unknown
+		}
+		name, err := jsontext.AppendUnquote(nil, quoted)
+		if err != nil || slices.Contains(outputMembers, string(name)) {
+			continue
+		}
+		if len(out) > 1 {
+			out = append(out, ',')
+		}
+		out = append(append(append(out, quoted...), ':'), val...)
+	}
+	if len(out) == 1 {
+		return nil
+	}
+	return append(out, '}')
 }
 
 // jsonOptions are the options of every --json output: exact text (no HTML

@@ -4,7 +4,6 @@ package store
 
 import (
 	"errors"
-	"os"
 	"syscall"
 	"testing"
 	"time"
@@ -21,11 +20,7 @@ import (
 // SIGKILLed and a stand-in that takes its name drops the next call
 // without an answer.
 func TestKeychainServiceCrash(t *testing.T) {
-	requireKeychain(t)
-	if os.Getenv("CREDWIZ_KEYCHAIN_TESTS") != "1" {
-		t.Skip("killing a Secret Service is tested only on a throw-away one, under scripts/test.sh (CREDWIZ_KEYCHAIN_TESTS=1)")
-	}
-	if !onPrivateBus(t) {
+	if !onPrivateBus(t, "killing a Secret Service") {
 		return
 	}
 	svc := testService(t)

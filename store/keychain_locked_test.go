@@ -30,8 +30,15 @@ const privateBusEnv = "CREDWIZ_TEST_PRIVATE_BUS"
 // session bus is a Secret Service of t's own (privateSecretService; the
 // session bus connection is per process), and reports false once it has
 // checked that t passed there. In that child it reports true: t goes on.
-func onPrivateBus(t *testing.T) bool {
+// What t does to its Secret Service (what: "locking a keyring") is done
+// only under scripts/test.sh (CREDWIZ_KEYCHAIN_TESTS=1), never near a
+// developer's own keyring: t skips otherwise.
+func onPrivateBus(t *testing.T, what string) bool {
 	t.Helper()
+	requireKeychain(t)
+	if os.Getenv("CREDWIZ_KEYCHAIN_TESTS") != "1" {
+		t.Skip(what + " is tested only on a throw-away Secret Service, under scripts/test.sh (CREDWIZ_KEYCHAIN_TESTS=1)")
+	}
 	if os.Getenv(privateBusEnv) == t.Name() {
 		return true
 	}
@@ -61,11 +68,7 @@ func onPrivateBus(t *testing.T) bool {
 // fail them. It runs only under CREDWIZ_KEYCHAIN_TESTS=1 (scripts/test.sh),
 // never against a developer's own keyring.
 func TestKeychainLocked(t *testing.T) {
-	requireKeychain(t)
-	if os.Getenv("CREDWIZ_KEYCHAIN_TESTS") != "1" {
-		t.Skip("locking a keyring is tested only on a throw-away one, under scripts/test.sh (CREDWIZ_KEYCHAIN_TESTS=1)")
-	}
-	if !onPrivateBus(t) {
+	if !onPrivateBus(t, "locking a keyring") {
 		return
 	}
 	svc := testService(t)

@@ -126,8 +126,13 @@ func writeCredentialsJSON(io *IOStreams, now time.Time, byID map[string]*connect
 	// a newline, which is cut. It does not look for duplicate member
 	// names: a Go struct has none, and the unknown members kept from the
 	// index were checked when it was read.
+	if io.OutTTY {
+		// Only then: any indent option, even an empty prefix, makes the
+		// encoder write every member on a line of its own.
+		opts = json.JoinOptions(opts, jsontext.WithIndentPrefix(indent))
+	}
 	var buf bytes.Buffer
-	enc := jsontext.NewEncoder(&buf, opts, jsontext.WithIndentPrefix(indent), jsontext.AllowDuplicateNames(true))
+	enc := jsontext.NewEncoder(&buf, opts, jsontext.AllowDuplicateNames(true))
 	var cj credentialJSON // one value for all: a pointer to it escapes once
 	for i, cr := range creds {
 		buf.Reset()

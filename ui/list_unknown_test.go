@@ -66,3 +66,31 @@ func TestJSONOutputWithLaterMembers(t *testing.T) {
 	}
 	check("show --json", r.out)
 }
+
+// TestListJSONOneElementPerLine: list --json on a pipe writes the array
+// with one credential per line (line tools such as grep and head work on
+// it), and the same values as indented on a terminal.
+func TestListJSONOneElementPerLine(t *testing.T) {
+	e := newTestEnv(t)
+	err := e.index().Update(context.Background(), func(tx *store.Tx) error {
+		for _, n := range []string{"a", "b", "c"} {
+			tx.Put(store.Credential{Name: n, Connector: "drift", Fields: map[string]string{"base_url": "https://driftapi.com"},
+				SecretKeys: []string{"api_key"}, LastTest: &store.TestResult{OK: true, Account: "acct"}})
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := e.run("", "list", "--json")
+	lines := strings.Split(strings.TrimSuffix(r.out, "\n"), "\n")
+	if r.code != 0 || len(lines) != 5 || lines[0] != "[" || lines[4] != "]" {
+		t.Fatalf("list --json on a pipe: exit %d, %d lines, want [, one line per credential, ]:\n%s", r.code, len(lines), r.out)
+	}
+	for i, l := range lines[1:4] {
+		var v map[string]jsontext.Value
+		if err := json.Unmarshal([]byte(strings.TrimSuffix(l, ",")), &v); err != nil || v["name"] == nil {
+			t.Errorf("line %d is not one credential: %v\n%s", i+2, err, l)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -34,11 +35,15 @@ type Keychain struct {
 }
 
 // keyringBackend is the platform keychain, replaceable in tests.
+//
+// ctx is done once the caller stopped waiting (the Keychain's timeout):
+// a backend then makes no further change (a write it already sent may
+// still land).
 type keyringBackend interface {
-	Get(service, account string) (value string, o Owner, err error)
-	Set(service, account, value string, o Owner) error
-	Delete(service, account string) error
-	List(service string) ([]Listed, error)
+	Get(ctx context.Context, service, account string) (value string, o Owner, err error)
+	Set(ctx context.Context, service, account, value string, o Owner) error
+	Delete(ctx context.Context, service, account string) error
+	List(ctx context.Context, service string) ([]Listed, error)
 }
 
 // NewKeychain returns the keychain items of service (SecretService or
@@ -72,8 +77,8 @@ func (k *Keychain) Get(account string) (Item, error) {
 		v string
 		o Owner
 	}
-	g, err := bounded(k.timeout, func() (got, error) {
-		v, o, err := k.backend.Get(k.service, account)
+	g, err := bounded(k.timeout, func(ctx context.Context) (got, error) {
+		v, o, err := k.backend.Get(ctx, k.service, account)
 		return got{v, o}, err
 	})
 	if err != nil {
@@ -109,8 +114,8 @@ func (k *Keychain) Set(account string, it Item) error {
 		return fmt.Errorf("keychain write of %q: the value is %d bytes, more than this keychain holds (%d bytes): %w",
 			account, len(data), lim, ErrTooBig)
 	}
-	_, err = bounded(k.timeout, func() (struct{}, error) {
-		return struct{}{}, k.backend.Set(k.service, account, string(data), it.Owner)
+	_, err = bounded(k.timeout, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, k.backend.Set(ctx, k.service, account, string(data), it.Owner)
 	})
 	if err != nil {
 		return k.wrap("write", account, err)
@@ -120,8 +125,8 @@ func (k *Keychain) Set(account string, it Item) error {
 
 // Delete removes account's item.
 func (k *Keychain) Delete(account string) error {
-	_, err := bounded(k.timeout, func() (struct{}, error) {
-		return struct{}{}, k.backend.Delete(k.service, account)
+	_, err := bounded(k.timeout, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, k.backend.Delete(ctx, k.service, account)
 	})
 	if err != nil {
 		return k.wrap("delete", account, err)
@@ -133,7 +138,7 @@ func (k *Keychain) Delete(account string) error {
 // a value where the platform allows (Linux: attributes only). Outside
 // Linux it returns an error wrapping ErrListUnsupported.
 func (k *Keychain) List() ([]Listed, error) {
-	l, err := bounded(k.timeout, func() ([]Listed, error) { return k.backend.List(k.service) })
+	l, err := bounded(k.timeout, func(ctx context.Context) ([]Listed, error) { return k.backend.List(ctx, k.service) })
 	if errors.Is(err, ErrListUnsupported) {
 		return nil, err
 	}
@@ -147,16 +152,19 @@ func (k *Keychain) List() ([]Listed, error) {
 var errTimeout = errors.New("timed out")
 
 // bounded runs f and waits at most timeout for it. On timeout it returns
-// errTimeout and leaves f running: its goroutine may leak, the caller does
-// not wait.
-func bounded[T any](timeout time.Duration, f func() (T, error)) (T, error) {
+// errTimeout and leaves f running (its goroutine may leak, the caller does
+// not wait), with its ctx done: f then makes no further change, so that
+// nothing is written after the caller was told the write failed.
+func bounded[T any](timeout time.Duration, f func(ctx context.Context) (T, error)) (T, error) {
 	type result struct {
 		v   T
 		err error
 	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	ch := make(chan result, 1)
 	go func() {
-		v, err := f()
+		v, err := f(ctx)
 		ch <- result{v, err}
 	}()
 	timer := time.NewTimer(timeout)

@@ -68,6 +68,28 @@ func TestKeychainServiceCrash(t *testing.T) {
 // closed when it has.
 func crashSecretService(t *testing.T) <-chan struct{} {
 	t.Helper()
+	standIn := takeSecretServiceName(t)
+	// From here on every message comes to msgs and none is answered (no
+	// call comes before this function returns).
+	msgs := make(chan *dbus.Message, 16)
+	standIn.Eavesdrop(msgs)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for m := range msgs {
+			if m.Type == dbus.TypeMethodCall {
+				_ = standIn.Close()
+				return
+			}
+		}
+	}()
+	return done
+}
+
+// takeSecretServiceName SIGKILLs the Secret Service of the session bus
+// and returns a new connection that owns its name, closed when t ends.
+func takeSecretServiceName(t *testing.T) *dbus.Conn {
+	t.Helper()
 	conn, err := dbus.SessionBus()
 	if err != nil {
 		t.Fatal(err)
@@ -99,29 +121,14 @@ func crashSecretService(t *testing.T) <-chan struct{} {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-
 	standIn, err := dbus.ConnectSessionBus()
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { _ = standIn.Close() })
 	reply, err := standIn.RequestName("org.freedesktop.secrets", dbus.NameFlagDoNotQueue)
 	if err != nil || reply != dbus.RequestNameReplyPrimaryOwner {
 		t.Fatalf("the stand-in could not take the name: %v (reply %d)", err, reply)
 	}
-	// From here on every message comes to msgs and none is answered (no
-	// call comes before this function returns).
-	msgs := make(chan *dbus.Message, 16)
-	standIn.Eavesdrop(msgs)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for m := range msgs {
-			if m.Type == dbus.TypeMethodCall {
-				_ = standIn.Close()
-				return
-			}
-		}
-	}()
-	t.Cleanup(func() { _ = standIn.Close() })
-	return done
+	return standIn
 }

@@ -3,6 +3,7 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -56,14 +57,18 @@ const noReply = "org.freedesktop.DBus.Error.NoReply"
 // retry). The bus then starts the service again
 // (D-Bus activation), as a desktop session's does, and the second attempt
 // finds what the first one saved. Every f is safe to run twice: Get and
-// List change nothing, Set deletes whatever items it finds before it
-// creates its own, and a Delete whose first attempt got through says not
-// found, which every caller takes as done. A second NoReply, or
-// any other failure, is returned.
-func ssCall(f func(svc *ss.SecretService, coll dbus.BusObject, session dbus.BusObject) error) error {
+// List change nothing (List starts its list afresh), Set deletes whatever
+// items it finds before it creates its own, and a Delete whose first
+// attempt got through says not found, which every caller takes as done.
+// There is no second attempt once ctx is done (the caller stopped
+// waiting: a service started again in a desktop session may wait on a
+// password prompt, and nothing may be written after the caller was told
+// the write failed); Set and Delete also check ctx before each change. A
+// second NoReply, or any other failure, is returned.
+func ssCall(ctx context.Context, f func(svc *ss.SecretService, coll dbus.BusObject, session dbus.BusObject) error) error {
 	err := ssAttempt(f)
 	var ue *UnavailableError
-	if errors.As(err, &ue) && ue.Detail == noReply {
+	if errors.As(err, &ue) && ue.Detail == noReply && ctx.Err() == nil {
 		err = ssAttempt(f)
 	}
 	return err
@@ -155,10 +160,10 @@ func ownerOf(attrs map[string]string) Owner {
 // crash have left two (Set deletes before it creates, so only a foreign
 // program can), the one of the highest revision wins. An item that another
 // process replaced between the search and the read is looked up again.
-func (platformKeyring) Get(service, account string) (string, Owner, error) {
+func (platformKeyring) Get(ctx context.Context, service, account string) (string, Owner, error) {
 	var value string
 	var owner Owner
-	err := ssCall(func(svc *ss.SecretService, coll, session dbus.BusObject) error {
+	err := ssCall(ctx, func(svc *ss.SecretService, coll, session dbus.BusObject) error {
 		for try := 0; ; try++ {
 			v, o, err := readItem(svc, coll, session, service, account)
 			if isGone(err) && try < 5 {
@@ -218,11 +223,14 @@ func isGone(err error) bool {
 // with the owner in its attributes: it deletes the old ones first (a crash
 // between the two leaves none, which the write protocol allows: the
 // committed metadata then points to a staged item), then creates it.
-func (platformKeyring) Set(service, account, value string, o Owner) error {
-	return ssCall(func(svc *ss.SecretService, coll, session dbus.BusObject) error {
+func (platformKeyring) Set(ctx context.Context, service, account, value string, o Owner) error {
+	return ssCall(ctx, func(svc *ss.SecretService, coll, session dbus.BusObject) error {
 		items, err := find(svc, coll, service, account)
 		if err != nil {
 			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err // the caller gave up: change nothing
 		}
 		for _, it := range items {
 			if err := svc.Delete(it); err != nil && !isGone(busError(err)) {
@@ -235,6 +243,9 @@ func (platformKeyring) Set(service, account, value string, o Owner) error {
 			attrs[attrRev] = strconv.FormatInt(o.Rev, 10)
 		}
 		label := fmt.Sprintf("credwiz: %s (%s)", account, service)
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		if err := svc.CreateItem(coll, label, attrs, ss.NewSecret(session.Path(), value)); err != nil {
 			return busError(err)
 		}
@@ -243,14 +254,17 @@ func (platformKeyring) Set(service, account, value string, o Owner) error {
 }
 
 // Delete removes every item of service and account.
-func (platformKeyring) Delete(service, account string) error {
-	return ssCall(func(svc *ss.SecretService, coll, _ dbus.BusObject) error {
+func (platformKeyring) Delete(ctx context.Context, service, account string) error {
+	return ssCall(ctx, func(svc *ss.SecretService, coll, _ dbus.BusObject) error {
 		items, err := find(svc, coll, service, account)
 		if err != nil {
 			return err
 		}
 		if len(items) == 0 {
 			return errNotFound
+		}
+		if err := ctx.Err(); err != nil {
+			return err // the caller gave up: change nothing
 		}
 		for _, it := range items {
 			if err := svc.Delete(it); err != nil && !isGone(busError(err)) {
@@ -263,9 +277,10 @@ func (platformKeyring) Delete(service, account string) error {
 
 // List returns the account and owner of every item of service, from the
 // attributes alone: no secret is read.
-func (platformKeyring) List(service string) ([]Listed, error) {
+func (platformKeyring) List(ctx context.Context, service string) ([]Listed, error) {
 	var out []Listed
-	err := ssCall(func(svc *ss.SecretService, coll, _ dbus.BusObject) error {
+	err := ssCall(ctx, func(svc *ss.SecretService, coll, _ dbus.BusObject) error {
+		out = out[:0] // a second attempt lists afresh
 		items, err := svc.SearchItems(coll, map[string]string{attrService: service})
 		if err != nil {
 			return busError(err)

@@ -3,6 +3,7 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"runtime"
@@ -30,21 +31,27 @@ var (
 // platformKeyring is go-keyring.
 type platformKeyring struct{}
 
-func (platformKeyring) Get(service, account string) (string, Owner, error) {
+func (platformKeyring) Get(_ context.Context, service, account string) (string, Owner, error) {
 	v, err := keyring.Get(service, account)
 	return v, Owner{}, err
 }
 
-func (platformKeyring) Set(service, account, value string, _ Owner) error {
+func (platformKeyring) Set(ctx context.Context, service, account, value string, _ Owner) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	return keyring.Set(service, account, value)
 }
 
-func (platformKeyring) Delete(service, account string) error {
+func (platformKeyring) Delete(ctx context.Context, service, account string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	return keyring.Delete(service, account)
 }
 
 // List is not supported outside Linux.
-func (platformKeyring) List(service string) ([]Listed, error) {
+func (platformKeyring) List(_ context.Context, service string) ([]Listed, error) {
 	return nil, fmt.Errorf("keychain service %q on %s: %w", service, runtime.GOOS, ErrListUnsupported)
 }
 

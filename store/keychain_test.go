@@ -3,6 +3,7 @@ package store
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"maps"
@@ -160,23 +161,25 @@ type fakeKeyring struct {
 	block chan struct{}
 }
 
-func (f *fakeKeyring) Get(service, user string) (string, Owner, error) {
+func (f *fakeKeyring) Get(_ context.Context, service, user string) (string, Owner, error) {
 	if f.block != nil {
 		<-f.block
 	}
 	v, err := f.get()
 	return v, Owner{}, err
 }
-func (f *fakeKeyring) Set(service, user, pass string, _ Owner) error {
+func (f *fakeKeyring) Set(_ context.Context, service, user, pass string, _ Owner) error {
 	if f.block != nil {
 		<-f.block
 	}
 	_, err := f.get()
 	return err
 }
-func (f *fakeKeyring) Delete(service, user string) error { return f.Set(service, user, "", Owner{}) }
-func (f *fakeKeyring) List(service string) ([]Listed, error) {
-	return nil, f.Set(service, "", "", Owner{})
+func (f *fakeKeyring) Delete(ctx context.Context, service, user string) error {
+	return f.Set(ctx, service, user, "", Owner{})
+}
+func (f *fakeKeyring) List(ctx context.Context, service string) ([]Listed, error) {
+	return nil, f.Set(ctx, service, "", "", Owner{})
 }
 
 func TestKeychainErrorMapping(t *testing.T) {

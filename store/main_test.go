@@ -90,10 +90,10 @@ var written sync.Map // service → *sync.Map of names
 // trackingBackend records the names written through it in written.
 type trackingBackend struct{ keyringBackend }
 
-func (b trackingBackend) Set(service, user, pass string, o Owner) error {
+func (b trackingBackend) Set(ctx context.Context, service, user, pass string, o Owner) error {
 	names, _ := written.LoadOrStore(service, new(sync.Map))
 	names.(*sync.Map).Store(user, true)
-	return b.keyringBackend.Set(service, user, pass, o)
+	return b.keyringBackend.Set(ctx, service, user, pass, o)
 }
 
 // testKeychain returns a Keychain of the real keychain whose writes the

@@ -129,7 +129,7 @@ is recorded and it works as before.`,
 				if !fix && f.CanPrompt() && !asJSON {
 					printDoctor(f, r)
 					var err error
-					doFix, err = confirmID(f, "orphans", repairQuestion(r, includeUnknown), false)
+					doFix, err = confirmGuarded(f, "orphans", repairQuestion(r, includeUnknown))
 					if err != nil {
 						return err
 					}

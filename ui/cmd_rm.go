@@ -55,7 +55,7 @@ rm --destroy destroys every version of it for good.`,
 				case st.Kind == store.KindVault:
 					q = fmt.Sprintf("Delete %s credential %q from Vault (%s)? A Vault admin can recover it; --destroy would destroy every version.", what, name, st.Location)
 				}
-				ok, err := confirmID(f, "delete", q, false)
+				ok, err := confirmGuarded(f, "delete", q)
 				if err != nil {
 					return err
 				}

@@ -104,7 +104,7 @@ func (fl *credFlow) nameStep() error {
 		if err != nil {
 			return err
 		}
-		ok, err := confirmID(f, "replace", fmt.Sprintf("A %s credential named %q exists. Replace it?", existing.Connector, fl.name), false)
+		ok, err := confirmGuarded(f, "replace", fmt.Sprintf("A %s credential named %q exists. Replace it?", existing.Connector, fl.name))
 		if err != nil {
 			return err
 		}

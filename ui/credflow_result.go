@@ -26,7 +26,7 @@ func (fl *credFlow) testStep() error {
 		return jump{fl.pageOf(key)}
 	}
 	for _, w := range fl.c.Warnings(v) {
-		ok, err := confirmID(f, "host", "Warning: "+w.Text+". Continue?", false)
+		ok, err := confirmGuarded(f, "host", "Warning: "+w.Text+". Continue?")
 		if err != nil {
 			return err
 		}

@@ -179,7 +179,7 @@ func runHomeAction(ctx context.Context, f *Factory, act string) error {
 	case homeEdit:
 		return replaceInteractive(ctx, f, modeEdit, cred, c)
 	case homeDelete:
-		ok, err := confirmID(f, "delete", fmt.Sprintf("Delete %s credential %q and its secrets?", c.Name, name), false)
+		ok, err := confirmGuarded(f, "delete", fmt.Sprintf("Delete %s credential %q and its secrets?", c.Name, name))
 		if err != nil {
 			return err
 		}

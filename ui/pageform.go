@@ -31,6 +31,23 @@ func keyMap() *huh.KeyMap {
 	return km
 }
 
+// pageKeyMap is the key map of p's form.
+func pageKeyMap(p *Page) *huh.KeyMap {
+	if p.Guarded {
+		return guardedKeyMap()
+	}
+	return keyMap()
+}
+
+// guardedKeyMap is keyMap for a guarded page (Page.Guarded): the confirm
+// toggles with ←/→ only, not h and l, so that typing a word cannot turn
+// its answer to yes; y, n and Enter answer as everywhere.
+func guardedKeyMap() *huh.KeyMap {
+	km := keyMap()
+	km.Confirm.Toggle = key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←/→", "toggle"))
+	return km
+}
+
 // builtPage is a Page rendered as a huh form of one group.
 type builtPage struct {
 	page   *Page
@@ -114,7 +131,7 @@ func buildPage(p *Page, width, helpLines int) *builtPage {
 	}
 	bp.form = huh.NewForm(huh.NewGroup(bp.fields...)).
 		WithTheme(theme).
-		WithKeyMap(keyMap()).
+		WithKeyMap(pageKeyMap(p)).
 		WithShowHelp(false).
 		WithShowErrors(true)
 	bp.form.SubmitCmd = nil

@@ -96,6 +96,11 @@ type Page struct {
 	Questions []Question
 	// EscHelp says what Esc does here, for the footer ("back" when empty).
 	EscHelp string
+	// Guarded marks a question whose yes cannot be undone (delete, reveal
+	// a secret): keys typed before it is shown are discarded, and only y,
+	// n, ←/→ and Enter answer it, so that a line typed ahead (a shell
+	// command such as "ls") cannot say yes (see typeahead.go).
+	Guarded bool
 }
 
 // prompter returns the Prompter of this process: the one a test set, the
@@ -127,8 +132,19 @@ func (f *Factory) closePrompter() {
 // confirmID asks a yes/no question on a page of the given ID (for
 // scripts); Esc is no.
 func confirmID(f *Factory, id, title string, def bool) (bool, error) {
+	return confirmPage(f, id, title, def, false)
+}
+
+// confirmGuarded is confirmID for a question whose yes cannot be undone
+// (Page.Guarded); its answer starts at no.
+func confirmGuarded(f *Factory, id, title string) (bool, error) {
+	return confirmPage(f, id, title, false, true)
+}
+
+// confirmPage asks the yes/no question title on a page of its own.
+func confirmPage(f *Factory, id, title string, def, guarded bool) (bool, error) {
 	ok := def
-	err := f.prompter().Ask(&Page{ID: id, EscHelp: "no", Questions: []Question{{
+	err := f.prompter().Ask(&Page{ID: id, EscHelp: "no", Guarded: guarded, Questions: []Question{{
 		Kind: KindConfirm, Key: id, Title: title, Yes: &ok,
 	}}})
 	if errors.Is(err, ErrBack) {

@@ -29,7 +29,7 @@ func revealSecret(f *Factory, c *connectors.Connector, cred store.Credential, ke
 		if !f.CanPrompt() {
 			return usagef("show --reveal prints a secret on a terminal only after asking; run it where it can ask, or redirect stdout")
 		}
-		ok, err := confirmID(f, "reveal", fmt.Sprintf("Show the %s of %q on this terminal?", fd.Title, cred.Name), false)
+		ok, err := confirmGuarded(f, "reveal", fmt.Sprintf("Show the %s of %q on this terminal?", fd.Title, cred.Name))
 		if err != nil {
 			return err
 		}

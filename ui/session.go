@@ -68,12 +68,12 @@ type workState struct {
 }
 
 // start starts the program once, and routes the command's output through
-// it. When its first page p asks a secret, the keys typed before it are
-// discarded first (see typeahead.go).
+// it. When its first page p asks a secret or is guarded, the keys typed
+// before it are discarded first (see typeahead.go).
 func (s *session) start(p *Page) {
 	s.startOnce.Do(func() {
 		f := s.f
-		if p != nil && asksSecret(p) {
+		if p != nil && dropsTypedAhead(p, true) {
 			discardTypedAhead(f.IO.In)
 		}
 		w, h := f.IO.TermWidth(), f.IO.TermHeight()

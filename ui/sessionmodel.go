@@ -59,10 +59,10 @@ func (m *sessionModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			msg.reply <- ErrCancelled
 			return m, nil
 		}
-		if !m.secretShown && asksSecret(msg.page) {
-			// Keys typed before the first secret page are not its
-			// answers (see typeahead.go).
-			m.secretShown = true
+		if dropsTypedAhead(msg.page, !m.secretShown) {
+			// Keys typed before the first secret page, or before a
+			// guarded one, are not its answers (see typeahead.go).
+			m.secretShown = m.secretShown || asksSecret(msg.page)
 			m.queue = nil
 		}
 		m.gen++

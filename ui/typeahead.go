@@ -21,6 +21,20 @@ import (
 // a secret. Keys typed once that page is shown keep their order as
 // before, into the page and the pages after it.
 
+// The same holds for a guarded question (Page.Guarded: delete, reveal,
+// replace, send to an unusual host): the keys typed before it is shown
+// are discarded every time, so that a line typed ahead (the operator's
+// next shell command, "ls") never answers it, and on it only y, n, ←/→
+// and Enter count (guardedKeyMap): h and l, which toggle huh's confirm,
+// do not.
+
+// dropsTypedAhead reports whether the keys typed before p is shown are
+// discarded: p is guarded, or it asks a secret and is the first such
+// page of the session (first).
+func dropsTypedAhead(p *Page, first bool) bool {
+	return p.Guarded || (first && asksSecret(p))
+}
+
 // asksSecret reports whether p asks a secret or a passphrase.
 func asksSecret(p *Page) bool {
 	for _, q := range p.Questions {

@@ -82,6 +82,11 @@ forbidden, unreachable, rate_limited, vendor, store) and message.`,
 				return nil
 			}
 			f.testNameWidth = nameWidth(creds)
+			if f.IO.ErrTTY && !asJSON {
+				// A sign of life while the vendors answer (a slow one
+				// takes seconds); each result follows on its own line.
+				fmt.Fprintf(f.IO.ErrOut, "%s (Ctrl-C stops)\n", testingTitle(creds))
+			}
 			outs := runTests(cmd.Context(), f, creds, parallel, !asJSON)
 			if err := cmd.Context().Err(); err != nil {
 				return ErrCancelled
@@ -195,6 +200,15 @@ func runTests(ctx context.Context, f *Factory, creds []store.Credential, paralle
 		}
 	}
 	return outs
+}
+
+// testingTitle says what runTests is about to test: "Testing NAME…", or
+// "Testing N credentials…".
+func testingTitle(creds []store.Credential) string {
+	if len(creds) == 1 {
+		return fmt.Sprintf("Testing %s…", termsafe.String(creds[0].Name))
+	}
+	return fmt.Sprintf("Testing %d credentials…", len(creds))
 }
 
 // classCancelled is the class of a test a signal ended.

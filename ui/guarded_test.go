@@ -2,8 +2,11 @@ package ui
 
 import (
 	"context"
+	"maps"
+	"strings"
 	"testing"
 
+	"github.com/credwiz/credwiz/connectors/connectortest"
 	"github.com/credwiz/credwiz/store"
 )
 
@@ -62,5 +65,62 @@ func TestTerminalGuardedQuestionIgnoresHL(t *testing.T) {
 	}
 	if _, err := e.index().Get("keep-me"); err == nil {
 		t.Fatal("rm answered y kept the credential")
+	}
+}
+
+// TestTerminalHomeTestShowsProgressAndEscStops: a test started from the
+// home menu shows what it tests with a spinner while the vendor is slow
+// (here: never answers),
+// and Esc stops it, records nothing and goes back to the menu.
+func TestTerminalHomeTestShowsProgressAndEscStops(t *testing.T) {
+	em := connectortest.NewDrift()
+	defer em.Close()
+	e := newTestEnv(t)
+	addDrift(t, e, em, "slow1")
+	before := e.snapshot()
+	em.Faults().Hang(true) // the vendor never answers: only Esc ends the test
+	tr := e.startTerminal(80, 24)
+	tr.waitAsk("home")
+	tr.keys(kDown + kDown + kEnter) // Test
+	tr.waitAsk("pick")
+	tr.keys(kDown + kEnter) // slow1 (the first entry is all of them)
+	tr.waitDrawn("Testing slow1…")
+	tr.keys(kEsc)
+	tr.waitAsk("home")
+	tr.waitDrawn("no result was recorded")
+	tr.keys(kUp + kEnter) // Quit
+	if r := tr.wait(); r.code != 0 {
+		t.Fatalf("exit %d, want 0 (Quit); screen:\n%s", r.code, screenText(r.err))
+	}
+	if !maps.Equal(before, e.snapshot()) {
+		t.Error("a stopped test recorded a result")
+	}
+}
+
+// TestTestSaysWhatItTests: credwiz test at a terminal says first what it
+// tests (a slow vendor takes seconds), on stderr; on a pipe and with
+// --json it says nothing more.
+func TestTestSaysWhatItTests(t *testing.T) {
+	em := connectortest.NewDrift()
+	defer em.Close()
+	e := newTestEnv(t)
+	addDrift(t, e, em, "t1")
+	addDrift(t, e, em, "t2")
+	tty := func(s *IOStreams) { s.ErrTTY = true }
+	for _, c := range []struct {
+		mod  func(*IOStreams)
+		args []string
+		want string
+	}{
+		{tty, []string{"test", "t1"}, "Testing t1… (Ctrl-C stops)"},
+		{tty, []string{"test", "t1", "t2"}, "Testing 2 credentials… (Ctrl-C stops)"},
+		{func(*IOStreams) {}, []string{"test", "t1"}, ""},
+		{tty, []string{"test", "t1", "--json"}, ""},
+	} {
+		r := e.runIO(c.mod, "", c.args...)
+		got := strings.Contains(r.err, "Testing ")
+		if r.code != 0 || got != (c.want != "") || (c.want != "" && !strings.Contains(r.err, c.want)) {
+			t.Errorf("%v: exit %d, stderr %q; want %q", c.args, r.code, r.err, c.want)
+		}
 	}
 }

@@ -163,8 +163,7 @@ func runHomeAction(ctx context.Context, f *Factory, act string) error {
 			return err
 		}
 		f.testNameWidth = nameWidth(creds)
-		printSummary(f, runTests(ctx, f, creds, 16, true))
-		return nil
+		return homeTests(ctx, f, creds, 16)
 	}
 	cred, c, err := loadMeta(f, name)
 	if err != nil {
@@ -172,8 +171,7 @@ func runHomeAction(ctx context.Context, f *Factory, act string) error {
 	}
 	switch act {
 	case homeTest:
-		printSummary(f, runTests(ctx, f, []store.Credential{cred}, 1, true))
-		return nil
+		return homeTests(ctx, f, []store.Credential{cred}, 1)
 	case homeReauth:
 		return replaceInteractive(ctx, f, modeReauth, cred, c)
 	case homeEdit:
@@ -189,4 +187,28 @@ func runHomeAction(ctx context.Context, f *Factory, act string) error {
 		return deleteCredential(f, cred)
 	}
 	return fmt.Errorf("unknown action %q", act)
+}
+
+// homeTests tests creds from the home menu under a spinner: each result
+// is printed as it comes, then the summary. Esc stops the tests, records
+// nothing and goes back to the menu.
+func homeTests(ctx context.Context, f *Factory, creds []store.Credential, parallel int) error {
+	var outs []testOutcome
+	err := f.prompter().Work(ctx, Work{
+		Title:       testingTitle(creds),
+		Cancellable: true,
+		Fn: func(ctx context.Context) error {
+			outs = runTests(ctx, f, creds, parallel, true)
+			return nil
+		},
+	})
+	if errors.Is(err, ErrBack) {
+		fmt.Fprintf(f.IO.ErrOut, "%s Test stopped; no result was recorded.\n", f.IO.stderrStyles().warn.Render("!"))
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	printSummary(f, outs)
+	return nil
 }

@@ -6,8 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/charmbracelet/x/ansi"
-
 	"github.com/credwiz/credwiz/connectors"
 	"github.com/credwiz/credwiz/store"
 )
@@ -148,14 +146,14 @@ func wrapGuide(f *Factory, guide string) string {
 			out = append(out, l)
 			continue
 		}
-		wrapped := strings.Split(ansi.Wrap(l, width, ""), "\n")
+		wrapped := strings.Split(wrapAtSpaces(l, width), "\n")
 		if len(wrapped) == 1 || !strings.HasPrefix(l, wrapped[0]) {
 			out = append(out, wrapped...)
 			continue
 		}
 		out = append(out, wrapped[0])
 		rest := strings.TrimSpace(strings.TrimPrefix(l, wrapped[0]))
-		for _, wl := range strings.Split(ansi.Wrap(rest, width-len(hang), ""), "\n") {
+		for _, wl := range strings.Split(wrapAtSpaces(rest, width-len(hang)), "\n") {
 			out = append(out, hang+wl)
 		}
 	}

@@ -53,7 +53,7 @@ func hang(prefix, text string, width int) []string {
 	if width-pw < 20 {
 		return []string{prefix + text}
 	}
-	lines := splitLines(ansi.Wrap(text, width-pw, ""))
+	lines := splitLines(wrapAtSpaces(text, width-pw))
 	out := []string{prefix + lines[0]}
 	for _, l := range lines[1:] {
 		out = append(out, strings.Repeat(" ", pw)+l)

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 )
 
 // session is the Prompter at a terminal: one bubbletea program for the
@@ -250,7 +249,7 @@ func (w *sessionWriter) flush() {
 // the scrollback.
 func (w *sessionWriter) emit(line string) error {
 	if width := int(w.s.width.Load()); width > 1 {
-		line = ansi.Wrap(line, width-1, "")
+		line = wrapAtSpaces(line, width-1)
 	}
 	for _, row := range strings.Split(line, "\n") {
 		if !w.s.send(tea.Println(row)()) {

@@ -46,16 +46,42 @@ const (
 // attributes go-keyring's own Set cannot.
 type platformKeyring struct{}
 
-// noReply is the D-Bus error of a call whose recipient left the bus before
-// it answered: the Secret Service crashed or was stopped in the middle.
-const noReply = "org.freedesktop.DBus.Error.NoReply"
+// The D-Bus errors of a Secret Service that went away in the middle of an
+// operation, after which the bus starts it again (see ssCall).
+const (
+	// noReply: the service left the bus before it answered the call (it
+	// crashed or was stopped).
+	noReply = "org.freedesktop.DBus.Error.NoReply"
+	// noSession: the call reached a service started again since the
+	// operation opened its session, which it does not know.
+	noSession = "org.freedesktop.Secret.Error.NoSession"
+	// childExited: the service the bus was starting for the call died
+	// before it took its name.
+	childExited = "org.freedesktop.DBus.Error.Spawn.ChildExited"
+)
 
-// ssCall runs ssAttempt, and once more if the Secret Service left the bus
-// in the middle of it (NoReply). gnome-keyring does: now and then it
-// aborts on a GLib assertion under concurrent writers (seen as "trap int3
-// in libglib" in the kernel log, and as a failed command in CI before this
-// retry). The bus then starts the service again
-// (D-Bus activation), as a desktop session's does, and the second attempt
+// restarted reports whether err says the Secret Service went away in the
+// middle of the operation (noReply, noSession, childExited).
+func restarted(err error) bool {
+	var ue *UnavailableError
+	if !errors.As(err, &ue) {
+		return false
+	}
+	switch ue.Detail {
+	case noReply, noSession, childExited:
+		return true
+	}
+	return false
+}
+
+// ssCall runs ssAttempt, and once more if the Secret Service went away in
+// the middle of it (restarted: it left the bus before answering, or the
+// service that answered was started since the session was opened).
+// gnome-keyring does: now and then it aborts on a GLib assertion under
+// concurrent writers (seen as "trap int3 in libglib" in the kernel log,
+// and as a failed command in CI before this retry). The bus then starts
+// the service again (D-Bus activation), as a desktop session's does, and
+// the second attempt
 // finds what the first one saved. Every f is safe to run twice: Get and
 // List change nothing (List starts its list afresh), Set deletes whatever
 // items it finds before it creates its own, and a Delete whose first
@@ -67,8 +93,7 @@ const noReply = "org.freedesktop.DBus.Error.NoReply"
 // second NoReply, or any other failure, is returned.
 func ssCall(ctx context.Context, f func(svc *ss.SecretService, coll dbus.BusObject, session dbus.BusObject) error) error {
 	err := ssAttempt(f)
-	var ue *UnavailableError
-	if errors.As(err, &ue) && ue.Detail == noReply && ctx.Err() == nil {
+	if restarted(err) && ctx.Err() == nil {
 		err = ssAttempt(f)
 	}
 	return err
@@ -108,9 +133,9 @@ func busError(err error) error {
 	if errors.As(err, &de) {
 		switch de.Name {
 		case "org.freedesktop.DBus.Error.ServiceUnknown", "org.freedesktop.DBus.Error.NameHasNoOwner",
-			// The service left the bus in the middle of the call (it
+			// The service went away in the middle of the operation (it
 			// crashed or was stopped): not a locked keychain.
-			noReply:
+			noReply, noSession, childExited:
 			return &UnavailableError{Reason: ReasonNoService, Detail: de.Name}
 		case "org.freedesktop.Secret.Error.IsLocked":
 			return &UnavailableError{Reason: ReasonLocked, Detail: de.Name}

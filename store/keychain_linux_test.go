@@ -14,11 +14,13 @@ import (
 // stopped) is no Secret Service, not a locked keychain.
 func TestBusErrorReasons(t *testing.T) {
 	for name, want := range map[string]Reason{
-		"org.freedesktop.DBus.Error.ServiceUnknown": ReasonNoService,
-		"org.freedesktop.DBus.Error.NoReply":        ReasonNoService,
-		"org.freedesktop.Secret.Error.IsLocked":     ReasonLocked,
-		"org.freedesktop.DBus.Error.UnknownObject":  reasonGone,
-		"org.example.Other":                         ReasonOther,
+		"org.freedesktop.DBus.Error.ServiceUnknown":    ReasonNoService,
+		"org.freedesktop.DBus.Error.NoReply":           ReasonNoService,
+		"org.freedesktop.Secret.Error.NoSession":       ReasonNoService,
+		"org.freedesktop.DBus.Error.Spawn.ChildExited": ReasonNoService,
+		"org.freedesktop.Secret.Error.IsLocked":        ReasonLocked,
+		"org.freedesktop.DBus.Error.UnknownObject":     reasonGone,
+		"org.example.Other":                            ReasonOther,
 	} {
 		err := busError(dbus.Error{Name: name, Body: []any{"Message recipient disconnected from message bus without replying"}})
 		var ue *UnavailableError

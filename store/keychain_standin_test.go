@@ -24,8 +24,14 @@ const (
 type standIn struct {
 	searches, unlocks, attrReads atomic.Int32
 	changes                      atomic.Int32 // Delete and CreateItem calls
-	// noReplyAtSearch: the first SearchItems answers NoReply.
-	noReplyAtSearch bool
+	// failFirstSearch, when set, is the D-Bus error the first
+	// SearchItems answers (NoReply: a crash; ChildExited: the service
+	// being started died).
+	failFirstSearch string
+	// noSessionAtFirstCreate: the first CreateItem answers NoSession (a
+	// service started again since the session was opened).
+	noSessionAtFirstCreate bool
+	creates                atomic.Int32
 	// noReplyAtAttrRead: this attribute read (1-based) answers NoReply.
 	noReplyAtAttrRead int32
 	// slowSecondUnlock: the second Unlock takes this long (a restarted
@@ -55,8 +61,8 @@ func (standInRootProps) Get(string, string) (dbus.Variant, *dbus.Error) {
 type standInCollection struct{ s *standIn }
 
 func (c standInCollection) SearchItems(map[string]string) ([]dbus.ObjectPath, *dbus.Error) {
-	if c.s.searches.Add(1) == 1 && c.s.noReplyAtSearch {
-		return nil, &dbus.Error{Name: noReply, Body: []any{"staged crash"}}
+	if c.s.searches.Add(1) == 1 && c.s.failFirstSearch != "" {
+		return nil, &dbus.Error{Name: c.s.failFirstSearch, Body: []any{"staged crash"}}
 	}
 	return []dbus.ObjectPath{standInColl + "/1", standInColl + "/2"}, nil
 }
@@ -67,6 +73,9 @@ func (c standInCollection) CreateItem(map[string]dbus.Variant, struct {
 	Value       []byte
 	ContentType string
 }, bool) (dbus.ObjectPath, dbus.ObjectPath, *dbus.Error) {
+	if c.s.creates.Add(1) == 1 && c.s.noSessionAtFirstCreate {
+		return "/", "/", &dbus.Error{Name: noSession, Body: []any{"The session wrapping the secret does not exist"}}
+	}
 	c.s.changes.Add(1)
 	return standInColl + "/3", "/", nil
 }
@@ -92,8 +101,9 @@ type standInSessionObj struct{}
 
 func (standInSessionObj) Close() *dbus.Error { return nil }
 
-// startStandIn puts s in place of the Secret Service of t's private bus.
-func startStandIn(t *testing.T, s *standIn) {
+// startStandIn puts s in place of the Secret Service of t's private bus,
+// until the connection it returns is closed (at the latest when t ends).
+func startStandIn(t *testing.T, s *standIn) *dbus.Conn {
 	t.Helper()
 	conn := takeSecretServiceName(t)
 	for _, e := range []struct {
@@ -114,6 +124,7 @@ func startStandIn(t *testing.T, s *standIn) {
 			t.Fatal(err)
 		}
 	}
+	return conn
 }
 
 // TestKeychainListAfterCrashListsOnce: a Secret Service that crashes
@@ -146,7 +157,7 @@ func TestKeychainNoWriteAfterTimeout(t *testing.T) {
 	if !onPrivateBus(t, "replacing a Secret Service") {
 		return
 	}
-	s := &standIn{noReplyAtSearch: true, slowSecondUnlock: 1500 * time.Millisecond}
+	s := &standIn{failFirstSearch: noReply, slowSecondUnlock: 1500 * time.Millisecond}
 	startStandIn(t, s)
 	k := NewKeychain("svc", 300*time.Millisecond)
 	err := k.Set("a", Item{Values: map[string]string{"k": "v"}, Owner: testOwner})
@@ -159,5 +170,33 @@ func TestKeychainNoWriteAfterTimeout(t *testing.T) {
 	}
 	if n := s.changes.Load(); n != 0 {
 		t.Errorf("%d deletes and creates reached the Secret Service after Set timed out, want none", n)
+	}
+}
+
+// TestKeychainRetriesAfterARestart: the other signs of a Secret Service
+// started again in the middle of an operation are asked again too: a call
+// that reaches the new service with the old session (NoSession), and a
+// call for which the bus was starting a service that died (ChildExited).
+// The write then succeeds once.
+func TestKeychainRetriesAfterARestart(t *testing.T) {
+	if !onPrivateBus(t, "replacing a Secret Service") {
+		return
+	}
+	for _, c := range []struct {
+		name string
+		s    *standIn
+	}{
+		{"NoSession at CreateItem", &standIn{noSessionAtFirstCreate: true}},
+		{"ChildExited at SearchItems", &standIn{failFirstSearch: childExited}},
+	} {
+		conn := startStandIn(t, c.s)
+		k := NewKeychain("svc", 10*time.Second)
+		if err := k.Set("a", Item{Values: map[string]string{"k": "v"}, Owner: testOwner}); err != nil {
+			t.Errorf("%s: Set: %v", c.name, err)
+		}
+		if n := c.s.searches.Load(); n != 2 {
+			t.Errorf("%s: %d searches, want 2 (one attempt, then one more)", c.name, n)
+		}
+		_ = conn.Close() // gives the name back: the next case takes it again
 	}
 }

@@ -67,9 +67,11 @@ var outputMembers = []string{"previous_test", "untested_change", "password_expir
 // version computes. A value it cannot read is returned as it is (the
 // index was checked when read).
 func withoutOutputMembers(unknown jsontext.Value) jsontext.Value {
-	if len(unknown) == 0 || !slices.ContainsFunc(outputMembers, func(m string) bool {
+	// Nothing to do when no name of outputMembers is written out and
+	// nothing is escaped ("exp\u0069ring" is "expiring" too).
+	if len(unknown) == 0 || (bytes.IndexByte(unknown, '\\') < 0 && !slices.ContainsFunc(outputMembers, func(m string) bool {
 		return bytes.Contains(unknown, []byte(m))
-	}) {
+	})) {
 		return unknown
 	}
 	dec := jsontext.NewDecoder(bytes.NewReader(unknown))
@@ -78,7 +80,12 @@ func withoutOutputMembers(unknown jsontext.Value) jsontext.Value {
 	}
 	out := jsontext.Value("{")
 	for dec.PeekKind() == '"' {
-		quoted, err := dec.ReadValue()
+		raw, err := dec.ReadValue()
+		if err != nil {
+			return unknown
+		}
+		quoted := bytes.Clone(raw) // raw is valid only until the next read
+		name, err := jsontext.AppendUnquote(nil, quoted)
 		if err != nil {
 			return unknown
 		}
@@ -86,8 +93,7 @@ func withoutOutputMembers(unknown jsontext.Value) jsontext.Value {
 		if err != nil {
 			return unknown
 		}
-		name, err := jsontext.AppendUnquote(nil, quoted)
-		if err != nil || slices.Contains(outputMembers, string(name)) {
+		if slices.Contains(outputMembers, string(name)) {
 			continue
 		}
 		if len(out) > 1 {

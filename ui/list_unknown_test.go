@@ -19,16 +19,24 @@ import (
 func TestJSONOutputWithLaterMembers(t *testing.T) {
 	e := newTestEnv(t)
 	err := e.index().Update(context.Background(), func(tx *store.Tx) error {
-		tx.Put(store.Credential{Name: "later", Connector: "drift", Fields: map[string]string{"base_url": "https://driftapi.com"},
-			SecretKeys: []string{"api_key"},
-			Unknown:    jsontext.Value(`{"expiring":"soon","previous_test":{"at":1},"secrets":{"api_key":"x"},"zzz":[1,2]}`)})
+		// The names as written, and escaped ("exp\u0069ring" is
+		// "expiring" too).
+		for name, unknown := range map[string]string{
+			"later":  `{"expiring":"soon","previous_test":{"at":1},"secrets":{"api_key":"x"},"password_never_expires":true,"zzz":[1,2]}`,
+			"later2": `{"exp\u0069ring":true,"s\u0065crets":{"api_key":"FAKE"},"password_never_\u0065xpires":true,"zzz":[1,2]}`,
+		} {
+			tx.Put(store.Credential{Name: name, Connector: "drift", Fields: map[string]string{"base_url": "https://driftapi.com"},
+				SecretKeys: []string{"api_key"}, Unknown: jsontext.Value(unknown)})
+		}
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.secrets.Set("later", store.Item{Values: map[string]string{"api_key": "drift-key-0123456789"}}); err != nil {
-		t.Fatal(err)
+	for _, name := range []string{"later", "later2"} {
+		if err := e.secrets.Set(name, store.Item{Values: map[string]string{"api_key": "drift-key-0123456789"}}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	check := func(what, out string) {
 		t.Helper()
@@ -44,6 +52,9 @@ func TestJSONOutputWithLaterMembers(t *testing.T) {
 		if string(got["expiring"]) != "false" {
 			t.Errorf("%s: expiring = %s, want this version's false", what, got["expiring"])
 		}
+		if v, ok := got["password_never_expires"]; ok {
+			t.Errorf("%s: password_never_expires = %s, from the index (Drift passwords do not expire)", what, v)
+		}
 		if v, ok := got["previous_test"]; ok {
 			t.Errorf("%s: previous_test = %s, from the index; want none (never tested)", what, v)
 		}
@@ -56,15 +67,18 @@ func TestJSONOutputWithLaterMembers(t *testing.T) {
 		t.Fatalf("list --json: exit %d: %s", r.code, r.err)
 	}
 	var list []jsontext.Value
-	if err := json.Unmarshal([]byte(r.out), &list); err != nil || len(list) != 1 {
+	if err := json.Unmarshal([]byte(r.out), &list); err != nil || len(list) != 2 {
 		t.Fatalf("list --json: %v, %d elements\n%s", err, len(list), r.out)
 	}
 	check("list --json", string(list[0]))
-	r = e.run("", "show", "later", "--json")
-	if r.code != 0 {
-		t.Fatalf("show --json: exit %d: %s", r.code, r.err)
+	check("list --json", string(list[1]))
+	for _, name := range []string{"later", "later2"} {
+		r = e.run("", "show", name, "--json")
+		if r.code != 0 {
+			t.Fatalf("show %s --json: exit %d: %s", name, r.code, r.err)
+		}
+		check("show "+name+" --json", r.out)
 	}
-	check("show --json", r.out)
 }
 
 // TestListJSONOneElementPerLine: list --json on a pipe writes the array
@@ -92,5 +106,23 @@ func TestListJSONOneElementPerLine(t *testing.T) {
 		if err := json.Unmarshal([]byte(strings.TrimSuffix(l, ",")), &v); err != nil || v["name"] == nil {
 			t.Errorf("line %d is not one credential: %v\n%s", i+2, err, l)
 		}
+	}
+}
+
+// TestWithoutOutputMembers: the members named like the ones --json adds
+// are dropped, however their names are spelt; the others are kept as
+// written, in order, long ones too.
+func TestWithoutOutputMembers(t *testing.T) {
+	long := strings.Repeat("x", 100000)
+	in := `{"a":1,"exp\u0069ring":true,"b":"` + long + `","secrets":{"k":"v"},"c\u0064":[1, 2],"untested_change":true}`
+	want := `{"a":1,"b":"` + long + `","c\u0064":[1, 2]}`
+	if got := string(withoutOutputMembers(jsontext.Value(in))); got != want {
+		t.Errorf("got %.200s…, want %.200s…", got, want)
+	}
+	if got := withoutOutputMembers(jsontext.Value(`{"expiring":1}`)); got != nil {
+		t.Errorf("only output members: got %s, want none", got)
+	}
+	if got := string(withoutOutputMembers(jsontext.Value(`{"zzz":1}`))); got != `{"zzz":1}` {
+		t.Errorf("nothing to drop: got %s", got)
 	}
 }

@@ -210,7 +210,7 @@ func driftError(op string, r *response, lc *LeakCheck) *Error {
 	e := statusError(op, r, lc).refine(string(b.Error.Type), string(b.Error.Message), lc)
 	if r.status == http.StatusUnauthorized || r.status == http.StatusForbidden {
 		e.Class = ErrRejected
-		e.Hint = "the token was revoked or the app uninstalled: install the app again (dev.drift.com → your app → OAuth & Permissions → Install) and copy the new Access Token"
+		e.Hint = "the token is mistyped or incomplete, was revoked, or the app was uninstalled: copy the Access Token again (dev.drift.com → your app → OAuth & Permissions; Install the app again if it is gone)"
 	}
 	return e
 }

@@ -27,7 +27,7 @@ func CheckURL(raw, domain string) (warning string, err error) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return "", fmt.Errorf("is not a valid URL: use the form https://host")
+		return "", fmt.Errorf("is not a valid URL: use the form https://host (http://127.0.0.1:PORT for a local test server)")
 	}
 	if strings.HasSuffix(u.Host, ":") {
 		return "", fmt.Errorf("has a colon after the host but no port: use https://host or https://host:port")
@@ -37,7 +37,7 @@ func CheckURL(raw, domain string) (warning string, err error) {
 	}
 	host := u.Hostname()
 	if host == "" || u.Opaque != "" {
-		return "", fmt.Errorf("has no host: use the form https://host")
+		return "", fmt.Errorf("has no host: use the form https://host (http://127.0.0.1:PORT for a local test server)")
 	}
 	if u.User != nil {
 		return "", fmt.Errorf("must not contain a user name or password")

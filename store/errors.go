@@ -76,6 +76,9 @@ type ConflictError struct {
 	Name string
 	// Deleted is set when the credential no longer exists.
 	Deleted bool
+	// Read is set when the command only read the credential (its
+	// secret): there was nothing to save.
+	Read bool
 }
 
 // Error says what happened and what to do.
@@ -83,6 +86,9 @@ func (e *ConflictError) Error() string {
 	what := "changed"
 	if e.Deleted {
 		what = "deleted"
+	}
+	if e.Read {
+		return fmt.Sprintf("%s was %s by another credwiz while this command read it; run the command again", e.Name, what)
 	}
 	return fmt.Sprintf("%s was %s by another credwiz while this command ran; nothing was saved; run the command again", e.Name, what)
 }

@@ -25,7 +25,7 @@ func (s *Store) Secret(c Credential) (map[string]string, error) {
 		// lost secret: its items were swapped under this reader.
 		if now, gerr := s.Index.Get(c.Name); errors.Is(gerr, ErrNotFound) ||
 			gerr == nil && (now.Revision != c.Revision || now.SecretRevision != c.SecretRevision || now.SecretItem != c.SecretItem) {
-			return nil, &ConflictError{Name: c.Name}
+			return nil, &ConflictError{Name: c.Name, Read: true}
 		}
 	}
 	return sec, err
@@ -43,6 +43,10 @@ func (s *Store) readSecret(id string, c Credential) (map[string]string, error) {
 		return nil, fmt.Errorf("read the secret of %q: %w", c.Name, err)
 	}
 	if err := checkItemOwner(c, it.Owner, id); err != nil {
+		var ce *ConflictError
+		if errors.As(err, &ce) {
+			ce.Read = true
+		}
 		return nil, err
 	}
 	return it.Values, nil

@@ -193,14 +193,14 @@ func (v *vaultStore) secret(c Credential) (map[string]string, error) {
 		var err error
 		e, err = v.readEntry(v.ctx, c.Name)
 		if vaultkv.KindOf(err) == vaultkv.KindNotFound {
-			return nil, &ConflictError{Name: c.Name, Deleted: true}
+			return nil, &ConflictError{Name: c.Name, Deleted: true, Read: true}
 		}
 		if err != nil {
 			return nil, v.fail("read the secret of "+c.Name+" from", err)
 		}
 	}
 	if !e.cred.CreatedAt.Equal(c.CreatedAt) || !certifies(e.cred, c.Revision) {
-		return nil, &ConflictError{Name: c.Name}
+		return nil, &ConflictError{Name: c.Name, Read: true}
 	}
 	// c's settings are what the caller will send the secret with: they
 	// must be the entry's. The values did not change since c's revision

@@ -733,8 +733,13 @@ func TestSecretOfAChangedCredentialIsAConflict(t *testing.T) {
 		t.Fatal(err)
 	}
 	var ce *ConflictError
-	if _, err := st.Secret(c1); !errors.As(err, &ce) {
+	_, err := st.Secret(c1)
+	if !errors.As(err, &ce) {
 		t.Fatalf("Secret of a credential deleted since it was read: %v, want a *ConflictError", err)
+	}
+	// A read saves nothing, so it does not say "nothing was saved".
+	if msg := err.Error(); !ce.Read || strings.Contains(msg, "saved") || !strings.Contains(msg, "run the command again") {
+		t.Errorf("a read's conflict says %q, want it to name the read and what to do, not a save", msg)
 	}
 	if err := st.Secrets.Delete("s2"); err != nil {
 		t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
 	"strings"
 	"testing"
 
@@ -130,5 +131,20 @@ func TestServeQuits(t *testing.T) {
 	}
 	if c.serve(strings.NewReader("help\n")) {
 		t.Error("the end of stdin quit")
+	}
+}
+
+// TestUsageListsTheCommands: -h says the emulators listen on loopback
+// only and lists the commands they read on stdin, not just the flags.
+func TestUsageListsTheCommands(t *testing.T) {
+	fs := flag.NewFlagSet("emulators", flag.ContinueOnError)
+	fs.Bool("json", false, "print the emulators as a JSON array")
+	var out strings.Builder
+	fs.SetOutput(&out)
+	usage(fs)
+	for _, want := range []string{"127.0.0.1 (loopback only", "-json", "sf password NEW", "latency NAME|all DURATION", "quit"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("-h lacks %q:\n%s", want, out.String())
+		}
 	}
 }

@@ -37,6 +37,7 @@ type entry struct {
 func main() {
 	asJSON := flag.Bool("json", false, "print the emulators as a JSON array")
 	myDomain := flag.Bool("salesforce-my-domain", false, "the Salesforce emulator acts as a My Domain host and accepts the client_credentials flow (its values are printed for that flow)")
+	flag.Usage = func() { usage(flag.CommandLine) }
 	flag.Parse()
 	var entries []entry
 	ctl := &controller{ems: map[string]connectortest.Emulator{}, out: os.Stdout}
@@ -105,4 +106,19 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// usage prints -h: what the emulators do, the flags of fs, and the
+// commands read on stdin.
+func usage(fs *flag.FlagSet) {
+	fmt.Fprintf(fs.Output(), `Usage: emulators [-json] [-salesforce-my-domain]
+
+Starts an emulator of each vendor's API on 127.0.0.1 (loopback only; a
+random port each), prints how to add a credential against each, and reads
+commands on stdin until quit or Ctrl-C.
+
+Flags:
+`)
+	fs.PrintDefaults()
+	fmt.Fprintf(fs.Output(), "\n%s\n", controlHelp)
 }

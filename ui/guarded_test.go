@@ -35,6 +35,7 @@ func TestTerminalRmTypedAheadNeverDeletes(t *testing.T) {
 	saveGuardedDrift(t, e, "keep-me")
 	tr := e.startTerminalTypedAhead(80, 24, "ls"+kTypedAheadEnter, "rm", "keep-me")
 	tr.waitShown("delete")
+	tr.waitDrawn("were not used: answer it here") // it says the keys were dropped
 	tr.keys(kEnter)
 	r := tr.wait()
 	if _, err := e.index().Get("keep-me"); err != nil || r.code != 130 {
@@ -56,6 +57,9 @@ func TestTerminalGuardedQuestionIgnoresHL(t *testing.T) {
 	}
 	if _, err := e.index().Get("keep-me"); err != nil {
 		t.Fatalf("rm answered with \"ls\" and Enter deleted the credential: %v", err)
+	}
+	if strings.Contains(tr.errOut.String(), "were not used") {
+		t.Errorf("nothing was typed ahead, yet the question says keys were dropped:\n%s", screenText(tr.errOut.String()))
 	}
 	tr = e.startTerminal(80, 24, "rm", "keep-me")
 	tr.waitShown("delete")
@@ -123,4 +127,18 @@ func TestTestSaysWhatItTests(t *testing.T) {
 			t.Errorf("%v: exit %d, stderr %q; want %q", c.args, r.code, r.err, c.want)
 		}
 	}
+}
+
+// TestTerminalSecretPageSaysKeysWereDropped: keys typed ahead that a
+// secret page discards (they were meant for other questions) are not lost
+// silently: the page says so.
+func TestTerminalSecretPageSaysKeysWereDropped(t *testing.T) {
+	e := newTestEnv(t)
+	tr := e.startTerminal(80, 24, "add", "drift")
+	tr.waitShown("name")
+	tr.keys("held1" + kEnter + "held behind" + kEnter + "stale-key" + kEnter)
+	tr.waitShown("settings/1")
+	tr.waitDrawn("were not used: answer it here")
+	tr.keys(kCtrlC)
+	tr.wait()
 }

@@ -30,6 +30,7 @@ type session struct {
 	cancelled   atomic.Bool  // Ctrl-C, or the program ended: every later question is ErrCancelled
 	interrupted atomic.Bool  // Ctrl-C: the command's context ends with the program
 	width       atomic.Int64 // the terminal's width, for printed lines
+	dropped     atomic.Bool  // keys typed before the first page were discarded (typeahead.go)
 
 	// shown, when set (tests), is called with each page's ID once the
 	// page is the one keys go to.
@@ -72,8 +73,8 @@ type workState struct {
 func (s *session) start(p *Page) {
 	s.startOnce.Do(func() {
 		f := s.f
-		if p != nil && dropsTypedAhead(p, true) {
-			discardTypedAhead(f.IO.In)
+		if p != nil && dropsTypedAhead(p, true) && discardTypedAhead(f.IO.In) {
+			s.dropped.Store(true)
 		}
 		w, h := f.IO.TermWidth(), f.IO.TermHeight()
 		s.width.Store(int64(w))

@@ -61,8 +61,12 @@ func (m *sessionModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		if dropsTypedAhead(msg.page, !m.secretShown) {
 			// Keys typed before the first secret page, or before a
-			// guarded one, are not its answers (see typeahead.go).
+			// guarded one, are not its answers (see typeahead.go); the
+			// page says so when there were any.
 			m.secretShown = m.secretShown || asksSecret(msg.page)
+			if len(m.queue) > 0 || (m.s != nil && m.s.dropped.Swap(false)) {
+				msg.page = withDroppedNote(msg.page)
+			}
 			m.queue = nil
 		}
 		m.gen++

@@ -10,4 +10,4 @@ func holdInput(int) (func(), error) { return nil, errors.New("no terminal modes 
 
 // discardPending does nothing here: the console's own line editing holds
 // keys typed ahead.
-func discardPending(int) {}
+func discardPending(int) bool { return false }

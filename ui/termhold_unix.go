@@ -29,18 +29,25 @@ func holdInput(fd int) (func(), error) {
 }
 
 // discardPending drops what fd holds unread without waiting for more: a
-// terminal's input queue, then whatever is readable at once (a pipe).
-func discardPending(fd int) {
+// terminal's input queue, then whatever is readable at once (a pipe). It
+// reports whether anything was there.
+func discardPending(fd int) bool {
+	dropped := readable(fd)
 	_ = flushTerminalInput(fd)
 	buf := make([]byte, 4096)
-	for {
-		pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
-		n, err := unix.Poll(pfd, 0)
-		if err != nil || n <= 0 || pfd[0].Revents&unix.POLLIN == 0 {
-			return
+	for readable(fd) {
+		m, err := unix.Read(fd, buf)
+		if err != nil || m <= 0 {
+			break
 		}
-		if m, err := unix.Read(fd, buf); err != nil || m <= 0 {
-			return
-		}
+		dropped = true
 	}
+	return dropped
+}
+
+// readable reports whether fd has something to read now.
+func readable(fd int) bool {
+	pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+	n, err := unix.Poll(pfd, 0)
+	return err == nil && n > 0 && pfd[0].Revents&unix.POLLIN != 0
 }

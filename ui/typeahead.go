@@ -47,12 +47,23 @@ func asksSecret(p *Page) bool {
 
 // discardTypedAhead drops what stdin holds unread: for a terminal, its
 // input queue (and a line still being edited); for a pipe (tests), the
-// bytes already written to it. It is called before the session reads
-// stdin, never while it does.
-func discardTypedAhead(in io.Reader) {
+// bytes already written to it. It reports whether anything was dropped.
+// It is called before the session reads stdin, never while it does.
+func discardTypedAhead(in io.Reader) bool {
 	f, ok := in.(*os.File)
 	if !ok {
-		return
+		return false
 	}
-	discardPending(int(f.Fd()))
+	return discardPending(int(f.Fd()))
+}
+
+// droppedNote is the line a page shows when keys typed before it were
+// discarded, so that the operator knows to type them again.
+const droppedNote = "The keys typed before this question was shown were not used: answer it here."
+
+// withDroppedNote returns a copy of p whose note starts with droppedNote.
+func withDroppedNote(p *Page) *Page {
+	c := *p
+	c.Note = append([]string{droppedNote}, p.Note...)
+	return &c
 }

@@ -69,7 +69,7 @@ func TestVendorEchoNeverShownOrStored(t *testing.T) {
 			if !strings.Contains(test.out, connectors.WithheldNotice) || !strings.Contains(add.err, connectors.WithheldNotice) {
 				t.Errorf("the vendor's text was not withheld:\n%s\n%s", add.err, test.out)
 			}
-			if !strings.Contains(add.err, "install the app again") {
+			if !strings.Contains(add.err, "copy the Access Token again") {
 				t.Errorf("credwiz's own hint was changed:\n%s", add.err)
 			}
 		})

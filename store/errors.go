@@ -69,8 +69,9 @@ type Hinter interface {
 	Hint() string
 }
 
-// ConflictError reports a write refused because the credential changed
-// (or went) since the command read it. Nothing was saved.
+// ConflictError reports a write refused, or a read of a secret given up,
+// because the credential changed (or went) since the command read it.
+// Nothing was saved.
 type ConflictError struct {
 	// Name is the credential.
 	Name string

@@ -254,13 +254,8 @@ func (platformKeyring) Set(ctx context.Context, service, account, value string, 
 		if err != nil {
 			return err
 		}
-		if err := ctx.Err(); err != nil {
-			return err // the caller gave up: change nothing
-		}
-		for _, it := range items {
-			if err := svc.Delete(it); err != nil && !isGone(busError(err)) {
-				return busError(err)
-			}
+		if err := deleteItems(ctx, svc, items); err != nil {
+			return err
 		}
 		attrs := map[string]string{attrService: service, attrAccount: account}
 		if !o.IsZero() {
@@ -288,16 +283,22 @@ func (platformKeyring) Delete(ctx context.Context, service, account string) erro
 		if len(items) == 0 {
 			return errNotFound
 		}
-		if err := ctx.Err(); err != nil {
-			return err // the caller gave up: change nothing
-		}
-		for _, it := range items {
-			if err := svc.Delete(it); err != nil && !isGone(busError(err)) {
-				return busError(err)
-			}
-		}
-		return nil
+		return deleteItems(ctx, svc, items)
 	})
+}
+
+// deleteItems deletes items, unless ctx is done (the caller gave up:
+// nothing is changed). An item already gone is no error.
+func deleteItems(ctx context.Context, svc *ss.SecretService, items []dbus.ObjectPath) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	for _, it := range items {
+		if err := svc.Delete(it); err != nil && !isGone(busError(err)) {
+			return busError(err)
+		}
+	}
+	return nil
 }
 
 // List returns the account and owner of every item of service, from the

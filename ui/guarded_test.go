@@ -142,3 +142,20 @@ func TestTerminalSecretPageSaysKeysWereDropped(t *testing.T) {
 	tr.keys(kCtrlC)
 	tr.wait()
 }
+
+// TestEditSaysWhereOnlyWhenSecretsMoved: an edit of the description alone
+// does not claim to have written the secret store; a new secret does.
+func TestEditSaysWhereOnlyWhenSecretsMoved(t *testing.T) {
+	em := connectortest.NewDrift()
+	defer em.Close()
+	e := newTestEnv(t)
+	addDrift(t, e, em, "w1")
+	r := e.run("", "edit", "w1", "--description", "new words")
+	if r.code != 0 || !strings.Contains(r.err, `Updated "w1"`) || strings.Contains(r.err, " in memory") {
+		t.Errorf("edit of the description: exit %d, %q; want Updated without a store named", r.code, r.err)
+	}
+	r = e.run("api_key=another-drift-key-0123\n", "edit", "w1", "--secrets-stdin", "--no-test")
+	if r.code != 0 || !strings.Contains(r.err, `Updated "w1"`) || !strings.Contains(r.err, " in memory") {
+		t.Errorf("edit of the secret: exit %d, %q; want Updated … in memory", r.code, r.err)
+	}
+}

@@ -100,7 +100,10 @@ func storeLabel(st *store.Store) string {
 // reportSaved tells the operator on stderr what was saved where.
 func reportSaved(f *Factory, r saveRequest, verb string) {
 	where := ""
-	if st, err := f.Store(); err == nil {
+	// Where the secrets went, when they went anywhere: not for an edit
+	// of the description or the settings alone.
+	touched := r.prev == nil || r.newSecrets || r.name != r.prev.Name
+	if st, err := f.Store(); err == nil && touched {
 		where = " in " + storeLabel(st)
 	}
 	st := f.IO.stderrStyles()

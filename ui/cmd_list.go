@@ -260,12 +260,20 @@ func printCredentials(io *IOStreams, now time.Time, byID map[string]*connectors.
 		// Narrow terminal: drop the description (credwiz show has it).
 		drop(2)
 		printTable(io, header, rows, 2)
+		hiddenColumns(io, w, "DESCRIPTION")
 	default:
 		// Narrower still: the account too; the last columns give way.
 		drop(3)
 		drop(2)
 		printTable(io, header, rows, 3, 2)
+		hiddenColumns(io, w, "DESCRIPTION and ACCOUNT")
 	}
+}
+
+// hiddenColumns says, on stderr, which columns a terminal w columns wide
+// left out and where to see them.
+func hiddenColumns(io *IOStreams, w int, cols string) {
+	fmt.Fprintf(io.ErrOut, "%s not shown at %d columns: widen the terminal, or see credwiz show NAME.\n", cols, w)
 }
 
 // keyField is the value that best identifies the account: what the last

@@ -159,3 +159,27 @@ func TestEditSaysWhereOnlyWhenSecretsMoved(t *testing.T) {
 		t.Errorf("edit of the secret: exit %d, %q; want Updated … in memory", r.code, r.err)
 	}
 }
+
+// TestListSaysWhichColumnsAreHidden: on a narrow terminal list leaves
+// columns out and says which (on stderr), instead of dropping them
+// without a word.
+func TestListSaysWhichColumnsAreHidden(t *testing.T) {
+	e := newTestEnv(t)
+	saveGuardedDrift(t, e, "c1")
+	for _, c := range []struct {
+		width int
+		want  string
+	}{
+		{120, ""},
+		{80, "DESCRIPTION not shown at 80 columns"},
+		{60, "DESCRIPTION and ACCOUNT not shown at 60 columns"},
+	} {
+		r := e.runIO(func(s *IOStreams) {
+			s.OutTTY = true
+			s.Width = func() int { return c.width }
+		}, "", "list")
+		if got := strings.Contains(r.err, "not shown"); r.code != 0 || got != (c.want != "") || !strings.Contains(r.err, c.want) {
+			t.Errorf("list at %d columns: exit %d, stderr %q; want %q", c.width, r.code, r.err, c.want)
+		}
+	}
+}

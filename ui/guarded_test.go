@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"maps"
 	"strings"
 	"testing"
 
@@ -77,10 +76,7 @@ func TestTerminalGuardedQuestionIgnoresHL(t *testing.T) {
 // (here: never answers),
 // and Esc stops it, records nothing and goes back to the menu.
 func TestTerminalHomeTestShowsProgressAndEscStops(t *testing.T) {
-	em := connectortest.NewDrift()
-	defer em.Close()
-	e := newTestEnv(t)
-	addDrift(t, e, em, "slow1")
+	e, em := driftEnv(t, "slow1")
 	before := e.snapshot()
 	em.Faults().Hang(true) // the vendor never answers: only Esc ends the test
 	tr := e.startTerminal(80, 24)
@@ -92,24 +88,14 @@ func TestTerminalHomeTestShowsProgressAndEscStops(t *testing.T) {
 	tr.keys(kEsc)
 	tr.waitAsk("home")
 	tr.waitDrawn("no result was recorded")
-	tr.keys(kUp + kEnter) // Quit
-	if r := tr.wait(); r.code != 0 {
-		t.Fatalf("exit %d, want 0 (Quit); screen:\n%s", r.code, screenText(r.err))
-	}
-	if !maps.Equal(before, e.snapshot()) {
-		t.Error("a stopped test recorded a result")
-	}
+	quitHomeUnchanged(t, e, tr, before, "a stopped test")
 }
 
 // TestTestSaysWhatItTests: credwiz test at a terminal says first what it
 // tests (a slow vendor takes seconds), on stderr; on a pipe and with
 // --json it says nothing more.
 func TestTestSaysWhatItTests(t *testing.T) {
-	em := connectortest.NewDrift()
-	defer em.Close()
-	e := newTestEnv(t)
-	addDrift(t, e, em, "t1")
-	addDrift(t, e, em, "t2")
+	e, _ := driftEnv(t, "t1", "t2")
 	tty := func(s *IOStreams) { s.ErrTTY = true }
 	for _, c := range []struct {
 		mod  func(*IOStreams)
@@ -146,10 +132,7 @@ func TestTerminalSecretPageSaysKeysWereDropped(t *testing.T) {
 // TestEditSaysWhereOnlyWhenSecretsMoved: an edit of the description alone
 // does not claim to have written the secret store; a new secret does.
 func TestEditSaysWhereOnlyWhenSecretsMoved(t *testing.T) {
-	em := connectortest.NewDrift()
-	defer em.Close()
-	e := newTestEnv(t)
-	addDrift(t, e, em, "w1")
+	e, _ := driftEnv(t, "w1")
 	r := e.run("", "edit", "w1", "--description", "new words")
 	if r.code != 0 || !strings.Contains(r.err, `Updated "w1"`) || strings.Contains(r.err, " in memory") {
 		t.Errorf("edit of the description: exit %d, %q; want Updated without a store named", r.code, r.err)
@@ -182,4 +165,17 @@ func TestListSaysWhichColumnsAreHidden(t *testing.T) {
 			t.Errorf("list at %d columns: exit %d, stderr %q; want %q", c.width, r.code, r.err, c.want)
 		}
 	}
+}
+
+// driftEnv is a test env with a Drift emulator (closed when t ends) and a
+// credential of it saved under each of names.
+func driftEnv(t *testing.T, names ...string) (*testEnv, *connectortest.Drift) {
+	t.Helper()
+	em := connectortest.NewDrift()
+	t.Cleanup(em.Close)
+	e := newTestEnv(t)
+	for _, n := range names {
+		addDrift(t, e, em, n)
+	}
+	return e, em
 }

@@ -79,12 +79,19 @@ func TestTerminalHomeReauthEscReturnsToMenu(t *testing.T) {
 	tr.waitAsk("guide")
 	tr.keys(kEsc)
 	tr.waitAsk("home")
+	quitHomeUnchanged(t, e, tr, before, "a cancelled re-auth")
+}
+
+// quitHomeUnchanged chooses Quit on the home menu tr shows, and checks
+// that credwiz exits 0 and that what (the step before) changed nothing
+// saved since before.
+func quitHomeUnchanged(t *testing.T, e *testEnv, tr *terminalRun, before map[string]string, what string) {
+	t.Helper()
 	tr.keys(kUp + kEnter) // Quit
-	r := tr.wait()
-	if r.code != 0 {
+	if r := tr.wait(); r.code != 0 {
 		t.Fatalf("exit %d, want 0 (Quit); screen:\n%s", r.code, screenText(r.err))
 	}
 	if !maps.Equal(before, e.snapshot()) {
-		t.Error("a cancelled re-auth changed the saved credential")
+		t.Errorf("%s changed the saved credentials", what)
 	}
 }

@@ -54,10 +54,26 @@ if [ "${CREDWIZ_SKIP_FUZZ:-}" != 1 ]; then
     targets=$(grep -h '^func Fuzz' "$pkg"/*_test.go | sed -E 's/^func (Fuzz[A-Za-z0-9_]*).*/\1/' | sort -u)
     for target in $targets; do
       echo "ci-extra: fuzz $pkg $target for $fuzztime" >&2
-      if ! go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" "$pkg"; then
-        failed+=("$pkg $target")
-        echo "ci-extra: $target FAILED: its input is under $pkg/testdata/fuzz/$target/; commit it as a seed" >&2
+      corpus=$pkg/testdata/fuzz/$target
+      before=$(ls "$corpus" 2>/dev/null | sort)
+      out=$(mktemp)
+      if ! go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" "$pkg" 2>&1 | tee "$out" >&2 ||
+         grep -q '^--- FAIL' "$out"; then
+        after=$(ls "$corpus" 2>/dev/null | sort)
+        # Go 1.26's fuzz coordinator can fail a target with a bare
+        # "context deadline exceeded" at the end of -fuzztime, under CPU
+        # contention, without any failing input (go.dev/issue/75804,
+        # fixed in Go 1.27): that alone is not a failure of the target.
+        # A failing input is always written under testdata/fuzz.
+        if [ "$before" = "$after" ] && grep -q '^    context deadline exceeded$' "$out" &&
+           [ "$(grep -c '^--- FAIL' "$out")" = 1 ]; then
+          echo "ci-extra: $target: Go's fuzz coordinator stopped with 'context deadline exceeded' and no failing input (go.dev/issue/75804): not counted as a failure" >&2
+        else
+          failed+=("$pkg $target")
+          echo "ci-extra: $target FAILED: its input is under $corpus/; commit it as a seed" >&2
+        fi
       fi
+      rm -f "$out"
     done
   done
 fi

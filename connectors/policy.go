@@ -60,7 +60,10 @@ func CheckURL(raw, domain string) (warning string, err error) {
 // "x.localhost" or "127.0.0.1." with a trailing dot, are not: Go resolves
 // them through the system resolver or DNS, which may answer any address.
 func IsLoopback(host string) bool {
-	h := strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	h := host
+	if strings.HasPrefix(h, "[") && strings.HasSuffix(h, "]") {
+		h = h[1 : len(h)-1] // an IPv6 literal as written in a URL
+	}
 	if strings.EqualFold(h, "localhost") {
 		return true
 	}

@@ -33,13 +33,7 @@ func TestTerminalReauthEscGoesBack(t *testing.T) {
 		tr.waitAsk("guide")
 		tr.waitDrawn("esc cancel")
 		tr.keys(kEsc)
-		r := tr.wait()
-		if r.code != 130 {
-			t.Fatalf("Esc on the guide: exit %d, want 130; screen:\n%s", r.code, screenText(r.err))
-		}
-		if !maps.Equal(before, e.snapshot()) {
-			t.Error("a cancelled re-auth changed the saved credential")
-		}
+		cancelledUnchanged(t, e, tr, before, "Esc on the guide")
 	})
 	t.Run("secrets", func(t *testing.T) {
 		e := newTestEnv(t)
@@ -52,13 +46,7 @@ func TestTerminalReauthEscGoesBack(t *testing.T) {
 		tr.keys(kEsc)
 		tr.waitAsk("guide")
 		tr.keys(kEsc)
-		r := tr.wait()
-		if r.code != 130 {
-			t.Fatalf("Esc, Esc from the secrets page: exit %d, want 130; screen:\n%s", r.code, screenText(r.err))
-		}
-		if !maps.Equal(before, e.snapshot()) {
-			t.Error("a cancelled re-auth changed the saved credential")
-		}
+		cancelledUnchanged(t, e, tr, before, "Esc, Esc from the secrets page")
 	})
 }
 
@@ -93,5 +81,17 @@ func quitHomeUnchanged(t *testing.T, e *testEnv, tr *terminalRun, before map[str
 	}
 	if !maps.Equal(before, e.snapshot()) {
 		t.Errorf("%s changed the saved credentials", what)
+	}
+}
+
+// cancelledUnchanged checks that the command tr runs ends cancelled (130)
+// after what, and that it changed nothing saved since before.
+func cancelledUnchanged(t *testing.T, e *testEnv, tr *terminalRun, before map[string]string, what string) {
+	t.Helper()
+	if r := tr.wait(); r.code != 130 {
+		t.Fatalf("%s: exit %d, want 130; screen:\n%s", what, r.code, screenText(r.err))
+	}
+	if !maps.Equal(before, e.snapshot()) {
+		t.Errorf("%s: a cancelled re-auth changed the saved credential", what)
 	}
 }

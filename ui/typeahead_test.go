@@ -76,13 +76,7 @@ func TestTerminalTypedAheadBeforeStart(t *testing.T) {
 	answers := []string{"ta-drift", "typed ahead", "stale-typed-ahead-key", kCtrlU + "http://127.0.0.1:9"}
 	tr := e.startTerminalTypedAhead(100, 30, strings.Join(answers, kTypedAheadEnter)+kTypedAheadEnter, "add", "drift")
 	tr.waitShown("settings/1")
-	tr.keys(key + kEnter + kCtrlU + em.URL() + kEnter)
-	tr.waitAsk("decide")
-	tr.keys(kEnter) // Save
-	r := tr.wait()
-	if r.code != 0 {
-		t.Fatalf("exit %d: %s", r.code, screenText(r.err))
-	}
+	r := tr.saveDrift(key, em.URL())
 	cred, err := e.index().Get("ta-drift")
 	if err != nil {
 		t.Fatalf("not saved as ta-drift: %v; screen:\n%s", err, screenText(r.err))
@@ -120,13 +114,7 @@ func TestTerminalTypedAheadNotIntoANewPassphrase(t *testing.T) {
 	tr.waitAsk("name")
 	tr.keys("real-name" + kEnter + kEnter)
 	tr.waitAsk("settings/1")
-	tr.keys(key + kEnter + kCtrlU + em.URL() + kEnter)
-	tr.waitAsk("decide")
-	tr.keys(kEnter) // Save
-	r := tr.wait()
-	if r.code != 0 {
-		t.Fatalf("exit %d: %s", r.code, screenText(r.err))
-	}
+	r := tr.saveDrift(key, em.URL())
 	cred, err := e.index().Get("real-name")
 	if err != nil || cred.Description != "" {
 		t.Fatalf("saved %+v (%v); screen:\n%s", cred, err, screenText(r.err))
@@ -154,15 +142,23 @@ func TestTerminalTypedAheadNotIntoASecret(t *testing.T) {
 	tr.waitShown("name")
 	tr.keys("held1" + kEnter + "held behind" + kEnter + "stale-key" + kEnter)
 	tr.waitShown("settings/1")
-	tr.keys(key + kEnter + kCtrlU + em.URL() + kEnter)
-	tr.waitAsk("decide")
-	tr.keys(kEnter) // Save
-	r := tr.wait()
-	if r.code != 0 {
-		t.Fatalf("exit %d: %s", r.code, screenText(r.err))
-	}
+	tr.saveDrift(key, em.URL())
 	cred, err := e.index().Get("held1")
 	if sec := e.secretValues("held1"); err != nil || cred.Description != "held behind" || sec["api_key"] != key {
 		t.Errorf("saved %+v (%v), the key typed on its page: %v", cred, err, sec["api_key"] == key)
 	}
+}
+
+// saveDrift answers the Drift settings page tr shows (key, then the base
+// URL in place of the default) and saves; credwiz must exit 0.
+func (tr *terminalRun) saveDrift(key, url string) result {
+	tr.t.Helper()
+	tr.keys(key + kEnter + kCtrlU + url + kEnter)
+	tr.waitAsk("decide")
+	tr.keys(kEnter) // Save
+	r := tr.wait()
+	if r.code != 0 {
+		tr.t.Fatalf("exit %d: %s", r.code, screenText(r.err))
+	}
+	return r
 }

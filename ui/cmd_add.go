@@ -78,14 +78,32 @@ credwiz connectors lists every connector's field keys.` + addExample(f.Connector
 			return addScripted(cmd.Context(), f, c, o)
 		},
 	}
-	fl := cmd.Flags()
-	fl.StringVar(&o.name, "name", "", "credential name (letters, digits, '.', '_', '-'; 1–64)")
-	fl.StringVar(&o.description, "description", "", "what the credential is for (recommended)")
-	o.in.declare(cmd, f, "a non-secret field as KEY=VALUE (repeatable)", "read secret fields from stdin, one KEY=VALUE per line", false)
-	fl.BoolVar(&o.noTest, "no-test", false, "save without the live test")
-	fl.BoolVar(&o.force, "force", false, "save even if the test fails, and replace an existing credential")
-	fl.BoolVar(&o.asJSON, "json", false, "print the test report as JSON")
+	o.declare(cmd, f, optionsHelp{
+		name:        "credential name (letters, digits, '.', '_', '-'; 1–64)",
+		description: "what the credential is for (recommended)",
+		stdin:       "read secret fields from stdin, one KEY=VALUE per line",
+		force:       "save even if the test fails, and replace an existing credential",
+	})
 	return cmd
+}
+
+// optionsHelp is what add's and edit's flags say, where they differ.
+type optionsHelp struct {
+	name, description, stdin, force string
+	// fromName: --field completes the keys of the credential NAME names
+	// (edit), not of the CONNECTOR argument (add).
+	fromName bool
+}
+
+// declare declares add's flags (and edit's, the same) on cmd.
+func (o *addOptions) declare(cmd *cobra.Command, f *Factory, h optionsHelp) {
+	fl := cmd.Flags()
+	fl.StringVar(&o.name, "name", "", h.name)
+	fl.StringVar(&o.description, "description", "", h.description)
+	o.in.declare(cmd, f, "a non-secret field as KEY=VALUE (repeatable)", h.stdin, h.fromName)
+	fl.BoolVar(&o.noTest, "no-test", false, "save without the live test")
+	fl.BoolVar(&o.force, "force", false, h.force)
+	fl.BoolVar(&o.asJSON, "json", false, "print the test report as JSON")
 }
 
 func connectorIDs(f *Factory) []string {

@@ -21,27 +21,19 @@ import (
 // doctorReport is what doctor found; its JSON form is doctor --json
 // (members are only ever added).
 type doctorReport struct {
-	ConfigDir     string   `json:"config_dir"`
-	ConfigError   string   `json:"config_error,omitempty"`
-	Index         string   `json:"index"`
-	Credentials   int      `json:"credentials"`
-	IndexError    string   `json:"index_error,omitempty"`
-	Store         string   `json:"store"`
-	StoreReason   string   `json:"store_reason,omitempty"`
-	Location      string   `json:"location,omitempty"`
-	StoreError    string   `json:"store_error,omitempty"`
-	Fallback      string   `json:"fallback,omitempty"`
-	Answers       bool     `json:"answers"`
-	LatencyMS     float64  `json:"latency_ms"`
-	OrphanSecrets []string `json:"orphan_secrets"`
-	OrphanTokens  []string `json:"orphan_tokens"`
-	UnknownItems  []string `json:"unknown_items"`
-	UnknownTokens []string `json:"unknown_tokens"`
-	MissingSecret []string `json:"missing_secrets"`
-	Unfinished    []string `json:"unfinished"`
-	Mismatched    []string `json:"mismatched"`
-	TempFiles     []string `json:"temp_files"`
-	OrphansListed bool     `json:"orphans_listed"`
+	ConfigDir   string  `json:"config_dir"`
+	ConfigError string  `json:"config_error,omitempty"`
+	Index       string  `json:"index"`
+	Credentials int     `json:"credentials"`
+	IndexError  string  `json:"index_error,omitempty"`
+	Store       string  `json:"store"`
+	StoreReason string  `json:"store_reason,omitempty"`
+	Location    string  `json:"location,omitempty"`
+	StoreError  string  `json:"store_error,omitempty"`
+	Fallback    string  `json:"fallback,omitempty"`
+	Answers     bool    `json:"answers"`
+	LatencyMS   float64 `json:"latency_ms"`
+	doctorLeftovers
 	// CheckError says why the look for leftovers, unfinished writes and
 	// an interrupted migration could not be made (e.g. a symlinked lock
 	// file): nothing can then be said of them.
@@ -204,10 +196,25 @@ func doctorOK(r doctorReport, includeUnknown bool) bool {
 		(r.Migration == nil || r.Migration.Done) && (r.FileStore == nil || r.FileStore.Error == "" && r.FileStore.Stale == 0)
 }
 
+// doctorLeftovers is what doctor found left behind or unfinished; its
+// members stand in doctor --json at its place in doctorReport (never
+// null: an empty list is "none found").
+type doctorLeftovers struct {
+	OrphanSecrets []string `json:"orphan_secrets"`
+	OrphanTokens  []string `json:"orphan_tokens"`
+	UnknownItems  []string `json:"unknown_items"`
+	UnknownTokens []string `json:"unknown_tokens"`
+	MissingSecret []string `json:"missing_secrets"`
+	Unfinished    []string `json:"unfinished"`
+	Mismatched    []string `json:"mismatched"`
+	TempFiles     []string `json:"temp_files"`
+	OrphansListed bool     `json:"orphans_listed"`
+}
+
 // runDoctor gathers the report; it never changes anything.
 func runDoctor(f *Factory) doctorReport {
-	r := doctorReport{OrphanSecrets: []string{}, OrphanTokens: []string{}, UnknownItems: []string{}, UnknownTokens: []string{}, MissingSecret: []string{},
-		Unfinished: []string{}, Mismatched: []string{}, TempFiles: []string{}, Hints: []string{}}
+	r := doctorReport{Hints: []string{}, doctorLeftovers: doctorLeftovers{OrphanSecrets: []string{}, OrphanTokens: []string{},
+		UnknownItems: []string{}, UnknownTokens: []string{}, MissingSecret: []string{}, Unfinished: []string{}, Mismatched: []string{}, TempFiles: []string{}}}
 	dir, err := f.configDir()
 	if err != nil {
 		r.ConfigError = err.Error()

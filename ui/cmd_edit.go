@@ -13,13 +13,8 @@ import (
 	"github.com/credwiz/credwiz/store"
 )
 
-// editOptions are edit's flags.
-type editOptions struct {
-	name, description string
-	in                scriptedInput
-	noTest, force     bool
-	asJSON            bool
-}
+// editOptions are edit's flags: add's, with --name renaming.
+type editOptions addOptions
 
 func newEditCmd(f *Factory) *cobra.Command {
 	o := &editOptions{}
@@ -35,24 +30,17 @@ Scripted: credwiz edit NAME [--name NEW] [--description TEXT]
     [--field KEY=VALUE]... [--secrets-stdin] [--no-test] [--force]`,
 		Args:              nameArg(f),
 		ValidArgsFunction: completeNames(f),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			cred, c, err := pickMeta(f, args, homeEdit)
-			if err != nil {
-				return err
-			}
-			if f.CanPrompt() && !scripted(cmd) {
-				return replaceInteractive(cmd.Context(), f, modeEdit, cred, c)
-			}
+		RunE: replaceRun(f, homeEdit, modeEdit, func(cmd *cobra.Command, cred store.Credential, c *connectors.Connector) error {
 			return editScripted(cmd.Context(), f, cred, c, o, cmd.Flags().Changed("description"))
-		},
+		}),
 	}
-	fl := cmd.Flags()
-	fl.StringVar(&o.name, "name", "", "rename the credential")
-	fl.StringVar(&o.description, "description", "", "new description")
-	o.in.declare(cmd, f, "a non-secret field as KEY=VALUE (repeatable)", "read new secret fields from stdin, one KEY=VALUE per line", true)
-	fl.BoolVar(&o.noTest, "no-test", false, "save without the live test")
-	fl.BoolVar(&o.force, "force", false, "save even if the test fails, and replace a credential of the new name")
-	fl.BoolVar(&o.asJSON, "json", false, "print the test report as JSON")
+	(*addOptions)(o).declare(cmd, f, optionsHelp{
+		name:        "rename the credential",
+		description: "new description",
+		stdin:       "read new secret fields from stdin, one KEY=VALUE per line",
+		force:       "save even if the test fails, and replace a credential of the new name",
+		fromName:    true,
+	})
 	return cmd
 }
 
@@ -215,6 +203,22 @@ func (ed editSave) report(f *Factory, req saveRequest) {
 		verb = fmt.Sprintf("Renamed %q to", ed.cred.Name)
 	}
 	reportSaved(f, req, verb)
+}
+
+// replaceRun is edit's and reauth's RunE: it picks the credential (asking
+// at a terminal when NAME is missing), then runs the pre-filled form at a
+// terminal without flags, or run with the flags.
+func replaceRun(f *Factory, act string, mode formMode, run func(*cobra.Command, store.Credential, *connectors.Connector) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		cred, c, err := pickMeta(f, args, act)
+		if err != nil {
+			return err
+		}
+		if f.CanPrompt() && !scripted(cmd) {
+			return replaceInteractive(cmd.Context(), f, mode, cred, c)
+		}
+		return run(cmd, cred, c)
+	}
 }
 
 // replaceInteractive is edit (modeEdit) or reauth (modeReauth) at a

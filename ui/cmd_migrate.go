@@ -9,8 +9,10 @@ import (
 )
 
 func newMigrateCmd(f *Factory) *cobra.Command {
-	var to string
-	var force bool
+	var (
+		to    string // --to
+		force bool   // --force
+	)
 	cmd := &cobra.Command{
 		Use:   "migrate --to keychain|file|vault",
 		Short: "Move every secret to another secret store; the recorded store changes with it",

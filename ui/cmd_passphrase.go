@@ -22,11 +22,7 @@ stdin when stdin is not a terminal, else from a prompt. The new one comes
 from CREDWIZ_NEW_PASSPHRASE, else from the next line of stdin, else from a
 prompt (twice).`,
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := fileStore(f, "passphrase")
-			if err != nil {
-				return err
-			}
+		RunE: onFileStore(f, "passphrase", func(cmd *cobra.Command, _ []string, st *store.Store) error {
 			newPass := func() (string, error) {
 				if p := f.Getenv("CREDWIZ_NEW_PASSPHRASE"); p != "" {
 					if err := checkNewPassphrase(p); err != nil {
@@ -55,6 +51,6 @@ prompt (twice).`,
 			fmt.Fprintf(f.IO.ErrOut, "%s Changed the passphrase of %s. Update CREDWIZ_PASSPHRASE wherever it is set; an open session stays open.\n",
 				f.IO.stderrStyles().ok.Render("✓"), termsafe.String(st.File.IdentityPath()))
 			return nil
-		},
+		}),
 	}
 }

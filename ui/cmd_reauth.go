@@ -32,16 +32,9 @@ Scripted: credwiz reauth NAME --secrets-stdin [--field KEY=VALUE]... [--force]
 (or CREDWIZ_SECRET_<KEY>); --force saves despite a failed test.`,
 		Args:              nameArg(f),
 		ValidArgsFunction: completeNames(f),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			cred, c, err := pickMeta(f, args, homeReauth)
-			if err != nil {
-				return err
-			}
-			if f.CanPrompt() && !scripted(cmd) {
-				return replaceInteractive(cmd.Context(), f, modeReauth, cred, c)
-			}
+		RunE: replaceRun(f, homeReauth, modeReauth, func(cmd *cobra.Command, cred store.Credential, c *connectors.Connector) error {
 			return reauthScripted(cmd.Context(), f, cred, c, o)
-		},
+		}),
 	}
 	fl := cmd.Flags()
 	o.in.declare(cmd, f, "a non-secret field as KEY=VALUE, e.g. username=… (repeatable)", "read the new secrets from stdin, one KEY=VALUE per line", true)

@@ -50,11 +50,7 @@ identity: an unlocked session, the passphrase, or CREDWIZ_IDENTITY_FILE.`,
 		Use:   "list",
 		Short: "List the recipients",
 		Args:  noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := fileStore(f, "recipients list")
-			if err != nil {
-				return err
-			}
+		RunE: onFileStore(f, "recipients list", func(cmd *cobra.Command, _ []string, st *store.Store) error {
 			rs, err := st.File.Recipients()
 			if err != nil {
 				return err
@@ -73,51 +69,27 @@ identity: an unlocked session, the passphrase, or CREDWIZ_IDENTITY_FILE.`,
 				fmt.Fprintln(f.IO.Out, termsafe.String(r.String()))
 			}
 			return nil
-		},
+		}),
 	}
 	list.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	add := &cobra.Command{
 		Use:   "add KEY|FILE...",
 		Short: "Add recipients and encrypt every secret to them too",
 		Args:  atLeastOneArg("recipients add needs a public key (age1…, \"ssh-ed25519 AAAA…\") or a file of them"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			var add []store.Recipient
-			for _, a := range args {
-				rs, err := parseRecipientArg(a)
-				if err != nil {
-					return err
-				}
-				add = append(add, rs...)
-			}
-			st, err := fileStore(f, "recipients add")
-			if err != nil {
-				return err
-			}
+		RunE: recipientsRun(f, "recipients add", parseRecipientArg, func(cmd *cobra.Command, args []string, st *store.Store, add []store.Recipient) error {
 			ch, err := st.ChangeRecipients(cmd.Context(), add, nil)
 			reportRecipients(f, ch, err)
 			if err != nil && len(ch.Added) == 0 {
 				return fmt.Errorf("%s not added: %w", recipientsLabel(add), err)
 			}
 			return err
-		},
+		}),
 	}
 	rm := &cobra.Command{
 		Use:   "rm KEY...",
 		Short: "Remove recipients and encrypt every secret anew without them",
 		Args:  atLeastOneArg("recipients rm needs the public key to remove (credwiz recipients list shows them)"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			var rs []store.Recipient
-			for _, a := range args {
-				r, err := store.ParseRecipient(a)
-				if err != nil {
-					return &UsageError{Err: err}
-				}
-				rs = append(rs, r)
-			}
-			st, err := fileStore(f, "recipients rm")
-			if err != nil {
-				return err
-			}
+		RunE: recipientsRun(f, "recipients rm", parseRecipientKey, func(cmd *cobra.Command, args []string, st *store.Store, rs []store.Recipient) error {
 			if err := checkRecipients(st, rs); err != nil {
 				return err
 			}
@@ -130,24 +102,50 @@ identity: an unlocked session, the passphrase, or CREDWIZ_IDENTITY_FILE.`,
 				fmt.Fprintln(f.IO.ErrOut, "A removed key can still read any copy of the store made before: rotate the secrets (credwiz reauth) if that matters.")
 			}
 			return err
-		},
+		}),
 	}
 	sync := &cobra.Command{
 		Use:   "sync",
 		Short: "Encrypt anew the secrets not encrypted to the current recipients",
 		Args:  noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := fileStore(f, "recipients sync")
-			if err != nil {
-				return err
-			}
+		RunE: onFileStore(f, "recipients sync", func(cmd *cobra.Command, _ []string, st *store.Store) error {
 			ch, err := st.ChangeRecipients(cmd.Context(), nil, nil)
 			reportRecipients(f, ch, err)
 			return err
-		},
+		}),
 	}
 	cmd.AddCommand(list, add, rm, sync)
 	return cmd
+}
+
+// recipientsRun is the RunE of recipients add and rm: every argument is
+// parsed with parse before the store is opened (a mistyped key fails
+// before a passphrase is asked), then run gets the store and the keys.
+func recipientsRun(f *Factory, what string, parse func(string) ([]store.Recipient, error),
+	run func(cmd *cobra.Command, args []string, st *store.Store, rs []store.Recipient) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		var rs []store.Recipient
+		for _, a := range args {
+			parsed, err := parse(a)
+			if err != nil {
+				return err
+			}
+			rs = append(rs, parsed...)
+		}
+		return onFileStore(f, what, func(cmd *cobra.Command, args []string, st *store.Store) error {
+			return run(cmd, args, st, rs)
+		})(cmd, args)
+	}
+}
+
+// parseRecipientKey parses one public key (age1…, ssh-…) as recipients
+// list prints it.
+func parseRecipientKey(a string) ([]store.Recipient, error) {
+	r, err := store.ParseRecipient(a)
+	if err != nil {
+		return nil, &UsageError{Err: err}
+	}
+	return []store.Recipient{r}, nil
 }
 
 // parseRecipientArg parses a recipients add argument: a public key, or a
@@ -160,11 +158,7 @@ func parseRecipientArg(a string) ([]store.Recipient, error) {
 		return nil, usagef("that argument is a private key, not a public one (it is not shown): give the public key instead (age-keygen -y KEYFILE, or the .pub file of an SSH key)")
 	}
 	if strings.HasPrefix(a, "age1") || strings.HasPrefix(a, "ssh-") {
-		r, err := store.ParseRecipient(a)
-		if err != nil {
-			return nil, &UsageError{Err: err}
-		}
-		return []store.Recipient{r}, nil
+		return parseRecipientKey(a)
 	}
 	fh, err := os.Open(a)
 	if errors.Is(err, os.ErrNotExist) {

@@ -64,11 +64,7 @@ func newLockCmd(f *Factory) *cobra.Command {
 reading a secret asks for the passphrase again. Locking a store that is not
 unlocked is fine.`,
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := fileStore(f, "lock")
-			if err != nil {
-				return err
-			}
+		RunE: onFileStore(f, "lock", func(cmd *cobra.Command, _ []string, st *store.Store) error {
 			ok, err := st.File.Lock()
 			if errors.Is(err, store.ErrNoSession) {
 				return noSessionError(err)
@@ -82,7 +78,7 @@ unlocked is fine.`,
 				fmt.Fprintf(f.IO.ErrOut, "The encrypted file store (%s) was not unlocked; nothing to do.\n", termsafe.String(st.File.Dir()))
 			}
 			return nil
-		},
+		}),
 	}
 }
 
@@ -100,6 +96,18 @@ func fileStore(f *Factory, what string) (*store.Store, error) {
 			what, st.Kind, storeLabel(st))
 	}
 	return st, nil
+}
+
+// onFileStore is the RunE of a command about the encrypted file store
+// (what): run gets the store, or the command fails as fileStore does.
+func onFileStore(f *Factory, what string, run func(cmd *cobra.Command, args []string, st *store.Store) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		st, err := fileStore(f, what)
+		if err != nil {
+			return err
+		}
+		return run(cmd, args, st)
+	}
 }
 
 // noSessionError explains that no session can be kept on this system.

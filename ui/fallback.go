@@ -26,21 +26,27 @@ func (f *Factory) noteFallback(st *store.Store) {
 	})
 }
 
+// keychainReasons says, for each reason a keychain did not answer, why in
+// a few words and what makes it answer.
+var keychainReasons = map[store.Reason]struct{ why, fix string }{
+	store.ReasonNoBus: {"no D-Bus session bus: DBUS_SESSION_BUS_ADDRESS is unset or nothing listens there",
+		"run credwiz in a desktop session (or start one with dbus-run-session -- $SHELL and a Secret Service in it)"},
+	store.ReasonNoService: {"no Secret Service runs on the D-Bus session bus",
+		"start a Secret Service (gnome-keyring-daemon --start --components=secrets, or KeePassXC's)"},
+	store.ReasonLocked: {"the keychain is locked",
+		"unlock the keychain (log in to the desktop, or use seahorse)"},
+	store.ReasonTimeout: {"the keychain did not answer in time",
+		"unlock or restart the keychain daemon"},
+}
+
 // fallbackWhy says in a few words why no keychain answered.
 func fallbackWhy(err error) string {
 	var ue *store.UnavailableError
 	if !errors.As(err, &ue) {
 		return firstLine(err.Error())
 	}
-	switch ue.Reason {
-	case store.ReasonNoBus:
-		return "no D-Bus session bus: DBUS_SESSION_BUS_ADDRESS is unset or nothing listens there"
-	case store.ReasonNoService:
-		return "no Secret Service runs on the D-Bus session bus"
-	case store.ReasonLocked:
-		return "the keychain is locked"
-	case store.ReasonTimeout:
-		return "the keychain did not answer in time"
+	if r, ok := keychainReasons[ue.Reason]; ok {
+		return r.why
 	}
 	return "the keychain failed: " + firstLine(ue.Detail)
 }
@@ -48,19 +54,10 @@ func fallbackWhy(err error) string {
 // fallbackFix says what makes a keychain answer.
 func fallbackFix(err error) string {
 	var ue *store.UnavailableError
-	reason := store.ReasonOther
 	if errors.As(err, &ue) {
-		reason = ue.Reason
-	}
-	switch reason {
-	case store.ReasonNoBus:
-		return "run credwiz in a desktop session (or start one with dbus-run-session -- $SHELL and a Secret Service in it)"
-	case store.ReasonNoService:
-		return "start a Secret Service (gnome-keyring-daemon --start --components=secrets, or KeePassXC's)"
-	case store.ReasonLocked:
-		return "unlock the keychain (log in to the desktop, or use seahorse)"
-	case store.ReasonTimeout:
-		return "unlock or restart the keychain daemon"
+		if r, ok := keychainReasons[ue.Reason]; ok {
+			return r.fix
+		}
 	}
 	return "get the OS keychain working (credwiz doctor helps)"
 }

@@ -53,14 +53,13 @@ func NewClazar() *Clazar {
 		{path: "/listings", others: shown},
 	}
 	e.Start(mux, func(w http.ResponseWriter, status int) {
-		msg := map[int]string{429: "Request was throttled. Expected available in 1 second.", 500: "A server error occurred."}[status]
-		if msg == "" {
-			msg = http.StatusText(status)
-		}
-		clazarDetail(w, status, msg)
+		clazarDetail(w, status, vendorText(status, map[int]string{429: "Request was throttled. Expected available in 1 second.", 500: "A server error occurred."}))
 	})
 	return e
 }
+
+// SetSecret makes secret the only Client Secret accepted from now on.
+func (e *Clazar) SetSecret(secret string) { e.mu.Lock(); e.clientSecret = secret; e.mu.Unlock() }
 
 // Values returns values the emulator accepts.
 func (e *Clazar) Values() connectors.Values {
@@ -68,9 +67,6 @@ func (e *Clazar) Values() connectors.Values {
 	defer e.mu.Unlock()
 	return connectors.Values{"client_id": e.clientID, "client_secret": e.clientSecret, "base_url": e.URL()}
 }
-
-// SetSecret makes secret the only Client Secret accepted from now on.
-func (e *Clazar) SetSecret(secret string) { e.mu.Lock(); e.clientSecret = secret; e.mu.Unlock() }
 
 // RevokeTokens invalidates every access token issued so far.
 func (e *Clazar) RevokeTokens() { e.book.revokeAll() }

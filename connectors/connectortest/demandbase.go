@@ -56,11 +56,7 @@ func NewDemandbase() *Demandbase {
 		{path: "/data/", others: shown}, {path: "/admin/", others: shown}, {path: "/reporting/", others: shown},
 	}
 	e.Start(mux, func(w http.ResponseWriter, status int) {
-		msg := map[int]string{429: "Too many requests; slow down and retry later", 500: "Internal server error"}[status]
-		if msg == "" {
-			msg = http.StatusText(status)
-		}
-		dbError(w, status, "001", msg)
+		dbError(w, status, "001", vendorText(status, map[int]string{429: "Too many requests; slow down and retry later", 500: "Internal server error"}))
 	})
 	return e
 }

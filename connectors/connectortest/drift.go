@@ -40,11 +40,11 @@ func init() { Register("drift", func() Emulator { return NewDrift() }) }
 // conversation_read, contact_read and user_read scopes.
 func NewDrift() *Drift {
 	e := &Drift{
-		limit:        rateWindow{limit: 600, per: time.Minute},
 		token:        randomToken("drift-"),
 		orgID:        "123456",
 		credentialID: randomToken("app-"),
 		scopes:       []string{"conversation_read", "contact_read", "user_read"},
+		limit:        rateWindow{limit: 600, per: time.Minute},
 		rejectStatus: http.StatusForbidden,
 	}
 	e.createdAt = time.Now()
@@ -113,30 +113,53 @@ func (e *Drift) withinRate(w http.ResponseWriter, now time.Time) bool {
 	return ok
 }
 
-func (e *Drift) tokenInfo(w http.ResponseWriter, r *http.Request) {
+// driftAuth is what a handler knows of the org once a request passed
+// admit: the token it presented, and what Drift says of it.
+type driftAuth struct {
+	token, org, app string
+	scopes          []string
+	created         time.Time
+	life            time.Duration
+}
+
+// admit takes a request through Drift's rate limit, its method check
+// (method) and its bearer-token check, answering as Drift does when one
+// fails.
+func (e *Drift) admit(w http.ResponseWriter, r *http.Request, method string) (driftAuth, bool) {
 	now := e.Now()
 	if !e.withinRate(w, now) {
-		return
+		return driftAuth{}, false
 	}
-	if r.Method != http.MethodPost {
-		driftError(w, http.StatusMethodNotAllowed, "validation_error", "Method "+r.Method+" not allowed; use POST")
-		return
+	if r.Method != method {
+		driftError(w, http.StatusMethodNotAllowed, "validation_error", "Method "+r.Method+" not allowed; use "+method)
+		return driftAuth{}, false
 	}
 	e.mu.Lock()
-	valid, created, life, status := e.token, e.createdAt, e.expiresIn, e.rejectStatus
-	org, app, scopes := e.orgID, e.credentialID, strings.Join(e.scopes, " ")
+	a := driftAuth{token: e.token, org: e.orgID, app: e.credentialID, scopes: slices.Clone(e.scopes), created: e.createdAt, life: e.expiresIn}
+	status := e.rejectStatus
 	e.mu.Unlock()
-	if tok, ok := bearerToken(r); !ok || valid == "" || tok != valid || (life > 0 && !now.Before(created.Add(life))) {
+	if tok, ok := bearerToken(r); !ok || a.token == "" || tok != a.token || (a.life > 0 && !now.Before(a.created.Add(a.life))) {
 		driftError(w, status, "authentication_error", "Invalid or missing access token")
+		return driftAuth{}, false
+	}
+	return a, true
+}
+
+// driftInfoRequest is the body of POST /app/token_info.
+type driftInfoRequest struct {
+	AccessToken string `json:"access_token"`
+}
+
+func (e *Drift) tokenInfo(w http.ResponseWriter, r *http.Request) {
+	a, ok := e.admit(w, r, http.MethodPost)
+	if !ok {
 		return
 	}
 	if !isJSON(r) {
 		driftError(w, http.StatusBadRequest, "validation_error", "Content-Type must be application/json")
 		return
 	}
-	var req struct {
-		AccessToken string `json:"access_token"`
-	}
+	var req driftInfoRequest
 	if err := decodeBody(r, &req); err != nil {
 		driftError(w, http.StatusBadRequest, "validation_error", "Body must be a JSON object with access_token")
 		return
@@ -145,39 +168,27 @@ func (e *Drift) tokenInfo(w http.ResponseWriter, r *http.Request) {
 		driftError(w, http.StatusBadRequest, "validation_error", "access_token is required")
 		return
 	}
-	if req.AccessToken != valid {
+	if req.AccessToken != a.token {
 		driftError(w, http.StatusNotFound, "not_found", "No such token")
 		return
 	}
 	writeJSON(w, http.StatusOK, fmt.Sprintf(`{"access_token":%s,"authenticated_userid":%s,"credential_id":%s,"token_type":"bearer","expires_in":%d,"created_at":%d,"scope":%s,"id":%s}`,
-		jsonString(valid), jsonString("orgId:"+org), jsonString(app), life.Milliseconds(), created.UnixMilli(), jsonString(scopes), jsonString(randomToken(""))))
+		jsonString(a.token), jsonString("orgId:"+a.org), jsonString(a.app), a.life.Milliseconds(), a.created.UnixMilli(), jsonString(strings.Join(a.scopes, " ")), jsonString(randomToken(""))))
 }
 
 // usersList answers GET /users/list: the org's users under "data", for a
 // valid token holding the user_read scope (what a script run by credwiz
 // exec calls).
 func (e *Drift) usersList(w http.ResponseWriter, r *http.Request) {
-	now := e.Now()
-	if !e.withinRate(w, now) {
+	a, ok := e.admit(w, r, http.MethodGet)
+	if !ok {
 		return
 	}
-	if r.Method != http.MethodGet {
-		driftError(w, http.StatusMethodNotAllowed, "validation_error", "Method "+r.Method+" not allowed; use GET")
-		return
-	}
-	e.mu.Lock()
-	valid, created, life, status, org := e.token, e.createdAt, e.expiresIn, e.rejectStatus, e.orgID
-	hasScope := slices.Contains(e.scopes, "user_read")
-	e.mu.Unlock()
-	if tok, ok := bearerToken(r); !ok || valid == "" || tok != valid || (life > 0 && !now.Before(created.Add(life))) {
-		driftError(w, status, "authentication_error", "Invalid or missing access token")
-		return
-	}
-	if !hasScope {
+	if !slices.Contains(a.scopes, "user_read") {
 		driftError(w, http.StatusForbidden, "authentication_error", "The token lacks the user_read scope")
 		return
 	}
-	writeJSON(w, http.StatusOK, fmt.Sprintf(`{"data":[{"id":2001,"orgId":%s,"name":"Ada Operator","email":"ada@example.com","availability":"AVAILABLE"}]}`, jsonString(org)))
+	writeJSON(w, http.StatusOK, fmt.Sprintf(`{"data":[{"id":2001,"orgId":%s,"name":"Ada Operator","email":"ada@example.com","availability":"AVAILABLE"}]}`, jsonString(a.org)))
 }
 
 // driftError writes Drift's {"error":{"type","message"}} body.

@@ -224,3 +224,12 @@ func writeJSON(w http.ResponseWriter, status int, body string) {
 	w.WriteHeader(status)
 	fmt.Fprint(w, body)
 }
+
+// vendorText returns the vendor's own text for an HTTP status, from texts,
+// or else Go's standard one.
+func vendorText(status int, texts map[int]string) string {
+	if t, ok := texts[status]; ok {
+		return t
+	}
+	return http.StatusText(status)
+}

@@ -12,6 +12,13 @@ func (e *Salesforce) OrgID() string { return e.orgID }
 // Username returns the integration user's username.
 func (e *Salesforce) Username() string { e.mu.Lock(); defer e.mu.Unlock(); return e.username }
 
+// with runs f holding e.mu: every knob changes the org under the lock.
+func (e *Salesforce) with(f func()) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	f()
+}
+
 // user returns the named user; it panics for an unknown one (a test bug).
 // Callers hold e.mu.
 func (e *Salesforce) user(username string) *sfUser {
@@ -35,60 +42,40 @@ func (e *Salesforce) SetPassword(username, newPassword, newSecurityToken string)
 // ResetSecurityToken is "Reset My Security Token": the new token replaces
 // the old one, which stops working.
 func (e *Salesforce) ResetSecurityToken(username, newSecurityToken string) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.user(username).securityToken = newSecurityToken
+	e.with(func() { e.user(username).securityToken = newSecurityToken })
 }
 
 // ExpirePassword marks a user's password expired: its logins fail with
 // invalid_grant (see AllowExpiredPasswordLogin) and its live sessions get
 // INVALID_OPERATION_WITH_EXPIRED_PASSWORD from the REST API.
 func (e *Salesforce) ExpirePassword(username string) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.user(username).passwordExpired = true
+	e.with(func() { e.user(username).passwordExpired = true })
 }
 
 // LockUser locks (or unlocks) a user, as too many failed logins do: its
 // logins fail with invalid_grant.
 func (e *Salesforce) LockUser(username string, locked bool) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.user(username).locked = locked
+	e.with(func() { e.user(username).locked = locked })
 }
 
 // SetAPIEnabled grants or removes a user's "API Enabled" permission;
 // without it the REST API answers API_CURRENTLY_DISABLED.
 func (e *Salesforce) SetAPIEnabled(username string, enabled bool) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.user(username).apiEnabled = enabled
+	e.with(func() { e.user(username).apiEnabled = enabled })
 }
 
 // SetConsumerSecret gives the connected app a new Consumer Secret; the
 // old one stops working.
-func (e *Salesforce) SetConsumerSecret(secret string) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.consumerSecret = secret
-}
+func (e *Salesforce) SetConsumerSecret(secret string) { e.with(func() { e.consumerSecret = secret }) }
 
 // BlockPasswordFlow turns off (or on) the org setting "Allow OAuth
 // Username-Password Flows": password logins fail with invalid_grant.
-func (e *Salesforce) BlockPasswordFlow(blocked bool) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.passwordBlock = blocked
-}
+func (e *Salesforce) BlockPasswordFlow(blocked bool) { e.with(func() { e.passwordBlock = blocked }) }
 
 // SetMyDomain makes the emulator a My Domain host, which accepts the
 // client-credentials flow; off, it answers that flow with invalid_grant
 // "request not supported on this domain" as login.salesforce.com does.
-func (e *Salesforce) SetMyDomain(on bool) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.myDomain = on
-}
+func (e *Salesforce) SetMyDomain(on bool) { e.with(func() { e.myDomain = on }) }
 
 // SetRunAsUser sets the connected app's client-credentials Run As user;
 // "" leaves it unset, and the flow fails with "no client credentials user
@@ -104,53 +91,33 @@ func (e *Salesforce) SetRunAsUser(username string) {
 
 // TrustIP puts the caller in (or out of) the org's trusted IP ranges:
 // inside, a password without the security token is accepted too.
-func (e *Salesforce) TrustIP(on bool) { e.mu.Lock(); defer e.mu.Unlock(); e.trustedIP = on }
+func (e *Salesforce) TrustIP(on bool) { e.with(func() { e.trustedIP = on }) }
 
 // RequireApproval makes the connected app admit only pre-authorized
 // users: password logins fail with "user hasn't approved this consumer".
-func (e *Salesforce) RequireApproval(on bool) { e.mu.Lock(); defer e.mu.Unlock(); e.approval = on }
+func (e *Salesforce) RequireApproval(on bool) { e.with(func() { e.approval = on }) }
 
 // AllowExpiredPasswordLogin makes a login with an expired password succeed
 // with a restricted session, which the REST API answers with
 // INVALID_OPERATION_WITH_EXPIRED_PASSWORD (as the SOAP login does); off
 // (the default), such a login fails with invalid_grant.
-func (e *Salesforce) AllowExpiredPasswordLogin(on bool) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.expiredLogin = on
-}
+func (e *Salesforce) AllowExpiredPasswordLogin(on bool) { e.with(func() { e.expiredLogin = on }) }
 
 // DisableOrgAPI turns the org's API off (or on): the REST API answers
 // API_DISABLED_FOR_ORG.
-func (e *Salesforce) DisableOrgAPI(disabled bool) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.orgAPIOff = disabled
-}
+func (e *Salesforce) DisableOrgAPI(disabled bool) { e.with(func() { e.orgAPIOff = disabled }) }
 
 // ExpireSessions ends every session: the REST API answers
 // INVALID_SESSION_ID and the identity URL Bad_OAuth_Token.
-func (e *Salesforce) ExpireSessions() {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.sessions = map[string]*sfSession{}
-}
+func (e *Salesforce) ExpireSessions() { e.with(func() { e.sessions = map[string]*sfSession{} }) }
 
 // SetSessionTimeout sets the org's session timeout (default 2 hours),
 // counted on the emulator's clock (SetClock) from a session's last use.
-func (e *Salesforce) SetSessionTimeout(d time.Duration) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.sessionTimeout = d
-}
+func (e *Salesforce) SetSessionTimeout(d time.Duration) { e.with(func() { e.sessionTimeout = d }) }
 
 // RemoveObject hides an object from every user, as a missing Read
 // permission does: describeGlobal no longer lists it.
-func (e *Salesforce) RemoveObject(name string) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	delete(e.objects, name)
-}
+func (e *Salesforce) RemoveObject(name string) { e.with(func() { delete(e.objects, name) }) }
 
 // SetRetrieveable lists an object (adding it if removed) and sets whether
 // it is retrieveable and queryable.
@@ -173,9 +140,7 @@ func (e *Salesforce) SetRetrieveable(name string, ok bool) {
 // allowance. Once used reaches limit, the REST API answers 403
 // REQUEST_LIMIT_EXCEEDED.
 func (e *Salesforce) SetAPIUsage(used, limit int) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.apiUsed, e.apiLimit = used, limit
+	e.with(func() { e.apiUsed, e.apiLimit = used, limit })
 }
 
 // APIUsage returns the API request counter and allowance.

@@ -43,11 +43,7 @@ func NewUpPromote() *UpPromote {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { upMessage(w, http.StatusNotFound, "Not Found") })
 	e.shapes = []answerShape{{path: "/api/", others: shown}}
 	e.Start(mux, func(w http.ResponseWriter, status int) {
-		msg := map[int]string{429: "Too Many Attempts.", 500: "Server Error"}[status]
-		if msg == "" {
-			msg = http.StatusText(status)
-		}
-		upMessage(w, status, msg)
+		upMessage(w, status, vendorText(status, map[int]string{429: "Too Many Attempts.", 500: "Server Error"}))
 	})
 	return e
 }

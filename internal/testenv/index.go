@@ -17,25 +17,26 @@ const IndexFileName = "credentials.json"
 // Index is credentials.json as the tests read it, without the store
 // package.
 type Index struct {
+	// Raw is the file's bytes (nil when there is no file).
+	Raw         []byte      `json:"-"`
 	Version     int         `json:"version"`
 	ID          string      `json:"id"`
 	Store       string      `json:"store"`
 	Revision    int64       `json:"revision"`
 	Credentials []IndexCred `json:"credentials"`
-	// Raw is the file's bytes (nil when there is no file).
-	Raw []byte `json:"-"`
 }
 
-// IndexCred is one credential's record.
+// IndexCred is one credential's record: the members the tests look at,
+// those that tie it to its secret first.
 type IndexCred struct {
 	Name           string            `json:"name"`
-	Connector      string            `json:"connector"`
-	Description    string            `json:"description"`
-	Fields         map[string]string `json:"fields"`
-	SecretKeys     []string          `json:"secret_keys"`
 	Revision       int64             `json:"revision"`
 	SecretRevision int64             `json:"secret_revision"`
 	SecretItem     string            `json:"secret_item"`
+	SecretKeys     []string          `json:"secret_keys"`
+	Connector      string            `json:"connector"`
+	Description    string            `json:"description"`
+	Fields         map[string]string `json:"fields"`
 	LastTest       *IndexTest        `json:"last_test"`
 }
 

@@ -13,16 +13,25 @@ import (
 // *FieldError or *MissingError that Validate gives, before any request.
 var (
 	// ErrRejected: the vendor refused the credentials (wrong, expired or revoked).
-	ErrRejected = errors.New("credentials rejected")
+	ErrRejected error = &class{"credentials rejected", "rejected"}
 	// ErrForbidden: the credentials are valid but lack a permission the test needs.
-	ErrForbidden = errors.New("permission missing")
+	ErrForbidden error = &class{"permission missing", "forbidden"}
 	// ErrUnreachable: DNS failure, connection refused, TLS failure or timeout.
-	ErrUnreachable = errors.New("vendor unreachable")
+	ErrUnreachable error = &class{"vendor unreachable", "unreachable"}
 	// ErrRateLimited: the vendor answered 429 even after the bounded retries.
-	ErrRateLimited = errors.New("rate limited")
+	ErrRateLimited error = &class{"rate limited", "rate_limited"}
 	// ErrVendor: a 5xx or an answer credwiz does not understand.
-	ErrVendor = errors.New("vendor error")
+	ErrVendor error = &class{"vendor error", "vendor"}
 )
+
+// classes are the classes of test failure, in the order Class tries them.
+var classes = []error{ErrRejected, ErrForbidden, ErrUnreachable, ErrRateLimited, ErrVendor}
+
+// class is a class of test failure: its message, and the short stable
+// name ClassName gives it.
+type class struct{ msg, name string }
+
+func (c *class) Error() string { return c.msg }
 
 // Error is a classified failure of a vendor call. Where its Code and
 // Message carry the vendor's words, those passed the credential's
@@ -113,7 +122,7 @@ func (e *Error) Unwrap() error { return e.Class }
 // Class returns the sentinel class of err (ErrRejected…ErrVendor), or nil
 // when err is not a classified vendor error.
 func Class(err error) error {
-	for _, c := range []error{ErrRejected, ErrForbidden, ErrUnreachable, ErrRateLimited, ErrVendor} {
+	for _, c := range classes {
 		if errors.Is(err, c) {
 			return c
 		}
@@ -125,17 +134,8 @@ func Class(err error) error {
 // "rejected", "forbidden", "unreachable", "rate_limited", "vendor", or
 // "other" for an unclassified error and "" for nil.
 func ClassName(err error) string {
-	switch Class(err) {
-	case ErrRejected:
-		return "rejected"
-	case ErrForbidden:
-		return "forbidden"
-	case ErrUnreachable:
-		return "unreachable"
-	case ErrRateLimited:
-		return "rate_limited"
-	case ErrVendor:
-		return "vendor"
+	if c, ok := Class(err).(*class); ok {
+		return c.name
 	}
 	if err == nil {
 		return ""

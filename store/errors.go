@@ -84,14 +84,14 @@ type ConflictError struct {
 
 // Error says what happened and what to do.
 func (e *ConflictError) Error() string {
-	what := "changed"
+	what, when := "changed", "while this command ran; nothing was saved"
 	if e.Deleted {
 		what = "deleted"
 	}
 	if e.Read {
-		return fmt.Sprintf("%s was %s by another credwiz while this command read it; run the command again", e.Name, what)
+		when = "while this command read it"
 	}
-	return fmt.Sprintf("%s was %s by another credwiz while this command ran; nothing was saved; run the command again", e.Name, what)
+	return fmt.Sprintf("%s was %s by another credwiz %s; %s", e.Name, what, when, e.Hint())
 }
 
 // Unwrap returns ErrConflict.

@@ -1,15 +1,12 @@
 package vaultkv
 
-import (
-	"errors"
-	"strings"
-)
+import "errors"
 
 // Kind classifies an *Error. The zero Kind is never used.
 type Kind int
 
-// The kinds of failure. Each has a sentinel error (ErrSealed, ...) that
-// errors.Is matches against any *Error of that kind.
+// The kinds of failure. A Kind is an error too, that errors.Is matches
+// against any *Error of that kind.
 const (
 	// KindConfig: the settings are unusable (a malformed VAULT_ADDR, an
 	// unreadable VAULT_CACERT, VAULT_SKIP_VERIFY, a bad mount or path).
@@ -73,38 +70,9 @@ func (k Kind) String() string {
 	return "unknown"
 }
 
-// Sentinels, one per Kind, for errors.Is.
-var (
-	ErrConfig      = errors.New("vault settings are unusable")
-	ErrNoToken     = errors.New("no vault token")
-	ErrBadToken    = errors.New("vault token invalid or expired")
-	ErrUnreachable = errors.New("vault unreachable")
-	ErrSealed      = errors.New("vault is sealed")
-	ErrPermission  = errors.New("vault permission denied")
-	ErrCASMismatch = errors.New("vault key changed since it was read")
-	ErrNotFound    = errors.New("vault key not found")
-	ErrKVv1        = errors.New("vault mount is KV version 1")
-	ErrNoMount     = errors.New("vault mount missing")
-	ErrServer      = errors.New("vault error")
-	ErrCanceled    = errors.New("vault request canceled")
-	ErrInvalid     = errors.New("invalid vault key or data")
-)
-
-var sentinels = map[Kind]error{
-	KindConfig:      ErrConfig,
-	KindNoToken:     ErrNoToken,
-	KindBadToken:    ErrBadToken,
-	KindUnreachable: ErrUnreachable,
-	KindSealed:      ErrSealed,
-	KindPermission:  ErrPermission,
-	KindCASMismatch: ErrCASMismatch,
-	KindNotFound:    ErrNotFound,
-	KindKVv1:        ErrKVv1,
-	KindNoMount:     ErrNoMount,
-	KindServer:      ErrServer,
-	KindCanceled:    ErrCanceled,
-	KindInvalid:     ErrInvalid,
-}
+// Error makes a Kind its own sentinel: errors.Is(err, KindSealed) matches
+// any *Error of that kind.
+func (k Kind) Error() string { return "vault: " + k.String() }
 
 // Error is every failure of this package. Its message is complete (what
 // happened, then what to do next) so callers print it as it is; the fields
@@ -142,19 +110,16 @@ type Error struct {
 
 // Error returns "Detail: Hint" (or Detail alone).
 func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString(e.Detail)
-	if e.Hint != "" {
-		b.WriteString(": ")
-		b.WriteString(e.Hint)
+	if e.Hint == "" {
+		return e.Detail
 	}
-	return b.String()
+	return e.Detail + ": " + e.Hint
 }
 
-// Unwrap returns the Kind's sentinel and the underlying cause, so that
-// errors.Is(err, ErrSealed) and errors.Is(err, context.Canceled) work.
+// Unwrap returns the Kind and the underlying cause, so that
+// errors.Is(err, KindSealed) and errors.Is(err, context.Canceled) work.
 func (e *Error) Unwrap() []error {
-	out := []error{sentinels[e.Kind]}
+	out := []error{e.Kind}
 	if e.cause != nil {
 		out = append(out, e.cause)
 	}

@@ -49,14 +49,14 @@ func newClient(t testing.TB, cfg Config) *Client {
 }
 
 // wantKind fails the test unless err is an *Error of kind k that
-// errors.Is matches with k's sentinel.
+// errors.Is matches with k.
 func wantKind(t testing.TB, err error, k Kind) *Error {
 	t.Helper()
 	var e *Error
 	if !errors.As(err, &e) {
 		t.Fatalf("want a %v *Error, got %T: %v", k, err, err)
 	}
-	if e.Kind != k || !errors.Is(err, sentinels[k]) {
+	if e.Kind != k || !errors.Is(err, k) {
 		t.Fatalf("want kind %v, got %v: %v", k, e.Kind, err)
 	}
 	if e.Error() == "" || e.Hint == "" && k != KindInvalid && k != KindCanceled {

@@ -24,7 +24,7 @@ const platformValueLimit = 0
 
 // reasonGone marks an item deleted between a search and its use; never
 // returned to callers.
-const reasonGone Reason = "gone"
+const reasonGone Reason = -1
 
 // Errors of the platform backend that wrap maps to the store's.
 var (

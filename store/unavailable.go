@@ -6,22 +6,22 @@ import "fmt"
 const toFile = "keep the secrets in the encrypted file instead (credwiz migrate --to file; before the first save, --store file)"
 
 // Reason says why the keychain did not answer.
-type Reason string
+type Reason int
 
 // The reasons a keychain is unavailable.
 const (
+	// ReasonOther: any other failure of the keychain.
+	ReasonOther Reason = iota
 	// ReasonNoBus: no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS unset,
 	// or nothing listens there): an SSH session, cron, a container.
-	ReasonNoBus Reason = "no-session-bus"
+	ReasonNoBus
 	// ReasonNoService: the bus answers, but no Secret Service runs on it.
-	ReasonNoService Reason = "no-secret-service"
+	ReasonNoService
 	// ReasonLocked: the keychain is locked and could not be unlocked.
-	ReasonLocked Reason = "locked"
+	ReasonLocked
 	// ReasonTimeout: no answer within the timeout (a prompt waiting, or a
 	// hung daemon).
-	ReasonTimeout Reason = "timeout"
-	// ReasonOther: any other failure of the keychain.
-	ReasonOther Reason = "other"
+	ReasonTimeout
 )
 
 // UnavailableError reports a keychain that did not answer, why, and what

@@ -14,21 +14,6 @@ import (
 	"github.com/credwiz/credwiz/store/vaultkv"
 )
 
-// Steps of a migration to or from the Vault store.
-const (
-	// StepMoveStarted: the index records the migration that begins.
-	StepMoveStarted Step = "move-started"
-	// StepMoveCopied: one credential is copied to the target store.
-	StepMoveCopied Step = "move-copied"
-	// StepMoveSwitched: the index records the target store: the commit
-	// point of a migration.
-	StepMoveSwitched Step = "move-switched"
-	// StepMoveCleaned: one item of the source store is deleted.
-	StepMoveCleaned Step = "move-cleaned"
-	// StepMoveEnded: the index no longer records the migration.
-	StepMoveEnded Step = "move-ended"
-)
-
 // vaultMove records, in the local index, a migration between the Vault
 // store and a local one: set (and committed) before anything is copied,
 // cleared when nothing is left to remove. While it is set, the store the
@@ -40,10 +25,10 @@ type vaultMove struct {
 	// From and To are the stores.
 	From Kind `json:"from"`
 	To   Kind `json:"to"`
-	// Vault is the Vault folder involved.
-	Vault VaultSettings `json:"vault"`
 	// Started is when the migration began.
 	Started time.Time `json:"started"`
+	// Vault is the Vault folder involved.
+	Vault VaultSettings `json:"vault"`
 	// Unknown holds members this version does not know, verbatim.
 	Unknown jsontext.Value `json:",embed"`
 }

@@ -10,29 +10,6 @@ import (
 	"github.com/credwiz/credwiz/store/vaultkv"
 )
 
-// Steps of the Vault store's writes.
-const (
-	// StepVaultMarked: the index marks the credential's write as pending.
-	StepVaultMarked Step = "vault-marked"
-	// StepVaultWritten: the credential's entry holds the change (written,
-	// deleted or destroyed): the commit point.
-	StepVaultWritten Step = "vault-written"
-	// StepVaultBuried: a tombstone version marks a credential (deleted,
-	// or renamed away) as gone: rm's commit point.
-	StepVaultBuried Step = "vault-buried"
-	// StepVaultOldDeleted: the versions a tombstone buried are deleted
-	// (or destroyed).
-	StepVaultOldDeleted Step = "vault-old-deleted"
-	// StepVaultIndexed: the index holds the change and lost the mark.
-	StepVaultIndexed Step = "vault-indexed"
-)
-
-// VaultSteps lists the Vault store's steps, for tests that stop at each
-// (Steps lists the local protocol's).
-var VaultSteps = []Step{StepIDCommitted, StepVaultMarked, StepVaultWritten, StepVaultBuried, StepVaultOldDeleted, StepVaultIndexed,
-	StepIndexCommitted, StepTokenDeleted, StepTokenWritten, StepRepaired,
-	StepMoveStarted, StepMoveCopied, StepMoveSwitched, StepMoveCleaned, StepMoveEnded}
-
 // maxPatchAttempts bounds how often a change is read and applied again
 // when a teammate's write lands between its read and its write.
 const maxPatchAttempts = 8

@@ -11,7 +11,6 @@ import (
 )
 
 const (
-	clazarDomain  = "clazar.io"
 	clazarURL     = "https://api.clazar.io"
 	clazarTokenOp = "token exchange (POST /authenticate/)"
 	clazarListOp  = "GET /listings"
@@ -48,16 +47,9 @@ func init() {
 				Mask:     MaskAll,
 				Required: true,
 			},
-			{
-				Key:      "base_url",
-				Title:    "API Base URL",
-				Help:     "The Clazar API base URL. Keep the default unless Clazar told you otherwise.",
-				Default:  clazarURL,
-				Required: true,
-				Advanced: true,
-				Domain:   clazarDomain,
-				Validate: ValidateURL(clazarDomain),
-			},
+			BaseURLField("API Base URL",
+				"The Clazar API base URL. Keep the default unless Clazar told you otherwise.",
+				clazarURL, "clazar.io", true),
 		},
 		Probe: clazarProbe,
 		Mint: func(ctx context.Context, s *Session) (*oauth2.Token, error) {

@@ -11,8 +11,7 @@ import (
 )
 
 const (
-	demandbaseDomain = "demandbase.com"
-	demandbaseURL    = "https://uapi.demandbase.com"
+	demandbaseURL = "https://uapi.demandbase.com"
 	// demandbaseLifetime is the documented access-token lifetime (28800 s),
 	// used only when an answer states neither expiresIn nor a JWT exp.
 	demandbaseLifetime = 8 * time.Hour
@@ -35,15 +34,9 @@ func init() {
 		EarlyExpiry: 15 * time.Minute,
 		ReauthGuide: "In Demandbase One, go to Settings → APIs → API Key Sets, open the key set and click Create Token. Copy the new Client ID and Client Secret at once: the secret is shown only once. A key set holds at most 5 active tokens; delete the old one once credwiz works with the new one.",
 		Fields: []Field{
-			{
-				Key:      "base_url",
-				Title:    "API Base URL",
-				Help:     "The Demandbase API base URL. Keep the default for the standard production environment; enter another only if Demandbase gave you a custom or regional base URL (see your account settings or the Demandbase Developer Portal).",
-				Default:  demandbaseURL,
-				Required: true,
-				Domain:   demandbaseDomain,
-				Validate: ValidateURL(demandbaseDomain),
-			},
+			BaseURLField("API Base URL",
+				"The Demandbase API base URL. Keep the default for the standard production environment; enter another only if Demandbase gave you a custom or regional base URL (see your account settings or the Demandbase Developer Portal).",
+				demandbaseURL, "demandbase.com", false),
 			{
 				Key:      "client_id",
 				Title:    "Client ID",
@@ -62,6 +55,14 @@ func init() {
 		Probe: demandbaseProbe,
 		Mint:  demandbaseToken,
 	})
+}
+
+// demandbaseTokenAnswer is the answer of POST /auth/v1/token (camelCase,
+// as Demandbase documents it); the type and the lifetime are optional.
+type demandbaseTokenAnswer struct {
+	AccessToken string `json:"accessToken"`
+	TokenType   text   `json:"tokenType"`
+	ExpiresIn   count  `json:"expiresIn"`
 }
 
 // demandbaseToken performs the token exchange. It cannot use
@@ -84,11 +85,7 @@ func demandbaseToken(ctx context.Context, s *Session) (*oauth2.Token, error) {
 		return nil, rejectedOn4xx(demandbaseError(demandbaseTokenOp, r, lc), r.status,
 			"check the Client ID and Client Secret (Demandbase One → Settings → APIs → API Key Sets); the secret is shown only once, so create a new token in the key set if it is lost, and check that the token and key set are still active")
 	}
-	var tr struct {
-		AccessToken string `json:"accessToken"`
-		TokenType   text   `json:"tokenType"`
-		ExpiresIn   count  `json:"expiresIn"`
-	}
+	var tr demandbaseTokenAnswer
 	if err := decode(demandbaseTokenOp, r, &tr, lc); err != nil {
 		return nil, err
 	}

@@ -13,11 +13,8 @@ import (
 	"golang.org/x/oauth2"
 )
 
-const (
-	driftDomain = "driftapi.com"
-	driftURL    = "https://driftapi.com"
-	driftInfoOp = "POST /app/token_info"
-)
+// driftInfoOp is the call the test makes.
+const driftInfoOp = "POST /app/token_info"
 
 // The Drift connector: a static, non-expiring app token sent as a Bearer
 // token; the test asks POST /app/token_info about the token and reports the
@@ -43,15 +40,9 @@ func init() {
 				Required: true,
 				Bearer:   true,
 			},
-			{
-				Key:      "base_url",
-				Title:    "Base URL",
-				Help:     "The Drift API base URL. Change it only if your organization uses a custom or regional Drift API endpoint.",
-				Default:  driftURL,
-				Required: true,
-				Domain:   driftDomain,
-				Validate: ValidateURL(driftDomain),
-			},
+			BaseURLField("Base URL",
+				"The Drift API base URL. Change it only if your organization uses a custom or regional Drift API endpoint.",
+				"https://driftapi.com", "driftapi.com", false),
 		},
 		Probe: driftProbe,
 		Mint: func(_ context.Context, s *Session) (*oauth2.Token, error) {

@@ -9,10 +9,8 @@ import (
 	"golang.org/x/oauth2"
 )
 
-const (
-	uppromoteDomain = "uppromote.com"
-	uppromoteURL    = "https://aff-api.uppromote.com"
-)
+// uppromoteURL is the API's base URL, base_url's default.
+const uppromoteURL = "https://aff-api.uppromote.com"
 
 // The UpPromote connector: a static API key, sent as "Authorization: Bearer
 // <key>" to API v1 (as the UpPromote guide describes) or as the raw key,
@@ -46,16 +44,9 @@ func init() {
 				Advanced: true,
 				Options:  []string{"v1", "v2"},
 			},
-			{
-				Key:      "base_url",
-				Title:    "API Base URL",
-				Help:     "The UpPromote API base URL. Keep the default unless UpPromote told you otherwise.",
-				Default:  uppromoteURL,
-				Required: true,
-				Advanced: true,
-				Domain:   uppromoteDomain,
-				Validate: ValidateURL(uppromoteDomain),
-			},
+			BaseURLField("API Base URL",
+				"The UpPromote API base URL. Keep the default unless UpPromote told you otherwise.",
+				uppromoteURL, "uppromote.com", true),
 		},
 		Probe: uppromoteProbe,
 		Mint: func(_ context.Context, s *Session) (*oauth2.Token, error) {

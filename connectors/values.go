@@ -198,6 +198,15 @@ func ValidateURL(domain string) func(string) error {
 	}
 }
 
+// BaseURLField returns the required "base_url" field of a vendor whose API
+// lives under domain: def pre-filled, any value checked with
+// ValidateURL(domain), and a warning for a remote host outside domain.
+// advanced asks it only when the operator opts in.
+func BaseURLField(title, help, def, domain string, advanced bool) Field {
+	return Field{Key: "base_url", Title: title, Help: help, Default: def, Required: true, Advanced: advanced,
+		Domain: domain, Validate: ValidateURL(domain)}
+}
+
 // StripBearer removes a leading "Bearer" scheme word (any case) followed by
 // white space, or standing alone, from a trimmed token value: "Bearer abc"
 // becomes "abc" and "Bearer" becomes "" (a missing value). A token that

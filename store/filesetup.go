@@ -29,12 +29,9 @@ func (f *FileStore) recipientsOf(idf identityFile) ([]Recipient, error) {
 	own.Own, own.Comment = true, "(this store's identity, "+identityFileName+")"
 	out := []Recipient{own}
 	path := f.RecipientsPath()
-	data, _, err := readTrusted(path, maxRecipientsSize)
-	if errors.Is(err, fs.ErrNotExist) {
-		return out, nil
-	}
-	if err != nil {
-		return nil, err
+	data, found, err := readOptional(path, maxRecipientsSize)
+	if err != nil || !found {
+		return out, err
 	}
 	more, err := parseRecipientsFile(path, data)
 	if err != nil {

@@ -394,11 +394,8 @@ func (s *Store) markerPath() string { return filepath.Join(s.Index.Dir(), migrat
 // readMarker reads migration.json; nil when there is none.
 func (s *Store) readMarker() (*migrationMarker, error) {
 	path := s.markerPath()
-	data, _, err := readTrusted(path, maxMigrationSize)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
+	data, found, err := readOptional(path, maxMigrationSize)
+	if err != nil || !found {
 		return nil, err
 	}
 	m := new(migrationMarker)

@@ -107,6 +107,16 @@ func openTrusted(path string) (*os.File, fs.FileInfo, error) {
 	return f, fi, nil
 }
 
+// readOptional is readTrusted for a file that may be missing: found is
+// false, and err nil, when it is.
+func readOptional(path string, max int64) (data []byte, found bool, err error) {
+	data, _, err = readTrusted(path, max)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, false, nil
+	}
+	return data, err == nil, err
+}
+
 // readTrusted reads a whole file opened with openTrusted, refusing one of
 // more than max bytes.
 func readTrusted(path string, max int64) ([]byte, fs.FileInfo, error) {

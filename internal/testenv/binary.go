@@ -22,18 +22,13 @@ const HookTag = "credwiz_testhooks"
 // example a build of an older commit, to check that a test fails there).
 const BinaryEnv = "CREDWIZ_TEST_BINARY"
 
-// builds holds one build per tag set.
+// builds holds one build per tag set (and one per helper command);
+// buildDir is where they go.
 var (
+	builds   memo[string, string]
 	buildMu  sync.Mutex
-	builds   = map[string]*build{}
 	buildDir string
 )
-
-type build struct {
-	once sync.Once
-	path string
-	err  error
-}
 
 // ModuleRoot returns the directory of credwiz's go.mod.
 func ModuleRoot() string {
@@ -69,15 +64,7 @@ func BuildBinary(tags ...string) (string, error) {
 	tags = slices.Clone(tags)
 	slices.Sort(tags)
 	key := strings.Join(tags, ",")
-	buildMu.Lock()
-	b := builds[key]
-	if b == nil {
-		b = &build{}
-		builds[key] = b
-	}
-	buildMu.Unlock()
-	b.once.Do(func() { b.path, b.err = buildPackage("github.com/credwiz/credwiz", tags) })
-	return b.path, b.err
+	return builds.get(key, func() (string, error) { return buildPackage("github.com/credwiz/credwiz", tags) })
 }
 
 // helper returns the path of one of the harness's own commands
@@ -85,18 +72,11 @@ func BuildBinary(tags ...string) (string, error) {
 func helper(t testing.TB, name string) string {
 	t.Helper()
 	pkg := "github.com/credwiz/credwiz/internal/testenv/" + name
-	buildMu.Lock()
-	b := builds[pkg]
-	if b == nil {
-		b = &build{}
-		builds[pkg] = b
+	path, err := builds.get(pkg, func() (string, error) { return buildPackage(pkg, nil) })
+	if err != nil {
+		t.Fatal(err)
 	}
-	buildMu.Unlock()
-	b.once.Do(func() { b.path, b.err = buildPackage(pkg, nil) })
-	if b.err != nil {
-		t.Fatal(b.err)
-	}
-	return b.path
+	return path
 }
 
 // buildPackage runs go build for pkg with tags into the process's build

@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 )
@@ -115,26 +116,13 @@ func escapeName(s string) string {
 }
 
 // unescapeName inverts escapeName; ok is false for a string that is not
-// in its canonical form.
+// in its canonical form (the one escapeName gives).
 func unescapeName(s string) (string, bool) {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if plainNameByte(c) {
-			b.WriteByte(c)
-			continue
-		}
-		if c != '%' || i+2 >= len(s) {
-			return "", false
-		}
-		v, err := strconv.ParseUint(s[i+1:i+3], 16, 8)
-		if err != nil || strings.ToUpper(s[i+1:i+3]) != s[i+1:i+3] || plainNameByte(byte(v)) {
-			return "", false
-		}
-		b.WriteByte(byte(v))
-		i += 2
+	d, err := url.PathUnescape(s)
+	if err != nil || escapeName(d) != s {
+		return "", false
 	}
-	return b.String(), true
+	return d, true
 }
 
 func plainNameByte(c byte) bool {

@@ -14,7 +14,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"filippo.io/age"
@@ -105,16 +104,7 @@ func readFileItems(t testing.TB, configDir, passphrase string) Items {
 // identities caches the identities unwrapped, by identity file content
 // and passphrase: an identity file does not change while its store lives,
 // and each unwrapping costs a scrypt.
-var (
-	identityMu sync.Mutex
-	identities = map[[sha256.Size]byte]*identityEntry{}
-)
-
-type identityEntry struct {
-	once sync.Once
-	id   *age.X25519Identity
-	err  error
-}
+var identities memo[[sha256.Size]byte, *age.X25519Identity]
 
 // fileIdentity returns the identity of the identity file at path, which
 // passphrase unwraps.
@@ -133,18 +123,11 @@ func fileIdentity(t testing.TB, path, passphrase string) *age.X25519Identity {
 	h.Write([]byte(passphrase))
 	var key [sha256.Size]byte
 	h.Sum(key[:0])
-	identityMu.Lock()
-	e := identities[key]
-	if e == nil {
-		e = &identityEntry{}
-		identities[key] = e
+	id, err := identities.get(key, func() (*age.X25519Identity, error) { return unwrapIdentity(t, data, passphrase) })
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
 	}
-	identityMu.Unlock()
-	e.once.Do(func() { e.id, e.err = unwrapIdentity(t, data, passphrase) })
-	if e.err != nil {
-		t.Fatalf("%s: %v", path, e.err)
-	}
-	return e.id
+	return id
 }
 
 // unwrapIdentity runs ageidentity on the identity file's bytes.

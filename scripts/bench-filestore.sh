@@ -16,26 +16,21 @@
 # figures. Loopback only: the vendors are scripts/benchemu's emulators.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/secret-service.sh
+source scripts/benchlib.sh
 
 RUNS=${RUNS:-20}
 log() { echo "bench-filestore: $*" >&2; }
 
-W=$(mktemp -d "${TMPDIR:-/tmp}/credwiz-bench-fs.XXXXXX")
-EMU_PID=
-cleanup() {
-  [ -n "$EMU_PID" ] && kill "$EMU_PID" 2>/dev/null && wait "$EMU_PID" 2>/dev/null
-  [ -x "$W/credwiz" ] && CREDWIZ_CONFIG_DIR=$W/file CREDWIZ_STORE=file "$W/credwiz" lock >/dev/null 2>&1 || true
-  [ -x "$W/credwiz" ] && CREDWIZ_CONFIG_DIR=$W/all-file CREDWIZ_STORE=file "$W/credwiz" lock >/dev/null 2>&1 || true
-  stop_secret_service
-  rm -rf "$W"
+bench_workdir bench-fs
+# bench_undo closes the kernel-keyring sessions credwiz unlock opened.
+bench_undo() {
+  [ -x "$W/credwiz" ] || return 0
+  CREDWIZ_CONFIG_DIR=$W/file CREDWIZ_STORE=file "$W/credwiz" lock >/dev/null 2>&1 || true
+  CREDWIZ_CONFIG_DIR=$W/all-file CREDWIZ_STORE=file "$W/credwiz" lock >/dev/null 2>&1 || true
 }
-trap cleanup EXIT
 
 log "building credwiz and benchemu"
-go build -o "$W/credwiz" .
-go build -o "$W/benchemu" ./scripts/benchemu
-CW=$W/credwiz
+bench_build credwiz=. benchemu=./scripts/benchemu
 start_secret_service || { log "no Secret Service could be started (see scripts/secret-service.sh)"; exit 1; }
 mkdir -p "$W/home"
 export HOME=$W/home NO_COLOR=1

@@ -24,7 +24,7 @@
 # apt-get when run as root), else a timing loop in bash. Loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/secret-service.sh
+source scripts/benchlib.sh
 
 RUNS=${RUNS:-30}
 SLOW_RUNS=${SLOW_RUNS:-3}    # test --all --parallel 1 takes 10 s a run
@@ -45,20 +45,10 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   fi
 fi
 
-W=$(mktemp -d "${TMPDIR:-/tmp}/credwiz-bench.XXXXXX")
-EMU_PID=
-cleanup() {
-  [ -n "$EMU_PID" ] && kill "$EMU_PID" 2>/dev/null && wait "$EMU_PID" 2>/dev/null
-  stop_secret_service
-  rm -rf "$W"
-}
-trap cleanup EXIT
+bench_workdir bench
 
 log "building credwiz, benchseed and benchemu"
-go build -o "$W/credwiz" .
-go build -o "$W/benchseed" ./scripts/benchseed
-go build -o "$W/benchemu" ./scripts/benchemu
-CW=$W/credwiz
+bench_build credwiz=. benchseed=./scripts/benchseed benchemu=./scripts/benchemu
 
 if ! start_secret_service; then
   log "no Secret Service could be started: the keychain figures need gnome-keyring (see scripts/secret-service.sh)"

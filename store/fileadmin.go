@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -26,7 +25,7 @@ var ErrNoSession = kernelkeyring.ErrUnsupported
 // yet.
 func (f *FileStore) ready() (identityFile, error) {
 	idf, err := f.identityFile()
-	if !errors.Is(err, fs.ErrNotExist) {
+	if !errors.Is(err, os.ErrNotExist) {
 		return idf, err
 	}
 	st, serr := f.State()
@@ -37,14 +36,14 @@ func (f *FileStore) ready() (identityFile, error) {
 }
 
 // noStoreError says that the file store does not exist yet; it wraps
-// fs.ErrNotExist.
+// os.ErrNotExist.
 type noStoreError struct{ dir string }
 
 func (e noStoreError) Error() string {
 	return fmt.Sprintf("there is no encrypted file store in %s yet: the first credwiz add creates it", e.dir)
 }
 
-func (e noStoreError) Unwrap() error { return fs.ErrNotExist }
+func (e noStoreError) Unwrap() error { return os.ErrNotExist }
 
 // Unlock decrypts the identity with the passphrase (asked as needed) and
 // keeps it in the Linux kernel keyring (a "user" key in the session
@@ -101,7 +100,7 @@ func (f *FileStore) Lock() (ok bool, err error) {
 // still (left is 0 when not known).
 func (f *FileStore) Session() (open bool, left time.Duration, err error) {
 	idf, err := f.identityFile()
-	if errors.Is(err, fs.ErrNotExist) {
+	if errors.Is(err, os.ErrNotExist) {
 		return false, 0, nil
 	}
 	if err != nil {
@@ -208,7 +207,7 @@ func (f *FileStore) eachItem(fn func(path string, s fileSection, h itemHeader) e
 		s := fileSection{f: f, service: svc}
 		path := filepath.Join(f.dir, e.Name())
 		h, err := s.readHeader(path)
-		if errors.Is(err, fs.ErrNotExist) {
+		if errors.Is(err, os.ErrNotExist) {
 			continue
 		}
 		if err != nil {

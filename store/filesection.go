@@ -4,11 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io/fs"
-	"maps"
 	"os"
 	"path/filepath"
-	"slices"
 )
 
 // OwnerReader is implemented by Secrets that can tell an item's owner
@@ -69,7 +66,7 @@ func (s *fileSection) Get(account string) (Item, error) {
 		return Item{}, err
 	}
 	data, _, err := readTrusted(path, maxItemSize)
-	if errors.Is(err, fs.ErrNotExist) {
+	if errors.Is(err, os.ErrNotExist) {
 		return Item{}, notFoundSecret(account)
 	}
 	if err != nil {
@@ -160,7 +157,7 @@ func (s *fileSection) Delete(account string) error {
 		return notFoundSecret(account)
 	}
 	if err := os.Remove(path); err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
+		if errors.Is(err, os.ErrNotExist) {
 			return notFoundSecret(account)
 		}
 		return fileError("remove", path, err)
@@ -183,7 +180,7 @@ func (s *fileSection) Owner(account string) (Owner, error) {
 		return Owner{}, err
 	}
 	h, err := s.readHeader(path)
-	if errors.Is(err, fs.ErrNotExist) {
+	if errors.Is(err, os.ErrNotExist) {
 		return Owner{}, notFoundSecret(account)
 	}
 	return h.Owner, err
@@ -213,7 +210,7 @@ func (s *fileSection) Copy(from, to string) error {
 		return err
 	}
 	data, _, err := readTrusted(src, maxItemSize)
-	if errors.Is(err, fs.ErrNotExist) {
+	if errors.Is(err, os.ErrNotExist) {
 		return notFoundSecret(from)
 	}
 	if err != nil {
@@ -249,7 +246,7 @@ func (s *fileSection) List() ([]Listed, error) {
 			continue
 		}
 		h, err := s.readHeader(filepath.Join(s.f.dir, e.Name()))
-		if errors.Is(err, fs.ErrNotExist) {
+		if errors.Is(err, os.ErrNotExist) {
 			continue // deleted meanwhile
 		}
 		if err != nil {
@@ -309,7 +306,7 @@ func (f *FileStore) legacyList(service string) ([]Listed, error) {
 		return nil, err
 	}
 	var out []Listed
-	for _, acct := range slices.Sorted(maps.Keys(c.Services[service])) {
+	for _, acct := range sortedKeys(c.Services[service]) {
 		it, _ := c.item(service, acct)
 		out = append(out, Listed{Account: acct, Owner: it.Owner})
 	}

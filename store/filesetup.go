@@ -3,7 +3,6 @@ package store
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -49,7 +48,7 @@ func (f *FileStore) recipientsOf(idf identityFile) ([]Recipient, error) {
 // the store first if there is none, or converting the older single file.
 func (f *FileStore) writeRecipients() ([]Recipient, error) {
 	rs, err := f.recipients()
-	if !errors.Is(err, fs.ErrNotExist) {
+	if !errors.Is(err, os.ErrNotExist) {
 		return rs, err
 	}
 	if err := f.setup(); err != nil {
@@ -188,7 +187,7 @@ func (f *FileStore) linkIdentity(data []byte) (won bool, err error) {
 		return false, fileError("write", path, err)
 	}
 	if err := os.Link(tmp.Name(), path); err != nil {
-		if errors.Is(err, fs.ErrExist) {
+		if errors.Is(err, os.ErrExist) {
 			return false, nil
 		}
 		return false, fileError("write", path, err)
@@ -285,7 +284,7 @@ func (f *FileStore) convert() error {
 	f.ids, f.idErr = []age.Identity{id}, nil
 	f.mu.Unlock()
 	f.step(StepConverted)
-	if err := os.Remove(f.LegacyPath()); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if err := os.Remove(f.LegacyPath()); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("%s is converted to %s, but %w: %w", f.LegacyPath(), f.dir, ErrCleanup, fileError("remove", f.LegacyPath(), err))
 	}
 	_ = os.Remove(f.LegacyPath() + lockSuffix)
@@ -302,7 +301,7 @@ func (f *FileStore) removeItemFiles() error {
 	for _, e := range ents {
 		if _, _, ok := parseItemFileName(e.Name()); ok && e.Type().IsRegular() {
 			p := filepath.Join(f.dir, e.Name())
-			if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
 				return fileError("remove", p, err)
 			}
 		}

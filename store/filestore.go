@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -129,14 +128,14 @@ func (f *FileStore) State() (FileState, error) {
 	switch {
 	case err == nil:
 		return FileReady, nil
-	case !errors.Is(err, fs.ErrNotExist):
+	case !errors.Is(err, os.ErrNotExist):
 		return FileNone, err
 	}
 	_, err = os.Lstat(f.LegacyPath())
 	switch {
 	case err == nil:
 		return FileLegacy, nil
-	case errors.Is(err, fs.ErrNotExist):
+	case errors.Is(err, os.ErrNotExist):
 		return FileNone, nil
 	}
 	return FileNone, fileError("read", f.LegacyPath(), err)
@@ -151,7 +150,7 @@ func (f *FileStore) checkDirs() error {
 }
 
 // identityFile reads identity.age's clear part and checks its checksum;
-// an absent file is an error wrapping fs.ErrNotExist.
+// an absent file is an error wrapping os.ErrNotExist.
 func (f *FileStore) identityFile() (identityFile, error) {
 	if err := f.checkDirs(); err != nil {
 		return identityFile{}, err
@@ -165,7 +164,7 @@ func (f *FileStore) identityFile() (identityFile, error) {
 }
 
 // PublicKey returns the store's own public key ("age1…"); an error
-// wrapping fs.ErrNotExist before the store exists.
+// wrapping os.ErrNotExist before the store exists.
 func (f *FileStore) PublicKey() (string, error) {
 	idf, err := f.identityFile()
 	return idf.PublicKey, err
@@ -199,7 +198,7 @@ func (f *FileStore) identityKeys() []string {
 // session's, else the passphrase's. The caller holds f.mu.
 func (f *FileStore) resolveIdentities() ([]age.Identity, []string, error) {
 	idf, err := f.identityFile()
-	if err != nil && (f.idFile == "" || !errors.Is(err, fs.ErrNotExist)) {
+	if err != nil && (f.idFile == "" || !errors.Is(err, os.ErrNotExist)) {
 		return nil, nil, err
 	}
 	var session *age.X25519Identity
@@ -274,7 +273,7 @@ const maxIdentityFileSize = 64 << 10
 // Recipient.Key).
 func loadIdentityFile(path string) ([]age.Identity, []string, error) {
 	data, _, err := readTrusted(path, maxIdentityFileSize)
-	if errors.Is(err, fs.ErrNotExist) {
+	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil, fmt.Errorf("CREDWIZ_IDENTITY_FILE names %s, which does not exist: set it to an age identity file or an SSH private key", path)
 	}
 	if err != nil {

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -98,7 +97,7 @@ func (ix *Index) Update(ctx context.Context, fn func(tx *Tx) error) error {
 // meanwhile, and writes nothing (Tx.Commit fails). A config dir that does
 // not exist is not created: fn sees an empty index.
 func (ix *Index) View(ctx context.Context, fn func(tx *Tx) error) error {
-	if _, err := os.Stat(ix.dir); errors.Is(err, fs.ErrNotExist) {
+	if _, err := os.Stat(ix.dir); errors.Is(err, os.ErrNotExist) {
 		return fn(&Tx{doc: newIndexDoc(), ix: ix, ctx: ctx, readOnly: true})
 	}
 	return ix.locked(ctx, false, fn)
@@ -169,12 +168,12 @@ func (ix *Index) replace(data []byte) error {
 
 // read reads and decodes the index; a missing file is an empty document
 // and a nil FileInfo.
-func (ix *Index) read() (*indexDoc, fs.FileInfo, error) {
+func (ix *Index) read() (*indexDoc, os.FileInfo, error) {
 	if err := CheckDir(ix.dir); err != nil {
 		return nil, nil, err
 	}
 	data, fi, err := readTrusted(ix.path, MaxIndexSize)
-	if errors.Is(err, fs.ErrNotExist) {
+	if errors.Is(err, os.ErrNotExist) {
 		return newIndexDoc(), nil, nil
 	}
 	if err != nil {

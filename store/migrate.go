@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -416,7 +415,7 @@ func (s *Store) writeMarker(m migrationMarker) error {
 
 // removeMarker removes migration.json.
 func (s *Store) removeMarker() error {
-	if err := os.Remove(s.markerPath()); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if err := os.Remove(s.markerPath()); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fileError("remove", s.markerPath(), err)
 	}
 	return nil

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -24,7 +23,7 @@ const (
 // that does not exist yet is fine: credwiz creates it with mode 0700.
 func CheckDir(dir string) error {
 	fi, err := os.Stat(dir)
-	if errors.Is(err, fs.ErrNotExist) {
+	if errors.Is(err, os.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
@@ -39,7 +38,7 @@ func CheckDir(dir string) error {
 
 // checkFile checks an open file's FileInfo: a regular file owned by the
 // user or root, not writable by group or others.
-func checkFile(path string, fi fs.FileInfo) error {
+func checkFile(path string, fi os.FileInfo) error {
 	switch m := fi.Mode(); {
 	case m.IsDir():
 		return &UntrustedError{Path: path, Problem: "is a directory, where credwiz keeps a file",
@@ -54,7 +53,7 @@ func checkFile(path string, fi fs.FileInfo) error {
 // checkOwnerMode checks that path (described by fi) belongs to the user or
 // root and is not writable by group or others, who could then do what
 // risk says; mode is what chmod should set.
-func checkOwnerMode(path string, fi fs.FileInfo, risk, mode string) error {
+func checkOwnerMode(path string, fi os.FileInfo, risk, mode string) error {
 	if err := checkOwner(path, fi); err != nil {
 		return err
 	}
@@ -67,15 +66,15 @@ func checkOwnerMode(path string, fi fs.FileInfo, risk, mode string) error {
 }
 
 // fileKind names a non-regular file's type.
-func fileKind(m fs.FileMode) string {
+func fileKind(m os.FileMode) string {
 	switch {
-	case m&fs.ModeSymlink != 0:
+	case m&os.ModeSymlink != 0:
 		return "symbolic link"
-	case m&fs.ModeNamedPipe != 0:
+	case m&os.ModeNamedPipe != 0:
 		return "FIFO (named pipe)"
-	case m&fs.ModeSocket != 0:
+	case m&os.ModeSocket != 0:
 		return "socket"
-	case m&fs.ModeDevice != 0:
+	case m&os.ModeDevice != 0:
 		return "device"
 	}
 	return "special file"
@@ -83,14 +82,14 @@ func fileKind(m fs.FileMode) string {
 
 // openTrusted opens path for reading without following a symbolic link
 // and without blocking on a FIFO, then checks it (checkFile). A missing
-// file is an error wrapping fs.ErrNotExist.
-func openTrusted(path string) (*os.File, fs.FileInfo, error) {
+// file is an error wrapping os.ErrNotExist.
+func openTrusted(path string) (*os.File, os.FileInfo, error) {
 	f, err := os.OpenFile(path, os.O_RDONLY|openNoFollow|openNonBlock, 0)
 	if err != nil {
 		if isSymlinkErr(path, err) {
 			return nil, nil, symlinkError(path)
 		}
-		if errors.Is(err, fs.ErrNotExist) {
+		if errors.Is(err, os.ErrNotExist) {
 			return nil, nil, err
 		}
 		return nil, nil, fileError("read", path, err)
@@ -111,7 +110,7 @@ func openTrusted(path string) (*os.File, fs.FileInfo, error) {
 // false, and err nil, when it is.
 func readOptional(path string, max int64) (data []byte, found bool, err error) {
 	data, _, err = readTrusted(path, max)
-	if errors.Is(err, fs.ErrNotExist) {
+	if errors.Is(err, os.ErrNotExist) {
 		return nil, false, nil
 	}
 	return data, err == nil, err
@@ -119,7 +118,7 @@ func readOptional(path string, max int64) (data []byte, found bool, err error) {
 
 // readTrusted reads a whole file opened with openTrusted, refusing one of
 // more than max bytes.
-func readTrusted(path string, max int64) ([]byte, fs.FileInfo, error) {
+func readTrusted(path string, max int64) ([]byte, os.FileInfo, error) {
 	f, fi, err := openTrusted(path)
 	if err != nil {
 		return nil, nil, err
@@ -173,7 +172,7 @@ func isSymlinkErr(path string, err error) bool {
 		return false
 	}
 	fi, lerr := os.Lstat(path)
-	return lerr == nil && fi.Mode()&fs.ModeSymlink != 0
+	return lerr == nil && fi.Mode()&os.ModeSymlink != 0
 }
 
 // ensureDir creates the config dir (mode 0700) if needed and checks it.
@@ -202,7 +201,7 @@ func staleTemp(name string) bool {
 // live write has one then.
 func StaleTemps(dir string) ([]string, error) {
 	ents, err := os.ReadDir(dir)
-	if errors.Is(err, fs.ErrNotExist) {
+	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
@@ -216,7 +215,7 @@ func StaleTemps(dir string) ([]string, error) {
 	}
 	sdir := filepath.Join(dir, SecretsDirName)
 	ents, err = os.ReadDir(sdir)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, fileError("read", sdir, err)
 	}
 	converted := false

@@ -4,7 +4,6 @@ package store
 
 import (
 	"fmt"
-	"io/fs"
 	"os"
 	"os/user"
 	"strconv"
@@ -21,7 +20,7 @@ const (
 var errLoop = syscall.ELOOP
 
 // inodeOf returns fi's inode number, 0 when unknown.
-func inodeOf(fi fs.FileInfo) uint64 {
+func inodeOf(fi os.FileInfo) uint64 {
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
 		return uint64(st.Ino)
 	}
@@ -30,7 +29,7 @@ func inodeOf(fi fs.FileInfo) uint64 {
 
 // deviceOf returns the number of the device (file system) fi is on, 0
 // where unknown.
-func deviceOf(fi fs.FileInfo) uint64 {
+func deviceOf(fi os.FileInfo) uint64 {
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
 		return uint64(st.Dev) //nolint:unconvert // int32 on some systems
 	}
@@ -39,7 +38,7 @@ func deviceOf(fi fs.FileInfo) uint64 {
 
 // checkOwner refuses a file or directory owned by another user than the
 // one running credwiz, or root.
-func checkOwner(path string, fi fs.FileInfo) error {
+func checkOwner(path string, fi os.FileInfo) error {
 	st, ok := fi.Sys().(*syscall.Stat_t)
 	if !ok {
 		return nil

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"maps"
 	"net/url"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -143,7 +142,7 @@ func (v *vaultStore) scrub(doc *vaultIndexDoc) []string {
 // is a secret ("" when none): such a value must be passed as a secret.
 func (v *vaultStore) secretSetting(connector string, fields map[string]string) string {
 	secret := v.connectorSecrets(connector)
-	for _, k := range slices.Sorted(maps.Keys(fields)) {
+	for _, k := range sortedKeys(fields) {
 		if secret[k] && fields[k] != "" {
 			return k
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"os"
 	"slices"
 
@@ -75,7 +74,7 @@ func (sv vaultSurvey) stale(truth *vaultIndexDoc) []string {
 			names[c.Name] = true
 		}
 	}
-	return slices.Sorted(maps.Keys(names))
+	return sortedKeys(names)
 }
 
 // check is Store.Check for the Vault store: the index against the

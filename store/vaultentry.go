@@ -2,8 +2,6 @@ package store
 
 import (
 	"fmt"
-	"maps"
-	"slices"
 	"strings"
 	"time"
 
@@ -111,8 +109,8 @@ func encodeEntry(c Credential, secret map[string]string, book entryBookkeeping) 
 		data[entryDescription] = c.Description
 	}
 	book.Format = entryFormat
-	book.SecretKeys = slices.Sorted(maps.Keys(secret))
-	book.FieldKeys = slices.Sorted(maps.Keys(c.Fields))
+	book.SecretKeys = sortedKeys(secret)
+	book.FieldKeys = sortedKeys(c.Fields)
 	b, err := json.Marshal(book, json.Deterministic(true))
 	if err != nil {
 		return nil, fmt.Errorf("encode the bookkeeping of %q: %w", c.Name, err)
@@ -171,7 +169,7 @@ func decodeEntry(name string, s *vaultkv.Secret, secretKeys func(connectorID str
 			e.secret[k] = val
 		}
 	}
-	c.SecretKeys = slices.Sorted(maps.Keys(e.secret))
+	c.SecretKeys = sortedKeys(e.secret)
 	c.Revision, c.SecretRevision = v, min(book.ValuesVersion, v)
 	c.CreatedAt, c.UpdatedAt, c.SecretsUpdatedAt = book.CreatedAt, book.UpdatedAt, book.SecretsUpdatedAt
 	return e, nil

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -379,7 +378,7 @@ func (v *vaultStore) settleMarks(ctx context.Context, doc *vaultIndexDoc, all bo
 	if len(names) == 0 {
 		return nil
 	}
-	entries, err := v.readEntries(ctx, slices.Sorted(maps.Keys(names)))
+	entries, err := v.readEntries(ctx, sortedKeys(names))
 	if err != nil {
 		return err
 	}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
 	"strings"
 	"time"
 
@@ -174,7 +172,7 @@ func (v *vaultStore) copyIn(ctx context.Context, s *Store, id string, creds []Cr
 		next := cas[c.Name] + 1
 		n := c.clone()
 		n.Revision, n.SecretRevision, n.SecretItem = next, next, ""
-		n.SecretKeys = slices.Sorted(maps.Keys(secret))
+		n.SecretKeys = sortedKeys(secret)
 		n.LastTest = nil
 		if t := c.Tested(); t != nil {
 			n.LastTest = certify(t, next)

@@ -90,7 +90,7 @@ func (v *vaultStore) list(ctx context.Context) ([]Credential, error) {
 			}
 		}
 		if len(suspects) > 0 {
-			entries, err := v.readEntries(ctx, slices.Sorted(maps.Keys(suspects)))
+			entries, err := v.readEntries(ctx, sortedKeys(suspects))
 			if err != nil {
 				return nil, err
 			}
@@ -219,7 +219,7 @@ func differences(c, truth Credential) []string {
 	if c.Connector != truth.Connector {
 		what = append(what, "the connector")
 	}
-	for _, k := range slices.Sorted(maps.Keys(joinKeys(c.Fields, truth.Fields))) {
+	for _, k := range sortedKeys(joinKeys(c.Fields, truth.Fields)) {
 		a, aok := c.Fields[k]
 		b, bok := truth.Fields[k]
 		if a != b || aok != bok {
@@ -257,7 +257,7 @@ func (v *vaultStore) binding(c Credential) string {
 	for _, s := range []string{v.settings.Address, v.settings.Namespace, v.settings.Mount, v.settings.Path, v.kv.MountID(), c.Name, c.Connector} {
 		put(s)
 	}
-	for _, k := range slices.Sorted(maps.Keys(c.Fields)) {
+	for _, k := range sortedKeys(c.Fields) {
 		put(k)
 		put(c.Fields[k])
 	}

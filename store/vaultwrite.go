@@ -239,7 +239,7 @@ func (v *vaultStore) add(ctx context.Context, c Credential, secret map[string]st
 		t := v.s.now()
 		next := cas + 1
 		c.Revision, c.SecretRevision, c.SecretItem = next, next, ""
-		c.SecretKeys = slices.Sorted(maps.Keys(secret))
+		c.SecretKeys = sortedKeys(secret)
 		c.CreatedAt, c.UpdatedAt, c.SecretsUpdatedAt = t, t, t
 		c.LastTest = certify(o.Test, next)
 		book := entryBookkeeping{Version: next, ValuesVersion: next, DescriptionVersion: next,

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
 	"strings"
 	"time"
 )
@@ -52,7 +50,7 @@ func (s *Store) Add(ctx context.Context, c Credential, secret map[string]string,
 		c.Revision = tx.nextRevision()
 		c.SecretRevision = c.Revision
 		c.SecretItem = ""
-		c.SecretKeys = slices.Sorted(maps.Keys(secret))
+		c.SecretKeys = sortedKeys(secret)
 		c.CreatedAt, c.UpdatedAt, c.SecretsUpdatedAt = t, t, t
 		c.LastTest = certify(o.Test, c.Revision)
 		it := Item{Values: secret, Owner: Owner{Dir: id, Rev: c.Revision}}
@@ -167,7 +165,7 @@ func (s *Store) Change(ctx context.Context, name string, base int64, ch Change) 
 		secret := ch.Secret
 		if secret != nil {
 			next.SecretRevision = next.Revision
-			next.SecretKeys = slices.Sorted(maps.Keys(secret))
+			next.SecretKeys = sortedKeys(secret)
 			next.SecretsUpdatedAt = t
 		}
 

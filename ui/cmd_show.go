@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/go-json-experiment/json"
-	"github.com/go-json-experiment/json/jsontext"
 	"github.com/spf13/cobra"
 
 	"github.com/credwiz/credwiz/connectors"
@@ -62,17 +60,7 @@ tool that needs the secret itself; on a terminal only after a confirmation.
 			}
 			now := f.Now()
 			if asJSON {
-				out := newCredentialJSON(now, c, cred)
-				out.Secrets = masked
-				if out.Secrets == nil {
-					out.Secrets = map[string]string{}
-				}
-				b, err := json.Marshal(out, json.Deterministic(true), jsontext.WithIndent("  "))
-				if err != nil {
-					return err
-				}
-				_, err = f.IO.Out.Write(append(termsafe.JSON(b), '\n'))
-				return err
+				return writeCredentialJSON(f.IO, now, c, cred, masked)
 			}
 			printCredential(f.IO, now, c, cred, masked)
 			return nil

@@ -5,7 +5,6 @@ package ui
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/exec"
 
@@ -52,7 +51,7 @@ func runProgram(f *Factory, p program) error {
 // a shell gives: 127 when it is not found, 126 otherwise.
 func startErr(file string, err error) error {
 	name := termsafe.String(file)
-	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, exec.ErrNotFound) {
+	if errors.Is(err, os.ErrNotExist) || errors.Is(err, exec.ErrNotFound) {
 		return &ExitStatus{Code: 127, Err: fmt.Errorf("credwiz exec: %s: command not found; check the name and PATH", name)}
 	}
 	return &ExitStatus{Code: 126, Err: fmt.Errorf("credwiz exec: %s: cannot run it (%v); check that it is an executable file", name, err)}

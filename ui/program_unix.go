@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -244,14 +243,14 @@ func lookPath(file, path string) (string, error) {
 		switch err := checkExecutable(p); {
 		case err == nil:
 			return p, nil
-		case errors.Is(err, fs.ErrPermission):
+		case errors.Is(err, os.ErrPermission):
 			denied = true
 		}
 	}
 	if denied {
-		return "", startErr(file, fs.ErrPermission)
+		return "", startErr(file, os.ErrPermission)
 	}
-	return "", startErr(file, fs.ErrNotExist)
+	return "", startErr(file, os.ErrNotExist)
 }
 
 // checkExecutable reports whether p is an executable regular file.
@@ -263,7 +262,7 @@ func checkExecutable(p string) error {
 	case fi.IsDir():
 		return syscall.EISDIR
 	case unix.Access(p, unix.X_OK) != nil:
-		return fs.ErrPermission
+		return os.ErrPermission
 	}
 	return nil
 }
@@ -280,7 +279,7 @@ func startErr(file string, err error) error {
 		return err
 	}
 	name := termsafe.String(file)
-	if errors.Is(err, fs.ErrNotExist) {
+	if errors.Is(err, os.ErrNotExist) {
 		return &ExitStatus{Code: 127, Err: fmt.Errorf("credwiz exec: %s: command not found; check the name and PATH", name)}
 	}
 	if errors.Is(err, ErrCancelled) {

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -49,7 +48,7 @@ func readFileItems(t testing.TB, configDir, passphrase string) Items {
 	t.Helper()
 	dir := filepath.Join(configDir, SecretsDirName)
 	ents, err := os.ReadDir(dir)
-	if errors.Is(err, fs.ErrNotExist) {
+	if errors.Is(err, os.ErrNotExist) {
 		if _, err := os.Lstat(filepath.Join(configDir, LegacyFileName)); err == nil {
 			t.Fatalf("%s holds the older single-file format (%s), which the harness does not read", configDir, LegacyFileName)
 		}
@@ -81,7 +80,7 @@ func readFileItems(t testing.TB, configDir, passphrase string) Items {
 	var out Items
 	for _, f := range files {
 		data, err := os.ReadFile(f.path)
-		if errors.Is(err, fs.ErrNotExist) {
+		if errors.Is(err, os.ErrNotExist) {
 			continue // deleted since the listing
 		}
 		if err != nil {
@@ -111,7 +110,7 @@ var identities memo[[sha256.Size]byte, *age.X25519Identity]
 func fileIdentity(t testing.TB, path, passphrase string) *age.X25519Identity {
 	t.Helper()
 	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
+	if errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("%s is missing, yet the secrets directory holds items", path)
 	}
 	if err != nil {

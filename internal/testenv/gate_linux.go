@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -91,9 +90,9 @@ func (g *OpenGate) Reset() {
 // markTree marks the gate's directory and every directory under it (a
 // mark already there is kept; a removed directory's goes with it).
 func (g *OpenGate) markTree() error {
-	return filepath.WalkDir(g.dir, func(path string, d fs.DirEntry, err error) error {
+	return filepath.WalkDir(g.dir, func(path string, d os.DirEntry, err error) error {
 		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) && path != g.dir {
+			if errors.Is(err, os.ErrNotExist) && path != g.dir {
 				return nil // removed meanwhile
 			}
 			return err

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
@@ -90,7 +89,7 @@ func ReadIndex(t testing.TB, dir string) Index {
 // ParseIndexFile is ReadIndex returning its error.
 func ParseIndexFile(path string) (Index, error) {
 	b, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
+	if errors.Is(err, os.ErrNotExist) {
 		return Index{}, nil
 	}
 	if err != nil {

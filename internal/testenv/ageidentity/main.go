@@ -19,7 +19,6 @@ package main
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -115,10 +114,9 @@ func parse(data []byte) (pub string, payload []byte, err error) {
 	if !ok {
 		return "", nil, errors.New("no sha256 line")
 	}
-	h := sha256.New()
-	h.Write([]byte(lines[0] + "\n" + lines[1] + "\n"))
-	h.Write(rest)
-	if got := hex.EncodeToString(h.Sum(nil)); got != sum {
+	// The sum covers the two lines above it and the age file.
+	covered := append([]byte(lines[0]+"\n"+lines[1]+"\n"), rest...)
+	if got := fmt.Sprintf("%x", sha256.Sum256(covered)); got != sum {
 		return "", nil, fmt.Errorf("checksum %s, its sha256 line says %s", got, sum)
 	}
 	if _, err := age.ParseX25519Recipient(pub); err != nil {

@@ -23,22 +23,12 @@ type vaultMove struct {
 	// From and To are the stores.
 	From Kind `json:"from"`
 	To   Kind `json:"to"`
-	// Started is when the migration began.
-	Started time.Time `json:"started"`
 	// Vault is the Vault folder involved.
 	Vault VaultSettings `json:"vault"`
+	// Started is when the migration began.
+	Started time.Time `json:"started"`
 	// Unknown holds members this version does not know, verbatim.
 	Unknown jsontext.Value `json:",embed"`
-}
-
-// VaultMigration is what a migration to or from the Vault store did.
-type VaultMigration struct {
-	// From and To are the stores.
-	From, To Kind
-	// Moved counts the credentials copied to the target store.
-	Moved int
-	// Removed counts the items deleted from the source store.
-	Removed int
 }
 
 // MigrateToVault moves every credential of this config dir (a local
@@ -119,6 +109,16 @@ func (s *Store) MigrateToVault(ctx context.Context, o Options) (VaultMigration, 
 		v.s = s
 	}
 	return res, err
+}
+
+// VaultMigration is what a migration to or from the Vault store did.
+type VaultMigration struct {
+	// From and To are the stores.
+	From, To Kind
+	// Moved counts the credentials copied to the target store.
+	Moved int
+	// Removed counts the items deleted from the source store.
+	Removed int
 }
 
 // copyIn writes creds (with their secrets from s) into Vault, marked in

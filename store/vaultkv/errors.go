@@ -72,7 +72,7 @@ func (k Kind) String() string {
 
 // Error makes a Kind its own sentinel: errors.Is(err, KindSealed) matches
 // any *Error of that kind.
-func (k Kind) Error() string { return "vault: " + k.String() }
+func (k Kind) Error() string { return k.String() }
 
 // Error is every failure of this package. Its message is complete (what
 // happened, then what to do next) so callers print it as it is; the fields

@@ -126,7 +126,7 @@ func TestKindNames(t *testing.T) {
 	t.Parallel()
 	seen := map[string]bool{}
 	for k := KindConfig; k <= KindInvalid; k++ {
-		if s := k.String(); s == "unknown" || seen[s] || k.Error() != "vault: "+s {
+		if s := k.String(); s == "unknown" || seen[s] || k.Error() != s {
 			t.Errorf("kind %d: name %q or sentinel missing", k, s)
 		} else {
 			seen[s] = true

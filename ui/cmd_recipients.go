@@ -67,6 +67,17 @@ identity: an unlocked session, the passphrase, or CREDWIZ_IDENTITY_FILE.`,
 	add := &cobra.Command{
 		Use:   "add KEY|FILE...",
 		Short: "Add recipients and encrypt every secret to them too",
+		Long: `Add recipients and encrypt every secret to them too. Each argument is a
+public key (an age key "age1…", or an SSH key "ssh-ed25519 AAAA…" /
+"ssh-rsa AAAA…", quoted) or a file of them, one a line ('#' comments), as a
+.pub, authorized_keys or age recipients file. A private key is refused, and
+never shown.
+
+It encrypts every secret anew, which needs the store's identity: an
+unlocked session (credwiz unlock), the passphrase, or CREDWIZ_IDENTITY_FILE.
+
+  credwiz recipients add age1…                  # an age X25519 recipient
+  credwiz recipients add ~/.ssh/id_ed25519.pub`,
 		Args:  atLeastOneArg("recipients add needs a public key (age1…, \"ssh-ed25519 AAAA…\") or a file of them"),
 		RunE: recipientsRun(f, "recipients add", parseRecipientArg, func(cmd *cobra.Command, args []string, st *store.Store, add []store.Recipient) error {
 			ch, err := st.ChangeRecipients(cmd.Context(), add, nil)
@@ -80,6 +91,15 @@ identity: an unlocked session, the passphrase, or CREDWIZ_IDENTITY_FILE.`,
 	rm := &cobra.Command{
 		Use:   "rm KEY...",
 		Short: "Remove recipients and encrypt every secret anew without them",
+		Long: `Remove recipients, given as credwiz recipients list prints them, and encrypt
+every secret anew without them. The store's own identity cannot be removed.
+A removed key can still read any copy of the store made before: rotate the
+secrets (credwiz reauth) if that matters.
+
+It needs the store's identity: an unlocked session (credwiz unlock), the
+passphrase, or CREDWIZ_IDENTITY_FILE.
+
+  credwiz recipients rm "ssh-ed25519 AAAA…"`,
 		Args:  atLeastOneArg("recipients rm needs the public key to remove (credwiz recipients list shows them)"),
 		RunE: recipientsRun(f, "recipients rm", parseRecipientKey, func(cmd *cobra.Command, args []string, st *store.Store, rs []store.Recipient) error {
 			if err := checkRecipients(st, rs); err != nil {

@@ -28,9 +28,11 @@ commands read secrets without asking for the passphrase.
 The passphrase comes from CREDWIZ_PASSPHRASE, else from one line of stdin
 when stdin is not a terminal, else from a prompt (three tries).
 
-Writing secrets (add, edit, reauth, rm) never needs the passphrase. On other
-systems than Linux, keep the secrets in the OS keychain instead (credwiz
-migrate --to keychain), which the OS unlocks with your login.`,
+add, rm, a rename and a description change never need the passphrase; edit
+of a setting or secret and reauth read the saved secrets first, so they do.
+
+On other systems than Linux, keep the secrets in the OS keychain instead
+(credwiz migrate --to keychain), which the OS unlocks with your login.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if d <= 0 || d > maxUnlockFor {

@@ -78,7 +78,7 @@ unlocked session (credwiz unlock), the passphrase, or CREDWIZ_IDENTITY_FILE.
 
   credwiz recipients add age1…                  # an age X25519 recipient
   credwiz recipients add ~/.ssh/id_ed25519.pub`,
-		Args:  atLeastOneArg("recipients add needs a public key (age1…, \"ssh-ed25519 AAAA…\") or a file of them"),
+		Args: atLeastOneArg("recipients add needs a public key (age1…, \"ssh-ed25519 AAAA…\") or a file of them"),
 		RunE: recipientsRun(f, "recipients add", parseRecipientArg, func(cmd *cobra.Command, args []string, st *store.Store, add []store.Recipient) error {
 			ch, err := st.ChangeRecipients(cmd.Context(), add, nil)
 			reportRecipients(f, ch, err)
@@ -100,7 +100,7 @@ It needs the store's identity: an unlocked session (credwiz unlock), the
 passphrase, or CREDWIZ_IDENTITY_FILE.
 
   credwiz recipients rm "ssh-ed25519 AAAA…"`,
-		Args:  atLeastOneArg("recipients rm needs the public key to remove (credwiz recipients list shows them)"),
+		Args: atLeastOneArg("recipients rm needs the public key to remove (credwiz recipients list shows them)"),
 		RunE: recipientsRun(f, "recipients rm", parseRecipientKey, func(cmd *cobra.Command, args []string, st *store.Store, rs []store.Recipient) error {
 			if err := checkRecipients(st, rs); err != nil {
 				return err

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -45,10 +46,26 @@ func (r Recipient) String() string {
 	return r.Key + " " + r.Comment
 }
 
+// errPrivateKey refuses a private key given where a public key belongs;
+// it never quotes it.
+var errPrivateKey = errors.New("that is a private key, not a public key (it is not shown): give the public key instead (age-keygen -y KEYFILE, or the .pub file of an SSH key)")
+
+// LooksPrivate reports whether s holds what looks like a private key,
+// in any case and anywhere in s: an age identity ("AGE-SECRET-KEY-1…"), a
+// PEM "PRIVATE KEY" block, or an OpenSSH key's body ("b3BlbnNzaC1rZXktdjE",
+// "openssh-key-v1" in base64). credwiz never prints such a text back.
+func LooksPrivate(s string) bool {
+	u := strings.ToUpper(s)
+	return strings.Contains(u, "AGE-SECRET-KEY-") || strings.Contains(u, "PRIVATE KEY") || strings.Contains(s, "b3BlbnNzaC1rZXktdjE")
+}
+
 // ParseRecipient parses one public key: an age X25519 recipient
 // ("age1…") or an SSH public key line ("ssh-ed25519 AAAA… comment",
 // "ssh-rsa …"), as in an authorized_keys or .pub file.
 func ParseRecipient(line string) (Recipient, error) {
+	if LooksPrivate(line) {
+		return Recipient{}, errPrivateKey
+	}
 	line = strings.TrimSpace(line)
 	f := strings.Fields(line)
 	switch {
@@ -74,7 +91,8 @@ func ParseRecipient(line string) (Recipient, error) {
 		key := f[0] + " " + f[1]
 		r, err := agessh.ParseRecipient(key)
 		if err != nil {
-			return Recipient{}, fmt.Errorf("not a valid %s public key: %v", f[0], err)
+			// Not err: age's SSH parser quotes the whole input.
+			return Recipient{}, fmt.Errorf("not a valid %s public key: its base64 part does not parse as one", f[0])
 		}
 		return Recipient{Key: key, Comment: strings.Join(f[2:], " "), r: r}, nil
 	case strings.HasPrefix(f[0], "ssh-") || strings.HasPrefix(f[0], "ecdsa-") || strings.HasPrefix(f[0], "sk-"):

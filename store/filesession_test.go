@@ -337,12 +337,19 @@ func TestParseRecipient(t *testing.T) {
 		{in: "ssh-ed25519", err: "no base64 part"},
 		{in: "ssh-ed25519 AAAAnotbase64", err: "not a valid ssh-ed25519"},
 		{in: "AGE-SECRET-KEY-1XYZ", err: "not a public key"},
+		{in: "x age-secret-key-1xyz", err: "private key"},
+		{in: "-----BEGIN OPENSSH PRIVATE KEY-----", err: "private key"},
 		{in: "", err: "empty"},
 	} {
 		r, err := ParseRecipient(tt.in)
 		if tt.err != "" {
 			if err == nil || !strings.Contains(err.Error(), tt.err) {
 				t.Errorf("ParseRecipient(%q) = %+v, %v; want an error with %q", tt.in, r, err, tt.err)
+			}
+			// What follows the key type is never quoted whole: a
+			// mistyped key may be a secret pasted in the wrong place.
+			if _, rest, ok := strings.Cut(tt.in, " "); ok && len(rest) > 8 && err != nil && strings.Contains(err.Error(), rest) {
+				t.Errorf("ParseRecipient(%q) quotes %q: %v", tt.in, rest, err)
 			}
 			continue
 		}

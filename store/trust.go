@@ -154,8 +154,20 @@ func readTrusted(path string, max int64) ([]byte, os.FileInfo, error) {
 // tooLarge is the error for a file over its cap.
 func tooLarge(path string, size, max int64) error {
 	return &UntrustedError{Path: path,
-		Problem: fmt.Sprintf("is larger (%d bytes) than credwiz reads (%d MiB)", size, max>>20),
+		Problem: fmt.Sprintf("is larger (%d bytes) than credwiz reads (%s)", size, byteSize(max)),
 		Fix:     fmt.Sprintf("move it away (mv %s %s.bad) and restore a backup", path, path)}
+}
+
+// byteSize says n bytes in the largest whole unit: "64 KiB", "1 MiB",
+// "200 bytes".
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 // symlinkError is the error for a symbolic link where credwiz keeps one of

@@ -298,3 +298,13 @@ func TestTempFilesNextToTheTarget(t *testing.T) {
 		t.Fatalf("doctor would not recognise %s as a temp file", named.Name())
 	}
 }
+
+// TestByteSize: a size limit is said in its largest whole unit (a 64 KiB
+// limit was said "0 MiB").
+func TestByteSize(t *testing.T) {
+	for n, want := range map[int64]string{64 << 10: "64 KiB", 1 << 20: "1 MiB", 200: "200 bytes", 1<<20 + 1: "1048577 bytes", 3 << 20: "3 MiB"} {
+		if got := byteSize(n); got != want {
+			t.Errorf("byteSize(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

@@ -29,14 +29,16 @@ func parseRecipientKey(a string) ([]store.Recipient, error) {
 // age recipients file.
 func parseRecipientArg(a string) ([]store.Recipient, error) {
 	a = strings.TrimSpace(a)
-	if looksPrivate(a) {
+	if store.LooksPrivate(a) {
 		// Never echoed: it is a secret the operator pasted by mistake.
 		return nil, usagef("that argument is a private key, not a public one (it is not shown): give the public key instead (age-keygen -y KEYFILE, or the .pub file of an SSH key)")
 	}
 	if strings.HasPrefix(a, "age1") || strings.HasPrefix(a, "ssh-") {
 		return parseRecipientKey(a)
 	}
-	fh, err := os.Open(a)
+	// Non-blocking: a FIFO given by mistake must not hang the command
+	// (it is refused as not a regular file below).
+	fh, err := os.OpenFile(a, os.O_RDONLY|openNonBlock, 0)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, usagef("%s is neither a public key (age1…, ssh-ed25519 …, ssh-rsa …) nor a file", clipArg(a))
 	}
@@ -60,7 +62,7 @@ func parseRecipientArg(a string) ([]store.Recipient, error) {
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		if strings.Contains(line, "PRIVATE KEY") || strings.HasPrefix(line, "AGE-SECRET-KEY-") {
+		if store.LooksPrivate(line) {
 			return nil, usagef("%s holds a private key: give the public key (the .pub file, or age-keygen -y)", a)
 		}
 		r, err := store.ParseRecipient(line)
@@ -73,13 +75,6 @@ func parseRecipientArg(a string) ([]store.Recipient, error) {
 		return nil, usagef("%s holds no public key", a)
 	}
 	return out, nil
-}
-
-// looksPrivate reports whether a, given where a public key or a file name
-// belongs, is private key material: an age identity or a PEM/OpenSSH
-// private key.
-func looksPrivate(a string) bool {
-	return strings.HasPrefix(strings.ToUpper(a), "AGE-SECRET-KEY-") || strings.Contains(a, "PRIVATE KEY")
 }
 
 // clipArg quotes an argument for an error, its first 40 characters only,

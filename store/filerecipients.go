@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
@@ -46,9 +45,9 @@ func (r Recipient) String() string {
 	return r.Key + " " + r.Comment
 }
 
-// errPrivateKey refuses a private key given where a public key belongs;
+// ErrPrivateKey refuses a private key given where a public key belongs;
 // it never quotes it.
-var errPrivateKey = errors.New("that is a private key, not a public key (it is not shown): give the public key instead (age-keygen -y KEYFILE, or the .pub file of an SSH key)")
+var ErrPrivateKey = errors.New("that is a private key, not a public key (it is not shown): give the public key instead (age-keygen -y KEYFILE, or the .pub file of an SSH key)")
 
 // LooksPrivate reports whether s holds what looks like a private key,
 // in any case and anywhere in s: an age identity ("AGE-SECRET-KEY-1…"), a
@@ -64,7 +63,7 @@ func LooksPrivate(s string) bool {
 // "ssh-rsa …"), as in an authorized_keys or .pub file.
 func ParseRecipient(line string) (Recipient, error) {
 	if LooksPrivate(line) {
-		return Recipient{}, errPrivateKey
+		return Recipient{}, ErrPrivateKey
 	}
 	line = strings.TrimSpace(line)
 	f := strings.Fields(line)
@@ -101,26 +100,32 @@ func ParseRecipient(line string) (Recipient, error) {
 	return Recipient{}, fmt.Errorf("%q is not a public key: use an age recipient (age1…) or an SSH public key (ssh-ed25519 …, ssh-rsa …)", clip(f[0], 24))
 }
 
-// parseRecipientsFile parses recipients.txt's bytes.
-func parseRecipientsFile(path string, data []byte) ([]Recipient, error) {
+// ParseRecipients parses a file of public keys, one a line (blank lines
+// and '#' comments skipped), as recipients.txt, a .pub, authorized_keys or
+// age recipients file holds them. On a line that is no public key it
+// returns that line's 1-based number and ParseRecipient's error
+// (ErrPrivateKey for a private key, which is never quoted).
+func ParseRecipients(data []byte) ([]Recipient, int, error) {
 	var out []Recipient
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 4096), maxRecipientsSize)
-	n := 0
-	for sc.Scan() {
-		n++
-		line := strings.TrimSpace(sc.Text())
+	for i, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
 		r, err := ParseRecipient(line)
 		if err != nil {
-			return nil, &CorruptError{Path: path, Line: n, Err: err}
+			return nil, i + 1, err
 		}
 		out = append(out, r)
 	}
-	if err := sc.Err(); err != nil {
-		return nil, &CorruptError{Path: path, Err: err}
+	return out, 0, nil
+}
+
+// parseRecipientsFile parses recipients.txt's bytes.
+func parseRecipientsFile(path string, data []byte) ([]Recipient, error) {
+	out, line, err := ParseRecipients(data)
+	if err != nil {
+		return nil, &CorruptError{Path: path, Line: line, Err: err}
 	}
 	return out, nil
 }

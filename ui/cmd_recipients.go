@@ -144,9 +144,11 @@ func recipientsRun(f *Factory, what string, parse func(string) ([]store.Recipien
 			}
 			rs = append(rs, parsed...)
 		}
-		return onFileStore(f, what, func(cmd *cobra.Command, args []string, st *store.Store) error {
-			return run(cmd, args, st, rs)
-		})(cmd, args)
+		st, err := fileStore(f, what)
+		if err != nil {
+			return err
+		}
+		return run(cmd, args, st, rs)
 	}
 }
 

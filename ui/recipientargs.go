@@ -56,22 +56,13 @@ func parseRecipientArg(a string) ([]store.Recipient, error) {
 	if len(data) > maxRecipientFile {
 		return nil, usagef("%s is larger than a file of public keys (over 1 MiB)", a)
 	}
-	var out []store.Recipient
-	for i, line := range strings.Split(string(data), "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		if store.LooksPrivate(line) {
-			return nil, usagef("%s holds a private key: give the public key (the .pub file, or age-keygen -y)", a)
-		}
-		r, err := store.ParseRecipient(line)
-		if err != nil {
-			return nil, usagef("%s, line %d: %v", a, i+1, err)
-		}
-		out = append(out, r)
-	}
-	if len(out) == 0 {
+	out, line, err := store.ParseRecipients(data)
+	switch {
+	case errors.Is(err, store.ErrPrivateKey):
+		return nil, usagef("%s holds a private key: give the public key (the .pub file, or age-keygen -y)", a)
+	case err != nil:
+		return nil, usagef("%s, line %d: %v", a, line, err)
+	case len(out) == 0:
 		return nil, usagef("%s holds no public key", a)
 	}
 	return out, nil

@@ -60,8 +60,14 @@ func dialSS(addr string) (*ssConn, error) {
 
 func (c *ssConn) close() { _ = c.conn.Close() }
 
-// with runs f on the keyring's connection, dialling it on first use and
-// once more should f fail (the bus may have dropped it).
+// with runs f on the keyring's connection, dialling it on first use, and
+// runs it once more (on a new connection) should the dial or f fail: the
+// bus may have dropped the connection, or gnome-keyring may have died in
+// the middle of the call (it aborts on a GLib assertion now and then, as
+// store's ssCall says; CI saw it answer OpenSession with NoReply right
+// after a test SIGKILLed credwiz). The bus then starts it again on the
+// next call, with the same keyring file, so nothing it held is lost and
+// the second attempt reads what the first one would have.
 func (k *Keyring) with(f func(c *ssConn) error) error {
 	k.connMu.Lock()
 	defer k.connMu.Unlock()
@@ -69,7 +75,8 @@ func (k *Keyring) with(f func(c *ssConn) error) error {
 	for try := 0; try < 2; try++ {
 		if k.conn == nil {
 			if k.conn, err = dialSS(k.Addr); err != nil {
-				return err
+				k.conn = nil
+				continue
 			}
 		}
 		if err = f(k.conn); err == nil {

@@ -11,7 +11,12 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
+	"syscall"
 	"testing"
+	"time"
+
+	dbus "github.com/godbus/dbus/v5"
 )
 
 func TestMain(m *testing.M) { os.Exit(Main(m)) }
@@ -305,4 +310,72 @@ func scryptLogN(data []byte) string {
 		}
 	}
 	return ""
+}
+
+// TestKeyringReadsAgainAfterACrash: when gnome-keyring dies in the middle
+// of the OpenSession a read starts (the bus answers NoReply), the read
+// dials again, the bus starts the daemon again, and the read finds what
+// was saved. A stand-in takes the service's name and leaves the bus
+// without answering, as the crashed daemon did.
+func TestKeyringReadsAgainAfterACrash(t *testing.T) {
+	t.Parallel()
+	k := StartKeyring(t)
+	want := Item{Service: SecretService, Account: "crash-1", Owner: Owner{Dir: "abc", Rev: 2}, Values: map[string]string{"api_key": "k-2"}}
+	k.Put(t, want)
+
+	bus, err := dbus.Connect(k.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bus.Close()
+	busObj := bus.BusObject()
+	var pid uint32
+	if err := busObj.Call("org.freedesktop.DBus.GetConnectionUnixProcessID", 0, ssDest).Store(&pid); err != nil {
+		t.Fatalf("find gnome-keyring's pid: %v", err)
+	}
+	if err := syscall.Kill(int(pid), syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; ; i++ {
+		var has bool
+		if err := busObj.Call("org.freedesktop.DBus.NameHasOwner", 0, ssDest).Store(&has); err != nil {
+			t.Fatal(err)
+		}
+		if !has {
+			break
+		}
+		if i == 500 {
+			t.Fatal("gnome-keyring still owns its name 5 s after SIGKILL")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+
+	standIn, err := dbus.Connect(k.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer standIn.Close()
+	var calls atomic.Int32
+	if err := standIn.ExportMethodTable(map[string]any{
+		"OpenSession": func(string, dbus.Variant) (dbus.Variant, dbus.ObjectPath, *dbus.Error) {
+			calls.Add(1)
+			_ = standIn.Close() // leaves the bus: the caller gets NoReply
+			return dbus.MakeVariant(""), "/", nil
+		},
+	}, ssPath, ssService); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := standIn.RequestName(ssDest, dbus.NameFlagDoNotQueue); err != nil || r != dbus.RequestNameReplyPrimaryOwner {
+		t.Fatalf("the stand-in could not take %s: %v, %v", ssDest, r, err)
+	}
+
+	r := KeyringAt(k.Addr)
+	defer r.Stop()
+	got, ok := r.Items(t, SecretService).Get(SecretService, "crash-1")
+	if n := calls.Load(); n != 1 {
+		t.Fatalf("the stand-in got %d OpenSession calls, want 1 (the test staged nothing)", n)
+	}
+	if !ok || got.Values["api_key"] != "k-2" || got.Owner != want.Owner {
+		t.Errorf("after the crash the read found %+v (found %v), want %+v", got, ok, want)
+	}
 }

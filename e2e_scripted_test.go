@@ -316,3 +316,40 @@ func TestE2EScriptedSecretsFromEnv(t *testing.T) {
 		})
 	}
 }
+
+// TestE2EScriptedNewFileStoreNeedsAPassphrase: a scripted first add that
+// would create the encrypted file store with no passphrase to take
+// (CREDWIZ_PASSPHRASE unset, or set but empty, and no terminal) is
+// missing input, exit 2, saying what to set, and creates nothing; once the
+// store exists, a locked store is a store that does not answer, exit 1.
+func TestE2EScriptedNewFileStoreNeedsAPassphrase(t *testing.T) {
+	t.Parallel()
+	sb := newSandbox(t, fileStore)
+	pass := ""
+	env := sb.env[:0:0]
+	for _, kv := range sb.env {
+		if v, ok := strings.CutPrefix(kv, "CREDWIZ_PASSPHRASE="); ok {
+			pass = v
+			continue
+		}
+		env = append(env, kv)
+	}
+	sb.env = env
+	add := []string{"add", "drift", "--name", "d1", "--no-test", "--secrets-stdin"}
+	stdin := "api_key=drift-key-0123456789abcdef\n"
+	for _, extra := range [][]string{nil, {"CREDWIZ_PASSPHRASE="}} {
+		r := sb.runEnv(extra, stdin, add...)
+		if r.code != 2 || !strings.Contains(r.stderr, "CREDWIZ_PASSPHRASE") {
+			t.Errorf("%v: want exit 2 naming CREDWIZ_PASSPHRASE:\n%s", extra, r)
+		}
+		if names, _ := os.ReadDir(sb.configDir); len(names) != 0 {
+			t.Errorf("%v: the config dir holds %v after a refused add", extra, names)
+		}
+	}
+	if r := sb.runEnv([]string{"CREDWIZ_PASSPHRASE=" + pass}, stdin, add...); r.code != 0 {
+		t.Fatalf("with CREDWIZ_PASSPHRASE: want exit 0:\n%s", r)
+	}
+	if r := sb.run("", "token", "d1", "--no-input"); r.code != 1 || !strings.Contains(r.stderr, "locked") {
+		t.Errorf("token of a locked store: want exit 1 saying it is locked:\n%s", r)
+	}
+}

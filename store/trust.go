@@ -92,6 +92,13 @@ func openTrusted(path string) (*os.File, os.FileInfo, error) {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, nil, err
 		}
+		// A socket cannot be opened (ENXIO, "no such device or
+		// address"): say what is there instead, as for a FIFO.
+		if fi, lerr := os.Lstat(path); lerr == nil && !fi.Mode().IsRegular() {
+			if cerr := checkFile(path, fi); cerr != nil {
+				return nil, nil, cerr
+			}
+		}
 		return nil, nil, fileError("read", path, err)
 	}
 	fi, err := f.Stat()

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -31,6 +32,13 @@ var hostiles = []hostile{
 			t.Skip("mkfifo:", err)
 		}
 	}, "is a FIFO (named pipe), not a regular file", "move it away", true},
+	{"socket", func(t *testing.T, p string) {
+		ln, err := net.Listen("unix", p)
+		if err != nil {
+			t.Skip("listen on a unix socket:", err)
+		}
+		t.Cleanup(func() { ln.Close() })
+	}, "is a socket, not a regular file", "move it away", true},
 	{"symlink to /dev/zero", func(t *testing.T, p string) { mustSymlink(t, "/dev/zero", p) }, "is a symbolic link", "replace the link", true},
 	{"symlink to a good file", func(t *testing.T, p string) {
 		real := p + ".real"

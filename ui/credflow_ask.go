@@ -102,7 +102,11 @@ func (fl *credFlow) nameStep() error {
 		if err != nil {
 			return err
 		}
-		ok, err := confirmGuarded(f, "replace", fmt.Sprintf("A %s credential named %q exists. Replace it?", existing.Connector, fl.name))
+		kind := existing.Connector
+		if c, ok := connectors.Lookup(kind); ok {
+			kind = c.Name // "Salesforce", as the rest of the wizard says it
+		}
+		ok, err := confirmGuarded(f, "replace", fmt.Sprintf("A %s credential named %q exists. Replace it?", kind, fl.name))
 		if err != nil {
 			return err
 		}

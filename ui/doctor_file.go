@@ -19,10 +19,13 @@ type fileStoreReport struct {
 	PublicKey  string `json:"public_key,omitempty"`
 	Recipients int    `json:"recipients"`
 	Stale      int    `json:"stale_items"`
-	Unlocked   bool   `json:"unlocked"`
-	UnlockLeft string `json:"unlocked_for,omitempty"`
-	Session    string `json:"session,omitempty"` // why no session can be opened, when none can
-	Error      string `json:"error,omitempty"`
+	// Reencrypted is how many items doctor --fix encrypted anew to the
+	// current recipients (finishing an interrupted change of them).
+	Reencrypted int    `json:"reencrypted,omitempty"`
+	Unlocked    bool   `json:"unlocked"`
+	UnlockLeft  string `json:"unlocked_for,omitempty"`
+	Session     string `json:"session,omitempty"` // why no session can be opened, when none can
+	Error       string `json:"error,omitempty"`
 }
 
 // migrationReport is an interrupted migration; doctor --json's
@@ -103,8 +106,11 @@ func printFileStore(w io.Writer, r *fileStoreReport, ok, warn string) {
 		default:
 			fmt.Fprintf(w, "%s Session        locked: reading a secret asks the passphrase (credwiz unlock keeps it open for 15 minutes)\n", ok)
 		}
+		if fsr.Reencrypted > 0 {
+			fmt.Fprintf(w, "%s Recipients     encrypted %s anew to the current recipients\n", ok, plural(fsr.Reencrypted, "item"))
+		}
 		if fsr.Stale > 0 {
-			fmt.Fprintf(w, "%s Recipients     %s not encrypted to the current recipients (an interrupted change): credwiz recipients sync finishes it\n", warn, plural(fsr.Stale, "item"))
+			fmt.Fprintf(w, "%s Recipients     %s not encrypted to the current recipients (an interrupted change): credwiz doctor --fix or credwiz recipients sync finishes it\n", warn, plural(fsr.Stale, "item"))
 		}
 	}
 }

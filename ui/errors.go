@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/credwiz/credwiz/store"
 )
 
 // ErrCancelled is returned when the operator cancels (Esc, Ctrl-C); the
@@ -64,7 +66,12 @@ func usageHelpf(format string, a ...any) error {
 
 // ExitCode maps an error returned by a command to the process exit code:
 // 0 success, 1 failure, 2 usage error, 130 cancelled, or the exit code of
-// the program credwiz exec ran.
+// the program credwiz exec ran. A passphrase the encrypted file store needs
+// and credwiz cannot ask for (creating the store with no terminal and no
+// CREDWIZ_PASSPHRASE, or CREDWIZ_PASSPHRASE set but empty) is missing
+// input, 2; a store that exists and is locked is a store that does not
+// answer, 1, as a locked keychain is (so test --all in cron reports it as
+// a failure, not as a mistake in its command line).
 func ExitCode(err error) int {
 	var ue *UsageError
 	var es *ExitStatus
@@ -75,7 +82,7 @@ func ExitCode(err error) int {
 		return es.Code
 	case errors.Is(err, ErrCancelled), errors.Is(err, context.Canceled):
 		return 130
-	case errors.As(err, &ue):
+	case errors.As(err, &ue), errors.Is(err, store.ErrNoPassphrase):
 		return 2
 	}
 	return 1

@@ -292,7 +292,11 @@ func TestReplaceAnExistingName(t *testing.T) {
 	}
 	s := newScript(t,
 		answer{page: "name", set: map[string]string{"name": "taken"}},
-		answer{page: "replace", set: map[string]string{"replace": "no"}},
+		answer{page: "replace", set: map[string]string{"replace": "no"}, check: func(t *testing.T, p *Page) {
+			if got := p.Questions[0].Title; !strings.Contains(got, `A Drift credential named "taken" exists.`) {
+				t.Errorf("the question does not name the connector as the wizard does: %q", got)
+			}
+		}},
 		answer{page: "name", set: map[string]string{"name": "taken"}},
 		answer{page: "replace", set: map[string]string{"replace": "yes"}},
 		answer{page: "settings/1", set: map[string]string{"api_key": v["api_key"], "base_url": em.URL()}},

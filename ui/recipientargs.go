@@ -43,6 +43,9 @@ func parseRecipientArg(a string) ([]store.Recipient, error) {
 		return nil, usagef("%s is neither a public key (age1…, ssh-ed25519 …, ssh-rsa …) nor a file", clipArg(a))
 	}
 	if err != nil {
+		if fi, lerr := os.Stat(a); lerr == nil && !fi.Mode().IsRegular() {
+			return nil, usagef("%s is not a regular file of public keys", a) // a socket: ENXIO
+		}
 		return nil, fmt.Errorf("read %s: %w", a, err)
 	}
 	defer fh.Close()

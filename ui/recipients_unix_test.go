@@ -4,6 +4,7 @@ package ui
 
 import (
 	"fmt"
+	"net"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -32,5 +33,22 @@ func TestRecipientsAddOfAFIFOIsRefused(t *testing.T) {
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("recipients add of a FIFO did not return within 20 s: it waits for a writer")
+	}
+}
+
+// TestRecipientsAddOfASocketIsRefused: a socket named as a key file (it
+// cannot be opened: ENXIO) is refused as not a regular file, not with the
+// system's "no such device or address".
+func TestRecipientsAddOfASocketIsRefused(t *testing.T) {
+	e := newFileEnv(t)
+	sock := filepath.Join(t.TempDir(), "keys.sock")
+	ln, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	code, out, errOut := e.run(nil, "", false, "recipients", "add", sock)
+	if code != 2 || !strings.Contains(errOut, "not a regular file") {
+		t.Errorf("recipients add SOCKET: exit %d: %s%s; want exit 2, not a regular file", code, out, errOut)
 	}
 }

@@ -63,23 +63,7 @@ func TestUnlockLockExpiry(t *testing.T) {
 // passphrase, including those written after; removed, it reads nothing.
 func TestSSHIdentity(t *testing.T) {
 	sb, key := fileSandbox(t, "pw")
-	pub, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	block, err := ssh.MarshalPrivateKey(priv, "server@example")
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyFile := filepath.Join(sb.root, "id_ed25519")
-	if err := os.WriteFile(keyFile, pem.EncodeToMemory(block), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	sp, _ := ssh.NewPublicKey(pub)
-	pubLine := strings.TrimSpace(string(ssh.MarshalAuthorizedKey(sp))) + " server@example"
-	if err := os.WriteFile(keyFile+".pub", []byte(pubLine+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	keyFile, pubLine := sshKeyPair(t, sb.root)
 	server := sb.with("CREDWIZ_IDENTITY_FILE=" + keyFile)
 	if r := server.run("", "token", "d"); r.code != 1 || !strings.Contains(r.stderr, "credwiz recipients add") {
 		t.Fatalf("before it is a recipient: %s", r)
@@ -105,4 +89,69 @@ func TestSSHIdentity(t *testing.T) {
 	if r := server.run("", "token", "d"); r.code != 1 {
 		t.Fatalf("token after rm: %s", r)
 	}
+}
+
+// TestDoctorFixFinishesARecipientsChange: recipients add killed once the
+// new recipients list is written (before the items are encrypted anew)
+// leaves items the new key cannot read; doctor says so and exits 1;
+// doctor --fix without a way to unlock the store says what it needs and
+// still exits 1; with CREDWIZ_PASSPHRASE it encrypts them anew, exits 0,
+// and the new key then reads them.
+func TestDoctorFixFinishesARecipientsChange(t *testing.T) {
+	sb, key := fileSandbox(t, "pw")
+	sb.addDrift("e", "key-e-0123456789")
+	keyFile, _ := sshKeyPair(t, sb.root)
+	reached, r := sb.killAt("recipients-written", 1, "pw\n", "recipients", "add", keyFile+".pub")
+	if !reached {
+		t.Fatalf("recipients add never paused at recipients-written: %s", r)
+	}
+	server := sb.with("CREDWIZ_IDENTITY_FILE=" + keyFile)
+	if r := server.run("", "token", "d"); r.code != 1 {
+		t.Fatalf("the new key reads an item before it was encrypted anew: %s", r)
+	}
+	d := sb.run("", "doctor")
+	if d.code != 1 || !strings.Contains(d.stdout, "2 items not encrypted to the current recipients") || !strings.Contains(d.stdout, "credwiz doctor --fix") {
+		t.Fatalf("doctor after the kill: %s", d)
+	}
+	if r := sb.run("", "doctor", "--fix"); r.code != 1 || !strings.Contains(r.stdout, "could not encrypt every item anew") || !strings.Contains(r.stdout, "CREDWIZ_PASSPHRASE") {
+		t.Fatalf("doctor --fix with the store locked and nothing to unlock it: %s", r)
+	}
+	fixed := sb.with("CREDWIZ_PASSPHRASE=pw").run("", "doctor", "--fix")
+	if fixed.code != 0 || !strings.Contains(fixed.stdout, "encrypted 2 items anew to the current recipients") {
+		t.Fatalf("doctor --fix with CREDWIZ_PASSPHRASE: %s", fixed)
+	}
+	if got := server.token("d"); got != key {
+		t.Errorf("token with the new key after doctor --fix = %q", got)
+	}
+	if got := server.token("e"); got != "key-e-0123456789" {
+		t.Errorf("token of e with the new key after doctor --fix = %q", got)
+	}
+	if d := sb.run("", "doctor"); d.code != 0 {
+		t.Errorf("doctor after doctor --fix: %s", d)
+	}
+}
+
+// sshKeyPair writes an unencrypted ed25519 SSH key (comment
+// server@example) and its .pub into dir, and returns the private key's
+// path and the .pub's line.
+func sshKeyPair(t *testing.T, dir string) (keyFile, pubLine string) {
+	t.Helper()
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, err := ssh.MarshalPrivateKey(priv, "server@example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyFile = filepath.Join(dir, "id_ed25519")
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(block), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sp, _ := ssh.NewPublicKey(pub)
+	pubLine = strings.TrimSpace(string(ssh.MarshalAuthorizedKey(sp))) + " server@example"
+	if err := os.WriteFile(keyFile+".pub", []byte(pubLine+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return keyFile, pubLine
 }

@@ -82,6 +82,9 @@ func lockError(path string, err error) error {
 	if isSymlinkErr(path, err) {
 		return symlinkError(path)
 	}
+	if serr := notRegular(path); serr != nil {
+		return serr
+	}
 	return fileError("lock", path, err)
 }
 

@@ -106,19 +106,8 @@ func (s *Store) MigrateWith(ctx context.Context, to Kind, o MigrateOptions) (Mig
 	if _, err := Probe(tsec); err != nil {
 		return res, targetDown(to, err)
 	}
-	if s.File != nil {
-		st, err := s.File.State()
-		switch {
-		case err != nil:
-			return res, err
-		case st == FileReady:
-			_, err = s.File.identities()
-		case st == FileLegacy:
-			_, err = s.File.legacyContent()
-		}
-		if err != nil {
-			return res, err
-		}
+	if err := s.unlockSource(); err != nil {
+		return res, err
 	}
 	from := s.Kind
 	err = s.Index.Update(ctx, func(tx *Tx) error {
@@ -459,4 +448,24 @@ func (s *Store) migrationTx(tx *Tx, from, to Kind, noneOK bool) (string, error) 
 		return "", err
 	}
 	return id, nil
+}
+
+// unlockSource opens the encrypted file store a migration reads from (its
+// passphrase, asked or from CREDWIZ_PASSPHRASE) before anything is
+// written: a store that cannot be read changes nothing. Other stores need
+// nothing.
+func (s *Store) unlockSource() error {
+	if s.File == nil {
+		return nil
+	}
+	st, err := s.File.State()
+	switch {
+	case err != nil:
+		return err
+	case st == FileReady:
+		_, err = s.File.identities()
+	case st == FileLegacy:
+		_, err = s.File.legacyContent()
+	}
+	return err
 }

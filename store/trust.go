@@ -80,6 +80,17 @@ func fileKind(m os.FileMode) string {
 	return "special file"
 }
 
+// notRegular is checkFile's refusal of what is at path when it is not a
+// regular file, else nil: for an open that failed where a socket or a
+// device cannot be opened (ENXIO, "no such device or address"), to say
+// what is there instead, as for a FIFO.
+func notRegular(path string) error {
+	if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() {
+		return checkFile(path, fi)
+	}
+	return nil
+}
+
 // openTrusted opens path for reading without following a symbolic link
 // and without blocking on a FIFO, then checks it (checkFile). A missing
 // file is an error wrapping os.ErrNotExist.
@@ -92,12 +103,8 @@ func openTrusted(path string) (*os.File, os.FileInfo, error) {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, nil, err
 		}
-		// A socket cannot be opened (ENXIO, "no such device or
-		// address"): say what is there instead, as for a FIFO.
-		if fi, lerr := os.Lstat(path); lerr == nil && !fi.Mode().IsRegular() {
-			if cerr := checkFile(path, fi); cerr != nil {
-				return nil, nil, cerr
-			}
+		if serr := notRegular(path); serr != nil {
+			return nil, nil, serr
 		}
 		return nil, nil, fileError("read", path, err)
 	}

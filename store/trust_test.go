@@ -32,6 +32,7 @@ var hostiles = []hostile{
 			t.Skip("mkfifo:", err)
 		}
 	}, "is a FIFO (named pipe), not a regular file", "move it away", true},
+	{"symlink to /dev/zero", func(t *testing.T, p string) { mustSymlink(t, "/dev/zero", p) }, "is a symbolic link", "replace the link", true},
 	{"socket", func(t *testing.T, p string) {
 		ln, err := net.Listen("unix", p)
 		if err != nil {
@@ -39,7 +40,6 @@ var hostiles = []hostile{
 		}
 		t.Cleanup(func() { ln.Close() })
 	}, "is a socket, not a regular file", "move it away", true},
-	{"symlink to /dev/zero", func(t *testing.T, p string) { mustSymlink(t, "/dev/zero", p) }, "is a symbolic link", "replace the link", true},
 	{"symlink to a good file", func(t *testing.T, p string) {
 		real := p + ".real"
 		if err := os.WriteFile(real, []byte(`{"version":2,"credentials":[]}`), 0o600); err != nil {
@@ -164,6 +164,26 @@ func TestHostileConfigDir(t *testing.T) {
 	}
 }
 
+// TestHostileLockRefused: a FIFO or a socket where the lock file belongs
+// is refused saying what it is (a socket cannot be opened at all: ENXIO),
+// and the index is not written.
+func TestHostileLockRefused(t *testing.T) {
+	for _, h := range []hostile{hostiles[0], hostiles[2]} {
+		t.Run(h.name, func(t *testing.T) {
+			dir := t.TempDir()
+			ix := NewIndex(dir)
+			h.setup(t, ix.Path()+lockSuffix)
+			err := putCred(ix, sampleCredential("a"))
+			if !errors.Is(err, ErrUntrusted) || !strings.Contains(err.Error(), h.problem) || !strings.Contains(err.Error(), h.fix) {
+				t.Fatalf("Update with a %s as its lock: err = %v, want %q and %q", h.name, err, h.problem, h.fix)
+			}
+			if _, err := os.Stat(ix.Path()); !errors.Is(err, os.ErrNotExist) {
+				t.Fatal("the index was written")
+			}
+		})
+	}
+}
+
 // TestSymlinkedLockRefused: a symbolic link where the lock file belongs is
 // not followed (its target is not created) and the write is refused.
 func TestSymlinkedLockRefused(t *testing.T) {
@@ -184,12 +204,12 @@ func TestSymlinkedLockRefused(t *testing.T) {
 }
 
 // TestHostileSecretsFile: the encrypted file store refuses a symlink to
-// /dev/zero and a FIFO at once, without reading them, wherever one of its
+// /dev/zero, a FIFO and a socket at once, without reading them, wherever one of its
 // files should be: the older single file, identity.age, recipients.txt,
 // an item.
 func TestHostileSecretsFile(t *testing.T) {
 	for _, where := range []string{"legacy", "identity", "recipients", "item"} {
-		for _, h := range hostiles[:2] {
+		for _, h := range hostiles[:3] {
 			t.Run(where+"/"+h.name, func(t *testing.T) {
 				dir := t.TempDir()
 				f := testFileStore(t, dir, "pw")

@@ -124,7 +124,7 @@ func localState(t testing.TB, st *Store) map[string]string {
 // fileItems returns the accounts of config dir dir's encrypted file.
 func fileItems(t testing.TB, dir string) []string {
 	t.Helper()
-	sec, _, err := localBackends(KindFile, dir, localOpts(dir))
+	sec, _, _, err := localBackends(KindFile, dir, localOpts(dir))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -327,5 +327,63 @@ func TestCopiedConfigDirMovesNothingToVault(t *testing.T) {
 	}
 	if c, err := b.Index.Get("p1"); err != nil || b.Kind != KindMemory {
 		t.Fatalf("the copy after its refused migration: %+v, kind %s, %v", c, b.Kind, err)
+	}
+}
+
+// TestVaultMigrateAsksFirst: a migration that cannot get the passphrase
+// it needs (no terminal, no CREDWIZ_PASSPHRASE) fails before anything is
+// written: to Vault, the source file store's; from Vault, the new file
+// store's. credentials.json is byte for byte as it was, and Vault holds
+// nothing of it.
+func TestVaultMigrateAsksFirst(t *testing.T) {
+	t.Parallel()
+	folder, dir := vaulttest.Folder(t), t.TempDir()
+	o := localOpts(dir)
+	o.Kind = KindFile
+	st, err := Open(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seedMove(t, st)
+	index := filepath.Join(dir, IndexFile)
+	before, err := os.ReadFile(index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	locked := vaultMoveOpts(dir, folder)
+	locked.Passphrase = nil
+	lst, err := Open(Options{Dir: dir, Kind: KindFile, WorkFactor: moveWork})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lst.MigrateToVault(bg, locked); !errors.Is(err, ErrLocked) {
+		t.Fatalf("to Vault with the file store locked: err = %v, want ErrLocked", err)
+	}
+	if after, _ := os.ReadFile(index); string(after) != string(before) {
+		t.Errorf("a migration to Vault that could not read the file store changed credentials.json:\n%s", after)
+	}
+	if got := localState(t, openVaultStore(t, t.TempDir(), folder, "bob@desk", "")); len(got) != 0 {
+		t.Errorf("Vault holds %v after a migration that could not start", got)
+	}
+
+	// From Vault to a file store not created yet, with no passphrase.
+	vdir := t.TempDir()
+	vst := openVaultStore(t, vdir, folder, "carol@desk", "")
+	if _, err := vst.Add(bg, sampleCredential("v1"), map[string]string{"marker": "v"}, AddOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	vindex := filepath.Join(vdir, IndexFile)
+	vbefore, err := os.ReadFile(vindex)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := vst.MigrateFromVault(bg, KindFile, Options{Dir: vdir, WorkFactor: moveWork}); !errors.Is(err, ErrNoPassphrase) {
+		t.Fatalf("from Vault to a new file store with no passphrase: err = %v, want ErrNoPassphrase", err)
+	}
+	if after, _ := os.ReadFile(vindex); string(after) != string(vbefore) {
+		t.Errorf("a migration from Vault that could not create the file store changed credentials.json:\n%s", after)
+	}
+	if _, err := os.Stat(filepath.Join(vdir, SecretsDirName, "identity.age")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the file store was created: %v", err)
 	}
 }

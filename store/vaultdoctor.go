@@ -250,7 +250,7 @@ func (v *vaultStore) moveLeftovers(tx *Tx) ([]Leftover, Secrets, error) {
 	if m.To == KindVault {
 		in = m.From
 	}
-	sec, _, err := localBackends(in, v.s.Index.Dir(), v.opts)
+	sec, _, _, err := localBackends(in, v.s.Index.Dir(), v.opts)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -64,6 +64,9 @@ func (s *Store) MigrateToVault(ctx context.Context, o Options) (VaultMigration, 
 	if err := v.ready(ctx, ""); err != nil {
 		return res, fmt.Errorf("nothing was moved: %w", err)
 	}
+	if err := s.unlockSource(); err != nil {
+		return res, fmt.Errorf("nothing was moved: %w", err)
+	}
 	err = s.Index.Update(ctx, func(tx *Tx) error {
 		id, err := s.migrationTx(tx, s.Kind, KindVault, true)
 		if err != nil {
@@ -250,9 +253,15 @@ func (s *Store) MigrateFromVault(ctx context.Context, to Kind, o Options) (Vault
 	if !ok {
 		return res, fmt.Errorf("this config dir keeps its credentials in the %s store, not in Vault", s.Kind)
 	}
-	sec, tok, err := localBackends(to, s.Index.Dir(), o)
+	sec, tok, file, err := localBackends(to, s.Index.Dir(), o)
 	if err != nil {
 		return res, err
+	}
+	if file != nil {
+		// A new store's passphrase before the index records the move.
+		if err := file.Prepare(); err != nil {
+			return res, fmt.Errorf("nothing was moved: %w", err)
+		}
 	}
 	if _, err := Probe(sec); err != nil {
 		return res, fmt.Errorf("the %s store does not answer, so nothing was moved: %w", to, err)
@@ -345,12 +354,11 @@ func (s *Store) MigrateFromVault(ctx context.Context, to Kind, o Options) (Vault
 }
 
 // localBackends returns the secrets and tokens of a local store kind in
-// config dir dir.
-func localBackends(kind Kind, dir string, o Options) (sec, tok Secrets, err error) {
+// config dir dir, and the encrypted file store when kind is file.
+func localBackends(kind Kind, dir string, o Options) (sec, tok Secrets, file *FileStore, err error) {
 	if kind != KindKeychain && kind != KindFile && kind != KindMemory {
-		return nil, nil, fmt.Errorf("cannot migrate to the %q store: use keychain or file", kind)
+		return nil, nil, nil, fmt.Errorf("cannot migrate to the %q store: use keychain or file", kind)
 	}
 	o.Dir = dir
-	sec, tok, _, err = openBackend(kind, o)
-	return sec, tok, err
+	return openBackend(kind, o)
 }

@@ -86,10 +86,11 @@ tokens of this config dir that no credential refers to, temporary files,
 and credentials whose secret is missing. Prints concrete fixes. Exit 0 when
 all is well, 1 otherwise.
 
---fix finishes interrupted writes (with the encrypted file store, an
-interrupted change of recipients too: it encrypts the items anew, which
-needs the store unlocked) and removes this config dir's leftovers without
-asking; at a terminal doctor asks. Keychain items of another config
+--fix finishes interrupted writes and removes this config dir's leftovers
+without asking; at a terminal doctor asks. It never encrypts the encrypted
+file store's items anew to its recipients (after an interrupted recipients
+add or rm): that gives keys access to secrets, which only credwiz
+recipients sync does, when asked to. Keychain items of another config
 dir sharing the keychain (or without an owner) are listed but kept, unless
 --include-unknown is given too.
 
@@ -164,9 +165,6 @@ func needsRepair(r doctorReport, includeUnknown bool) bool {
 	if r.Migration != nil {
 		n++
 	}
-	if r.FileStore != nil {
-		n += r.FileStore.Stale
-	}
 	return n > 0 && r.Answers
 }
 
@@ -185,9 +183,6 @@ func repairQuestion(r doctorReport, includeUnknown bool) string {
 	}
 	if r.Migration != nil {
 		parts = append(parts, "clean up the interrupted migration")
-	}
-	if r.FileStore != nil && r.FileStore.Stale > 0 {
-		parts = append(parts, fmt.Sprintf("encrypt %s anew to the current recipients", plural(r.FileStore.Stale, "item")))
 	}
 	q := strings.Join(parts, " and ")
 	return strings.ToUpper(q[:1]) + q[1:] + "?"
@@ -361,18 +356,6 @@ func repair(f *Factory, r *doctorReport, includeUnknown bool) {
 			r.Hints = append(r.Hints, "could not clean up the interrupted migration: "+Explain(err))
 		} else {
 			r.Migration.Done = true
-		}
-	}
-	if fs := r.FileStore; fs != nil && fs.Stale > 0 && st.File != nil {
-		// An interrupted change of recipients: what recipients sync does
-		// (it reads each item, so it needs the store unlocked).
-		ch, err := st.ChangeRecipients(f.context(), nil, nil)
-		fs.Reencrypted = ch.Reencrypted
-		if err != nil {
-			r.Hints = append(r.Hints, "could not encrypt every item anew to the current recipients: "+Explain(err))
-		}
-		if stale, err := st.File.Stale(); err == nil {
-			fs.Stale = len(stale)
 		}
 	}
 	h, err := st.Repair(f.context(), includeUnknown)

@@ -19,13 +19,10 @@ type fileStoreReport struct {
 	PublicKey  string `json:"public_key,omitempty"`
 	Recipients int    `json:"recipients"`
 	Stale      int    `json:"stale_items"`
-	// Reencrypted is how many items doctor --fix encrypted anew to the
-	// current recipients (finishing an interrupted change of them).
-	Reencrypted int    `json:"reencrypted,omitempty"`
-	Unlocked    bool   `json:"unlocked"`
-	UnlockLeft  string `json:"unlocked_for,omitempty"`
-	Session     string `json:"session,omitempty"` // why no session can be opened, when none can
-	Error       string `json:"error,omitempty"`
+	Unlocked   bool   `json:"unlocked"`
+	UnlockLeft string `json:"unlocked_for,omitempty"`
+	Session    string `json:"session,omitempty"` // why no session can be opened, when none can
+	Error      string `json:"error,omitempty"`
 }
 
 // migrationReport is an interrupted migration; doctor --json's
@@ -106,11 +103,12 @@ func printFileStore(w io.Writer, r *fileStoreReport, ok, warn string) {
 		default:
 			fmt.Fprintf(w, "%s Session        locked: reading a secret asks the passphrase (credwiz unlock keeps it open for 15 minutes)\n", ok)
 		}
-		if fsr.Reencrypted > 0 {
-			fmt.Fprintf(w, "%s Recipients     encrypted %s anew to the current recipients\n", ok, plural(fsr.Reencrypted, "item"))
-		}
 		if fsr.Stale > 0 {
-			fmt.Fprintf(w, "%s Recipients     %s not encrypted to the current recipients (an interrupted change): credwiz doctor --fix or credwiz recipients sync finishes it\n", warn, plural(fsr.Stale, "item"))
+			// Not a doctor --fix: encrypting them anew gives every key in
+			// recipients.txt access to them, which only the operator may
+			// decide (a key there may be one they did not add, or one a
+			// restored backup brought back).
+			fmt.Fprintf(w, "%s Recipients     %s not encrypted to the current recipients (an interrupted change, or recipients.txt changed by hand): check credwiz recipients list, then credwiz recipients sync gives those keys access to them\n", warn, plural(fsr.Stale, "item"))
 		}
 	}
 }

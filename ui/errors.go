@@ -66,12 +66,13 @@ func usageHelpf(format string, a ...any) error {
 
 // ExitCode maps an error returned by a command to the process exit code:
 // 0 success, 1 failure, 2 usage error, 130 cancelled, or the exit code of
-// the program credwiz exec ran. A passphrase the encrypted file store needs
-// and credwiz cannot ask for (creating the store with no terminal and no
-// CREDWIZ_PASSPHRASE, or CREDWIZ_PASSPHRASE set but empty) is missing
-// input, 2; a store that exists and is locked is a store that does not
-// answer, 1, as a locked keychain is (so test --all in cron reports it as
-// a failure, not as a mistake in its command line).
+// the program credwiz exec ran. store.ErrNoPassphrase is missing or
+// invalid input, 2: creating the encrypted file store with no terminal and
+// no CREDWIZ_PASSPHRASE, or CREDWIZ_PASSPHRASE set but empty wherever it
+// is read (test reports that per credential, and exits 1 as for any failed
+// test). A store that exists and is locked, with CREDWIZ_PASSPHRASE unset,
+// is a store that does not answer, 1, as a locked keychain is: test --all
+// in cron reports it as a failure, not as a mistake in its command line.
 func ExitCode(err error) int {
 	var ue *UsageError
 	var es *ExitStatus

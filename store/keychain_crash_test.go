@@ -4,11 +4,13 @@ package store
 
 import (
 	"errors"
-	"syscall"
+	"os"
 	"testing"
 	"time"
 
 	dbus "github.com/godbus/dbus/v5"
+
+	"github.com/credwiz/credwiz/internal/testenv"
 )
 
 // TestKeychainServiceCrash: a Secret Service that leaves the bus in the
@@ -90,45 +92,5 @@ func crashSecretService(t *testing.T) <-chan struct{} {
 // and returns a new connection that owns its name, closed when t ends.
 func takeSecretServiceName(t *testing.T) *dbus.Conn {
 	t.Helper()
-	conn, err := dbus.SessionBus()
-	if err != nil {
-		t.Fatal(err)
-	}
-	bus := conn.BusObject()
-	var pid uint32
-	if err := bus.Call("org.freedesktop.DBus.GetConnectionUnixProcessID", 0, "org.freedesktop.secrets").Store(&pid); err != nil {
-		// Not running: the bus would start it at the next call.
-		if err := bus.Call("org.freedesktop.DBus.StartServiceByName", 0, "org.freedesktop.secrets", uint32(0)).Err; err != nil {
-			t.Fatalf("start the Secret Service: %v", err)
-		}
-		if err := bus.Call("org.freedesktop.DBus.GetConnectionUnixProcessID", 0, "org.freedesktop.secrets").Store(&pid); err != nil {
-			t.Fatalf("the Secret Service's process: %v", err)
-		}
-	}
-	if err := syscall.Kill(int(pid), syscall.SIGKILL); err != nil {
-		t.Fatalf("kill the Secret Service (pid %d): %v", pid, err)
-	}
-	for i := 0; ; i++ {
-		var owned bool
-		if err := bus.Call("org.freedesktop.DBus.NameHasOwner", 0, "org.freedesktop.secrets").Store(&owned); err != nil {
-			t.Fatal(err)
-		}
-		if !owned {
-			break
-		}
-		if i == 500 {
-			t.Fatal("the killed Secret Service still owns its name after 5 s")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	standIn, err := dbus.ConnectSessionBus()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = standIn.Close() })
-	reply, err := standIn.RequestName("org.freedesktop.secrets", dbus.NameFlagDoNotQueue)
-	if err != nil || reply != dbus.RequestNameReplyPrimaryOwner {
-		t.Fatalf("the stand-in could not take the name: %v (reply %d)", err, reply)
-	}
-	return standIn
+	return testenv.TakeSecretServiceName(t, os.Getenv("DBUS_SESSION_BUS_ADDRESS"))
 }

@@ -59,6 +59,20 @@ func seedMove(t testing.TB, st *Store) {
 	}
 }
 
+// seededLocal opens config dir dir's local store of kind and saves
+// moveSeed in it (seedMove).
+func seededLocal(t testing.TB, dir string, kind Kind) *Store {
+	t.Helper()
+	o := localOpts(dir)
+	o.Kind = kind
+	st, err := Open(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seedMove(t, st)
+	return st
+}
+
 // openDir opens config dir dir as a command would: the recorded store.
 func openDir(t testing.TB, dir, folder string) *Store {
 	t.Helper()
@@ -144,13 +158,7 @@ func fileItems(t testing.TB, dir string) []string {
 func TestVaultMigrateBothWays(t *testing.T) {
 	t.Parallel()
 	folder, dir := vaulttest.Folder(t), t.TempDir()
-	o := localOpts(dir)
-	o.Kind = KindFile
-	st, err := Open(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	seedMove(t, st)
+	st := seededLocal(t, dir, KindFile)
 	res, err := st.MigrateToVault(bg, vaultMoveOpts(dir, folder))
 	if err != nil {
 		t.Fatal(err)
@@ -204,13 +212,7 @@ func TestVaultMigrateRefusesTakenNames(t *testing.T) {
 	folder, dir := vaulttest.Folder(t), t.TempDir()
 	bob := openVaultStore(t, t.TempDir(), folder, "bob@desk", "")
 	mustAdd(t, bob, sampleCredential("m2"), map[string]string{"marker": "bob's"})
-	o := localOpts(dir)
-	o.Kind = KindMemory
-	st, err := Open(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	seedMove(t, st)
+	st := seededLocal(t, dir, KindMemory)
 	if _, err := st.MigrateToVault(bg, vaultMoveOpts(dir, folder)); err == nil || st.Kind != KindMemory {
 		t.Fatalf("migration over a teammate's name: %v (kind %s)", err, st.Kind)
 	}
@@ -234,13 +236,7 @@ func TestVaultMigrateKilledAtEveryStep(t *testing.T) {
 			seed := func(t *testing.T) (string, string) {
 				folder, dir := vaulttest.Folder(t), t.TempDir()
 				if way == "to-vault" {
-					o := localOpts(dir)
-					o.Kind = KindFile
-					st, err := Open(o)
-					if err != nil {
-						t.Fatal(err)
-					}
-					seedMove(t, st)
+					seededLocal(t, dir, KindFile)
 				} else {
 					seedMove(t, openVaultStore(t, dir, folder, "alice@laptop", ""))
 				}
@@ -338,13 +334,7 @@ func TestCopiedConfigDirMovesNothingToVault(t *testing.T) {
 func TestVaultMigrateAsksFirst(t *testing.T) {
 	t.Parallel()
 	folder, dir := vaulttest.Folder(t), t.TempDir()
-	o := localOpts(dir)
-	o.Kind = KindFile
-	st, err := Open(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	seedMove(t, st)
+	seededLocal(t, dir, KindFile)
 	index := filepath.Join(dir, IndexFile)
 	before, err := os.ReadFile(index)
 	if err != nil {

@@ -173,7 +173,7 @@ func (s *Store) Change(ctx context.Context, name string, base int64, ch Change) 
 		case !rename && secret == nil:
 			s.put(tx, next)
 			if err := tx.Commit(); err != nil {
-				return err
+				return fmt.Errorf("save %q: nothing was saved: %w", name, err)
 			}
 			s.step(StepIndexCommitted)
 			saved = next
@@ -264,7 +264,7 @@ func (s *Store) Delete(ctx context.Context, name string) error {
 		}
 		tx.Remove(name)
 		if err := tx.Commit(); err != nil {
-			return err
+			return fmt.Errorf("delete %q: nothing was changed: %w", name, err)
 		}
 		s.step(StepIndexCommitted)
 		return s.deletedCleanup(name, errors.Join(s.dropItems(tx.ID(), cur), s.dropToken(name)))

@@ -676,7 +676,7 @@ func TestConvertVersion1(t *testing.T) {
 }
 
 // TestFullDiskLeavesTheOldPair makes the index write fail with ENOSPC at
-// each change: nothing changes and the message says what to do.
+// each change: nothing changes, and the message says so and what to do.
 func TestFullDiskLeavesTheOldPair(t *testing.T) {
 	for _, o := range ops {
 		st := memStore(t)
@@ -687,6 +687,8 @@ func TestFullDiskLeavesTheOldPair(t *testing.T) {
 		st.Index.failWrite = nil
 		if err == nil || !strings.Contains(err.Error(), "no space left on the device") || errors.Is(err, ErrCleanup) {
 			t.Errorf("%s on a full disk: err = %v", o.name, err)
+		} else if !strings.Contains(err.Error(), "nothing was saved") && !strings.Contains(err.Error(), "nothing was changed") {
+			t.Errorf("%s on a full disk does not say that nothing changed: %v", o.name, err)
 		}
 		if after, _ := os.ReadFile(st.Index.Path()); !bytes.Equal(before, after) {
 			t.Errorf("%s on a full disk changed the index", o.name)
@@ -698,6 +700,18 @@ func TestFullDiskLeavesTheOldPair(t *testing.T) {
 			t.Fatal(err)
 		}
 		assertCanonical(t, st)
+	}
+	// A change of the description alone writes only the index.
+	st := memStore(t)
+	seed := seedCred(t, st)
+	st.Index.failWrite = func() error { return syscall.ENOSPC }
+	_, err := st.Change(bg, "a", seed.Revision, Change{Description: desc("other")})
+	st.Index.failWrite = nil
+	if err == nil || !strings.Contains(err.Error(), "nothing was saved") || !strings.Contains(err.Error(), "no space left on the device") {
+		t.Errorf("a description change on a full disk: err = %v", err)
+	}
+	if c := mustCred(t, st, "a"); c.Description != "v1" {
+		t.Errorf("a description change on a full disk saved %q", c.Description)
 	}
 }
 

@@ -319,7 +319,7 @@ func TestE2EScriptedSecretsFromEnv(t *testing.T) {
 
 // TestE2EScriptedNewFileStoreNeedsAPassphrase: a scripted first add that
 // would create the encrypted file store with no passphrase to take
-// (CREDWIZ_PASSPHRASE unset, or set but empty, and no terminal) is
+// (CREDWIZ_PASSPHRASE unset, empty or only spaces, and no terminal) is
 // missing input, exit 2, saying what to set, and creates nothing; once the
 // store exists, a locked store is a store that does not answer, exit 1.
 func TestE2EScriptedNewFileStoreNeedsAPassphrase(t *testing.T) {
@@ -337,7 +337,7 @@ func TestE2EScriptedNewFileStoreNeedsAPassphrase(t *testing.T) {
 	sb.env = env
 	add := []string{"add", "drift", "--name", "d1", "--no-test", "--secrets-stdin"}
 	stdin := "api_key=drift-key-0123456789abcdef\n"
-	for _, extra := range [][]string{nil, {"CREDWIZ_PASSPHRASE="}} {
+	for _, extra := range [][]string{nil, {"CREDWIZ_PASSPHRASE="}, {"CREDWIZ_PASSPHRASE=   "}} {
 		r := sb.runEnv(extra, stdin, add...)
 		if r.code != 2 || !strings.Contains(r.stderr, "CREDWIZ_PASSPHRASE") {
 			t.Errorf("%v: want exit 2 naming CREDWIZ_PASSPHRASE:\n%s", extra, r)

@@ -48,13 +48,50 @@ func (f *FileStore) recipientsOf(idf identityFile) ([]Recipient, error) {
 // the store first if there is none, or converting the older single file.
 func (f *FileStore) writeRecipients() ([]Recipient, error) {
 	rs, err := f.recipients()
-	if !errors.Is(err, os.ErrNotExist) {
-		return rs, err
+	if errors.Is(err, os.ErrNotExist) {
+		if err := f.setup(); err != nil {
+			return nil, err
+		}
+		rs, err = f.recipients()
 	}
-	if err := f.setup(); err != nil {
+	if err != nil {
 		return nil, err
 	}
-	return f.recipients()
+	if err := f.confirmChosenPassphrase(); err != nil {
+		return nil, err
+	}
+	return rs, nil
+}
+
+// confirmChosenPassphrase checks, before the first write, that a new
+// passphrase chosen for a store that did not exist yet (asked before the
+// index lock: Prepare) opens the store another credwiz created meanwhile,
+// if one did: else the operator would believe that what this command
+// saves is under the passphrase they just chose, and the store's
+// passphrase would be one they never typed here. It costs one scrypt, in
+// that race only; once checked, the identity it opened is kept.
+func (f *FileStore) confirmChosenPassphrase() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.newPass == "" || f.created || f.newPassChecked {
+		return nil
+	}
+	idf, err := f.identityFile()
+	if err != nil {
+		return err
+	}
+	id, err := unwrapIdentity(f.IdentityPath(), idf, f.newPass)
+	switch {
+	case errors.Is(err, ErrWrongPassphrase):
+		return fmt.Errorf("another credwiz created the encrypted file store (%s) while this one was asking for a new passphrase, and the one given here does not open it: run the command again, and give that store's passphrase when asked", f.IdentityPath())
+	case err != nil:
+		return err
+	}
+	f.newPassChecked = true
+	if f.ids == nil && f.idErr == nil {
+		f.ids, f.idKeys, f.passphrase = []age.Identity{id}, []string{idf.PublicKey}, f.newPass
+	}
+	return nil
 }
 
 // Prepare does now what the first write would need of the operator, so
@@ -129,7 +166,7 @@ func (f *FileStore) create() error {
 		return err
 	}
 	f.mu.Lock()
-	f.ids, f.idErr, f.passphrase = []age.Identity{id}, nil, p
+	f.ids, f.idErr, f.passphrase, f.created = []age.Identity{id}, nil, p, true
 	f.mu.Unlock()
 	return nil
 }

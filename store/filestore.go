@@ -61,8 +61,12 @@ type FileStore struct {
 	idErr      error          // why they could not be resolved (sticky)
 	passphrase string         // the passphrase, once known
 	newPass    string         // the passphrase chosen for a new store
-	legacy     *legacyContent // secrets.age, once decrypted
-	setupMu    sync.Mutex     // serialises create and convert
+	// created: this FileStore created the store (with newPass);
+	// newPassChecked: newPass was found to open a store another process
+	// created meanwhile (see confirmChosenPassphrase).
+	created, newPassChecked bool
+	legacy                  *legacyContent // secrets.age, once decrypted
+	setupMu                 sync.Mutex     // serialises create and convert
 }
 
 // FileOptions configure NewFileStore.

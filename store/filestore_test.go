@@ -327,6 +327,33 @@ func TestFileStoreConcurrentCreate(t *testing.T) {
 	}
 }
 
+// TestFileStoreCreatedMeanwhile: two commands each chose a new passphrase
+// for a store that did not exist (Prepare, before the index lock); the
+// first to write creates the store. The second's write is refused, and
+// nothing of it written, when its passphrase does not open that store (it
+// would believe its own protects what it saved); with the same passphrase
+// (CREDWIZ_PASSPHRASE in two scripts) it writes, and reads back.
+func TestFileStoreCreatedMeanwhile(t *testing.T) {
+	dir := t.TempDir()
+	first, other, same := testFileStore(t, dir, "passphrase one"), testFileStore(t, dir, "passphrase two"), testFileStore(t, dir, "passphrase one")
+	for _, f := range []*FileStore{first, other, same} {
+		if err := f.Prepare(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mustSet(t, first.Section(SecretService), "a", map[string]string{"k": "one"})
+	err := other.Section(SecretService).Set("b", Item{Values: map[string]string{"k": "two"}})
+	if err == nil || !strings.Contains(err.Error(), "another credwiz created the encrypted file store") || !strings.Contains(err.Error(), "run the command again") {
+		t.Fatalf("a write under a passphrase that does not open the store created meanwhile: err = %v", err)
+	}
+	if _, err := first.Section(SecretService).Get("b"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("the refused item was written: %v", err)
+	}
+	mustSet(t, same.Section(SecretService), "c", map[string]string{"k": "three"})
+	assertSecret(t, same.Section(SecretService), "a", map[string]string{"k": "one"})
+	assertSecret(t, testFileStore(t, dir, "passphrase one").Section(SecretService), "c", map[string]string{"k": "three"})
+}
+
 // TestFileStorePrepare: Prepare asks for a new store's passphrase (marked
 // New) once and nothing for an existing store.
 func TestFileStorePrepare(t *testing.T) {

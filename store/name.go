@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -38,6 +39,21 @@ func ValidateName(name string) error {
 	if name == "." || name == ".." {
 		// They name a folder, not an item, in a Vault path or a file store.
 		return fmt.Errorf("%w: %q is not allowed (it names a folder); %s", ErrInvalidName, name, nameRule)
+	}
+	return nil
+}
+
+// ValidateNewName is ValidateName for a name being given to a credential
+// (add, a rename): it also refuses a leading '-', with which every command
+// would take the name for a flag (credwiz rm -rf). A saved name of that
+// form, from an older credwiz or a teammate's, still reads and keeps
+// working (credwiz show -- -rf).
+func ValidateNewName(name string) error {
+	if err := ValidateName(name); err != nil {
+		return err
+	}
+	if strings.HasPrefix(name, "-") {
+		return fmt.Errorf("%w: %q starts with '-', which commands would take for a flag; start it with a letter, a digit, '.' or '_'", ErrInvalidName, name)
 	}
 	return nil
 }

@@ -87,3 +87,24 @@ func FuzzValidateName(f *testing.F) {
 		}
 	})
 }
+
+// TestValidateNewName: a new name follows ValidateName and may not start
+// with '-'; one may start with '.' or '_', and hold '-' later.
+func TestValidateNewName(t *testing.T) {
+	for _, ok := range []string{"prod-drift", "_x", ".x", "a-"} {
+		if err := ValidateNewName(ok); err != nil {
+			t.Errorf("ValidateNewName(%q) = %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"-rf", "-", "--help", "a b", ""} {
+		if err := ValidateNewName(bad); !errors.Is(err, ErrInvalidName) {
+			t.Errorf("ValidateNewName(%q) = %v, want ErrInvalidName", bad, err)
+		}
+	}
+	if err := ValidateNewName("-rf"); err == nil || !strings.Contains(err.Error(), "starts with '-'") {
+		t.Errorf("ValidateNewName(-rf) = %v", err)
+	}
+	if err := ValidateName("-rf"); err != nil {
+		t.Errorf("a saved name of that form must still read: ValidateName(-rf) = %v", err)
+	}
+}

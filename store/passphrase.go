@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"strings"
 )
 
 // MaxPassphraseTries is how many times the file store asks for its
@@ -56,6 +57,10 @@ func (s passphraseSource) get(req PassphraseRequest) (string, error) {
 			return "", fmt.Errorf("CREDWIZ_PASSPHRASE does not open %s: %w: set it to the store's passphrase", req.Path, ErrWrongPassphrase)
 		case s.env == "":
 			return "", noPassphrase("CREDWIZ_PASSPHRASE is set but empty: set it to the encrypted file store's passphrase, or unset it to be asked")
+		case req.New && strings.TrimSpace(s.env) == "":
+			// Taken as given otherwise (scripts choose their own), but a
+			// store is not created under nothing but spaces.
+			return "", noPassphrase("CREDWIZ_PASSPHRASE holds only spaces: set it to a passphrase for the new encrypted file store (a few words)")
 		}
 		return s.env, nil
 	}

@@ -48,7 +48,7 @@ Scripted: credwiz edit NAME [--name NEW] [--description TEXT]
 // to a saved credential.
 func editScripted(ctx context.Context, f *Factory, cred store.Credential, c *connectors.Connector, o *editOptions, descGiven bool) error {
 	newName := cred.Name
-	if o.name != "" {
+	if o.name != "" && o.name != cred.Name {
 		if err := validateName(o.name); err != nil {
 			return err
 		}

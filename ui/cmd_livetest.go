@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -88,7 +89,9 @@ forbidden, unreachable, rate_limited, vendor, store) and message.`,
 				fmt.Fprintf(f.IO.ErrOut, "%s (Ctrl-C stops)\n", testingTitle(creds))
 			}
 			outs := runTests(cmd.Context(), f, creds, parallel, !asJSON)
-			if err := cmd.Context().Err(); err != nil {
+			if cmd.Context().Err() != nil || slices.ContainsFunc(outs, func(o testOutcome) bool { return o.Class == classCancelled }) {
+				// Ctrl-C, or the passphrase prompt cancelled: nothing more
+				// is said than "Cancelled." (exit 130), as elsewhere.
 				return ErrCancelled
 			}
 			if asJSON {
@@ -263,6 +266,10 @@ func (l testLoad) run(ctx context.Context, f *Factory) testOutcome {
 		return fail("other", fmt.Errorf("connector %q is unknown to this credwiz", cred.Connector), "upgrade credwiz")
 	}
 	v, err := l.v, l.err
+	if errors.Is(err, ErrCancelled) {
+		// The operator cancelled the passphrase prompt (Esc, Ctrl-C).
+		return fail(classCancelled, err, "")
+	}
 	if err != nil {
 		return fail("store", err, "run credwiz doctor")
 	}

@@ -132,9 +132,10 @@ func missingSecretNote(f *Factory, cred store.Credential) {
 	fmt.Fprintf(f.IO.ErrOut, "The secrets of %q are missing from %s: enter every secret field; they are saved once they are tested.\n", cred.Name, where)
 }
 
-// validateName checks a credential name, as a usage error.
+// validateName checks a name given to a credential (add --name, edit
+// --name), as a usage error.
 func validateName(name string) error {
-	if err := store.ValidateName(name); err != nil {
+	if err := store.ValidateNewName(name); err != nil {
 		return &UsageError{Err: err}
 	}
 	return nil

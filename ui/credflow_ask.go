@@ -65,8 +65,14 @@ func (fl *credFlow) nameStep() error {
 	for {
 		page := &Page{ID: "name", Title: fl.title(section), Questions: []Question{
 			{Kind: KindInput, Key: "name", Title: "Credential Name", Value: &fl.name,
-				Help:     "A short unique name, e.g. prod-" + fl.c.ID + " (letters, digits, '.', '_', '-').",
-				Validate: func(s string) error { return store.ValidateName(strings.TrimSpace(s)) }},
+				Help: "A short unique name, e.g. prod-" + fl.c.ID + " (letters, digits, '.', '_', '-').",
+				Validate: func(s string) error {
+					s = strings.TrimSpace(s)
+					if fl.cred != nil && s == fl.cred.Name {
+						return nil // the name it has, whatever its form
+					}
+					return store.ValidateNewName(s)
+				}},
 			{Kind: KindInput, Key: "description", Title: "Credential Description (optional)", Value: &fl.desc,
 				Help: "Recommended, not required: the credential's purpose, owner, data freshness.",
 				Validate: func(s string) error {

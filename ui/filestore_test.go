@@ -92,7 +92,8 @@ func TestFilePassphraseRetriedOnAPage(t *testing.T) {
 }
 
 // TestFilePassphraseThreeTries: three wrong passphrases end the command
-// (exit 1) saying so; Esc on the page cancels (130).
+// (exit 1) saying so; Esc on the page cancels (130; show goes on without
+// the secrets).
 func TestFilePassphraseThreeTries(t *testing.T) {
 	e := newFileEnv(t)
 	wrong := answer{page: "passphrase", set: map[string]string{"passphrase": "wrong"}}
@@ -108,6 +109,14 @@ func TestFilePassphraseThreeTries(t *testing.T) {
 	code, _, _ = e.run(newScript(t, answer{page: "passphrase", err: ErrBack}), "", true, "token", "d")
 	if code != 130 {
 		t.Fatalf("Esc on token's passphrase: exit %d", code)
+	}
+	// test: Esc or Ctrl-C on the page cancels the command, as Ctrl-C
+	// while it tests does (it was exit 1, with nothing said for Ctrl-C).
+	for _, err := range []error{ErrBack, ErrCancelled} {
+		code, _, errOut = e.run(newScript(t, answer{page: "passphrase", err: err}), "", true, "test", "d")
+		if code != 130 || !strings.Contains(errOut, "Cancelled.") || strings.Contains(errOut, "doctor") {
+			t.Errorf("%v on test's passphrase: exit %d: %s", err, code, errOut)
+		}
 	}
 }
 
@@ -360,5 +369,34 @@ func TestTestDurationLeavesOutThePassphrase(t *testing.T) {
 	var outs []testOutcome
 	if err := json.Unmarshal(o.Bytes(), &outs); err != nil || len(outs) != 1 || !outs[0].OK || outs[0].DurationMS != 0 {
 		t.Errorf("test --json (%v): %s", err, o)
+	}
+}
+
+// TestNewNameStartingWithDash: a name given to a credential may not start
+// with '-' (every command would take it for a flag): add and a rename
+// refuse it, exit 2; a credential saved under such a name earlier (an
+// older credwiz, a teammate's) still works, after --.
+func TestNewNameStartingWithDash(t *testing.T) {
+	e := newFileEnv(t)
+	add := []string{"add", "drift", "--name=-rf", "--field", "base_url=http://127.0.0.1:9", "--secrets-stdin", "--no-test"}
+	if code, _, errOut := e.run(nil, "api_key="+e.key+"\n", false, add...); code != 2 || !strings.Contains(errOut, "starts with '-'") {
+		t.Errorf("add --name=-rf: exit %d: %s", code, errOut)
+	}
+	if code, _, errOut := e.run(nil, "", false, "edit", "d", "--name=-x"); code != 2 || !strings.Contains(errOut, "starts with '-'") {
+		t.Errorf("edit --name=-x: exit %d: %s", code, errOut)
+	}
+	st, err := store.Open(store.Options{Dir: e.dir, Kind: store.KindFile, WorkFactor: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := store.Credential{Name: "-old", Connector: "drift", Fields: map[string]string{"base_url": "http://127.0.0.1:9"}}
+	if _, err := st.Add(context.Background(), old, map[string]string{"api_key": e.key}, store.AddOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := e.run(nil, "", false, "edit", "--description", "kept", "--", "-old"); code != 0 {
+		t.Errorf("edit -- -old: exit %d: %s", code, errOut)
+	}
+	if code, out, errOut := e.run(nil, "", false, "show", "--", "-old"); code != 0 || !strings.Contains(out, "kept") {
+		t.Errorf("show -- -old: exit %d: %s%s", code, out, errOut)
 	}
 }

@@ -23,6 +23,7 @@ from CREDWIZ_NEW_PASSPHRASE, else from the next line of stdin, else from a
 prompt (twice).`,
 		Args: noArgs,
 		RunE: onFileStore(f, "passphrase", func(cmd *cobra.Command, _ []string, st *store.Store) error {
+			f.changingPassphrase = true // the pages say "current" and "new"
 			newPass := func() (string, error) {
 				if p := f.Getenv("CREDWIZ_NEW_PASSPHRASE"); p != "" {
 					if err := checkNewPassphrase(p); err != nil {
@@ -42,7 +43,6 @@ prompt (twice).`,
 				if !f.CanPrompt() {
 					return "", usagef("the new passphrase is needed: set CREDWIZ_NEW_PASSPHRASE, or run credwiz passphrase at a terminal")
 				}
-				f.changingPassphrase = true
 				return f.askPassphrasePage(store.PassphraseRequest{Path: st.File.IdentityPath(), New: true})
 			}
 			if err := st.File.ChangePassphrase(newPass); err != nil {

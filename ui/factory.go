@@ -61,8 +61,8 @@ type Factory struct {
 	passFromStdin bool
 	// stdin buffers what was read of stdin line by line.
 	stdin *bufio.Reader
-	// changingPassphrase words the new-passphrase page for credwiz
-	// passphrase.
+	// changingPassphrase words the passphrase pages for credwiz
+	// passphrase: the current one, then the new one.
 	changingPassphrase bool
 
 	fallbackOnce sync.Once

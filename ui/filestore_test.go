@@ -400,3 +400,28 @@ func TestNewNameStartingWithDash(t *testing.T) {
 		t.Errorf("show -- -old: exit %d: %s%s", code, out, errOut)
 	}
 }
+
+// TestPassphraseCommandPages: at a terminal, credwiz passphrase asks for
+// the current passphrase under that title (again, with the tries left,
+// after a wrong one), then for the new one twice.
+func TestPassphraseCommandPages(t *testing.T) {
+	e := newFileEnv(t)
+	title := func(want string) func(t *testing.T, p *Page) {
+		return func(t *testing.T, p *Page) {
+			if got := p.Questions[0].Title; got != want {
+				t.Errorf("title %q, want %q", got, want)
+			}
+		}
+	}
+	s := newScript(t,
+		answer{page: "passphrase", set: map[string]string{"passphrase": "wrong"},
+			check: title("The current passphrase of the encrypted file store")},
+		answer{page: "passphrase", set: map[string]string{"passphrase": "right"},
+			check: title("The current passphrase of the encrypted file store, again (2 tries left)")},
+		answer{page: "passphrase", set: map[string]string{"passphrase": "a new passphrase", "passphrase_again": "a new passphrase"},
+			check: title("The new passphrase")},
+	)
+	if code, _, errOut := e.run(s, "", true, "passphrase"); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+}

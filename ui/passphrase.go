@@ -163,8 +163,12 @@ func (f *Factory) askPassphrasePage(req store.PassphraseRequest) (string, error)
 		return nil
 	}
 	var p, again string
+	title := "Passphrase of the encrypted file store"
+	if f.changingPassphrase {
+		title = "The current passphrase of the encrypted file store" // credwiz passphrase: the one it replaces
+	}
 	qs := []Question{{Kind: KindSecret, Key: "passphrase", Value: &p, Validate: nonEmpty,
-		Title: "Passphrase of the encrypted file store",
+		Title: title,
 		Help:  "It opens " + dir + ". credwiz unlock keeps the store open for a while; CREDWIZ_PASSPHRASE serves scripts."}}
 	if f.passFromStdin { // unlock, passphrase, recipients, migrate: no advice about unlocking
 		qs[0].Help = "It opens " + dir + "."
@@ -194,7 +198,7 @@ func (f *Factory) askPassphrasePage(req store.PassphraseRequest) (string, error)
 			tries = "try"
 		}
 		fmt.Fprintf(f.IO.ErrOut, "Wrong passphrase: it does not open %s.\n", termsafe.String(req.Path))
-		qs[0].Title = fmt.Sprintf("Passphrase of the encrypted file store, again (%d %s left)", left, tries)
+		qs[0].Title = fmt.Sprintf("%s, again (%d %s left)", title, left, tries)
 	}
 	err := f.prompter().Ask(&Page{ID: "passphrase", Questions: qs, EscHelp: "cancel"})
 	if errors.Is(err, ErrBack) {

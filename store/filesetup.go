@@ -114,6 +114,23 @@ func (f *FileStore) Prepare() error {
 	return nil
 }
 
+// openForReading resolves now what reading the store's items needs (its
+// passphrase, asked or from CREDWIZ_PASSPHRASE; or the identity file):
+// the identity, or the older single file decrypted. A store not created
+// yet needs nothing.
+func (f *FileStore) openForReading() error {
+	st, err := f.State()
+	switch {
+	case err != nil:
+		return err
+	case st == FileReady:
+		_, err = f.identities()
+	case st == FileLegacy:
+		_, err = f.legacyContent()
+	}
+	return err
+}
+
 // chooseNewPassphrase returns the passphrase of a store to create, asking
 // once.
 func (f *FileStore) chooseNewPassphrase() (string, error) {

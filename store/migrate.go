@@ -450,22 +450,12 @@ func (s *Store) migrationTx(tx *Tx, from, to Kind, noneOK bool) (string, error) 
 	return id, nil
 }
 
-// unlockSource opens the encrypted file store a migration reads from (its
-// passphrase, asked or from CREDWIZ_PASSPHRASE) before anything is
-// written: a store that cannot be read changes nothing. Other stores need
-// nothing.
+// unlockSource opens the encrypted file store a migration reads from
+// before anything is written (FileStore.openForReading): a store that
+// cannot be read changes nothing. Other stores need nothing.
 func (s *Store) unlockSource() error {
 	if s.File == nil {
 		return nil
 	}
-	st, err := s.File.State()
-	switch {
-	case err != nil:
-		return err
-	case st == FileReady:
-		_, err = s.File.identities()
-	case st == FileLegacy:
-		_, err = s.File.legacyContent()
-	}
-	return err
+	return s.File.openForReading()
 }

@@ -38,19 +38,20 @@ func parseRecipientArg(a string) ([]store.Recipient, error) {
 	}
 	// Non-blocking: a FIFO given by mistake must not hang the command
 	// (it is refused as not a regular file below).
+	notAFile := func() error { return usagef("%s is not a regular file of public keys", a) }
 	fh, err := os.OpenFile(a, os.O_RDONLY|openNonBlock, 0)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, usagef("%s is neither a public key (age1…, ssh-ed25519 …, ssh-rsa …) nor a file", clipArg(a))
 	}
 	if err != nil {
-		if fi, lerr := os.Stat(a); lerr == nil && !fi.Mode().IsRegular() {
-			return nil, usagef("%s is not a regular file of public keys", a) // a socket: ENXIO
+		if fi, serr := os.Stat(a); serr == nil && !fi.Mode().IsRegular() {
+			return nil, notAFile() // a socket cannot be opened (ENXIO)
 		}
 		return nil, fmt.Errorf("read %s: %w", a, err)
 	}
 	defer fh.Close()
 	if fi, err := fh.Stat(); err != nil || !fi.Mode().IsRegular() {
-		return nil, usagef("%s is not a regular file of public keys", a)
+		return nil, notAFile()
 	}
 	data, err := io.ReadAll(io.LimitReader(fh, maxRecipientFile+1))
 	if err != nil {

@@ -75,7 +75,6 @@ func (k *Keyring) with(f func(c *ssConn) error) error {
 	for try := 0; try < 2; try++ {
 		if k.conn == nil {
 			if k.conn, err = dialSS(k.Addr); err != nil {
-				k.conn = nil
 				continue
 			}
 		}
